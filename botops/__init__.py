@@ -1,0 +1,3 @@
+"""botops: bot-config-as-code for the Exotel Voicebot API."""
+
+__version__ = "0.1.0"

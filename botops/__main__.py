@@ -1,0 +1,3 @@
+from botops.cli import main
+
+main()
