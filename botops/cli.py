@@ -8,20 +8,25 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 import sys
-from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from botops import __version__
-from botops.errors import BotopsError
-from botops.model import Project
-from botops.project import Target, load_project, resolve_target
+from botops.errors import BotopsError, UsageError
+from botops.model import ApplyResult, Plan, Project, Resource
+from botops.project import (
+    Target,
+    configured_target,
+    load_project,
+    resolve_target,
+    resource_paths,
+)
 
-P = ParamSpec("P")
 T = TypeVar("T")
 
 
@@ -45,30 +50,61 @@ def _is_file_problem(line: str) -> bool:
     return len(parts) == 4 and parts[1].isdigit() and parts[2].isdigit()
 
 
-@dataclass(frozen=True)
 class Context:
-    """What every command that calls the API gets: the project and the resolved target."""
+    """What every command that calls the API gets: the project and the target it names."""
 
-    project: Project
-    target: Target
-    debug: bool
+    def __init__(
+        self,
+        *,
+        project: Project,
+        base_url: str | None,
+        account_id: str | None,
+        debug: bool,
+    ) -> None:
+        self.project = project
+        self.base_url_option = base_url
+        self.account_option = account_id
+        self.debug = debug
 
-    def client(self, *, concurrency: int = 16) -> Any:
+    @functools.cached_property
+    def target(self) -> Target:
+        """Option > environment > botops.yaml > default; an error when no account is named."""
+        return resolve_target(
+            self.project, base_url=self.base_url_option, account_id=self.account_option
+        )
+
+    def client(self, *, concurrency: int = 16, target: Target | None = None) -> Any:
         """A `botops.client.Client` for the target, credentials from the environment."""
         from botops.client import Client, Credentials
 
+        where = target or self.target
+        trace = (lambda line: click.echo(f"debug: {line}", err=True)) if self.debug else None
         return Client(
-            base_url=self.target.base_url,
-            account_id=self.target.account_id,
+            base_url=where.base_url,
+            account_id=where.account_id,
             credentials=Credentials.from_env(),
             concurrency=concurrency,
+            deadline=_retry_deadline(),
+            trace=trace,
         )
+
+
+def _retry_deadline() -> float:
+    """How long reads may be retried in all (`BOTOPS_RETRY_DEADLINE` seconds, default 120)."""
+    value = os.environ.get("BOTOPS_RETRY_DEADLINE", "120")
+    try:
+        deadline = float(value)
+    except ValueError:
+        raise UsageError(f"BOTOPS_RETRY_DEADLINE must be a number of seconds, got {value!r}") from None
+    if deadline <= 0:
+        raise UsageError(f"BOTOPS_RETRY_DEADLINE must be positive, got {value!r}")
+    return deadline
 
 
 def api_options(command: Callable[..., T]) -> Callable[..., T]:
     """`--base-url`, `--account`, `--config`; the command receives `context: Context`."""
 
-    @click.option("--base-url", envvar=None, help="API base URL (env BOTOPS_BASE_URL).")
+    @click.option("--base-url", help="API base URL (env BOTOPS_BASE_URL).")
     @click.option("--account", "account_id", help="Account id (env BOTOPS_ACCOUNT_ID).")
     @click.option(
         "--config",
@@ -80,10 +116,14 @@ def api_options(command: Callable[..., T]) -> Callable[..., T]:
     def wrapper(
         *args: Any, base_url: str | None, account_id: str | None, config_path: Path | None, **kw: Any
     ) -> T:
-        project = load_project(config_path)
-        target = resolve_target(project, base_url=base_url, account_id=account_id)
         debug = bool(click.get_current_context().find_root().params.get("debug"))
-        return command(*args, context=Context(project=project, target=target, debug=debug), **kw)
+        context = Context(
+            project=load_project(config_path),
+            base_url=base_url,
+            account_id=account_id,
+            debug=debug,
+        )
+        return command(*args, context=context, **kw)
 
     return wrapper
 
@@ -105,6 +145,230 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+
+
+def _color(stream: Any = None) -> bool:
+    stream = stream or sys.stdout
+    return bool(stream.isatty()) and "NO_COLOR" not in os.environ
+
+
+def _load(context: Context, paths: tuple[Path, ...]) -> list[Resource]:
+    from botops.config import load_resources
+
+    return load_resources(resource_paths(context.project, paths), root=context.project.root)
+
+
+async def _plan(
+    context: Context,
+    resources: list[Resource],
+    *,
+    concurrency: int,
+    message: str | None,
+    unmanaged: bool = False,
+) -> Plan:
+    from botops.planner import current_commit, make_plan
+
+    target = context.target
+    async with context.client(concurrency=concurrency) as client:
+        return await make_plan(
+            resources,
+            client,
+            base_url=target.base_url,
+            account_id=target.account_id,
+            message=message,
+            commit=current_commit(context.project.root),
+            unmanaged=unmanaged,
+        )
+
+
+paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+concurrency_option = click.option(
+    "--concurrency",
+    type=click.IntRange(1, 256),
+    default=16,
+    show_default=True,
+    help="Requests in flight at once.",
+)
+message_option = click.option(
+    "--message", "-m", help="version_description for every new version (commit hash appended)."
+)
+
+
+@cli.command()
+@paths_argument
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the plan file (JSON)."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="markdown is made for a pull-request comment; json is the plan file.",
+)
+@click.option(
+    "--detailed-exitcode", is_flag=True, help="Exit 0 when nothing changes, 2 when something does."
+)
+@click.option(
+    "--unmanaged", is_flag=True, help="Also list live bots and assistants no file manages."
+)
+@concurrency_option
+@message_option
+@api_options
+def plan(
+    context: Context,
+    paths: tuple[Path, ...],
+    out: Path | None,
+    output_format: str,
+    detailed_exitcode: bool,
+    unmanaged: bool,
+    concurrency: int,
+    message: str | None,
+) -> None:
+    """Show what apply would change; never writes.
+
+    Reads the live latest version of every resource in PATHs (default: `paths` of
+    botops.yaml) and prints the field-level changes.
+
+    \b
+    Examples:
+        botops plan
+        botops plan --format markdown > plan.md
+        botops plan --out plan.json --detailed-exitcode
+    """
+    from botops.planfile import write_plan
+    from botops.render.json import render_json
+    from botops.render.markdown import render_markdown
+    from botops.render.text import render_text
+
+    resources = _load(context, paths)
+    result = run(_plan(context, resources, concurrency=concurrency, message=message, unmanaged=unmanaged))
+    if out is not None:
+        write_plan(result, out)
+    if output_format == "json":
+        click.echo(render_json(result), nl=False)
+    elif output_format == "markdown":
+        click.echo(render_markdown(result))
+    else:
+        click.echo(render_text(result, color=_color()))
+    if out is not None:
+        click.echo(f"Plan written to {out}; apply it with: botops apply --plan {out}", err=True)
+    if detailed_exitcode and result.has_changes:
+        sys.exit(2)
+
+
+@cli.command()
+@paths_argument
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Apply exactly this plan file (resource files are not read).",
+)
+@click.option("--auto-approve", is_flag=True, help="Don't ask for confirmation.")
+@message_option
+@concurrency_option
+@api_options
+def apply(
+    context: Context,
+    paths: tuple[Path, ...],
+    plan_file: Path | None,
+    auto_approve: bool,
+    message: str | None,
+    concurrency: int,
+) -> None:
+    """Submit the changed fields of each changed resource as a new version.
+
+    Every write is built on the version the plan saw; a resource changed live since then is
+    refused as stale. Without --auto-approve it asks on a terminal, and refuses without one.
+
+    \b
+    Examples:
+        botops apply
+        botops apply --auto-approve -m "Add Hindi to the support line"
+        botops plan --out plan.json && botops apply --plan plan.json --auto-approve
+    """
+    from botops.planfile import read_plan
+    from botops.render.text import render_apply_report, render_text
+
+    if plan_file is not None:
+        if paths:
+            raise UsageError("give either PATHs or --plan, not both")
+        if message:
+            raise UsageError("--message can't change a saved plan; pass it to `botops plan`")
+        the_plan = read_plan(plan_file)
+        target = _plan_target(context, the_plan)
+    else:
+        resources = _load(context, paths)
+        target = context.target
+        the_plan = run(_plan(context, resources, concurrency=concurrency, message=message))
+    if not the_plan.has_changes:
+        click.echo(render_text(the_plan, color=_color()))
+        return
+    click.echo(render_text(the_plan, color=_color()))
+    if not auto_approve:
+        if not sys.stdin.isatty():
+            raise UsageError(
+                "refusing to apply: no terminal to ask for confirmation on; "
+                "review the plan and pass --auto-approve"
+            )
+        answer = click.prompt(
+            "Apply these changes? Only 'yes' is accepted", default="", show_default=False
+        )
+        if answer.strip() != "yes":
+            click.echo("Apply cancelled; nothing was sent.", err=True)
+            sys.exit(1)
+    results = _apply(context, the_plan, target=target, concurrency=concurrency)
+    click.echo(render_apply_report(results, color=_color()))
+    if any(r.outcome not in ("applied", "skipped") for r in results):
+        sys.exit(1)
+
+
+def _plan_target(context: Context, the_plan: Plan) -> Target:
+    """A saved plan goes to its own target; a different configured target is refused."""
+    base_url, account_id = configured_target(
+        context.project, base_url=context.base_url_option, account_id=context.account_option
+    )
+    planned = Target(base_url=the_plan.base_url, account_id=the_plan.account_id)
+    for label, now, then in (
+        ("base URL", base_url, planned.base_url),
+        ("account", account_id, planned.account_id),
+    ):
+        if now is not None and now != then:
+            raise UsageError(
+                f"the plan was made for {label} {then!r} but the configuration names {now!r}; "
+                "refusing to apply it elsewhere"
+            )
+    return planned
+
+
+def _apply(
+    context: Context, the_plan: Plan, *, target: Target, concurrency: int
+) -> list[ApplyResult]:
+    from botops.applier import apply_plan
+
+    results: list[ApplyResult] = []
+
+    async def go() -> None:
+        async with context.client(concurrency=concurrency, target=target) as client:
+            await apply_plan(the_plan, client, on_result=results.append)
+
+    try:
+        run(go())
+    except KeyboardInterrupt:
+        done = {r.address for r in results}
+        results.extend(
+            ApplyResult(r.address, "failed", message="not attempted: interrupted")
+            for r in the_plan.resources
+            if r.action != "no-op" and r.address not in done
+        )
+        click.echo(
+            "Interrupted. Resources marked unknown may or may not have been written: run "
+            "`botops plan` to see the live state, then `botops apply` again.",
+            err=True,
+        )
+    return sorted(results, key=lambda r: r.address)
 
 
 @cli.command()

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 Kind = Literal["Voicebot", "Assistant"]
 Action = Literal["no-op", "update", "create"]
+Outcome = Literal["applied", "stale", "failed", "unknown", "skipped"]
 
 PLAN_FORMAT_VERSION = 1
 
@@ -82,11 +83,22 @@ class ResourcePlan:
     name: str | None = None
 
 
+@dataclass(frozen=True)
+class Unmanaged:
+    """A live resource that no file manages (listed by `plan --unmanaged`, never touched)."""
+
+    address: str
+    name: str | None = None
+
+
 @dataclass
 class Plan:
+    """Resources sorted by address; `unmanaged` is filled only by `plan --unmanaged`."""
+
     base_url: str
     account_id: str
     resources: list[ResourcePlan] = field(default_factory=list)
+    unmanaged: list[Unmanaged] = field(default_factory=list)
     format_version: int = PLAN_FORMAT_VERSION
 
     def count(self, action: Action) -> int:
@@ -101,3 +113,20 @@ class Plan:
             f"Plan: {self.count('create')} to create, {self.count('update')} to update, "
             f"{self.count('no-op')} unchanged."
         )
+
+
+@dataclass
+class ApplyResult:
+    """What apply did to one resource.
+
+    applied  a new version exists with the intended values (`new_version`)
+    stale    the live version moved on since the plan; nothing was sent
+    failed   an error, told in `message`; nothing is known to have changed
+    unknown  a write may or may not have happened (interrupted); re-run plan to see
+    skipped  nothing to do (no-op)
+    """
+
+    address: str
+    outcome: Outcome
+    new_version: str | None = None
+    message: str | None = None

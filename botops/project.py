@@ -87,3 +87,18 @@ def resource_paths(project: Project, arguments: tuple[Path, ...]) -> list[Path]:
     if project.paths:
         return list(project.paths)
     return [Path(".")]
+
+
+def configured_target(
+    project: Project,
+    *,
+    base_url: str | None,
+    account_id: str | None,
+    environ: Mapping[str, str] | None = None,
+) -> tuple[str | None, str | None]:
+    """The base URL and account the configuration names explicitly (no defaults), for checking
+    a saved plan's target against."""
+    env = os.environ if environ is None else environ
+    url = base_url or env.get("BOTOPS_BASE_URL") or project.base_url
+    account = account_id or env.get("BOTOPS_ACCOUNT_ID") or project.account_id
+    return (url.rstrip("/") if url else None, str(account) if account else None)

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `make demo`: the whole loop against a local emulator loaded with data one version behind
+# examples/: validate, plan (changes), apply, plan again (no changes), analytics. Then stop.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+work=$(mktemp -d)
+botops emulator --port 0 --demo --generation-seconds 1 >"$work/emulator.out" 2>"$work/emulator.err" &
+emulator_pid=$!
+cleanup() {
+    kill "$emulator_pid" 2>/dev/null || true
+    wait "$emulator_pid" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+for _ in $(seq 1 200); do
+    grep -q "listening on" "$work/emulator.out" 2>/dev/null && break
+    if ! kill -0 "$emulator_pid" 2>/dev/null; then
+        echo "the emulator did not start:" >&2
+        cat "$work/emulator.err" >&2
+        exit 1
+    fi
+    sleep 0.05
+done
+url=$(sed -n 's/^botops emulator listening on //p' "$work/emulator.out")
+[ -n "$url" ] || { echo "the emulator did not start in time" >&2; exit 1; }
+
+export BOTOPS_BASE_URL="$url" BOTOPS_ACCOUNT_ID=Exotel
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+
+echo "Demo emulator at $url (data one version behind examples/bots/)"
+step botops validate
+botops validate
+step botops plan
+botops plan
+step botops apply --auto-approve
+botops apply --auto-approve
+step botops plan --detailed-exitcode
+botops plan --detailed-exitcode
+step botops analytics
+botops analytics
+printf '\nDone: the emulator is stopped. Try the same against your account with BOTOPS_TOKEN set.\n'
