@@ -66,7 +66,9 @@ def test_plan_never_writes_and_reads_once_per_resource(project: Path, demo: Emul
     assert botops(demo, "plan").exit_code == 0
     requests = demo.requests()
     assert {r["method"] for r in requests} == {"GET"}
-    gets = sorted(r["path"] for r in requests if "voicebots/" in r["path"] or "assistants/" in r["path"])
+    gets = sorted(
+        r["path"] for r in requests if "voicebots/" in r["path"] or "assistants/" in r["path"]
+    )
     assert gets == [
         "/api/v2/accounts/Exotel/assistants/asst_acme01",
         "/voicebot/api/v2/accounts/Exotel/voicebots/bot_payrem01",
@@ -140,9 +142,9 @@ def test_apply_sends_exactly_the_plan_payloads(project: Path, demo: Emulator) ->
     assert result.exit_code == 0, result.output
     sent = {r["path"]: r["body"] for r in posts(demo)}
     assert sent == {
-        "/voicebot/api/v2/accounts/Exotel/voicebots/bot_support01/versions": planned["resources"][2][
-            "payload"
-        ],
+        "/voicebot/api/v2/accounts/Exotel/voicebots/bot_support01/versions": planned["resources"][
+            2
+        ]["payload"],
         "/voicebot/api/v2/accounts/Exotel/voicebots/bot_payrem01/versions": planned["resources"][1][
             "payload"
         ],
@@ -161,7 +163,9 @@ def test_version_description_carries_the_commit(project: Path, demo: Emulator) -
     assert result.exit_code == 0, result.output
     plan = json.loads(result.stdout)
     descriptions = [
-        r["payload"].get("version_description") for r in plan["resources"] if r["kind"] == "Voicebot"
+        r["payload"].get("version_description")
+        for r in plan["resources"]
+        if r["kind"] == "Voicebot"
     ]
     assert descriptions == [
         "botops: update supported_languages (commit 0123456)",
@@ -185,9 +189,7 @@ def test_apply_refuses_without_auto_approve_and_without_a_terminal(
     assert posts(demo) == []
 
 
-def test_apply_without_terminal_is_fine_when_nothing_changes(
-    project: Path, demo: Emulator
-) -> None:
+def test_apply_without_terminal_is_fine_when_nothing_changes(project: Path, demo: Emulator) -> None:
     assert botops(demo, "apply", "--auto-approve").exit_code == 0
     demo.clear_requests()
     result = botops(demo, "apply")
@@ -234,7 +236,9 @@ def test_stale_resource_is_refused_while_the_others_are_applied(
 def test_apply_plan_refuses_another_target(project: Path, demo: Emulator) -> None:
     assert botops(demo, "plan", "--out", "plan.json").exit_code == 0
     demo.clear_requests()
-    result = botops(demo, "apply", "--plan", "plan.json", "--auto-approve", BOTOPS_ACCOUNT_ID="Other")
+    result = botops(
+        demo, "apply", "--plan", "plan.json", "--auto-approve", BOTOPS_ACCOUNT_ID="Other"
+    )
     assert result.exit_code == 1
     assert "account" in result.stderr and "'Other'" in result.stderr
     assert demo.requests() == []
@@ -325,9 +329,7 @@ def test_bad_credentials_give_one_line_and_exit_1(project: Path, emulator_factor
 
 
 def test_unreachable_server_gives_one_line_and_exit_1(project: Path) -> None:
-    result = botops(
-        None, "plan", BOTOPS_BASE_URL="http://127.0.0.1:9", BOTOPS_RETRY_DEADLINE="1"
-    )
+    result = botops(None, "plan", BOTOPS_BASE_URL="http://127.0.0.1:9", BOTOPS_RETRY_DEADLINE="1")
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "127.0.0.1:9" in lines[0], result.stderr

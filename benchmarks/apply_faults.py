@@ -1,0 +1,120 @@
+"""Apply a fleet of N changed bots to a clean emulator and to a faulty one.
+
+Prints, for each, the apply runs needed to converge, the requests the emulator received per bot,
+the wall time, and checks that every bot got exactly one new version.
+
+    .venv/bin/python benchmarks/apply_faults.py --bots 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+FAULTS = ["--fault-rate", "0.15", "--lost-response-rate", "0.15", "--rate-limit", "40"]
+
+
+def write_fleet(directory: Path, bots: int) -> Path:
+    fixtures = {
+        "bots": [
+            {
+                "bot_id": f"bot_{i:05d}",
+                "name": f"Fleet Bot {i:05d}",
+                "version": "v1",
+                "enable_greeting_interruption": False,
+                "supported_languages": ["en"],
+            }
+            for i in range(bots)
+        ]
+    }
+    (directory / "fixtures.json").write_text(json.dumps(fixtures))
+    (directory / "bots").mkdir()
+    for i in range(bots):
+        (directory / f"bots/bot-{i:05d}.yaml").write_text(
+            f"kind: Voicebot\nbot_id: bot_{i:05d}\nname: Fleet Bot {i:05d}\n"
+            "supported_languages: [en, hi]\n"
+        )
+    return directory / "fixtures.json"
+
+
+def get(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def run(directory: Path, fixtures: Path, bots: int, extra: list[str]) -> dict[str, Any]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "botops", "emulator", "--port", "0", "--fixtures", str(fixtures)]
+        + extra,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    url = process.stdout.readline().split(" on ", 1)[1].strip()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOTOPS_")}
+    env.update(BOTOPS_BASE_URL=url, BOTOPS_ACCOUNT_ID="Exotel")
+    try:
+        started = time.perf_counter()
+        runs = 0
+        for attempt in range(1, 6):
+            runs = attempt
+            result = subprocess.run(
+                [sys.executable, "-m", "botops", "apply", "bots", "--auto-approve"],
+                cwd=directory,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if result.returncode == 0:
+                break
+        wall = time.perf_counter() - started
+        requests = get(f"{url}/_emulator/requests")
+        versions = [
+            get(f"{url}/voicebot/api/v2/accounts/Exotel/voicebots/bot_{i:05d}")["version"]
+            for i in range(bots)
+        ]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    return {
+        "runs": runs,
+        "converged": result.returncode == 0,
+        "wall": wall,
+        "requests": len(requests),
+        "faults": sum(1 for r in requests if r["status"] in (429, 500)),
+        "one_new_version_each": all(v == "v2" for v in versions),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bots", type=int, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        fixtures = write_fleet(directory, args.bots)
+        for label, extra in (("clean", []), ("faulty " + " ".join(FAULTS), FAULTS)):
+            figures = run(directory, fixtures, args.bots, extra)
+            print(f"{label}:")
+            print(
+                f"  apply runs to converge: {figures['runs']} (converged: {figures['converged']})"
+            )
+            print(f"  wall: {figures['wall']:.2f} s")
+            print(
+                f"  requests: {figures['requests']} = {figures['requests'] / args.bots:.2f} per bot"
+                f" ({figures['faults']} answered 429/500)"
+            )
+            print(f"  exactly one new version per bot: {figures['one_new_version_each']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""Apply over a faulty, rate-limited server: every change lands once, secrets never leak."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from click.testing import CliRunner, Result
+
+from botops.cli import cli
+from tests.conftest import Emulator
+
+TOKEN = "tok-9f8e7d6c5b4a-secret"
+
+
+def botops(emulator: Emulator, *args: str, **env: str) -> Result:
+    environment = {"BOTOPS_ACCOUNT_ID": "Exotel", "BOTOPS_BASE_URL": emulator.url, **env}
+    return CliRunner().invoke(cli, list(args), env=environment, catch_exceptions=False)
+
+
+def fleet(directory: Path, count: int) -> Path:
+    """`count` live bots at v1 (a fixtures file) and files that change each of them."""
+    fixtures = {
+        "bots": [
+            {
+                "bot_id": f"bot_{i:03d}",
+                "name": f"Fleet {i:03d}",
+                "version": "v1",
+                "enable_greeting_interruption": False,
+                "supported_languages": ["en"],
+            }
+            for i in range(count)
+        ]
+    }
+    (directory / "fixtures.json").write_text(json.dumps(fixtures))
+    (directory / "bots").mkdir()
+    for i in range(count):
+        (directory / f"bots/bot-{i:03d}.yaml").write_text(
+            f"kind: Voicebot\nbot_id: bot_{i:03d}\nname: Fleet {i:03d}\n"
+            "enable_greeting_interruption: true\nsupported_languages: [en, hi]\n"
+        )
+    return directory / "fixtures.json"
+
+
+def live_bots(emulator: Emulator) -> list[dict[str, Any]]:
+    bots: list[dict[str, Any]] = []
+    offset = 0
+    while True:
+        page = httpx.get(
+            f"{emulator.url}/voicebot/api/v2/accounts/Exotel/voicebots",
+            params={"limit": 100, "offset": offset},
+        ).json()
+        bots += page["data"]
+        offset += len(page["data"])
+        if not page["data"] or offset >= page["metadata"]["total"]:
+            return bots
+
+
+def test_faulty_server_converges_with_exactly_one_new_version_per_bot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, emulator_factory: Any
+) -> None:
+    fixtures = fleet(tmp_path, 40)
+    emulator = emulator_factory(
+        "--fixtures",
+        str(fixtures),
+        "--fault-rate",
+        "0.15",
+        "--lost-response-rate",
+        "0.15",
+        "--rate-limit",
+        "40",
+    )
+    monkeypatch.chdir(tmp_path)
+    runs = []
+    for _ in range(3):
+        result = botops(emulator, "apply", "bots", "--auto-approve")
+        runs.append(result)
+        if result.exit_code == 0:
+            break
+    assert runs[-1].exit_code == 0, [r.output[-3000:] for r in runs]
+    assert "Traceback" not in "".join(r.output for r in runs)
+
+    injected = [r for r in emulator.requests() if r["status"] in (429, 500)]
+    assert injected, "the emulator injected no fault: the test would prove nothing"
+    bots = live_bots(emulator)
+    assert len(bots) == 40
+    for bot in bots:
+        live = httpx.get(
+            f"{emulator.url}/voicebot/api/v2/accounts/Exotel/voicebots/{bot['bot_id']}"
+        ).json()
+        assert live["version"] == "v2", live
+        assert live["supported_languages"] == ["en", "hi"]
+        assert live["enable_greeting_interruption"] is True
+
+    clean = botops(emulator, "plan", "bots", "--detailed-exitcode")
+    assert clean.exit_code == 0, clean.output
+
+
+def test_rate_limit_alone_finishes_without_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, emulator_factory: Any
+) -> None:
+    fixtures = fleet(tmp_path, 40)
+    emulator = emulator_factory("--fixtures", str(fixtures), "--rate-limit", "25")
+    monkeypatch.chdir(tmp_path)
+    result = botops(emulator, "apply", "bots", "--auto-approve")
+    assert result.exit_code == 0, result.output[-3000:]
+    statuses = [r["status"] for r in emulator.requests()]
+    assert 429 in statuses, "the rate limit was never reached: the test would prove nothing"
+    posted = [r for r in emulator.requests() if r["method"] == "POST" and r["status"] == 200]
+    assert len(posted) == 40
+
+
+def test_the_token_never_appears_in_output_logs_or_plan_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, emulator_factory: Any
+) -> None:
+    fixtures = fleet(tmp_path, 3)
+    emulator = emulator_factory("--fixtures", str(fixtures), "--token", TOKEN)
+    monkeypatch.chdir(tmp_path)
+    outputs: list[str] = []
+    for env in ({"BOTOPS_TOKEN": TOKEN}, {"BOTOPS_API_KEY": "key", "BOTOPS_API_TOKEN": TOKEN}):
+        for args in (
+            ("plan", "bots", "--out", "plan.json"),
+            ("plan", "bots", "--format", "json"),
+            ("plan", "bots", "--format", "markdown"),
+            ("--debug", "plan", "bots"),
+            ("--debug", "conversations", "list"),
+        ):
+            result = botops(emulator, *args, **env)
+            assert result.exit_code == 0, result.output
+            outputs.append(result.output)
+        outputs.append((tmp_path / "plan.json").read_text())
+    debug_trace = botops(emulator, "--debug", "plan", "bots", BOTOPS_TOKEN=TOKEN).stderr
+    assert "debug:" in debug_trace, "no trace was printed: the test would prove nothing"
+    applied = botops(
+        emulator, "--debug", "apply", "--plan", "plan.json", "--auto-approve", BOTOPS_TOKEN=TOKEN
+    )
+    assert applied.exit_code == 0, applied.output
+    outputs.append(applied.output)
+    refused = botops(emulator, "plan", "bots", BOTOPS_TOKEN=TOKEN[::-1])
+    assert refused.exit_code == 1
+    outputs.append(refused.output)
+    for output in outputs:
+        assert TOKEN not in output
+        assert TOKEN[::-1] not in output
