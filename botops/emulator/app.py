@@ -1,0 +1,391 @@
+"""The API's routes: every endpoint of the Voicebot API reference, the assistant reads botops
+relies on, and `/_emulator/` for tests.
+
+Handlers read their parameters and bodies themselves rather than through FastAPI's validation,
+so that every refusal is a 400 in the API's error shape naming the field (never a 422);
+`openapi.py` describes those parameters and bodies in the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, cast
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from botops import __version__
+from botops.emulator import openapi, schema
+from botops.emulator.faults import RequestLog, error_body, parse_form
+from botops.emulator.generate import Generations
+from botops.emulator.store import Refused, Store
+
+VOICEBOTS = "/voicebot/api/v2/accounts/{accountId}"
+ASSISTANTS = "/api/v2/accounts/{tenant_id}"
+MAX_PAGE = 100
+DEFAULT_PAGE = 10
+CONVERSATION_FIELDS = ("transcript", "insights")
+VOICEBOT_VERSION_KEYS = ("source_version", "data", "version_description")
+ASSISTANT_VERSION_KEYS = ("source_version", "mark_as_stable", *schema.ASSISTANT_FIELDS)
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def create_app(store: Store, generations: Generations, log: RequestLog) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        generations.resume()
+        yield
+
+    app = FastAPI(
+        title="Exotel Voicebot API (botops emulator)",
+        version=__version__,
+        description="The Voicebot API as botops' emulator serves it.",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    # A trailing slash is a different, unknown path: answer 404 rather than redirect.
+    app.router.redirect_slashes = False
+    app.state.store = store
+    app.state.generations = generations
+    app.state.log = log
+    app.add_exception_handler(Refused, _refused)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(Exception, _crash)
+
+    routes: list[tuple[str, str, Handler, int]] = [
+        ("POST", f"{VOICEBOTS}/bot-generation", create_generation, 201),
+        ("GET", f"{VOICEBOTS}/bot-generation/{{generation_id}}", get_generation, 200),
+        ("POST", f"{VOICEBOTS}/voicebots/{{botId}}/versions", create_voicebot_version, 200),
+        ("GET", f"{VOICEBOTS}/voicebots", list_voicebots, 200),
+        ("GET", f"{VOICEBOTS}/voicebots/{{botId}}", get_voicebot, 200),
+        ("GET", f"{VOICEBOTS}/voicebot-conversations", list_conversations, 200),
+        ("GET", f"{VOICEBOTS}/voicebot-conversations/{{conversation_id}}", get_conversation, 200),
+        (
+            "POST",
+            f"{ASSISTANTS}/assistants/{{assistant_id}}/versions",
+            create_assistant_version,
+            200,
+        ),
+        ("GET", f"{ASSISTANTS}/assistants", list_assistants, 200),
+        ("GET", f"{ASSISTANTS}/assistants/{{assistant_id}}", get_assistant, 200),
+    ]
+    for method, path, handler, status in routes:
+        app.add_api_route(
+            path,
+            handler,
+            methods=[method],
+            status_code=status,
+            summary=openapi.SUMMARIES[handler.__name__],
+            operation_id=handler.__name__,
+            openapi_extra=openapi.operation(path, handler.__name__, status),
+        )
+    app.add_api_route("/_emulator/requests", requests_log, methods=["GET"], include_in_schema=False)
+    app.add_api_route(
+        "/_emulator/requests", clear_requests_log, methods=["DELETE"], include_in_schema=False
+    )
+    app.add_api_route(
+        "/_emulator/{kind}/{rid}/versions", versions, methods=["GET"], include_in_schema=False
+    )
+    return app
+
+
+def _store(request: Request) -> Store:
+    return cast(Store, request.app.state.store)
+
+
+def _generations(request: Request) -> Generations:
+    return cast(Generations, request.app.state.generations)
+
+
+def _log(request: Request) -> RequestLog:
+    return cast(RequestLog, request.app.state.log)
+
+
+# Bot generation
+
+
+async def create_generation(request: Request) -> Response:
+    raw = await request.body()
+    fields = parse_form(request.headers.get("content-type", ""), raw)
+    if fields is None:
+        try:
+            body = json.loads(raw) if raw.strip() else None
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise Refused(
+                400,
+                "send text_content as multipart/form-data or application/x-www-form-urlencoded",
+            )
+        fields = body
+    text = fields.get("text_content")
+    if not isinstance(text, str) or not text.strip():
+        raise Refused(400, "text_content is required and must not be empty")
+    job = _generations(request).start(text, request.path_params["accountId"])
+    return JSONResponse(job, status_code=201)
+
+
+async def get_generation(request: Request) -> Response:
+    job_id = request.path_params["generation_id"]
+    job = _generations(request).view(job_id, request.path_params["accountId"])
+    if job is None:
+        raise Refused(404, f"no bot-generation job has the id {job_id!r}")
+    return JSONResponse(job)
+
+
+# Voicebots
+
+
+async def list_voicebots(request: Request) -> Response:
+    limit, offset = _page(request)
+    start = _date_bound(request, "startDate", end=False)
+    end = _date_bound(request, "endDate", end=True)
+    total, items = _store(request).list_bots(limit, offset, start, end)
+    return _list(total, offset, limit, items)
+
+
+async def get_voicebot(request: Request) -> Response:
+    bot_id = request.path_params["botId"]
+    bot = _store(request).get_bot(bot_id)
+    if bot is None:
+        raise Refused(404, f"no voicebot has the id {bot_id!r}")
+    return JSONResponse(bot)
+
+
+async def create_voicebot_version(request: Request) -> Response:
+    bot_id = request.path_params["botId"]
+    body = await _json_object(request)
+    store = _store(request)
+    if store.get_bot(bot_id) is None:
+        raise Refused(404, f"no voicebot has the id {bot_id!r}")
+    problems = _unknown_keys(body, VOICEBOT_VERSION_KEYS)
+    problems += _source_version(body)
+    data = body.get("data")
+    if "data" not in body:
+        problems.append("data is required: an object with the fields to change")
+    elif not isinstance(data, dict):
+        problems.append("data must be an object")
+    else:
+        problems += schema.check_fields(
+            data, schema.BOT_RULES, prefix="data.", what="a voicebot version"
+        )
+    description = body.get("version_description")
+    if "version_description" in body:
+        problems += [p for p in [schema.STRING("version_description", description)] if p]
+    if problems:
+        raise Refused(400, "; ".join(problems))
+    assert isinstance(data, dict)
+    result = store.new_bot_version(bot_id, body["source_version"], data, description)
+    return JSONResponse(result)
+
+
+# Assistants
+
+
+async def list_assistants(request: Request) -> Response:
+    limit, offset = _page(request)
+    total, items = _store(request).list_assistants(limit, offset)
+    return _list(total, offset, limit, items)
+
+
+async def get_assistant(request: Request) -> Response:
+    assistant_id = request.path_params["assistant_id"]
+    assistant = _store(request).get_assistant(assistant_id)
+    if assistant is None:
+        raise Refused(404, f"no assistant has the id {assistant_id!r}")
+    return JSONResponse(assistant)
+
+
+async def create_assistant_version(request: Request) -> Response:
+    assistant_id = request.path_params["assistant_id"]
+    body = await _json_object(request)
+    store = _store(request)
+    if store.get_assistant(assistant_id) is None:
+        raise Refused(404, f"no assistant has the id {assistant_id!r}")
+    problems = _unknown_keys(body, ASSISTANT_VERSION_KEYS)
+    problems += _source_version(body)
+    if "mark_as_stable" in body:
+        problems += [p for p in [schema.BOOLEAN("mark_as_stable", body["mark_as_stable"])] if p]
+    changes = {k: body[k] for k in schema.ASSISTANT_FIELDS if k in body}
+    problems += schema.check_fields(changes, schema.ASSISTANT_RULES, what="an assistant version")
+    if problems:
+        raise Refused(400, "; ".join(problems))
+    stable = body.get("mark_as_stable") is True
+    result = store.new_assistant_version(assistant_id, body["source_version"], changes, stable)
+    return JSONResponse(result)
+
+
+# Conversations
+
+
+async def list_conversations(request: Request) -> Response:
+    limit, offset = _page(request)
+    raw = request.query_params.get("fields") or ""
+    names = [name.strip() for name in raw.split(",") if name.strip()]
+    for name in names:
+        if name not in CONVERSATION_FIELDS:
+            supported = ", ".join(CONVERSATION_FIELDS)
+            raise Refused(400, f"fields: unknown field {name!r} (supported: {supported})")
+    total, items = _store(request).list_conversations(limit, offset, names)
+    return _list(total, offset, limit, items)
+
+
+async def get_conversation(request: Request) -> Response:
+    conversation_id = request.path_params["conversation_id"]
+    conversation = _store(request).get_conversation(conversation_id)
+    if conversation is None:
+        raise Refused(404, f"no voicebot conversation has the id {conversation_id!r}")
+    return JSONResponse(conversation)
+
+
+# /_emulator/
+
+
+async def requests_log(request: Request) -> Response:
+    return JSONResponse(_log(request).entries)
+
+
+async def clear_requests_log(request: Request) -> Response:
+    _log(request).clear()
+    return Response(status_code=204)
+
+
+async def versions(request: Request) -> Response:
+    kind, rid = request.path_params["kind"], request.path_params["rid"]
+    found = _store(request).versions(kind, rid) if kind in ("voicebots", "assistants") else None
+    if found is None:
+        raise Refused(404, f"no {kind} has the id {rid!r}")
+    return JSONResponse(found)
+
+
+# Reading requests
+
+
+def _page(request: Request) -> tuple[int, int]:
+    limit = _integer(request, "limit", DEFAULT_PAGE, 1, MAX_PAGE)
+    offset = _integer(request, "offset", 0, 0, None)
+    return limit, offset
+
+
+def _integer(request: Request, name: str, default: int, low: int, high: int | None) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not re.fullmatch(r"\s*[+-]?[0-9]{1,18}\s*", raw):
+        raise Refused(400, f"{name} must be an integer, got {raw!r}")
+    value = int(raw)
+    if value < low or (high is not None and value > high):
+        allowed = f"from {low} to {high}" if high is not None else f"at least {low}"
+        raise Refused(400, f"{name} must be {allowed}, got {value}")
+    return value
+
+
+def _date_bound(request: Request, name: str, *, end: bool) -> str | None:
+    """As a stored date to compare with: `start <= date_created < end`, `endDate` inclusive."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    parsed = schema.parse_date(raw)
+    if parsed is None:
+        raise Refused(400, f"{name} must be an ISO 8601 date or date-time, got {raw!r}")
+    moment, bare_date = parsed
+    if end and bare_date:
+        return schema.timestamp(schema.later(moment, days=1))
+    whole = moment.replace(microsecond=0)
+    if end or whole != moment:
+        # Stored dates have whole seconds: round the bound up to the next one.
+        return schema.timestamp(schema.later(whole, seconds=1))
+    return schema.timestamp(moment)
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        raise Refused(400, "the request body must be a JSON object")
+    try:
+        body = json.loads(raw, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as error:
+        raise Refused(400, f"the request body is not valid JSON: {error}") from None
+    if not isinstance(body, dict):
+        raise Refused(400, f"the request body must be a JSON object, not {_json_type(body)}")
+    return body
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "null" if value is None else "a number"
+
+
+def _unknown_keys(body: dict[str, Any], allowed: tuple[str, ...]) -> list[str]:
+    return [
+        f"{key} is not a field this endpoint accepts (allowed: {', '.join(allowed)})"
+        for key in body
+        if key not in allowed
+    ]
+
+
+def _source_version(body: dict[str, Any]) -> list[str]:
+    if "source_version" not in body:
+        return ["source_version is required: the version the new one is built on, like 'v1'"]
+    if not isinstance(body["source_version"], str):
+        return ["source_version must be a string like 'v1'"]
+    return []
+
+
+def _list(total: int, offset: int, limit: int, items: list[dict[str, Any]]) -> Response:
+    metadata = {"total": total, "count": len(items), "offset": offset, "limit": limit}
+    return JSONResponse({"metadata": metadata, "data": items})
+
+
+# Errors, all in the API's shape
+
+
+async def _refused(_: Request, error: Exception) -> Response:
+    assert isinstance(error, Refused)
+    return JSONResponse(error_body(error.status, error.message), status_code=error.status)
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    where = f"{request.method} {request.url.path}"
+    if error.status_code == 404:
+        message = f"no such endpoint: {where}"
+    elif error.status_code == 405:
+        allowed = (error.headers or {}).get("Allow", "")
+        message = f"method not allowed: {where} (allowed: {allowed})"
+    else:
+        message = str(error.detail)
+    return JSONResponse(
+        error_body(error.status_code, message),
+        status_code=error.status_code,
+        headers=dict(error.headers or {}),
+    )
+
+
+async def _invalid(_: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item.get("loc", ()) if p not in ("body", "query"))
+        parts.append(f"{where}: {item.get('msg')}" if where else str(item.get("msg")))
+    return JSONResponse(error_body(400, "; ".join(parts) or "invalid request"), status_code=400)
+
+
+async def _crash(_: Request, error: Exception) -> Response:
+    return JSONResponse(error_body(500, f"internal error in the emulator: {error}"), 500)

@@ -1,0 +1,299 @@
+"""What stands between the network and the API routes: the request log, body limits, and the
+faults tests ask for (latency, 500s, lost responses, a rate limit, credentials, the envelope).
+
+It is plain ASGI around the FastAPI app. `/_emulator/` and the OpenAPI document pass straight
+through: they need no credentials and are never delayed, faulted, limited, logged or enveloped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import collections
+import email.parser
+import email.policy
+import hmac
+import json
+import math
+import random
+import sys
+import time
+import traceback
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qsl
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+MAX_BODY = 1024 * 1024
+PASS_THROUGH = ("/_emulator/", "/openapi.json", "/docs", "/redoc")
+
+
+@dataclass(frozen=True)
+class Faults:
+    latency_ms: int = 0
+    fault_rate: float = 0.0
+    lost_response_rate: float = 0.0
+    rate_limit: int | None = None
+    token: str | None = None
+    envelope: bool = False
+
+
+def error_body(status: int, message: str) -> dict[str, Any]:
+    return {"error": {"status": status, "message": message}}
+
+
+def encode(payload: Any) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def parse_form(content_type: str, body: bytes) -> dict[str, str] | None:
+    """Fields of a multipart/form-data or urlencoded body; None for any other body."""
+    kind = content_type.split(";", 1)[0].strip().lower()
+    if kind == "application/x-www-form-urlencoded":
+        return dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    if kind != "multipart/form-data":
+        return None
+    # The standard library's MIME parser reads form data well enough for a few text fields.
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+    fields: dict[str, str] = {}
+    if not message.is_multipart():
+        return fields
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if isinstance(name, str):
+            payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
+            try:
+                fields[name] = data.decode(part.get_content_charset() or "utf-8", "replace")
+            except LookupError:  # a charset Python doesn't know
+                fields[name] = data.decode("utf-8", "replace")
+    return fields
+
+
+def logged_body(content_type: str, body: bytes) -> Any:
+    """The body as `/_emulator/requests` shows it: JSON, form fields, else null."""
+    if not body:
+        return None
+    form = parse_form(content_type, body)
+    if form is not None:
+        return form
+    try:
+        return json.loads(body, parse_constant=_not_json)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+class RequestLog:
+    """The API requests received, oldest first, each completed with the status answered."""
+
+    def __init__(self) -> None:
+        self.entries: list[dict[str, Any]] = []
+
+    def add(self, scope: Scope) -> dict[str, Any]:
+        query = scope.get("query_string", b"").decode("latin-1")
+        entry = {
+            "method": scope["method"],
+            "path": scope["path"],
+            "query": dict(parse_qsl(query, keep_blank_values=True)),
+            "body": None,
+            "status": None,
+        }
+        self.entries.append(entry)
+        return entry
+
+    def clear(self) -> None:
+        self.entries.clear()
+
+
+class TooLarge(Exception):
+    pass
+
+
+class Gateway:
+    def __init__(
+        self, app: ASGIApp, faults: Faults, log: RequestLog, rng: random.Random | None = None
+    ) -> None:
+        self.app = app
+        self.faults = faults
+        self.log = log
+        self.rng = rng or random.Random()
+        self.admitted: collections.deque[float] = collections.deque()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(PASS_THROUGH):
+            await self.app(scope, receive, send)
+            return
+        entry = self.log.add(scope)
+        reply = Reply(scope, send, entry, envelope=self.faults.envelope)
+        if self.faults.latency_ms:
+            await asyncio.sleep(self.faults.latency_ms / 1000)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        try:
+            body = await _read_body(receive)
+        except TooLarge:
+            await reply.error(413, f"request body is larger than {MAX_BODY} bytes")
+            return
+        entry["body"] = logged_body(headers.get("content-type", ""), body)
+        retry_after = self._throttle()
+        if retry_after is not None:
+            message = f"rate limit of {self.faults.rate_limit} requests a second exceeded"
+            await reply.error(429, message, [(b"retry-after", str(retry_after).encode())])
+            return
+        if self.faults.token is not None and not self._authorized(headers):
+            challenge = b'Bearer realm="botops emulator", Basic realm="botops emulator"'
+            message = "missing or wrong credentials: send Authorization: Bearer <token>"
+            await reply.error(401, message, [(b"www-authenticate", challenge)])
+            return
+        if self.faults.fault_rate and self.rng.random() < self.faults.fault_rate:
+            await reply.error(500, "injected fault (--fault-rate): nothing was done")
+            return
+        status, response_headers, content = await self._call_app(scope, body)
+        lost = self.faults.lost_response_rate
+        if scope["method"] == "POST" and lost and self.rng.random() < lost:
+            await reply.error(500, "injected fault (--lost-response-rate): the request was done")
+            return
+        await reply.send(status, response_headers, content)
+
+    def _throttle(self) -> int | None:
+        """Seconds to wait when over the limit (a sliding one-second window), else None."""
+        limit = self.faults.rate_limit
+        if limit is None:
+            return None
+        now = time.monotonic()
+        while self.admitted and self.admitted[0] <= now - 1.0:
+            self.admitted.popleft()
+        if len(self.admitted) >= limit:
+            return max(1, math.ceil(self.admitted[0] + 1.0 - now))
+        self.admitted.append(now)
+        return None
+
+    def _authorized(self, headers: dict[str, str]) -> bool:
+        assert self.faults.token is not None
+        expected = self.faults.token.encode()
+        scheme, _, value = headers.get("authorization", "").strip().partition(" ")
+        value = value.strip()
+        if scheme.lower() == "bearer":
+            # Headers arrive as latin-1 text: back to their bytes, to compare with the token's.
+            return hmac.compare_digest(value.encode("latin-1"), expected)
+        if scheme.lower() == "basic":
+            try:
+                decoded = base64.b64decode(value, validate=True)
+            except (binascii.Error, ValueError):
+                return False
+            _, colon, password = decoded.partition(b":")
+            return bool(colon) and hmac.compare_digest(password, expected)
+        return False
+
+    async def _call_app(self, scope: Scope, body: bytes) -> tuple[int, list[Any], bytes]:
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        status, headers, chunks = 500, [], []
+
+        async def capture(message: Message) -> None:
+            nonlocal status, headers
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        try:
+            await self.app(scope, replay, capture)
+        except Exception:
+            # A bug in a route: answer in the API's error shape, and show the bug on stderr.
+            traceback.print_exc(file=sys.stderr)
+            if not chunks:
+                return 500, [], encode(error_body(500, "internal error in the emulator"))
+        return status, headers, b"".join(chunks)
+
+
+class Reply:
+    """Sends one API response, enveloped when asked, and notes its status in the log."""
+
+    def __init__(self, scope: Scope, send: Send, entry: dict[str, Any], *, envelope: bool):
+        self.scope = scope
+        self._send = send
+        self.entry = entry
+        self.envelope = envelope
+
+    async def error(self, status: int, message: str, headers: list[Any] | None = None) -> None:
+        extra = [(b"content-type", b"application/json")] + (headers or [])
+        await self.send(status, extra, encode(error_body(status, message)))
+
+    async def send(self, status: int, headers: list[Any], content: bytes) -> None:
+        if self.envelope:
+            content = self._wrap(status, content)
+        kept = [(k, v) for k, v in headers if k.lower() != b"content-length"]
+        kept.append((b"content-length", str(len(content)).encode()))
+        self.entry["status"] = status
+        await self._send({"type": "http.response.start", "status": status, "headers": kept})
+        await self._send({"type": "http.response.body", "body": content})
+
+    def _wrap(self, status: int, content: bytes) -> bytes:
+        try:
+            payload = json.loads(content) if content else None
+        except ValueError:
+            payload = None
+        if status < 400:
+            data, error_data = payload, None
+        else:
+            error = payload.get("error") if isinstance(payload, dict) else None
+            message = error.get("message") if isinstance(error, dict) else None
+            phrase = _phrase(status)
+            data = None
+            error_data = {"code": status, "message": phrase, "description": message or phrase}
+        return encode(
+            {
+                "http_code": status,
+                "method": self.scope["method"],
+                "request_id": uuid.uuid4().hex,
+                "response": {"http_code": status, "data": data, "error_data": error_data},
+            }
+        )
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return f"HTTP {status}"
+
+
+async def _read_body(receive: Receive) -> bytes:
+    """The whole body; TooLarge past MAX_BODY, once the rest has been read so that the client
+    is not cut off mid-upload and sees the 413."""
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size <= MAX_BODY:
+            chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    if size > MAX_BODY:
+        raise TooLarge
+    return b"".join(chunks)

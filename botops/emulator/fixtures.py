@@ -1,0 +1,196 @@
+"""Fixture files: `{bots, assistants, conversations}` in YAML or JSON, items in the API's own field
+names, checked item by item so that a mistake is reported as one line naming the file and item.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from botops.emulator import schema
+from botops.emulator.store import Assistant, Bot, Dataset, conversation_row
+from botops.errors import BotopsError
+
+DEMO = Path(__file__).parent / "data" / "demo.yaml"
+
+BOT_KEYS = ("bot_id", "version", "date_created", *schema.BOT_FIELDS)
+ASSISTANT_KEYS = (
+    "assistant_id",
+    "version",
+    "stable_version",
+    "date_created",
+    *schema.ASSISTANT_FIELDS,
+)
+# Fixtures may hold very old versions (v1000), but each earlier version is stored too.
+MAX_VERSION = 10_000
+
+
+class FixtureError(BotopsError):
+    """A fixtures file that can't be loaded."""
+
+
+def read(path: Path) -> Dataset:
+    """The dataset in `path`; FixtureError says what is wrong, and where."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise FixtureError(f"{path}: can't read fixtures: {error}") from None
+    try:
+        if path.suffix.lower() == ".json":
+            document = json.loads(text)
+        else:
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+            document = yaml.load(text, Loader=loader)
+    except json.JSONDecodeError as error:
+        raise FixtureError(
+            f"{path}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}"
+        ) from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise FixtureError(f"{where}: not valid YAML: {error.problem}") from None
+    except (ValueError, yaml.YAMLError) as error:
+        reason = " ".join(str(error).split())
+        raise FixtureError(f"{path}: not valid YAML or JSON: {reason}") from None
+    try:
+        return dataset(document)
+    except ValueError as error:
+        raise FixtureError(f"{path}: {error}") from None
+
+
+def dataset(document: Any) -> Dataset:
+    """Checks a parsed fixtures document; ValueError names the first bad item and field."""
+    if document is None:
+        return Dataset()
+    if not isinstance(document, dict):
+        raise ValueError("fixtures must be a mapping with bots, assistants and conversations")
+    unknown = sorted(set(document) - {"bots", "assistants", "conversations"})
+    if unknown:
+        raise ValueError(f"unknown section {unknown[0]!r}: use bots, assistants, conversations")
+    result = Dataset(
+        bots=[_bot(f"bots[{i}]", item) for i, item in enumerate(_items(document, "bots"))],
+        assistants=[
+            _assistant(f"assistants[{i}]", item)
+            for i, item in enumerate(_items(document, "assistants"))
+        ],
+        conversations=[
+            _conversation(f"conversations[{i}]", item)
+            for i, item in enumerate(_items(document, "conversations"))
+        ],
+    )
+    _unique("bots", [b.bot_id for b in result.bots])
+    _unique("assistants", [a.assistant_id for a in result.assistants])
+    _unique("conversations", [row[0] for row in result.conversations])
+    return result
+
+
+def _items(document: dict[str, Any], section: str) -> list[dict[str, Any]]:
+    items = document.get(section) or []
+    if not isinstance(items, list):
+        raise ValueError(f"{section} must be a list")
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise ValueError(f"{section}[{index}] must be a mapping")
+    return items
+
+
+def _unique(section: str, ids: list[str]) -> None:
+    seen: set[str] = set()
+    for rid in ids:
+        if rid in seen:
+            raise ValueError(f"{section}: {rid} is defined twice")
+        seen.add(rid)
+
+
+def _bot(where: str, item: dict[str, Any]) -> Bot:
+    _known_keys(where, item, BOT_KEYS)
+    bot_id = _id(where, item, "bot_id")
+    data = {
+        "name": item.get("name"),
+        "enable_greeting_interruption": item.get("enable_greeting_interruption", True),
+        "supported_languages": item.get("supported_languages", ["en"]),
+    }
+    _check(where, schema.check_fields(data, schema.BOT_RULES, what="a voicebot"))
+    return Bot(bot_id, _version(where, item, "version"), data, _date(where, item))
+
+
+def _assistant(where: str, item: dict[str, Any]) -> Assistant:
+    _known_keys(where, item, ASSISTANT_KEYS)
+    assistant_id = _id(where, item, "assistant_id")
+    data = {
+        "instruction": item.get("instruction", ""),
+        "llm_config": item.get("llm_config", {}),
+        "agents": item.get("agents", []),
+    }
+    _check(where, schema.check_fields(data, schema.ASSISTANT_RULES, what="an assistant"))
+    version = _version(where, item, "version")
+    stable = None
+    if item.get("stable_version") is not None:
+        stable = _version(where, item, "stable_version")
+        if stable > version:
+            raise ValueError(f"{where}: stable_version is newer than version")
+    return Assistant(assistant_id, version, stable, data, _date(where, item))
+
+
+def _conversation(where: str, item: dict[str, Any]) -> Any:
+    _id(where, item, "conversation_id")
+    _id(where, item, "bot_id")
+    kinds = {"call_metadata": dict, "transcript": list, "insights": dict}
+    for key, kind in kinds.items():
+        if item.get(key) is not None and not isinstance(item[key], kind):
+            what = "a mapping" if kind is dict else "a list"
+            raise ValueError(f"{where}: {key} must be {what}")
+    if isinstance(item.get("start_time"), date):
+        item = {**item, "start_time": _timestamp(item["start_time"])}
+    return conversation_row(item)
+
+
+def _known_keys(where: str, item: dict[str, Any], keys: tuple[str, ...]) -> None:
+    for key in item:
+        if key not in keys:
+            raise ValueError(f"{where}: unknown field {key!r} (known: {', '.join(keys)})")
+
+
+def _id(where: str, item: dict[str, Any], key: str) -> str:
+    value = item.get(key)
+    if not isinstance(value, str) or not value or "/" in value:
+        raise ValueError(f"{where}: {key} must be a non-empty string without '/'")
+    return value
+
+
+def _check(where: str, problems: list[str]) -> None:
+    if problems:
+        raise ValueError(f"{where}: {problems[0]}")
+
+
+def _version(where: str, item: dict[str, Any], key: str) -> int:
+    value = item.get(key, "v1")
+    number = schema.version_number(value)
+    if number is None or number > MAX_VERSION:
+        raise ValueError(f"{where}: {key} must look like v1, v2, ... (up to v{MAX_VERSION})")
+    return number
+
+
+def _date(where: str, item: dict[str, Any]) -> str:
+    value = item.get("date_created")
+    if value is None:
+        return schema.now()
+    if isinstance(value, date):
+        return _timestamp(value)
+    parsed = schema.parse_date(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise ValueError(f"{where}: date_created must be an ISO 8601 date-time")
+    return schema.timestamp(parsed[0])
+
+
+def _timestamp(value: date) -> str:
+    """YAML reads unquoted dates as dates; they go back to the API's text form."""
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day, tzinfo=UTC)
+    elif value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return schema.timestamp(value)

@@ -1,0 +1,263 @@
+"""The OpenAPI description of each route: parameters, request bodies and responses, written out
+by hand because the handlers read their inputs themselves (to answer 400, never 422), so
+FastAPI can't infer them. Fuzzers such as schemathesis work from this document.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+SUMMARIES = {
+    "create_generation": "Create a bot generation job from a text description",
+    "get_generation": "Get the status of a bot generation job",
+    "create_voicebot_version": "Create a new version of a voicebot",
+    "list_voicebots": "List voicebots",
+    "get_voicebot": "Get the latest version of a voicebot",
+    "list_conversations": "List voicebot conversations",
+    "get_conversation": "Get a voicebot conversation",
+    "create_assistant_version": "Create a new version of an assistant",
+    "list_assistants": "List assistants (emulator extension)",
+    "get_assistant": "Get the latest version of an assistant (emulator extension)",
+}
+
+STRING = {"type": "string"}
+TEXT = {"type": "string", "pattern": r"\S"}
+VERSION = {"type": "string", "pattern": "^v[1-9][0-9]*$"}
+DATE = {"type": "string", "format": "date-time"}
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["status", "message"],
+            "properties": {"status": {"type": "integer"}, "message": STRING},
+        }
+    },
+}
+BOT_FIELDS: dict[str, Any] = {
+    "name": TEXT,
+    "enable_greeting_interruption": {"type": "boolean"},
+    "supported_languages": {"type": "array", "items": {"type": "string", "minLength": 1}},
+}
+BOT_DATA = {"type": "object", "additionalProperties": False, "properties": BOT_FIELDS}
+AGENT = {
+    "type": "object",
+    "required": ["role"],
+    "properties": {"role": {"type": "string", "minLength": 1}, "instruction": STRING},
+}
+ASSISTANT_DATA: dict[str, Any] = {
+    "instruction": STRING,
+    "llm_config": {"type": "object"},
+    "agents": {"type": "array", "items": AGENT},
+}
+BOT = {
+    "type": "object",
+    "required": ["bot_id", "name", "version", "date_created"],
+    "properties": {
+        "bot_id": STRING,
+        "version": VERSION,
+        "date_created": STRING,
+        **BOT_FIELDS,
+    },
+}
+ASSISTANT = {
+    "type": "object",
+    "required": ["assistant_id", "version", "date_created"],
+    "properties": {
+        "assistant_id": STRING,
+        "version": VERSION,
+        "stable_version": {"type": ["string", "null"]},
+        "date_created": STRING,
+        **ASSISTANT_DATA,
+    },
+}
+CONVERSATION = {
+    "type": "object",
+    "required": ["conversation_id", "bot_id"],
+    "properties": {
+        "conversation_id": STRING,
+        "bot_id": STRING,
+        "call_metadata": {"type": ["object", "null"]},
+        "transcript": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"speaker": STRING, "text": STRING, "timestamp": STRING},
+            },
+        },
+        "insights": {"type": ["object", "null"]},
+        "start_time": {"type": ["string", "null"]},
+    },
+}
+JOB = {
+    "type": "object",
+    "required": ["id", "status", "account_id"],
+    "properties": {
+        "id": STRING,
+        "status": {"enum": ["pending", "in_progress", "completed", "failed"]},
+        "content": {"type": "object", "properties": {"text_content": STRING}},
+        "bot_id": STRING,
+        "reason": STRING,
+        "account_id": STRING,
+    },
+}
+
+
+def _listing(item: dict[str, Any]) -> dict[str, Any]:
+    count = {"type": "integer", "minimum": 0}
+    return {
+        "type": "object",
+        "required": ["metadata", "data"],
+        "properties": {
+            "metadata": {
+                "type": "object",
+                "required": ["total", "count", "offset", "limit"],
+                "properties": {"total": count, "count": count, "offset": count, "limit": count},
+            },
+            "data": {"type": "array", "items": item},
+        },
+    }
+
+
+def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+PAGE = [
+    _query(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": 100, "default": 10},
+        "Results per page (1 to 100)",
+    ),
+    _query("offset", {"type": "integer", "minimum": 0, "default": 0}, "Pagination offset"),
+]
+QUERIES: dict[str, list[dict[str, Any]]] = {
+    "list_voicebots": [
+        *PAGE,
+        _query("startDate", DATE, "Only bots created at or after this time (ISO 8601)"),
+        _query("endDate", DATE, "Only bots created at or before this time (ISO 8601)"),
+    ],
+    "list_assistants": PAGE,
+    "list_conversations": [
+        *PAGE,
+        _query(
+            "fields",
+            {"type": "string", "pattern": "^(transcript|insights)(,(transcript|insights))*$"},
+            "Comma-separated: transcript, insights",
+        ),
+    ],
+}
+FORM = {
+    "type": "object",
+    "required": ["text_content"],
+    "properties": {"text_content": TEXT},
+}
+BODIES: dict[str, dict[str, Any]] = {
+    "create_generation": {
+        "multipart/form-data": {"schema": FORM},
+        "application/x-www-form-urlencoded": {"schema": FORM},
+    },
+    "create_voicebot_version": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["source_version", "data"],
+                "additionalProperties": False,
+                "properties": {
+                    "source_version": VERSION,
+                    "data": BOT_DATA,
+                    "version_description": STRING,
+                },
+            }
+        }
+    },
+    "create_assistant_version": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["source_version"],
+                "additionalProperties": False,
+                "properties": {
+                    "source_version": VERSION,
+                    "mark_as_stable": {"type": "boolean"},
+                    **ASSISTANT_DATA,
+                },
+            }
+        }
+    },
+}
+RESULTS: dict[str, dict[str, Any]] = {
+    "create_generation": JOB,
+    "get_generation": JOB,
+    "create_voicebot_version": {
+        "type": "object",
+        "required": ["bot_id", "version", "date_created", "name"],
+        "properties": {
+            "bot_id": STRING,
+            "version": VERSION,
+            "date_created": STRING,
+            "name": STRING,
+        },
+    },
+    "list_voicebots": _listing(
+        {"type": "object", "required": ["bot_id", "version"], "properties": BOT["properties"]}
+    ),
+    "get_voicebot": BOT,
+    "list_conversations": _listing(CONVERSATION),
+    "get_conversation": CONVERSATION,
+    "create_assistant_version": {
+        "type": "object",
+        "required": ["assistant_id", "version", "mark_as_stable", "date_created"],
+        "properties": {
+            "assistant_id": STRING,
+            "version": VERSION,
+            "mark_as_stable": {"type": "boolean"},
+            "date_created": STRING,
+        },
+    },
+    "list_assistants": _listing(ASSISTANT),
+    "get_assistant": ASSISTANT,
+}
+ERRORS = {
+    400: "Invalid request: the message names the field",
+    401: "Credentials missing or wrong (with --token)",
+    404: "No such resource",
+    413: "Request body over 1 MiB",
+    429: "Rate limit exceeded (with --rate-limit); see Retry-After",
+    500: "Internal error (or an injected fault)",
+}
+
+
+def operation(path: str, name: str, status: int) -> dict[str, Any]:
+    """What FastAPI can't infer about one route, merged into its OpenAPI operation."""
+    parameters = [
+        {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+        for p in re.findall(r"{(\w+)}", path)
+    ]
+    result: dict[str, Any] = {
+        "parameters": parameters + QUERIES.get(name, []),
+        "responses": {
+            str(status): {
+                "description": "Success",
+                "content": {"application/json": {"schema": RESULTS[name]}},
+            },
+            **{
+                str(code): {
+                    "description": text,
+                    "content": {"application/json": {"schema": ERROR}},
+                }
+                for code, text in ERRORS.items()
+            },
+        },
+    }
+    if name in BODIES:
+        result["requestBody"] = {"required": True, "content": BODIES[name]}
+    return result

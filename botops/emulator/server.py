@@ -1,0 +1,165 @@
+"""`botops emulator`: load the data, bind, say where, serve until SIGTERM or Ctrl-C, exit 0."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import uvicorn
+
+from botops.emulator import conversations
+from botops.emulator import fixtures as fixture_files
+from botops.emulator.app import create_app
+from botops.emulator.faults import Faults, Gateway, RequestLog
+from botops.emulator.generate import Generations
+from botops.emulator.store import Bot, Dataset, Refused, Store, StoreError
+from botops.errors import BotopsError
+
+# Bots for synthetic conversations when nothing else defines any.
+SYNTHETIC_BOTS = [
+    Bot(
+        bot_id,
+        1,
+        {"name": name, "enable_greeting_interruption": True, "supported_languages": ["en", "hi"]},
+        "2026-01-01T00:00:00Z",
+    )
+    for bot_id, name in (
+        ("bot_synth01", "Synthetic Support Bot"),
+        ("bot_synth02", "Synthetic Payment Reminder Bot"),
+    )
+]
+
+
+class EmulatorError(BotopsError):
+    """The emulator can't start."""
+
+
+def serve(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    db: Path | None = None,
+    demo: bool = False,
+    fixtures: Path | None = None,
+    latency_ms: int = 0,
+    fault_rate: float = 0.0,
+    lost_response_rate: float = 0.0,
+    rate_limit: int | None = None,
+    token: str | None = None,
+    envelope: bool = False,
+    generation_seconds: float = 2.0,
+    synthetic_conversations: int = 0,
+) -> None:
+    try:
+        store = Store(db)
+    except StoreError as error:
+        raise EmulatorError(str(error)) from None
+    try:
+        if demo or fixtures or synthetic_conversations:
+            seed(store, db=db, demo=demo, fixtures=fixtures, synthetic=synthetic_conversations)
+        faults = Faults(
+            latency_ms=latency_ms,
+            fault_rate=fault_rate,
+            lost_response_rate=lost_response_rate,
+            rate_limit=rate_limit,
+            token=token,
+            envelope=envelope,
+        )
+        log = RequestLog()
+        app = create_app(store, Generations(store, generation_seconds), log)
+        sock = listen(host, port)
+        shown = f"[{host}]" if ":" in host else host
+        url = f"http://{shown}:{sock.getsockname()[1]}"
+        config = uvicorn.Config(
+            Gateway(app, faults, log),
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+            loop="asyncio",
+            http="h11",
+            ws="none",
+            timeout_graceful_shutdown=2,
+        )
+        _Server(config, ready=f"botops emulator listening on {url}").run(sockets=[sock])
+    finally:
+        store.close()
+
+
+def seed(
+    store: Store, *, db: Path | None, demo: bool, fixtures: Path | None, synthetic: int
+) -> None:
+    """Loads the demo, fixtures and synthetic conversations, but only into an empty database."""
+    if not store.is_empty():
+        print(
+            f"botops emulator: {db} already holds data; --demo, --fixtures and "
+            "--synthetic-conversations are only loaded into an empty database",
+            file=sys.stderr,
+        )
+        return
+    started = time.perf_counter()
+    dataset = Dataset()
+    for path in ([fixture_files.DEMO] if demo else []) + ([fixtures] if fixtures else []):
+        found = fixture_files.read(path)
+        dataset.bots += found.bots
+        dataset.assistants += found.assistants
+        dataset.conversations += found.conversations
+    if synthetic and not dataset.bots:
+        dataset.bots += SYNTHETIC_BOTS
+    bots = [(bot.bot_id, bot.data) for bot in dataset.bots]
+    try:
+        store.load(dataset, conversations.synthetic(synthetic, bots) if synthetic else ())
+    except Refused as error:
+        raise EmulatorError(f"can't load the data: {error.message}") from None
+    print(
+        f"botops emulator: loaded {len(dataset.bots)} bots, {len(dataset.assistants)} "
+        f"assistants, {store.conversation_total} conversations "
+        f"in {time.perf_counter() - started:.2f} s",
+        file=sys.stderr,
+    )
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket. IPPROTO_TCP, not 0: only then does asyncio set TCP_NODELAY, and
+    without it every keep-alive response waits ~40 ms for a delayed ACK."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as error:
+        sock.close()
+        raise EmulatorError(f"can't listen on {host}:{port}: {error.strerror or error}") from None
+    return sock
+
+
+class _Server(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config, *, ready: str) -> None:
+        super().__init__(config)
+        self.ready = ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started:
+            print(self.ready, flush=True)
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        # uvicorn re-raises the signal after a graceful shutdown, which turns a clean stop into
+        # death by SIGTERM; stopping the emulator is its normal end, so it exits 0 instead.
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        handled = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
