@@ -36,7 +36,11 @@ ASSISTANT_VERSION_KEYS = ("source_version", "mark_as_stable", *schema.ASSISTANT_
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-def create_app(store: Store, generations: Generations, log: RequestLog) -> FastAPI:
+def create_app(
+    store: Store, generations: Generations, log: RequestLog, *, envelope: bool = False
+) -> FastAPI:
+    """The API's routes; with `envelope`, /openapi.json describes the enveloped responses."""
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         generations.resume()
@@ -84,7 +88,7 @@ def create_app(store: Store, generations: Generations, log: RequestLog) -> FastA
             status_code=status,
             summary=openapi.SUMMARIES[handler.__name__],
             operation_id=handler.__name__,
-            openapi_extra=openapi.operation(path, handler.__name__, status),
+            openapi_extra=openapi.operation(path, handler.__name__, status, envelope=envelope),
         )
     app.add_api_route("/_emulator/requests", requests_log, methods=["GET"], include_in_schema=False)
     app.add_api_route(

@@ -236,8 +236,37 @@ ERRORS = {
 }
 
 
-def operation(path: str, name: str, status: int) -> dict[str, Any]:
+def enveloped(data: dict[str, Any] | None, error: bool) -> dict[str, Any]:
+    """Exotel's documented envelope around a response body (the emulator's --envelope)."""
+    error_data = {
+        "type": "object",
+        "required": ["code", "message", "description"],
+        "properties": {"code": {"type": "integer"}, "message": STRING, "description": STRING},
+    }
+    return {
+        "type": "object",
+        "required": ["http_code", "method", "request_id", "response"],
+        "properties": {
+            "http_code": {"type": "integer"},
+            "method": STRING,
+            "request_id": STRING,
+            "response": {
+                "type": "object",
+                "required": ["http_code", "data", "error_data"],
+                "properties": {
+                    "http_code": {"type": "integer"},
+                    "data": {"type": "null"} if error else data,
+                    "error_data": error_data if error else {"type": "null"},
+                },
+            },
+        },
+    }
+
+
+def operation(path: str, name: str, status: int, *, envelope: bool = False) -> dict[str, Any]:
     """What FastAPI can't infer about one route, merged into its OpenAPI operation."""
+    success = enveloped(RESULTS[name], error=False) if envelope else RESULTS[name]
+    failure = enveloped(None, error=True) if envelope else ERROR
     parameters = [
         {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
         for p in re.findall(r"{(\w+)}", path)
@@ -247,12 +276,12 @@ def operation(path: str, name: str, status: int) -> dict[str, Any]:
         "responses": {
             str(status): {
                 "description": "Success",
-                "content": {"application/json": {"schema": RESULTS[name]}},
+                "content": {"application/json": {"schema": success}},
             },
             **{
                 str(code): {
                     "description": text,
-                    "content": {"application/json": {"schema": ERROR}},
+                    "content": {"application/json": {"schema": failure}},
                 }
                 for code, text in ERRORS.items()
             },

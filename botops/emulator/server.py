@@ -72,7 +72,7 @@ def serve(
             envelope=envelope,
         )
         log = RequestLog()
-        app = create_app(store, Generations(store, generation_seconds), log)
+        app = create_app(store, Generations(store, generation_seconds), log, envelope=envelope)
         sock = listen(host, port)
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{sock.getsockname()[1]}"
