@@ -4,6 +4,8 @@
     ├── ConfigError                  bad resource or project files: a list of `Problem`s
     ├── UsageError                   options that don't fit together (plan target mismatch, ...)
     ├── PlanError                    live state makes a plan impossible (unmatched name, ...)
+    ├── GenerationFailed             a bot-generation job ended `failed` (`job_id`, `reason`)
+    ├── GenerationTimeout            a bot-generation job outlived `timeout`; resumable by job id
     └── ApiError                     anything between botops and the API
         ├── TransportError           no HTTP answer: unreachable, timeout, dropped connection
         │   (`maybe_sent`: the request may have reached the server and acted)
@@ -120,3 +122,27 @@ class RateLimitedError(HTTPStatusError):
 
 class ServerError(HTTPStatusError):
     """5xx: the server failed; for a write, it may or may not have acted."""
+
+
+class GenerationFailed(BotopsError):
+    """A bot-generation job ended `failed`; `reason` is the server's."""
+
+    def __init__(self, job_id: str, reason: str) -> None:
+        self.job_id = job_id
+        self.reason = reason
+        super().__init__(
+            f"bot generation job {job_id} failed: {reason}; describe the bot in more detail "
+            "(its purpose, callers, languages) and run `botops generate` again"
+        )
+
+
+class GenerationTimeout(BotopsError):
+    """A bot-generation job was not done within `timeout` seconds; it may still finish."""
+
+    def __init__(self, job_id: str, timeout: float) -> None:
+        self.job_id = job_id
+        self.timeout = timeout
+        super().__init__(
+            f"bot generation job {job_id} was not done after {timeout:g} s; it may still "
+            f"finish: pick it up again with `botops generate --job {job_id}`"
+        )

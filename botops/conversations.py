@@ -1,0 +1,307 @@
+"""Conversations: one page, every page (streamed to a file), and the flat fields of one.
+
+The reference has no bot filter, so `bot_id` filters here, on the client. Export reads pages
+with several in flight (`Client.iter_conversations`) and writes each as it arrives, so memory
+stays flat however many conversations there are; the file appears only when complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import difflib
+import json
+from collections.abc import AsyncIterator, Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal, TextIO
+
+from botops.errors import UsageError
+from botops.importer import atomic_text_file
+
+FIELDS = ("transcript", "insights")
+BASE_COLUMNS = ("conversation_id", "bot_id", "from", "to", "duration_seconds", "recording_url")
+INSIGHT_COLUMNS = ("sentiment", "intent", "outcome")
+PAGE_SIZE = 100  # the reference's maximum `limit`
+PREFETCH = 4
+
+ExportFormat = Literal["jsonl", "csv"]
+# written, read (before the bot filter), total (None when the server doesn't say)
+OnProgress = Callable[[int, int, int | None], None]
+
+
+def parse_fields(text: str | None) -> list[str] | None:
+    """`transcript,insights` → ["transcript", "insights"]; unknown names are an error."""
+    if not text:
+        return None
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    for name in names:
+        if name not in FIELDS:
+            close = difflib.get_close_matches(name, FIELDS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise UsageError(
+                f"unknown field {name!r} in --fields (choose from {', '.join(FIELDS)}){hint}"
+            )
+    return list(dict.fromkeys(names)) or None
+
+
+# Reading
+
+
+async def list_page(
+    client: Any,
+    *,
+    fields: list[str] | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    bot_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """Up to `limit` conversations from `offset`.
+
+    With `bot_id`, `offset` and `limit` count that bot's conversations: pages are read until
+    `limit` of them are found or none are left.
+    """
+    if limit < 1:
+        raise UsageError(f"--limit must be at least 1, got {limit}")
+    if offset < 0:
+        raise UsageError(f"--offset must not be negative, got {offset}")
+    if bot_id is None:
+        return await _slice(client, fields, limit, offset)
+    found: list[dict[str, Any]] = []
+    skipped = 0
+    stream = client.iter_conversations(fields=fields, page_size=PAGE_SIZE, prefetch=PREFETCH)
+    async with closing(stream) as conversations:
+        async for conversation in conversations:
+            if conversation.get("bot_id") != bot_id:
+                continue
+            if skipped < offset:
+                skipped += 1
+                continue
+            found.append(conversation)
+            if len(found) >= limit:
+                break
+    return found
+
+
+async def _slice(
+    client: Any, fields: list[str] | None, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    """`limit` conversations from `offset`, in as many requests as the page maximum needs."""
+    found: list[dict[str, Any]] = []
+    while len(found) < limit:
+        size = min(PAGE_SIZE, limit - len(found))
+        page = await client.list_conversations(fields=fields, limit=size, offset=offset)
+        found.extend(page.items[:size])
+        offset += len(page.items)
+        if len(page.items) < size or (page.total is not None and offset >= page.total):
+            break
+    return found
+
+
+def iter_all(
+    client: Any, *, fields: list[str] | None = None, bot_id: str | None = None
+) -> AsyncIterator[dict[str, Any]]:
+    """Every conversation (of `bot_id`, when given), in the server's order."""
+    stream: AsyncIterator[dict[str, Any]] = client.iter_conversations(
+        fields=fields, page_size=PAGE_SIZE, prefetch=PREFETCH
+    )
+    if bot_id is None:
+        return stream
+    return _matching(stream, bot_id)
+
+
+async def _matching(
+    stream: AsyncIterator[dict[str, Any]], bot_id: str
+) -> AsyncIterator[dict[str, Any]]:
+    async with closing(stream) as conversations:
+        async for conversation in conversations:
+            if conversation.get("bot_id") == bot_id:
+                yield conversation
+
+
+@contextlib.asynccontextmanager
+async def closing(
+    stream: AsyncIterator[dict[str, Any]],
+) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
+    """Close `stream` when the block ends, early exits included, so that pages still in
+    flight are cancelled at once rather than whenever the generator is collected."""
+    try:
+        yield stream
+    finally:
+        aclose = getattr(stream, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
+# Export
+
+
+def export_format(out: Path, chosen: str | None) -> ExportFormat:
+    """The chosen format, else the one `out`'s suffix names (`.csv`), else jsonl."""
+    if chosen is not None:
+        if chosen not in ("jsonl", "csv"):
+            raise UsageError(f"export format must be jsonl or csv, got {chosen!r}")
+        return "csv" if chosen == "csv" else "jsonl"
+    return "csv" if out.suffix.lower() == ".csv" else "jsonl"
+
+
+async def export(
+    client: Any,
+    out: Path,
+    *,
+    output_format: ExportFormat = "jsonl",
+    fields: list[str] | None = None,
+    bot_id: str | None = None,
+    on_progress: OnProgress | None = None,
+) -> int:
+    """Write every conversation to `out` and return how many were written.
+
+    The file is written through a temporary file beside it and replaces `out` only when every
+    page has been read: on any error or interruption `out` is left as it was.
+    """
+    if out.is_dir():
+        raise UsageError(f"{out} is a directory; --out needs a file name")
+    total: int | None = None
+    if on_progress is not None:
+        # One small request buys a real progress figure.
+        total = (await client.list_conversations(fields=None, limit=1, offset=0)).total
+    written = read = 0
+    with atomic_text_file(out) as stream:
+        write = _writer(stream, output_format, fields)
+        source = client.iter_conversations(fields=fields, page_size=PAGE_SIZE, prefetch=PREFETCH)
+        async with closing(source) as conversations:
+            async for conversation in conversations:
+                read += 1
+                if bot_id is None or conversation.get("bot_id") == bot_id:
+                    write(conversation)
+                    written += 1
+                if on_progress is not None and read % PAGE_SIZE == 0:
+                    on_progress(written, read, total)
+    if on_progress is not None:
+        on_progress(written, read, total)
+    return written
+
+
+def _writer(
+    stream: TextIO, output_format: ExportFormat, fields: list[str] | None
+) -> Callable[[dict[str, Any]], None]:
+    if output_format == "jsonl":
+
+        def write_line(conversation: dict[str, Any]) -> None:
+            stream.write(to_json_line(conversation))
+
+        return write_line
+    insights = "insights" in (fields or [])
+    rows = csv.writer(stream, lineterminator="\n")
+    rows.writerow(csv_columns(insights))
+
+    def write_row(conversation: dict[str, Any]) -> None:
+        rows.writerow(csv_row(conversation, insights))
+
+    return write_row
+
+
+def to_json_line(conversation: dict[str, Any]) -> str:
+    return json.dumps(conversation, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def write_csv(stream: TextIO, conversations: Iterable[dict[str, Any]], *, insights: bool) -> None:
+    rows = csv.writer(stream, lineterminator="\n")
+    rows.writerow(csv_columns(insights))
+    rows.writerows(csv_row(c, insights) for c in conversations)
+
+
+def csv_columns(insights: bool) -> list[str]:
+    return [*BASE_COLUMNS, *(INSIGHT_COLUMNS if insights else ())]
+
+
+def csv_row(conversation: dict[str, Any], insights: bool) -> list[str]:
+    metadata = call_metadata(conversation)
+    duration = duration_seconds(conversation)
+    row = [
+        _text(conversation.get("conversation_id")),
+        _text(conversation.get("bot_id")),
+        _text(metadata.get("from")),
+        _text(metadata.get("to")),
+        "" if duration is None else f"{duration:g}",
+        _text(metadata.get("recording_url")),
+    ]
+    if insights:
+        row += [_text(sentiment(conversation)), ", ".join(intents(conversation))]
+        row.append(_text(outcome(conversation)))
+    return row
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+# The flat fields of one conversation, read liberally
+
+
+def call_metadata(conversation: dict[str, Any]) -> dict[str, Any]:
+    metadata = conversation.get("call_metadata")
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def duration_seconds(conversation: dict[str, Any]) -> float | None:
+    value = call_metadata(conversation).get("duration_seconds")
+    if value is None:
+        value = conversation.get("duration_seconds")
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value) if value >= 0 else None
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        return number if number >= 0 else None
+    return None
+
+
+def start_time(conversation: dict[str, Any]) -> datetime | None:
+    value = conversation.get("start_time") or call_metadata(conversation).get("start_time")
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def insights_of(conversation: dict[str, Any]) -> dict[str, Any]:
+    insights = conversation.get("insights")
+    return insights if isinstance(insights, dict) else {}
+
+
+def _label(value: Any) -> str | None:
+    if value is None or isinstance(value, dict | list):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def sentiment(conversation: dict[str, Any]) -> str | None:
+    value = _label(insights_of(conversation).get("sentiment"))
+    return value.lower() if value else None
+
+
+def outcome(conversation: dict[str, Any]) -> str | None:
+    value = _label(insights_of(conversation).get("outcome"))
+    return value.lower() if value else None
+
+
+def intents(conversation: dict[str, Any]) -> list[str]:
+    """`intent`, else the `intents` list (or comma-separated string); each once."""
+    insights = insights_of(conversation)
+    single = _label(insights.get("intent"))
+    if single:
+        return [single]
+    many = insights.get("intents")
+    if isinstance(many, str):
+        many = many.split(",")
+    if not isinstance(many, list):
+        return []
+    return list(dict.fromkeys(x for x in (_label(item) for item in many) if x))

@@ -1,0 +1,443 @@
+"""`botops import`: live voicebots and assistants written out as resource files.
+
+What is written loads through `botops.config` to exactly the live values, so that a plan right
+after shows no changes: voicebots with their `bot_id` and managed fields; assistants with their
+instruction (long or multi-line ones as Markdown under `prompts/`), the `llm_config` keys botops
+manages (other live keys stay unmanaged), their agents, and `mark_as_stable: true` when the
+live version is the stable one.
+
+Reading (`read_live`) is separate from laying files out (`lay_out`, pure) and from writing
+(`write_files`), which checks every target before it writes any.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import re
+import tempfile
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, TextIO, TypeGuard
+
+import yaml
+
+from botops.errors import MethodNotAllowedError, NotFoundError, UsageError
+from botops.model import ASSISTANT_FIELDS, LLM_CONFIG_KEYS, VOICEBOT_FIELDS, Kind, Resource
+
+# Instructions longer than this, or with a line break, go to a Markdown file of their own.
+INLINE_INSTRUCTION_LIMIT = 200
+SCHEMA_FILES: dict[Kind, str] = {
+    "Voicebot": "voicebot.schema.json",
+    "Assistant": "assistant.schema.json",
+}
+_PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
+_SCHEMAS = Path(__file__).resolve().parent / "schemas"
+
+Warn = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class LiveResource:
+    """One live voicebot or assistant as the API gave it (latest version)."""
+
+    kind: Kind
+    id: str
+    data: dict[str, Any]
+
+    @property
+    def address(self) -> str:
+        return f"{self.kind.lower()}/{self.id}"
+
+
+@dataclass(frozen=True)
+class ImportedFile:
+    """A file to write: a resource file, or the Markdown prompt one of them refers to."""
+
+    path: Path
+    text: str
+    resource: LiveResource
+    is_prompt: bool = False
+
+
+@dataclass
+class _Layout:
+    files: list[ImportedFile] = field(default_factory=list)
+    taken: set[str] = field(default_factory=set)
+
+    def claim(self, path: Path) -> Path:
+        """`path`, or `path` with -2, -3 ... before its suffix when that name is taken
+        (compared case-insensitively: macOS and Windows would merge the two files)."""
+        candidate, number = path, 1
+        while _key(candidate) in self.taken:
+            number += 1
+            candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+        self.taken.add(_key(candidate))
+        return candidate
+
+
+def _key(path: Path) -> str:
+    return os.path.normcase(os.path.abspath(path)).casefold()
+
+
+# Reading live state
+
+
+async def read_live(
+    client: Any, ids: Sequence[str], *, everything: bool, warn: Warn | None = None
+) -> list[LiveResource]:
+    """Each id looked up as a voicebot, then as an assistant; with `everything`, every live
+    voicebot and assistant. Sorted by kind then id, each resource once."""
+    wanted: list[tuple[Kind | None, str]] = [(None, i) for i in dict.fromkeys(ids)]
+    if everything:
+        async for bot in client.iter_voicebots():
+            if bot.get("bot_id"):
+                wanted.append(("Voicebot", str(bot["bot_id"])))
+        try:
+            async for assistant in client.iter_assistants():
+                if assistant.get("assistant_id"):
+                    wanted.append(("Assistant", str(assistant["assistant_id"])))
+        except (NotFoundError, MethodNotAllowedError) as error:
+            if warn is not None:
+                warn(f"assistants can't be listed on this server ({error}); none imported")
+    found = await asyncio.gather(*(_read_one(client, kind, rid) for kind, rid in wanted))
+    unique = {(r.kind, r.id): r for r in found}
+    return sorted(unique.values(), key=lambda r: (r.kind != "Voicebot", r.id))
+
+
+async def _read_one(client: Any, kind: Kind | None, resource_id: str) -> LiveResource:
+    if kind in (None, "Voicebot"):
+        try:
+            bot: dict[str, Any] = await client.get_voicebot(resource_id)
+            return LiveResource("Voicebot", str(bot.get("bot_id") or resource_id), bot)
+        except NotFoundError:
+            if kind == "Voicebot":
+                raise
+    try:
+        assistant: dict[str, Any] = await client.get_assistant(resource_id)
+    except (NotFoundError, MethodNotAllowedError):
+        raise UsageError(f"no voicebot or assistant has the id {resource_id!r}") from None
+    return LiveResource("Assistant", str(assistant.get("assistant_id") or resource_id), assistant)
+
+
+# Laying files out
+
+
+def lay_out(
+    resources: Iterable[LiveResource],
+    directory: Path,
+    *,
+    schemas_dir: Path,
+    reuse: dict[tuple[Kind, str], Path] | None = None,
+) -> list[ImportedFile]:
+    """The files for `resources` in `directory`, names stable and distinct.
+
+    Voicebots go to `<slug of name>.yaml` (`<bot_id>.yaml` when the name has no usable letters,
+    `<slug>-<bot_id>.yaml` when two bots share a slug), assistants to `<assistant_id>.yaml`,
+    long instructions to `prompts/<assistant_id>.md` and `prompts/<assistant_id>-<role>.md`.
+    `reuse` maps a resource to a file that already declares it alone: it is written there.
+    """
+    resources = list(resources)
+    for resource in resources:
+        if not _PLAIN_ID.match(resource.id):
+            raise UsageError(
+                f"{resource.address}: the id can't be written to a resource file (ids are a "
+                "letter or digit, then letters, digits, '_', '-', '.')"
+            )
+    reuse = reuse or {}
+    layout = _Layout()
+    for path in reuse.values():
+        layout.claim(path)
+    slugs = [_slug(r.data.get("name")) if r.kind == "Voicebot" else "" for r in resources]
+    shared = {s for s in slugs if s and slugs.count(s) > 1}
+    ids_lower = {r.id.casefold() for r in resources}
+    for resource, slug in zip(resources, slugs, strict=True):
+        if (resource.kind, resource.id) in reuse:
+            path = reuse[(resource.kind, resource.id)]
+        elif resource.kind == "Voicebot":
+            # A slug that is another resource's id would make the two names easy to confuse.
+            base = slug if slug and slug not in shared and slug not in ids_lower else ""
+            stem = base or (f"{slug}-{resource.id}" if slug else resource.id)
+            path = layout.claim(directory / f"{stem}.yaml")
+        else:
+            path = layout.claim(directory / f"{resource.id}.yaml")
+        if resource.kind == "Voicebot":
+            document = voicebot_document(resource.data, resource.id)
+        else:
+            document = _assistant_with_prompts(resource, path, layout)
+        schema = os.path.relpath(
+            os.path.abspath(schemas_dir / SCHEMA_FILES[resource.kind]),
+            os.path.abspath(path.parent),
+        )
+        text = f"# yaml-language-server: $schema={Path(schema).as_posix()}\n" + dump(document)
+        layout.files.append(ImportedFile(path, text, resource))
+    return sorted(layout.files, key=lambda f: (f.is_prompt, str(f.path)))
+
+
+def voicebot_document(live: dict[str, Any], bot_id: str) -> dict[str, Any]:
+    document: dict[str, Any] = {"kind": "Voicebot", "bot_id": bot_id}
+    for name in VOICEBOT_FIELDS:
+        if live.get(name) is not None:
+            document[name] = live[name]
+    return document
+
+
+def assistant_document(live: dict[str, Any], assistant_id: str) -> dict[str, Any]:
+    """The assistant's document with every instruction inline (no files)."""
+    document: dict[str, Any] = {"kind": "Assistant", "assistant_id": assistant_id}
+    stable = live.get("stable_version")
+    if stable is not None and stable == live.get("version"):
+        document["mark_as_stable"] = True
+    for name in ASSISTANT_FIELDS:
+        value = live.get(name)
+        if value is None:
+            continue
+        if name == "llm_config" and isinstance(value, dict):
+            config = {k: value[k] for k in LLM_CONFIG_KEYS if value.get(k) is not None}
+            if config:
+                document[name] = config
+        elif name == "agents" and isinstance(value, list):
+            document[name] = [_agent(a) for a in value]
+        else:
+            document[name] = value
+    return document
+
+
+def _agent(live: Any) -> Any:
+    if not isinstance(live, dict):
+        return live
+    allowed = _agent_keys()
+    agent = {"role": live["role"]} if "role" in live else {}
+    agent.update({k: v for k, v in live.items() if k in allowed and k != "role" and v is not None})
+    return agent
+
+
+def _assistant_with_prompts(resource: LiveResource, path: Path, layout: _Layout) -> dict[str, Any]:
+    document = assistant_document(resource.data, resource.id)
+    prompts = path.parent / "prompts"
+    instruction = document.get("instruction")
+    if _belongs_in_file(instruction):
+        prompt = layout.claim(prompts / f"{resource.id}.md")
+        layout.files.append(_prompt(prompt, instruction, resource))
+        document = _replace_key(document, "instruction", "instruction_file", _rel(prompt, path))
+    agents = document.get("agents")
+    if isinstance(agents, list):
+        for index, agent in enumerate(agents):
+            text = agent.get("instruction") if isinstance(agent, dict) else None
+            if not _belongs_in_file(text):
+                continue
+            role = _slug(agent.get("role")) or str(index + 1)
+            prompt = layout.claim(prompts / f"{resource.id}-{role}.md")
+            layout.files.append(_prompt(prompt, text, resource))
+            reference = _rel(prompt, path)
+            agents[index] = _replace_key(agent, "instruction", "instruction_file", reference)
+    return document
+
+
+def _belongs_in_file(text: Any) -> TypeGuard[str]:
+    # A carriage return would not survive a text file read with universal newlines: keep inline.
+    return (
+        isinstance(text, str)
+        and "\r" not in text
+        and ("\n" in text or len(text) > INLINE_INSTRUCTION_LIMIT)
+    )
+
+
+def _prompt(path: Path, text: str, resource: LiveResource) -> ImportedFile:
+    # The loader drops one trailing newline, so exactly one more is added.
+    return ImportedFile(path, text + "\n", resource, is_prompt=True)
+
+
+def _replace_key(mapping: dict[str, Any], old: str, new: str, value: Any) -> dict[str, Any]:
+    return {(new if k == old else k): (value if k == old else v) for k, v in mapping.items()}
+
+
+def _rel(target: Path, resource_file: Path) -> str:
+    return Path(os.path.relpath(target, resource_file.parent)).as_posix()
+
+
+def _slug(value: Any) -> str:
+    if not isinstance(value, str):
+        return ""
+    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
+
+
+@cache
+def _agent_keys() -> frozenset[str]:
+    """The keys the assistant schema allows in an agent (role and instruction at least)."""
+    keys = {"role", "instruction"}
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError):
+        schema = json.loads((_SCHEMAS / SCHEMA_FILES["Assistant"]).read_text(encoding="utf-8"))
+        items = schema["properties"]["agents"]["items"]
+        while "$ref" in items:
+            items = _resolve(schema, items["$ref"])
+        keys |= set(items.get("properties", {}))
+    keys.discard("instruction_file")
+    return frozenset(keys)
+
+
+def _resolve(schema: dict[str, Any], ref: str) -> Any:
+    node: Any = schema
+    for part in ref.removeprefix("#/").split("/"):
+        node = node[part]
+    return node
+
+
+# YAML
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style for mappings, flow style for short lists of scalars (`[en, hi]`), and list
+    items indented under their key, as people write them."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+    flow = all(isinstance(x, str | int | float | bool) for x in data) and len(str(data)) < 60
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data)
+
+
+_Dumper.add_representer(list, _represent_list)
+_Dumper.add_representer(str, _represent_str)
+
+
+def dump(document: dict[str, Any]) -> str:
+    """One YAML document, keys in the order given, non-ASCII text kept readable."""
+    return yaml.dump(
+        document,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=96,
+    )
+
+
+def generated_file(resource: LiveResource, out: Path | None, *, schemas_dir: Path) -> ImportedFile:
+    """The YAML of a newly generated bot: at `out`; by default `<slug of name>.yaml` in the
+    working directory, or `<bot_id>.yaml` when that name is taken (the bot exists now, so its
+    file must not be lost to a clash)."""
+    key: tuple[Kind, str] = (resource.kind, resource.id)
+    if out is not None:
+        return lay_out([resource], out.parent, schemas_dir=schemas_dir, reuse={key: out})[0]
+    (file,) = lay_out([resource], Path("."), schemas_dir=schemas_dir)
+    if file.path.exists():
+        fallback = Path(f"{resource.id}.yaml")
+        file = lay_out([resource], Path("."), schemas_dir=schemas_dir, reuse={key: fallback})[0]
+    return file
+
+
+def declared_alone(
+    live: Iterable[LiveResource], declared: Sequence[Resource], *, root: Path
+) -> dict[tuple[Kind, str], Path]:
+    """Where live resources are already declared in the project's files.
+
+    A file that declares the resource alone is reused, so that `import --force` refreshes it
+    in place; a resource declared in a file with others (or twice) is an error: a second
+    declaration would make the project invalid, and rewriting a shared file is not import's
+    business.
+    """
+    per_file = Counter(d.file for d in declared)
+    reuse: dict[tuple[Kind, str], Path] = {}
+    conflicts = []
+    for resource in live:
+        matches = [d for d in declared if _declares(d, resource)]
+        if len(matches) == 1 and per_file[matches[0].file] == 1:
+            reuse[(resource.kind, resource.id)] = _real_path(matches[0].file, root)
+        elif matches:
+            places = ", ".join(m.where for m in matches)
+            conflicts.append(f"{resource.address} is already declared at {places}")
+    if conflicts:
+        raise UsageError(
+            "; ".join(conflicts) + "; nothing was written (edit that file instead, or import "
+            "into a --dir outside the configured paths)"
+        )
+    return reuse
+
+
+def _declares(declared: Resource, resource: LiveResource) -> bool:
+    if declared.kind != resource.kind:
+        return False
+    if declared.id is not None:
+        return declared.id == resource.id
+    # A voicebot file without bot_id is matched by exact name, as plan matches it.
+    return declared.name is not None and declared.name == resource.data.get("name")
+
+
+def _real_path(shown: str, root: Path) -> Path:
+    path = Path(shown)
+    if path.is_absolute() or path.exists():
+        return path
+    return root / path
+
+
+# Writing
+
+
+def existing_targets(files: Iterable[ImportedFile]) -> list[Path]:
+    return [f.path for f in files if f.path.exists()]
+
+
+def write_files(files: Sequence[ImportedFile], *, force: bool) -> None:
+    """Write every file, each atomically. Without `force`, any existing target is an error and
+    nothing at all is written."""
+    if not force:
+        existing = existing_targets(files)
+        if existing:
+            names = ", ".join(str(p) for p in existing)
+            raise UsageError(
+                f"{names} already exist{'s' if len(existing) == 1 else ''}; nothing was written "
+                "(pass --force to overwrite)"
+            )
+    for file in files:
+        if file.path.is_dir():
+            raise UsageError(f"{file.path} is a directory; nothing more was written")
+    for file in files:
+        write_atomically(file.path, file.text)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write UTF-8 `text` to `path` through a temporary file in the same directory."""
+    with atomic_text_file(path) as stream:
+        stream.write(text)
+
+
+@contextlib.contextmanager
+def atomic_text_file(path: Path) -> Iterator[TextIO]:
+    """A UTF-8 text stream that becomes `path` only when the block ends without an error.
+
+    The temporary file lives beside `path` (so `os.replace` is atomic) and is removed on any
+    failure, Ctrl-C included: `path` is either untouched or complete.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+            # mkstemp makes the file private; a resource file should get the usual permissions.
+            os.fchmod(stream.fileno(), 0o666 & ~_umask())
+            yield stream
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+@cache
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current

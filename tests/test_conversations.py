@@ -1,0 +1,268 @@
+"""`botops conversations list/get/export` against a real emulator.
+
+The expected answers come from reading the emulator's pages directly (`api_pages`), not from
+botops' own client.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from click.testing import CliRunner, Result
+
+from botops.cli import cli
+from botops.render.conversation import display_width
+from tests.conftest import ROOT, Emulator, start_emulator
+
+FIXTURES = ROOT / "tests/fixtures/analytics.yaml"
+CONVERSATIONS = "/voicebot/api/v2/accounts/Exotel/voicebot-conversations"
+CSV_COLUMNS = ["conversation_id", "bot_id", "from", "to", "duration_seconds", "recording_url"]
+
+
+def botops(emulator: Emulator, *args: str, **env: str) -> Result:
+    return CliRunner().invoke(
+        cli,
+        [*args, "--base-url", emulator.url, "--account", "Exotel"],
+        env=env,
+        catch_exceptions=False,
+    )
+
+
+def api_pages(emulator: Emulator, fields: str | None = None) -> list[dict[str, Any]]:
+    """Every conversation, read page by page straight from the emulator."""
+    found: list[dict[str, Any]] = []
+    while True:
+        params: dict[str, Any] = {"limit": 100, "offset": len(found)}
+        if fields:
+            params["fields"] = fields
+        body = httpx.get(emulator.url + CONVERSATIONS, params=params, timeout=10).json()
+        found += body["data"]
+        if len(body["data"]) < 100 or len(found) >= body["metadata"]["total"]:
+            return found
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def fixtures() -> Iterator[Emulator]:
+    """Read-only tests share one emulator loaded with the fixture file."""
+    emulator = start_emulator("--fixtures", str(FIXTURES))
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture(scope="module")
+def many() -> Iterator[Emulator]:
+    """The 13 fixture conversations plus 1,050 synthetic ones over the fixture's three bots."""
+    emulator = start_emulator("--fixtures", str(FIXTURES), "--synthetic-conversations", "1050")
+    yield emulator
+    emulator.stop()
+
+
+def test_list_json_is_the_page_as_the_api_gave_it(fixtures: Emulator) -> None:
+    result = botops(
+        fixtures, "conversations", "list", "--limit", "4", "--offset", "2", "--format", "json"
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == api_pages(fixtures)[2:6]
+
+
+def test_list_jsonl_is_one_object_a_line(fixtures: Emulator) -> None:
+    result = botops(
+        fixtures, "conversations", "list", "--fields", "transcript,insights", "--format", "jsonl"
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert [json.loads(line) for line in lines] == api_pages(fixtures, "transcript,insights")
+    assert "नमस्ते" in result.stdout  # readable, not \u escapes
+
+
+def test_list_csv_has_flat_columns_and_insights_when_asked(fixtures: Emulator) -> None:
+    plain = botops(fixtures, "conversations", "list", "--format", "csv")
+    assert plain.exit_code == 0, plain.output
+    rows = list(csv.reader(io.StringIO(plain.stdout)))
+    assert rows[0] == CSV_COLUMNS
+    assert len(rows) == 14
+
+    result = botops(fixtures, "conversations", "list", "--fields", "insights", "--format", "csv")
+    records = {r["conversation_id"]: r for r in csv.DictReader(io.StringIO(result.stdout))}
+    assert list(next(iter(records.values()))) == [*CSV_COLUMNS, "sentiment", "intent", "outcome"]
+    assert records["c01"] == {
+        "conversation_id": "c01",
+        "bot_id": "bot_alpha",
+        "from": "+919800000001",
+        "to": "+911100000001",
+        "duration_seconds": "60",
+        "recording_url": "https://recordings.example/c01.mp3",
+        "sentiment": "positive",
+        "intent": "order_status",
+        "outcome": "resolved",
+    }
+    assert records["c05"]["duration_seconds"] == ""
+    assert records["c09"]["outcome"] == ""
+    assert records["c10"]["intent"] == "payment_link, emi_due_date"
+
+
+def test_list_table_is_aligned(fixtures: Emulator) -> None:
+    result = botops(fixtures, "conversations", "list", "--fields", "insights", "--limit", "3")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == [
+        "CONVERSATION", "BOT", "FROM", "TO", "DURATION", "STARTED", "SENTIMENT", "INTENT",
+        "OUTCOME",
+    ]  # fmt: skip
+    assert len(lines) == 4
+    bot_column = lines[0].index("BOT")
+    assert all(line[bot_column:].startswith("bot_") for line in lines[1:])
+
+
+def test_list_bot_filter_reads_pages_until_it_has_enough(many: Emulator) -> None:
+    everything = api_pages(many)
+    assert len(everything) == 1063
+    gamma = [c for c in everything if c["bot_id"] == "bot_gamma"]
+    assert len(gamma) > 150  # so that 150 of them need more than one page
+    many.clear_requests()
+    result = botops(
+        many, "conversations", "list", "--bot", "bot_gamma", "--limit", "150", "--offset", "5",
+        "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert [c["conversation_id"] for c in json.loads(result.stdout)] == [
+        c["conversation_id"] for c in gamma[5:155]
+    ]
+    pages = [r for r in many.requests() if r["path"] == CONVERSATIONS]
+    assert len(pages) > 1
+
+    none = botops(many, "conversations", "list", "--bot", "bot_nobody", "--format", "json")
+    assert none.exit_code == 0 and json.loads(none.stdout) == []
+
+
+def test_list_limit_beyond_the_page_maximum(many: Emulator) -> None:
+    result = botops(many, "conversations", "list", "--limit", "250", "--format", "jsonl")
+    assert result.exit_code == 0, result.output
+    ids = [json.loads(line)["conversation_id"] for line in result.stdout.splitlines()]
+    assert ids == [c["conversation_id"] for c in api_pages(many)[:250]]
+
+
+def test_unknown_field_is_refused_with_a_suggestion(fixtures: Emulator) -> None:
+    result = botops(fixtures, "conversations", "list", "--fields", "insight")
+    assert result.exit_code == 1
+    assert "did you mean 'insights'" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_get_text_is_a_readable_transcript(fixtures: Emulator) -> None:
+    result = botops(fixtures, "conversations", "get", "c01")
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert text.startswith("Conversation c01\n")
+    for expected in (
+        "Bot        bot_alpha",
+        "Call       +919800000001 → +911100000001",
+        "Duration   1:00",
+        "Started    2026-04-07 09:00:00 UTC",
+        "Sentiment  positive",
+        "Intent     order_status",
+        "Outcome    resolved",
+        "[00:00:01] Bot: Hello! How can I help you today?",
+        "[00:00:04] User: I want to check my order status",
+        "Recording: https://recordings.example/c01.mp3",
+    ):
+        assert expected in text
+    # The long turn is wrapped to the width, continuation lines under its text.
+    assert all(display_width(line) <= 100 for line in text.splitlines())
+    long_turn = text.split("[00:00:07] Bot: ", 1)[1].split("\n[00:00:21]", 1)[0]
+    continuation = long_turn.splitlines()[1:]
+    assert continuation and all(line.startswith(" " * 16) for line in continuation)
+
+
+def test_get_text_prints_devanagari(fixtures: Emulator) -> None:
+    result = botops(fixtures, "conversations", "get", "c11")
+    assert result.exit_code == 0, result.output
+    assert "[00:00:01] Bot: नमस्ते! मैं आपकी कैसे मदद कर सकता हूँ?" in result.stdout
+    assert "[00:00:05] User: मेरी दुकान कब खुलती है?" in result.stdout
+
+
+def test_get_json_and_unknown_id(fixtures: Emulator) -> None:
+    result = botops(fixtures, "conversations", "get", "c01", "--format", "json")
+    assert result.exit_code == 0, result.output
+    direct = httpx.get(f"{fixtures.url}{CONVERSATIONS}/c01", timeout=10).json()
+    assert json.loads(result.stdout) == direct
+
+    missing = botops(fixtures, "conversations", "get", "conv_nope")
+    assert missing.exit_code == 1
+    assert missing.stderr.startswith("Error: ") and "404" in missing.stderr
+    assert len(missing.stderr.splitlines()) == 1
+
+
+def test_export_writes_every_conversation_once_in_order(many: Emulator, tmp_path: Path) -> None:
+    result = botops(many, "conversations", "export", "--out", "all.jsonl")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "Exported 1063 conversations to all.jsonl"
+    lines = (tmp_path / "all.jsonl").read_text(encoding="utf-8").splitlines()
+    ids = [json.loads(line)["conversation_id"] for line in lines]
+    expected = [c["conversation_id"] for c in api_pages(many)]
+    assert ids == expected and len(set(ids)) == 1063
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["all.jsonl"]  # no temporary left
+
+
+def test_export_csv_with_insights_and_bot_filter(many: Emulator, tmp_path: Path) -> None:
+    result = botops(
+        many, "conversations", "export", "--out", "beta.csv", "--bot", "bot_beta",
+        "--fields", "insights",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "beta.csv").open(newline="", encoding="utf-8") as stream:
+        rows = list(csv.reader(stream))
+    assert rows[0] == [*CSV_COLUMNS, "sentiment", "intent", "outcome"]
+    beta = [c for c in api_pages(many, "insights") if c["bot_id"] == "bot_beta"]
+    assert [r[0] for r in rows[1:]] == [c["conversation_id"] for c in beta]
+    assert {r[1] for r in rows[1:]} == {"bot_beta"}
+    assert result.stdout.strip() == f"Exported {len(beta)} conversations to beta.csv"
+
+
+def test_failed_export_leaves_nothing_behind(emulator_factory: Any, tmp_path: Path) -> None:
+    broken = emulator_factory("--fixtures", str(FIXTURES), "--fault-rate", "1")
+    out = tmp_path / "calls.jsonl"
+    out.write_text("the previous export\n")
+    result = botops(
+        broken, "conversations", "export", "--out", str(out), BOTOPS_RETRY_DEADLINE="0.5"
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and "500" in result.stderr
+    assert out.read_text() == "the previous export\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["calls.jsonl"]
+
+
+def test_interrupted_export_leaves_nothing_behind(emulator_factory: Any, tmp_path: Path) -> None:
+    slow = emulator_factory("--synthetic-conversations", "3000", "--latency-ms", "40")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOTOPS_")}
+    env.update(BOTOPS_BASE_URL=slow.url, BOTOPS_ACCOUNT_ID="Exotel")
+    command = [sys.executable, "-m", "botops", "conversations", "export", "--out", "calls.jsonl"]
+    process = subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 20
+    while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
+        assert process.poll() is None and time.monotonic() < deadline, "export never started"
+        time.sleep(0.01)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=20)
+    assert process.returncode == 130, stderr
+    assert "Interrupted." in stderr and "Traceback" not in stderr
+    assert list(tmp_path.iterdir()) == []
