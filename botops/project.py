@@ -10,11 +10,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import yaml
-
+from botops.config import PROJECT_SCHEMA, render_value, schema_issues, shown
 from botops.errors import ConfigError, Problem, UsageError
 from botops.model import Project
+from botops.yamlpos import Issue, decode, parse
 
 DEFAULT_BASE_URL = "https://voicebot.in.exotel.com"
 PROJECT_FILE = "botops.yaml"
@@ -29,36 +30,59 @@ class Target:
 
 
 def load_project(path: Path | None = None) -> Project:
-    """Read `path`, or `./botops.yaml` when it exists; an empty Project when there is none."""
+    """Read `path`, or `./botops.yaml` when it exists; an empty Project when there is none.
+
+    The file is checked against `schemas/botops.schema.json`; every problem is reported at its
+    line and column (`ConfigError`)."""
     if path is None:
         candidate = Path(PROJECT_FILE)
         if not candidate.is_file():
             return Project(root=Path("."))
         path = candidate
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise UsageError(f"{path}: project file not found") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"{path}: can't read project file ({error})") from None
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = getattr(error, "problem", None) or "invalid YAML"
-        raise ConfigError([Problem(str(path), line, column, problem)]) from None
-    if not isinstance(data, dict):
-        raise ConfigError([Problem(str(path), 1, 1, "the project file must be a mapping")])
+    except OSError as error:
+        raise UsageError(f"{path}: can't read project file ({error.strerror})") from None
+    settings = _project_settings(path, data)
     root = path.parent
-    paths = data.get("paths") or []
+    account = settings.get("account_id")
     return Project(
-        account_id=data.get("account_id"),
-        base_url=data.get("base_url"),
-        paths=tuple(root / p for p in paths),
+        account_id=None if account is None else str(account),
+        base_url=settings.get("base_url"),
+        paths=tuple(root / p for p in settings.get("paths") or []),
         root=root,
         file=path,
     )
+
+
+def _project_settings(path: Path, data: bytes) -> dict[str, Any]:
+    """The checked mapping of the project file (empty for an empty file)."""
+    name = shown(path)
+    text, issue = decode(data)
+    if text is None:
+        assert issue is not None
+        message = f"{issue.message}; save as UTF-8"
+        raise ConfigError([Problem(name, issue.line, issue.column, message)])
+    documents, issues = parse(text)
+    if len(documents) > 1:
+        second = documents[1]
+        issues.append(Issue(second.line, second.column, "the project file holds one document"))
+    settings: dict[str, Any] = {}
+    if documents:
+        document = documents[0]
+        issues.extend(document.issues)
+        if isinstance(document.value, dict):
+            settings = document.value
+            issues.extend(schema_issues(document, PROJECT_SCHEMA))
+        else:
+            got = render_value(document.value)
+            message = f"the project file must be a mapping of settings, got {got}"
+            issues.append(Issue(document.line, document.column, message))
+    if issues:
+        raise ConfigError([Problem(name, i.line, i.column, i.message) for i in issues])
+    return settings
 
 
 def resolve_target(
