@@ -1,0 +1,240 @@
+"""Saving a plan for `apply --plan`, and reading it back exactly.
+
+A plan file is written whole or not at all (temp file in the same directory, fsync, rename), so
+an interrupted `plan --out` never leaves half a plan for apply to act on. Reading checks every
+field apply relies on and says which one is wrong, in one line naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, NoReturn, cast
+
+from botops.errors import UsageError
+from botops.model import (
+    PLAN_FORMAT_VERSION,
+    Action,
+    Change,
+    Kind,
+    Plan,
+    ResourcePlan,
+    Unmanaged,
+)
+from botops.render.json import render_json
+
+_ACTIONS: tuple[Action, ...] = ("create", "no-op", "update")
+_KINDS: tuple[Kind, ...] = ("Assistant", "Voicebot")
+
+
+def write_plan(plan: Plan, path: Path) -> None:
+    """Write `plan` to `path` atomically (mode 0600); an existing file is replaced whole."""
+    directory = path.parent
+    if not directory.is_dir():
+        raise UsageError(f"{path}: can't write the plan file: directory {directory} does not exist")
+    data = render_json(plan).encode("utf-8")
+    try:
+        fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise UsageError(f"{path}: can't write the plan file: {error.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, path)
+    except OSError as error:
+        Path(temp).unlink(missing_ok=True)
+        raise UsageError(f"{path}: can't write the plan file: {error.strerror}") from None
+    _sync_directory(directory)
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make the rename itself durable; not every platform lets a directory be opened."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def read_plan(path: Path) -> Plan:
+    """The plan saved in `path`; any problem is a `UsageError` naming the file."""
+    return _Reader(path).plan(_load(path))
+
+
+def _load(path: Path) -> Any:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such plan file") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path}: not a plan file: it is a directory") from None
+    except OSError as error:
+        raise UsageError(f"{path}: can't read the plan file: {error.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not a plan file: not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UsageError(
+            f"{path}: not a plan file: invalid JSON at line {error.lineno} column {error.colno}"
+        ) from None
+
+
+class _Reader:
+    """Turns the parsed JSON into a `Plan`, failing on the first wrong field."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.path}: {message}")
+
+    def plan(self, data: Any) -> Plan:
+        if not isinstance(data, dict):
+            self.fail("not a plan file: expected a JSON object")
+        self.format_version(data)
+        resources = self.array(data, "resources", "")
+        unmanaged = self.array(data, "unmanaged", "", required=False)
+        return Plan(
+            base_url=self.string(data, "base_url", ""),
+            account_id=self.string(data, "account_id", ""),
+            resources=[self.resource(r, f"resources[{i}]") for i, r in enumerate(resources)],
+            unmanaged=[self.unmanaged(u, f"unmanaged[{i}]") for i, u in enumerate(unmanaged)],
+        )
+
+    def format_version(self, data: Mapping[str, Any]) -> None:
+        if "format_version" not in data:
+            self.fail("not a plan file: no format_version")
+        version = data["format_version"]
+        if not isinstance(version, int) or isinstance(version, bool):
+            self.fail(f"not a plan file: format_version must be an integer, got {_shown(version)}")
+        if version > PLAN_FORMAT_VERSION:
+            self.fail(
+                f"plan format_version {version} was made by a newer botops (this one reads "
+                f"{PLAN_FORMAT_VERSION}); upgrade botops, or make the plan again with this one"
+            )
+        if version != PLAN_FORMAT_VERSION:
+            self.fail(
+                f"unsupported plan format_version {version} (this botops reads "
+                f"{PLAN_FORMAT_VERSION}); make the plan again"
+            )
+
+    def resource(self, data: Any, where: str) -> ResourcePlan:
+        self.require_object(data, where)
+        action = self.choice(data, "action", where, _ACTIONS)
+        resource = ResourcePlan(
+            address=self.string(data, "address", where),
+            kind=self.choice(data, "kind", where, _KINDS),
+            id=self.optional_string(data, "id", where),
+            file=self.string(data, "file", where),
+            action=action,
+            source_version=self.optional_string(data, "source_version", where),
+            changes=[
+                self.change(c, f"{where}.changes[{i}]")
+                for i, c in enumerate(self.array(data, "changes", where))
+            ],
+            payload=self.payload(data, where, action),
+            name=self.optional_string(data, "name", where, required=False),
+        )
+        if action == "update" and resource.id is None:
+            self.fail(f"{where}.id must be a string for action 'update', got null")
+        return resource
+
+    def payload(self, data: Mapping[str, Any], where: str, action: Action) -> dict[str, Any] | None:
+        if "payload" not in data:
+            self.fail(f"{where}: missing field 'payload'")
+        payload = data["payload"]
+        if payload is None and action == "no-op":
+            return None
+        self.require_object(payload, f"{where}.payload", f" for action {action!r}")
+        if action == "create":
+            generation = payload.get("generation")
+            self.require_object(generation, f"{where}.payload.generation")
+            self.string(generation, "text_content", f"{where}.payload.generation")
+            version = payload.get("version")
+            self.require_object(version, f"{where}.payload.version")
+            self.require_object(version.get("data"), f"{where}.payload.version.data")
+        return cast(dict[str, Any], payload)
+
+    def change(self, data: Any, where: str) -> Change:
+        self.require_object(data, where)
+        for key in ("before", "after"):
+            if key not in data:
+                self.fail(f"{where}: missing field {key!r}")
+        return Change(self.string(data, "path", where), data["before"], data["after"])
+
+    def unmanaged(self, data: Any, where: str) -> Unmanaged:
+        self.require_object(data, where)
+        return Unmanaged(
+            address=self.string(data, "address", where),
+            name=self.optional_string(data, "name", where, required=False),
+        )
+
+    # --- single fields ---
+
+    def field(self, data: Mapping[str, Any], key: str, where: str) -> Any:
+        if key not in data:
+            self.fail(f"{where + ': ' if where else ''}missing field {key!r}")
+        return data[key]
+
+    def string(self, data: Mapping[str, Any], key: str, where: str) -> str:
+        value = self.field(data, key, where)
+        if not isinstance(value, str):
+            self.fail(f"{_dotted(where, key)} must be a string, got {_shown(value)}")
+        return value
+
+    def optional_string(
+        self, data: Mapping[str, Any], key: str, where: str, *, required: bool = True
+    ) -> str | None:
+        value = self.field(data, key, where) if required else data.get(key)
+        if value is not None and not isinstance(value, str):
+            self.fail(f"{_dotted(where, key)} must be a string or null, got {_shown(value)}")
+        return value
+
+    def array(
+        self, data: Mapping[str, Any], key: str, where: str, *, required: bool = True
+    ) -> list[Any]:
+        value = self.field(data, key, where) if required else data.get(key, [])
+        if not isinstance(value, list):
+            self.fail(f"{_dotted(where, key)} must be a list, got {_shown(value)}")
+        return value
+
+    def choice(
+        self, data: Mapping[str, Any], key: str, where: str, allowed: tuple[Any, ...]
+    ) -> Any:
+        value = self.field(data, key, where)
+        if value not in allowed:
+            self.fail(
+                f"{_dotted(where, key)} must be one of {', '.join(allowed)}, got {_shown(value)}"
+            )
+        return value
+
+    def require_object(self, value: Any, where: str, context: str = "") -> None:
+        if not isinstance(value, dict):
+            self.fail(f"{where} must be an object{context}, got {_shown(value)}")
+
+
+def _dotted(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def _shown(value: Any) -> str:
+    """A wrong value as the user wrote it, kept short."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -1,0 +1,1 @@
+"""Renderers: pure functions from plain data (plans, reports, conversations) to text."""

@@ -1,0 +1,48 @@
+"""The plan as JSON: the plan file (`plan --out`) and `plan --format json` are this same text.
+
+Keys come in the order of DESIGN §4, so two plans of the same state are the same bytes. Only the
+contracted keys are written: nothing else (and never a credential) can reach a plan file.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botops.model import Change, Plan, ResourcePlan, Unmanaged
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    return {
+        "format_version": plan.format_version,
+        "base_url": plan.base_url,
+        "account_id": plan.account_id,
+        "resources": [_resource(r) for r in plan.resources],
+        "unmanaged": [_unmanaged(u) for u in plan.unmanaged],
+    }
+
+
+def render_json(plan: Plan) -> str:
+    return json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False) + "\n"
+
+
+def _resource(resource: ResourcePlan) -> dict[str, Any]:
+    return {
+        "address": resource.address,
+        "kind": resource.kind,
+        "id": resource.id,
+        "file": resource.file,
+        "action": resource.action,
+        "source_version": resource.source_version,
+        "name": resource.name,
+        "changes": [_change(c) for c in resource.changes],
+        "payload": resource.payload,
+    }
+
+
+def _change(change: Change) -> dict[str, Any]:
+    return {"path": change.path, "before": change.before, "after": change.after}
+
+
+def _unmanaged(item: Unmanaged) -> dict[str, Any]:
+    return {"address": item.address, "name": item.name}

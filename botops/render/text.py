@@ -1,0 +1,269 @@
+"""The plan and the apply report for a terminal: a Terraform-like diff with `+ ~ -` markers.
+
+Colour (green +, yellow ~, red -, bold headers) only when asked for; the last line of a plan is
+always `plan.summary()`, which scripts and CI logs look for. `diff_lines` is shared with the
+Markdown renderer so both show a change the same way.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from botops.model import ApplyResult, Change, Plan, ResourcePlan
+
+# Longer single-line values are cut in the middle: a 2,000-character prompt on one line would
+# bury the rest of the plan.
+VALUE_WIDTH = 120
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_RESET = "\033[0m"
+_STYLES = {
+    "+": "\033[32m",
+    "~": "\033[33m",
+    "-": "\033[31m",
+    "@": "\033[36m",
+    "bold": "\033[1m",
+}
+
+_HEADERS = {
+    "update": "will be updated in place",
+    "create": "will be created through bot generation",
+}
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    """One line of a change: `marker` is `+`, `-`, `~`, ` ` (context) or `@` (a hunk header);
+    `depth` 1 marks a line inside a multi-line value."""
+
+    marker: str
+    text: str
+    depth: int = 0
+
+
+# --- values and changes -------------------------------------------------------------------
+
+
+def format_value(value: Any, *, width: int = VALUE_WIDTH) -> str:
+    """Compact JSON on one line, cut in the middle when longer than `width`."""
+    text = json.dumps(value, ensure_ascii=False)
+    if len(text) <= width:
+        return text
+    head = text[: width * 2 // 3]
+    tail = text[-(width // 6) :]
+    return f"{head}…{tail} ({len(text):,} characters)"
+
+
+def is_multiline(value: Any) -> bool:
+    return isinstance(value, str) and "\n" in value
+
+
+def flatten(change: Change) -> list[Change]:
+    """A change to an object (an added agent, say) as one change per key, recursively, so that
+    an agent's multi-line instruction still reads as a line diff."""
+    before, after = change.before, change.after
+    objects = [v for v in (before, after) if v is not None]
+    if not objects or not all(isinstance(v, dict) and v for v in objects):
+        return [change]
+    old: dict[str, Any] = before if isinstance(before, dict) else {}
+    new: dict[str, Any] = after if isinstance(after, dict) else {}
+    result: list[Change] = []
+    for key in list(old) + [k for k in new if k not in old]:
+        if key in old and key in new and old[key] == new[key]:
+            continue
+        result += flatten(Change(f"{change.path}.{key}", old.get(key), new.get(key)))
+    return result
+
+
+def diff_lines(change: Change, *, paired: bool = False, width: int = VALUE_WIDTH) -> list[DiffLine]:
+    """The lines showing one change. A changed scalar is `~ path: old -> new`, or with
+    `paired` a `- path: old` / `+ path: new` pair (for a `diff` block); single-line values
+    longer than `width` are cut in the middle."""
+    lines: list[DiffLine] = []
+    for part in flatten(change):
+        lines += _part_lines(part, paired=paired, width=width)
+    return lines
+
+
+def _part_lines(change: Change, *, paired: bool, width: int) -> list[DiffLine]:
+    path, before, after = change.path, change.before, change.after
+    marker = "+" if before is None else "-" if after is None else "~"
+    if is_multiline(before) or is_multiline(after):
+        return [DiffLine(marker, f"{path}:"), *_text_diff(before, after)]
+    old, new = format_value(before, width=width), format_value(after, width=width)
+    if marker == "+":
+        return [DiffLine("+", f"{path}: {new}")]
+    if marker == "-":
+        return [DiffLine("-", f"{path}: {old}")]
+    if paired:
+        return [DiffLine("-", f"{path}: {old}"), DiffLine("+", f"{path}: {new}")]
+    return [DiffLine("~", f"{path}: {old} -> {new}")]
+
+
+def _text_lines(value: Any) -> list[str]:
+    if value is None:
+        return []
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return [printable(line) for line in text.splitlines()]
+
+
+def printable(text: str) -> str:
+    """Control characters as `\\xNN`: a value read from the API must not drive the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _text_diff(before: Any, after: Any) -> list[DiffLine]:
+    old, new = _text_lines(before), _text_lines(after)
+    if before is None or after is None:
+        marker = "+" if before is None else "-"
+        return [DiffLine(marker, line, 1) for line in new or old]
+    lines: list[DiffLine] = []
+    for line in list(difflib.unified_diff(old, new, lineterm="", n=3))[2:]:
+        marker = "@" if line.startswith("@@") else line[:1]
+        lines.append(DiffLine(marker, line if marker == "@" else line[1:], 1))
+    if not lines:
+        # Only line endings differ: splitlines() can't see it, so say so.
+        lines.append(DiffLine("~", "(only line endings or a final newline differ)", 1))
+    return lines
+
+
+# --- the plan -----------------------------------------------------------------------------
+
+
+def render_text(plan: Plan, *, color: bool) -> str:
+    """The whole plan for a terminal, ending with the `Plan: …` summary line."""
+    paint = _Painter(color)
+    blocks = [_resource_block(r, paint) for r in plan.resources if r.action != "no-op"]
+    if not blocks:
+        count = len(plan.resources)
+        blocks.append(f"No changes. Live state matches the files ({count} resource{_s(count)}).")
+    if plan.unmanaged:
+        blocks.append(_unmanaged_block(plan, paint))
+    blocks.append(paint.bold(plan.summary()))
+    return "\n\n".join(blocks)
+
+
+def resource_title(resource: ResourcePlan) -> str:
+    """`voicebot/bot_support01 "Acme Support"`: the name only where the address lacks it."""
+    name = resource.name
+    if name is None or resource.address.endswith(f"/{name}"):
+        return resource.address
+    return f"{resource.address} {json.dumps(name, ensure_ascii=False)}"
+
+
+def action_phrase(resource: ResourcePlan) -> str:
+    phrase = _HEADERS.get(resource.action, "is unchanged")
+    if resource.action == "update" and resource.source_version is not None:
+        phrase += f", from version {resource.source_version}"
+    return phrase
+
+
+def _resource_block(resource: ResourcePlan, paint: _Painter) -> str:
+    marker = "+" if resource.action == "create" else "~"
+    header = printable(f"{resource_title(resource)} ({resource.file}) {action_phrase(resource)}")
+    lines = [f"{paint.marker(marker)} {paint.bold(header)}"]
+    for change in resource.changes:
+        lines += (_line(line, paint) for line in diff_lines(change))
+    return "\n".join(lines)
+
+
+def _line(line: DiffLine, paint: _Painter) -> str:
+    indent = "    " * (line.depth + 1)
+    if line.marker == "@":
+        return f"{indent}{paint.style('@', line.text)}"
+    if line.marker == " ":
+        return f"{indent}  {line.text}".rstrip()
+    return f"{indent}{paint.style(line.marker, f'{line.marker} {line.text}')}".rstrip()
+
+
+def _unmanaged_block(plan: Plan, paint: _Painter) -> str:
+    count = len(plan.unmanaged)
+    lines = [
+        paint.bold(
+            f"{count} live resource{_s(count)} not managed by any file (botops never touches them):"
+        )
+    ]
+    for item in plan.unmanaged:
+        name = f" {json.dumps(item.name, ensure_ascii=False)}" if item.name else ""
+        lines.append(f"    {printable(item.address)}{name}")
+    return "\n".join(lines)
+
+
+# --- the apply report ---------------------------------------------------------------------
+
+_OUTCOME_WORDS = {
+    "applied": "applied",
+    "stale": "refused as stale",
+    "failed": "failed",
+    "unknown": "unknown (may or may not have been written)",
+    "skipped": "unchanged, nothing sent",
+}
+_OUTCOME_STYLES = {"applied": "+", "stale": "~", "failed": "-", "unknown": "-", "skipped": " "}
+
+
+def render_apply_report(results: Sequence[ApplyResult], *, color: bool) -> str:
+    """One line per resource, a count of outcomes, and what to do next when needed."""
+    paint = _Painter(color)
+    lines = [_result_line(result, paint) for result in results]
+    counts = {o: sum(1 for r in results if r.outcome == o) for o in _OUTCOME_WORDS}
+    lines.append(
+        paint.bold(
+            f"Apply: {counts['applied']} applied, {counts['stale']} stale, "
+            f"{counts['failed']} failed, {counts['unknown']} unknown."
+        )
+    )
+    lines += _next_steps(counts)
+    return "\n".join(lines)
+
+
+def _result_line(result: ApplyResult, paint: _Painter) -> str:
+    detail = _OUTCOME_WORDS[result.outcome]
+    if result.outcome == "applied" and result.new_version is not None:
+        detail += f", new version {result.new_version}"
+    if result.message:
+        detail += f"{'; ' if result.outcome == 'applied' else ': '}{result.message}"
+    detail = printable(detail)
+    return f"{printable(result.address)}: {paint.style(_OUTCOME_STYLES[result.outcome], detail)}"
+
+
+def _next_steps(counts: dict[str, int]) -> Iterator[str]:
+    if counts["stale"]:
+        yield (
+            "Stale resources changed live after the plan was made: run `botops plan` to review "
+            "the live state, then `botops apply` again."
+        )
+    if counts["failed"] or counts["unknown"]:
+        yield (
+            "Not everything was applied: run `botops plan` to see the live state, then "
+            "`botops apply` again; it picks up where this run stopped and never writes a "
+            "version twice."
+        )
+
+
+# --- colour -------------------------------------------------------------------------------
+
+
+class _Painter:
+    """ANSI styling, or none at all."""
+
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def style(self, key: str, text: str) -> str:
+        code = _STYLES.get(key)
+        return f"{code}{text}{_RESET}" if self.color and code else text
+
+    def marker(self, marker: str) -> str:
+        return self.style(marker, marker)
+
+    def bold(self, text: str) -> str:
+        return self.style("bold", text)
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"

@@ -1,0 +1,299 @@
+"""The plan file: written whole or not at all, read back exactly, refused clearly when wrong."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from botops.errors import UsageError
+from botops.model import Change, Plan, ResourcePlan, Unmanaged
+from botops.planfile import read_plan, write_plan
+from botops.render.json import plan_to_dict, render_json
+
+
+def sample_plan() -> Plan:
+    return Plan(
+        base_url="http://127.0.0.1:8080",
+        account_id="Exotel",
+        resources=[
+            ResourcePlan(
+                address="assistant/asst_acme01",
+                kind="Assistant",
+                id="asst_acme01",
+                file="bots/acme-assistant.yaml",
+                action="update",
+                source_version="v4",
+                changes=[
+                    Change("instruction", "Be brief.", "Be brief.\nBe kind."),
+                    Change("llm_config.temperature", 0.7, 0.3),
+                    Change("agents[returns]", None, {"role": "returns", "instruction": "R."}),
+                ],
+                payload={
+                    "source_version": "v4",
+                    "mark_as_stable": True,
+                    "instruction": "Be brief.\nBe kind.",
+                    "llm_config": {"model": "gpt-4o", "temperature": 0.3},
+                },
+            ),
+            ResourcePlan(
+                address="voicebot/Payment Reminder Bot",
+                kind="Voicebot",
+                id=None,
+                file="bots/reminders.yaml",
+                action="create",
+                source_version=None,
+                changes=[Change("supported_languages", None, ["hi", "en"])],
+                payload={
+                    "generation": {"text_content": "Remind customers of EMI payments"},
+                    "version": {
+                        "source_version": None,
+                        "data": {"supported_languages": ["hi", "en"]},
+                        "version_description": "botops: update supported_languages",
+                    },
+                },
+                name="Payment Reminder Bot",
+            ),
+            ResourcePlan(
+                address="voicebot/bot_support01",
+                kind="Voicebot",
+                id="bot_support01",
+                file="bots/customer-support.yaml",
+                action="no-op",
+                source_version="v3",
+                name="Acme Support — हिंदी",
+            ),
+        ],
+        unmanaged=[Unmanaged("voicebot/bot_sales01", "Sales"), Unmanaged("assistant/asst_2")],
+    )
+
+
+def saved(tmp_path: Path, data: Any) -> Path:
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data) if not isinstance(data, str) else data)
+    return path
+
+
+def plan_dict() -> dict[str, Any]:
+    return plan_to_dict(sample_plan())
+
+
+def refusal(tmp_path: Path, data: Any) -> str:
+    path = saved(tmp_path, data)
+    with pytest.raises(UsageError) as caught:
+        read_plan(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: ")
+    assert "\n" not in message
+    return message[len(f"{path}: ") :]
+
+
+# --- writing and reading ------------------------------------------------------------------
+
+
+def test_round_trip(tmp_path: Path) -> None:
+    plan = sample_plan()
+    write_plan(plan, tmp_path / "plan.json")
+    assert read_plan(tmp_path / "plan.json") == plan
+
+
+def test_file_is_exactly_the_json_output(tmp_path: Path) -> None:
+    plan = sample_plan()
+    write_plan(plan, tmp_path / "plan.json")
+    assert (tmp_path / "plan.json").read_text(encoding="utf-8") == render_json(plan)
+
+
+def test_write_replaces_an_existing_file_whole_and_leaves_no_temp_files(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text("x" * 100_000)
+    write_plan(sample_plan(), path)
+    assert path.read_text(encoding="utf-8") == render_json(sample_plan())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.json"]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_write_into_a_missing_directory_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "nowhere" / "plan.json"
+    with pytest.raises(UsageError) as caught:
+        write_plan(sample_plan(), path)
+    assert str(caught.value) == (
+        f"{path}: can't write the plan file: directory {tmp_path / 'nowhere'} does not exist"
+    )
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temp_file(tmp_path: Path) -> None:
+    target = tmp_path / "plan.json"
+    target.mkdir()  # os.replace can't put a file over a directory
+    with pytest.raises(UsageError, match=r"plan\.json: can't write the plan file: "):
+        write_plan(sample_plan(), target)
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.json"]
+    assert target.is_dir()
+
+
+def test_a_plan_file_holds_only_the_contracted_keys(tmp_path: Path) -> None:
+    write_plan(sample_plan(), tmp_path / "plan.json")
+    data = json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))
+    assert list(data) == ["format_version", "base_url", "account_id", "resources", "unmanaged"]
+    for resource in data["resources"]:
+        assert list(resource) == [
+            "address",
+            "kind",
+            "id",
+            "file",
+            "action",
+            "source_version",
+            "name",
+            "changes",
+            "payload",
+        ]
+        assert all(list(change) == ["path", "before", "after"] for change in resource["changes"])
+    assert all(list(u) == ["address", "name"] for u in data["unmanaged"])
+    text = json.dumps(data).lower()
+    assert not any(word in text for word in ("token", "authorization", "password", "api_key"))
+    assert os.environ.get("BOTOPS_TOKEN", "\0") not in text
+
+
+# --- refusals -----------------------------------------------------------------------------
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    with pytest.raises(UsageError) as caught:
+        read_plan(path)
+    assert str(caught.value) == f"{path}: no such plan file"
+
+
+def test_a_directory_is_not_a_plan_file(tmp_path: Path) -> None:
+    with pytest.raises(UsageError) as caught:
+        read_plan(tmp_path)
+    assert str(caught.value) == f"{tmp_path}: not a plan file: it is a directory"
+
+
+def test_invalid_json(tmp_path: Path) -> None:
+    assert (
+        refusal(tmp_path, '{\n  "format_version": 1,\n    oops\n}')
+        == "not a plan file: invalid JSON at line 3 column 5"
+    )
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    path.write_bytes(b'{"x": "\xff"}')
+    with pytest.raises(UsageError) as caught:
+        read_plan(path)
+    assert str(caught.value) == f"{path}: not a plan file: not UTF-8 text"
+
+
+def test_not_an_object(tmp_path: Path) -> None:
+    assert refusal(tmp_path, [1, 2]) == "not a plan file: expected a JSON object"
+
+
+def test_no_format_version(tmp_path: Path) -> None:
+    data = plan_dict()
+    del data["format_version"]
+    assert refusal(tmp_path, data) == "not a plan file: no format_version"
+
+
+def test_format_version_from_a_newer_botops(tmp_path: Path) -> None:
+    assert refusal(tmp_path, {**plan_dict(), "format_version": 2}) == (
+        "plan format_version 2 was made by a newer botops (this one reads 1); "
+        "upgrade botops, or make the plan again with this one"
+    )
+
+
+def test_unsupported_format_version(tmp_path: Path) -> None:
+    assert refusal(tmp_path, {**plan_dict(), "format_version": 0}) == (
+        "unsupported plan format_version 0 (this botops reads 1); make the plan again"
+    )
+    assert refusal(tmp_path, {**plan_dict(), "format_version": "1"}) == (
+        'not a plan file: format_version must be an integer, got "1"'
+    )
+
+
+def test_missing_top_level_field(tmp_path: Path) -> None:
+    data = plan_dict()
+    del data["account_id"]
+    assert refusal(tmp_path, data) == "missing field 'account_id'"
+
+
+def test_resources_must_be_a_list(tmp_path: Path) -> None:
+    assert refusal(tmp_path, {**plan_dict(), "resources": {}}) == (
+        "resources must be a list, got an object"
+    )
+
+
+def test_missing_resource_field_names_the_index(tmp_path: Path) -> None:
+    data = plan_dict()
+    del data["resources"][1]["file"]
+    assert refusal(tmp_path, data) == "resources[1]: missing field 'file'"
+
+
+def test_wrong_type_names_the_field(tmp_path: Path) -> None:
+    data = plan_dict()
+    data["resources"][2]["source_version"] = 3
+    assert refusal(tmp_path, data) == (
+        "resources[2].source_version must be a string or null, got 3"
+    )
+
+
+def test_bad_action(tmp_path: Path) -> None:
+    data = plan_dict()
+    data["resources"][0]["action"] = "delete"
+    assert refusal(tmp_path, data) == (
+        'resources[0].action must be one of create, no-op, update, got "delete"'
+    )
+
+
+def test_bad_kind(tmp_path: Path) -> None:
+    data = plan_dict()
+    data["resources"][0]["kind"] = "Robot"
+    assert refusal(tmp_path, data) == (
+        'resources[0].kind must be one of Assistant, Voicebot, got "Robot"'
+    )
+
+
+def test_update_needs_a_payload_and_an_id(tmp_path: Path) -> None:
+    data = plan_dict()
+    data["resources"][0]["payload"] = None
+    assert refusal(tmp_path, data) == (
+        "resources[0].payload must be an object for action 'update', got null"
+    )
+    data = plan_dict()
+    data["resources"][0]["id"] = None
+    assert refusal(tmp_path, data) == (
+        "resources[0].id must be a string for action 'update', got null"
+    )
+
+
+def test_create_needs_the_generation_text(tmp_path: Path) -> None:
+    data = plan_dict()
+    del data["resources"][1]["payload"]["generation"]["text_content"]
+    assert (
+        refusal(tmp_path, data) == "resources[1].payload.generation: missing field 'text_content'"
+    )
+    data = plan_dict()
+    data["resources"][1]["payload"]["version"]["data"] = []
+    assert (
+        refusal(tmp_path, data) == "resources[1].payload.version.data must be an object, got a list"
+    )
+
+
+def test_bad_change(tmp_path: Path) -> None:
+    data = plan_dict()
+    del data["resources"][0]["changes"][1]["after"]
+    assert refusal(tmp_path, data) == "resources[0].changes[1]: missing field 'after'"
+
+
+def test_bad_unmanaged_entry(tmp_path: Path) -> None:
+    data = {**plan_dict(), "unmanaged": [{"name": "x"}]}
+    assert refusal(tmp_path, data) == "unmanaged[0]: missing field 'address'"
+
+
+def test_unmanaged_may_be_absent(tmp_path: Path) -> None:
+    data = plan_dict()
+    del data["unmanaged"]
+    assert read_plan(saved(tmp_path, data)).unmanaged == []
