@@ -34,6 +34,13 @@ class _Unknown(Exception):
     """A write's outcome could not be settled; carries the message for the report."""
 
 
+class _Stopped(Exception):
+    """Asked to stop before this resource's write was sent."""
+
+
+STOPPED_MESSAGE = "interrupted before anything was sent; run `botops apply` again to apply it"
+
+
 async def apply_plan(
     plan: Plan,
     client: Client,
@@ -41,18 +48,27 @@ async def apply_plan(
     on_result: OnResult,
     generation_timeout: float = 600.0,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    stop: asyncio.Event | None = None,
 ) -> None:
     """Apply every changed resource of `plan`, reporting each outcome through `on_result`.
 
-    Results are reported as they settle, so a caller interrupted half-way still has them; a
-    resource whose write was in flight when interrupted is reported as `unknown`.
+    Results are reported as they settle, so a caller interrupted half-way still has them. Once
+    `stop` is set no new write starts (those resources fail with nothing sent) while writes in
+    flight finish and are verified; a resource whose write was in flight when the task is
+    cancelled is reported as `unknown`.
     """
-    writer = _Writer(client, sleep=sleep, generation_timeout=generation_timeout)
+    writer = _Writer(
+        client, sleep=sleep, generation_timeout=generation_timeout, stop=stop or asyncio.Event()
+    )
     changed = [r for r in plan.resources if r.action != "no-op"]
+    # One resource (read, write, read back) per slot: a resource still waiting for a slot when
+    # `stop` is set has sent nothing and starts nothing.
+    slots = asyncio.Semaphore(max(1, int(getattr(client, "concurrency", 16))))
 
     async def one(resource: ResourcePlan) -> None:
         try:
-            result = await writer.apply(resource)
+            async with slots:
+                result = await writer.apply(resource)
         except asyncio.CancelledError:
             on_result(
                 ApplyResult(
@@ -75,17 +91,23 @@ class _Writer:
         *,
         sleep: Callable[[float], Awaitable[None]],
         generation_timeout: float,
+        stop: asyncio.Event,
     ) -> None:
         self.client = client
         self.sleep = sleep
         self.generation_timeout = generation_timeout
+        self.stop = stop
 
     async def apply(self, resource: ResourcePlan) -> ApplyResult:
         address = resource.address
         try:
+            if self.stop.is_set():
+                raise _Stopped
             if resource.action == "create":
                 return await self._create(resource)
             return await self._update(resource)
+        except _Stopped:
+            return ApplyResult(address, "failed", message=STOPPED_MESSAGE)
         except _Unknown as error:
             return ApplyResult(address, "unknown", message=str(error))
         except BotopsError as error:
@@ -111,6 +133,8 @@ class _Writer:
 
         assert resource.payload is not None
         text = resource.payload["generation"]["text_content"]
+        if self.stop.is_set():
+            raise _Stopped
         try:
             job = await run_generation(self.client, text, timeout=self.generation_timeout)
         except TransportError as error:
@@ -134,7 +158,16 @@ class _Writer:
         if data:
             version["data"] = data
             version["source_version"] = new_version
-            new_version = await self._write("Voicebot", bot_id, version)
+            try:
+                new_version = await self._write("Voicebot", bot_id, version)
+            except _Stopped:
+                return ApplyResult(
+                    resource.address,
+                    "failed",
+                    message=f"created as {bot_id} through bot generation, but interrupted "
+                    f"before its declared fields were sent: add `bot_id: {bot_id}` to "
+                    f"{resource.file} and run `botops apply` again",
+                )
             await self._verify("Voicebot", bot_id, version, new_version)
         return ApplyResult(
             resource.address,
@@ -161,6 +194,9 @@ class _Writer:
         for attempt in range(MAX_WRITE_ATTEMPTS):
             if attempt:
                 await self.sleep(random.uniform(0, min(2.0, 0.1 * 2**attempt)))
+            # Every earlier attempt is known not to have acted: stopping here loses nothing.
+            if self.stop.is_set():
+                raise _Stopped
             try:
                 response = await self._post(kind, resource_id, payload)
                 return _version(response)

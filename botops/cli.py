@@ -7,8 +7,10 @@ place (`BotopsGroup.invoke`); `--debug` shows the traceback instead.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import os
+import signal
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -95,7 +97,9 @@ def _retry_deadline() -> float:
     try:
         deadline = float(value)
     except ValueError:
-        raise UsageError(f"BOTOPS_RETRY_DEADLINE must be a number of seconds, got {value!r}") from None
+        raise UsageError(
+            f"BOTOPS_RETRY_DEADLINE must be a number of seconds, got {value!r}"
+        ) from None
     if deadline <= 0:
         raise UsageError(f"BOTOPS_RETRY_DEADLINE must be positive, got {value!r}")
     return deadline
@@ -114,7 +118,11 @@ def api_options(command: Callable[..., T]) -> Callable[..., T]:
     )
     @functools.wraps(command)
     def wrapper(
-        *args: Any, base_url: str | None, account_id: str | None, config_path: Path | None, **kw: Any
+        *args: Any,
+        base_url: str | None,
+        account_id: str | None,
+        config_path: Path | None,
+        **kw: Any,
     ) -> T:
         debug = bool(click.get_current_context().find_root().params.get("debug"))
         context = Context(
@@ -197,6 +205,34 @@ message_option = click.option(
 @cli.command()
 @paths_argument
 @click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Project file (default ./botops.yaml).",
+)
+def validate(paths: tuple[Path, ...], config_path: Path | None) -> None:
+    """Check resource files offline: YAML, duplicate keys, schema, cross-file rules.
+
+    Every problem is printed as `path:line:column: message`, all of them at once; nothing is
+    sent anywhere. Exit 0 when valid, 1 otherwise.
+
+    \b
+    Examples:
+        botops validate
+        botops validate examples/bots/customer-support.yaml
+    """
+    project = load_project(config_path)
+    from botops.config import load_resources
+
+    resources = load_resources(resource_paths(project, paths), root=project.root)
+    files = len({r.file for r in resources})
+    noun = "resource" if len(resources) == 1 else "resources"
+    click.echo(f"Valid: {len(resources)} {noun} in {files} file{'' if files == 1 else 's'}.")
+
+
+@cli.command()
+@paths_argument
+@click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the plan file (JSON)."
 )
 @click.option(
@@ -243,7 +279,9 @@ def plan(
     from botops.render.text import render_text
 
     resources = _load(context, paths)
-    result = run(_plan(context, resources, concurrency=concurrency, message=message, unmanaged=unmanaged))
+    result = run(
+        _plan(context, resources, concurrency=concurrency, message=message, unmanaged=unmanaged)
+    )
     if out is not None:
         write_plan(result, out)
     if output_format == "json":
@@ -346,44 +384,77 @@ def _plan_target(context: Context, the_plan: Plan) -> Target:
 def _apply(
     context: Context, the_plan: Plan, *, target: Target, concurrency: int
 ) -> list[ApplyResult]:
+    """Apply with Ctrl-C handled: the first one lets the writes in flight finish (and starts no
+    new one), a second one abandons them, reported as unknown."""
     from botops.applier import apply_plan
 
     results: list[ApplyResult] = []
 
     async def go() -> None:
-        async with context.client(concurrency=concurrency, target=target) as client:
-            await apply_plan(the_plan, client, on_result=results.append)
+        stop = asyncio.Event()
+        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
 
-    try:
+        def interrupted() -> None:
+            if not stop.is_set():
+                stop.set()
+                click.echo(
+                    "\nInterrupted: finishing the writes in flight, starting no new one "
+                    "(Ctrl-C again to abandon them).",
+                    err=True,
+                )
+            elif task is not None:
+                task.cancel()
+
+        # Not on the main thread, or no signal support: Ctrl-C stays a KeyboardInterrupt.
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signal.SIGINT, interrupted)
+        try:
+            async with context.client(concurrency=concurrency, target=target) as client:
+                await apply_plan(the_plan, client, on_result=results.append, stop=stop)
+        except asyncio.CancelledError:
+            pass
+        finally:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signal.SIGINT)
+        if stop.is_set():
+            click.echo(
+                "Apply was interrupted: resources reported unknown may or may not have been "
+                "written. Run `botops plan` to see the live state, then `botops apply` again.",
+                err=True,
+            )
+
+    with contextlib.suppress(KeyboardInterrupt):
         run(go())
-    except KeyboardInterrupt:
-        done = {r.address for r in results}
-        results.extend(
-            ApplyResult(r.address, "failed", message="not attempted: interrupted")
-            for r in the_plan.resources
-            if r.action != "no-op" and r.address not in done
-        )
-        click.echo(
-            "Interrupted. Resources marked unknown may or may not have been written: run "
-            "`botops plan` to see the live state, then `botops apply` again.",
-            err=True,
-        )
+    done = {r.address for r in results}
+    results.extend(
+        ApplyResult(r.address, "failed", message="interrupted before anything was sent")
+        for r in the_plan.resources
+        if r.action != "no-op" and r.address not in done
+    )
     return sorted(results, key=lambda r: r.address)
 
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=8080, show_default=True, help="Port; 0 picks a free one.")
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="SQLite file to persist to.")
+@click.option(
+    "--db", type=click.Path(dir_okay=False, path_type=Path), help="SQLite file to persist to."
+)
 @click.option("--demo", is_flag=True, help="Load the data that matches examples/.")
 @click.option(
     "--fixtures",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="YAML or JSON file {bots, assistants, conversations} to load.",
 )
-@click.option("--latency-ms", type=click.IntRange(min=0), default=0, help="Delay every API response.")
 @click.option(
-    "--fault-rate", type=click.FloatRange(0, 1), default=0.0, help="Answer this fraction 500, not acting."
+    "--latency-ms", type=click.IntRange(min=0), default=0, help="Delay every API response."
+)
+@click.option(
+    "--fault-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    help="Answer this fraction 500, not acting.",
 )
 @click.option(
     "--lost-response-rate",
@@ -391,7 +462,9 @@ def _apply(
     default=0.0,
     help="Act, then answer 500, for this fraction of writes.",
 )
-@click.option("--rate-limit", type=click.IntRange(min=1), help="Answer 429 beyond N requests a second.")
+@click.option(
+    "--rate-limit", type=click.IntRange(min=1), help="Answer 429 beyond N requests a second."
+)
 @click.option("--token", help="Require this token (Bearer, or Basic with any key).")
 @click.option("--envelope", is_flag=True, help="Wrap responses in Exotel's documented envelope.")
 @click.option(
@@ -402,7 +475,10 @@ def _apply(
     help="How long a bot-generation job takes.",
 )
 @click.option(
-    "--synthetic-conversations", type=click.IntRange(min=0), default=0, help="Add N generated conversations."
+    "--synthetic-conversations",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Add N generated conversations.",
 )
 def emulator(**options: Any) -> None:
     """Run a local Voicebot API server (needs the `emulator` extra).
@@ -418,6 +494,467 @@ def emulator(**options: Any) -> None:
             f"the emulator needs its extra: pip install 'botops[emulator]' ({error.name} missing)"
         ) from error
     serve(**options)
+
+
+# import, generate, conversations, analytics: bringing bots in, and seeing how they do.
+
+
+class _StatusLine:
+    """Progress on stderr: a redrawn line on a terminal, else only plain event lines."""
+
+    FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+    def __init__(self) -> None:
+        self.live = sys.stderr.isatty()
+        self.started = _now()
+        self._last = 0.0
+        self._frame = 0
+        self._shown = False
+
+    def event(self, text: str) -> None:
+        """A line that stays (status changes): above the live line on a terminal."""
+        self.clear()
+        click.echo(text, err=True)
+
+    def update(self, text: str, *, force: bool = False) -> None:
+        """Redraw the live line (terminal only), at most ten times a second."""
+        now = _now()
+        if not self.live or (not force and now - self._last < 0.1):
+            return
+        self._last, self._frame = now, self._frame + 1
+        spinner = self.FRAMES[self._frame % len(self.FRAMES)]
+        click.echo(f"\r\033[2K{spinner} {text}", err=True, nl=False)
+        self._shown = True
+
+    def clear(self) -> None:
+        if self._shown:
+            click.echo("\r\033[2K", err=True, nl=False)
+            self._shown = False
+
+    @property
+    def elapsed(self) -> float:
+        return _now() - self.started
+
+
+def _now() -> float:
+    from time import monotonic
+
+    return monotonic()
+
+
+def _import_dir(context: Context, directory: Path | None) -> Path:
+    if directory is not None:
+        return directory
+    return context.project.paths[0] if context.project.paths else Path(".")
+
+
+@cli.command("import")
+@click.argument("ids", nargs=-1)
+@click.option("--all", "everything", is_flag=True, help="Every live voicebot and assistant.")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write (default: the first of `paths` in botops.yaml, else here).",
+)
+@click.option("--force", is_flag=True, help="Overwrite files that already exist.")
+@api_options
+def import_(
+    context: Context, ids: tuple[str, ...], everything: bool, directory: Path | None, force: bool
+) -> None:
+    """Write live voicebots and assistants as resource files.
+
+    Each ID is looked up as a voicebot, then as an assistant. Voicebots go to
+    `<name>.yaml` with their bot_id; assistants to `<assistant_id>.yaml`, long instructions
+    to `prompts/*.md`. A plan right after shows no changes. Existing files are never
+    overwritten without --force: if any target exists, nothing is written.
+
+    \b
+    Examples:
+        botops import bot_support01 asst_acme01
+        botops import --all --dir bots
+    """
+    from botops import importer
+
+    if not ids and not everything:
+        raise UsageError("name the bot or assistant ids to import, or pass --all")
+    target = _import_dir(context, directory)
+
+    async def read() -> list[importer.LiveResource]:
+        async with context.client() as client:
+            return await importer.read_live(
+                client,
+                ids,
+                everything=everything,
+                warn=lambda m: click.echo(f"Warning: {m}", err=True),
+            )
+
+    live = run(read())
+    if not live:
+        click.echo("Nothing to import: no live voicebots or assistants.", err=True)
+        return
+    root = context.project.root
+    reuse = importer.declared_alone(live, _load_quietly(context, target), root=root)
+    files = importer.lay_out(live, target, schemas_dir=root / "schemas", reuse=reuse)
+    importer.write_files(files, force=force)
+    for file in files:
+        version = file.resource.data.get("version")
+        what = (
+            f"instruction of {file.resource.address}"
+            if file.is_prompt
+            else (f"{file.resource.address} {version}" if version else file.resource.address)
+        )
+        click.echo(f"Wrote {file.path}  ({what})")
+    bots = sum(1 for r in live if r.kind == "Voicebot")
+    click.echo(
+        f"Imported {bots} voicebot(s) and {len(live) - bots} assistant(s); "
+        "`botops plan` should now show no changes for them.",
+        err=True,
+    )
+
+
+def _load_quietly(context: Context, directory: Path) -> list[Resource]:
+    """Resources already declared where the import lands: in the configured paths when
+    `directory` is one of them (a second declaration there would break the project), else in
+    `directory` alone. None when they don't load: an unrelated invalid file must not stop an
+    import."""
+    from botops.config import load_resources
+
+    configured = resource_paths(context.project, ())
+    paths = configured if any(_inside(directory, p) for p in configured) else [directory]
+    try:
+        return load_resources([p for p in paths if p.exists()], root=context.project.root)
+    except BotopsError:
+        return []
+
+
+def _inside(path: Path, parent: Path) -> bool:
+    return path.resolve().is_relative_to(parent.resolve())
+
+
+@cli.command()
+@click.argument("text", required=False)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the new bot's YAML here (default: <slug of its name>.yaml here).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=300.0,
+    show_default=True,
+    help="Seconds to wait for the job.",
+)
+@click.option("--job", "job_id", help="Pick up a job started earlier instead of starting one.")
+@api_options
+def generate(
+    context: Context, text: str | None, out: Path | None, timeout: float, job_id: str | None
+) -> None:
+    """Create a voicebot from a plain-language description.
+
+    Starts a bot-generation job, polls it to the end, then writes the new bot as YAML and
+    prints its bot_id. A job that fails or outlives --timeout exits 1 with the job id; a job
+    still running can be picked up again with --job.
+
+    \b
+    Examples:
+        botops generate "A support bot for order status and returns, in English and Hindi"
+        botops generate "Remind customers of EMI payments" --out bots/emi.yaml
+        botops generate --job gen_abc123
+    """
+    from botops import importer
+    from botops.generation import job_status, run_generation
+
+    if not job_id and not (text or "").strip():
+        raise UsageError("describe the bot (TEXT), or pick up a job with --job ID")
+    if out is not None and out.exists():
+        raise UsageError(f"{out} already exists; choose another --out (nothing was started)")
+    status = _StatusLine()
+
+    shown = ["starting"]
+
+    def on_status(job: dict[str, Any]) -> None:
+        shown[0] = f"{job_status(job) or 'unknown'}, job {job.get('id')}"
+        status.event(
+            f"Job {job.get('id')}: {job_status(job) or 'unknown'} ({status.elapsed:.0f} s)"
+        )
+
+    async def go() -> dict[str, Any]:
+        async with context.client() as client:
+            ticker = asyncio.ensure_future(_tick(status, shown))
+            try:
+                job = await run_generation(
+                    client, text or "", timeout=timeout, on_status=on_status, job_id=job_id
+                )
+            finally:
+                ticker.cancel()
+                status.clear()
+            return {"job": job, "bot": await client.get_voicebot(str(job["bot_id"]))}
+
+    result = run(go())
+    bot, bot_id = result["bot"], str(result["bot"].get("bot_id") or result["job"]["bot_id"])
+    live = importer.LiveResource("Voicebot", bot_id, bot)
+    file = importer.generated_file(live, out, schemas_dir=context.project.root / "schemas")
+    importer.write_files([file], force=False)
+    click.echo(
+        f"Created {bot_id} ({bot.get('name')}, {bot.get('version')}); wrote {file.path}", err=True
+    )
+    click.echo(bot_id)
+
+
+async def _tick(status: _StatusLine, shown: list[str]) -> None:
+    """Keep the spinner turning (terminal only) while the job is polled."""
+    if not status.live:
+        return
+    while True:
+        status.update(f"Generating: {shown[0]} · {status.elapsed:.0f} s")
+        await asyncio.sleep(0.1)
+
+
+@cli.group()
+def conversations() -> None:
+    """Read, print and export what happened on calls.
+
+    \b
+    Examples:
+        botops conversations list --fields insights
+        botops conversations get conv_abc123
+        botops conversations export --out calls.jsonl --fields transcript,insights
+    """
+
+
+fields_option = click.option(
+    "--fields", help="Also fetch these, comma-separated: transcript, insights."
+)
+bot_option = click.option("--bot", "bot_id", help="Only this bot's conversations (filtered here).")
+
+
+@conversations.command("list")
+@bot_option
+@fields_option
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="How many."
+)
+@click.option(
+    "--offset", type=click.IntRange(min=0), default=0, show_default=True, help="Skip this many."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "jsonl", "csv"]),
+    default="table",
+    show_default=True,
+    help="json: an array of the API's objects; jsonl: one a line; csv: flat columns.",
+)
+@api_options
+def conversations_list(
+    context: Context,
+    bot_id: str | None,
+    fields: str | None,
+    limit: int,
+    offset: int,
+    output_format: str,
+) -> None:
+    """Print one page of conversations.
+
+    With --bot, --limit and --offset count that bot's conversations: pages are read until
+    --limit of them are found or none are left. csv columns: conversation_id, bot_id, from,
+    to, duration_seconds, recording_url (and sentiment, intent, outcome with insights).
+
+    \b
+    Examples:
+        botops conversations list --limit 50 --fields insights
+        botops conversations list --bot bot_support01 --format csv > support.csv
+    """
+    import io
+    import json
+
+    from botops import conversations as conv
+    from botops.render.conversation import render_table
+
+    wanted = conv.parse_fields(fields)
+
+    async def go() -> list[dict[str, Any]]:
+        async with context.client() as client:
+            return await conv.list_page(
+                client, fields=wanted, limit=limit, offset=offset, bot_id=bot_id
+            )
+
+    page = run(go())
+    insights = "insights" in (wanted or [])
+    if output_format == "json":
+        click.echo(json.dumps(page, indent=2, ensure_ascii=False))
+    elif output_format == "jsonl":
+        click.echo("".join(conv.to_json_line(c) for c in page), nl=False)
+    elif output_format == "csv":
+        buffer = io.StringIO()
+        conv.write_csv(buffer, page, insights=insights)
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        click.echo(render_table(page, insights=insights))
+
+
+@conversations.command("get")
+@click.argument("conversation_id")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: a transcript to read; json: the API's object.",
+)
+@api_options
+def conversations_get(context: Context, conversation_id: str, output_format: str) -> None:
+    """Show one conversation: call, insights, and the transcript turn by turn.
+
+    \b
+    Examples:
+        botops conversations get conv_abc123
+        botops conversations get conv_abc123 --format json
+    """
+    import json
+    import shutil
+
+    from botops.render.conversation import render_transcript
+
+    async def go() -> dict[str, Any]:
+        async with context.client() as client:
+            result: dict[str, Any] = await client.get_conversation(conversation_id)
+            return result
+
+    found = run(go())
+    if output_format == "json":
+        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        return
+    width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
+    click.echo(render_transcript(found, width=min(width, 120), color=_color()))
+
+
+@conversations.command("export")
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="File to write."
+)
+@bot_option
+@fields_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["jsonl", "csv"]),
+    help="Default: csv for a .csv --out, else jsonl.",
+)
+@api_options
+def conversations_export(
+    context: Context, out: Path, bot_id: str | None, fields: str | None, output_format: str | None
+) -> None:
+    """Write every conversation to a file, page after page, in constant memory.
+
+    Several pages are read at once and written in order. The file appears only when complete:
+    on an error or Ctrl-C nothing is left behind and an existing file is untouched.
+
+    \b
+    Examples:
+        botops conversations export --out calls.jsonl --fields transcript,insights
+        botops conversations export --out support.csv --bot bot_support01 --fields insights
+    """
+    from botops import conversations as conv
+
+    wanted = conv.parse_fields(fields)
+    chosen = conv.export_format(out, output_format)
+    status = _StatusLine()
+
+    def progress(written: int, read: int, total: int | None) -> None:
+        of = f" of {total:,}" if total is not None else ""
+        matched = f", {written:,} of bot {bot_id}" if bot_id else ""
+        status.update(f"Exporting: {read:,}{of} read{matched}")
+
+    async def go() -> int:
+        async with context.client() as client:
+            return await conv.export(
+                client,
+                out,
+                output_format=chosen,
+                fields=wanted,
+                bot_id=bot_id,
+                on_progress=progress if status.live else None,
+            )
+
+    try:
+        count = run(go())
+    finally:
+        status.clear()
+    click.echo(f"Exported {count} conversations to {out}")
+
+
+@cli.command()
+@bot_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "markdown", "html"]),
+    default="table",
+    show_default=True,
+    help="html writes a self-contained page (default --out report.html).",
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@api_options
+def analytics(context: Context, bot_id: str | None, output_format: str, out: Path | None) -> None:
+    """Summarize conversations: outcomes, sentiment, intents and duration, overall and per bot.
+
+    Reads every conversation with its insights. --format json prints {total,
+    avg_duration_seconds, resolution_rate, by_outcome, by_sentiment, by_intent, bots:
+    {<bot_id>: the same but bots}}; html writes one page with inline charts that loads
+    nothing from the network (to report.html unless --out says otherwise).
+
+    \b
+    How the figures are made:
+      resolution_rate       outcome `resolved` / all conversations, rounded to 4 decimals
+      avg_duration_seconds  mean over those reporting a duration, rounded to 1 decimal
+      by_outcome/sentiment  one count each; a conversation without one counts as `unknown`
+      by_intent             each intent of a conversation counts once
+      no conversations      0, and empty maps
+
+    \b
+    Examples:
+        botops analytics
+        botops analytics --bot bot_support01 --format json
+        botops analytics --format html --out report.html
+    """
+    from botops import analytics as stats
+    from botops.importer import write_atomically
+    from botops.render import analytics as report_render
+
+    status = _StatusLine()
+
+    async def go() -> stats.Report:
+        async with context.client() as client:
+            return await stats.build_report(
+                client,
+                bot_id=bot_id,
+                names=output_format != "json",
+                on_progress=lambda n: status.update(f"Reading conversations: {n:,}"),
+            )
+
+    try:
+        report = run(go())
+    finally:
+        status.clear()
+    if output_format == "json":
+        text = report_render.render_json(report)
+    elif output_format == "markdown":
+        text = report_render.render_markdown(report)
+    elif output_format == "html":
+        target = context.target
+        text = report_render.render_html(report, source=f"{target.account_id} at {target.base_url}")
+        out = out or Path("report.html")
+    else:
+        text = report_render.render_table(report)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    write_atomically(out, text)
+    click.echo(f"Report written to {out}", err=True)
 
 
 def main() -> None:

@@ -39,7 +39,7 @@ def expected_desired(resource: Resource, found: dict[str, Any]) -> dict[str, Any
         }
     config = {k: found["llm_config"][k] for k in LLM_CONFIG_KEYS if k in found["llm_config"]}
     desired = {"instruction": found["instruction"], "llm_config": config}
-    if found.get("agents"):
+    if found.get("agents") is not None:  # an empty list is the whole list too
         desired["agents"] = [
             {"role": a["role"], "instruction": a["instruction"]} for a in found["agents"]
         ]

@@ -1,0 +1,67 @@
+"""Ctrl-C during apply: writes in flight finish, nothing new starts, the report says which is
+which, and a re-run finishes the rest with exactly one new version per bot."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import Emulator
+from tests.test_faults import fleet, live_bots
+
+
+def _apply(emulator: Emulator, cwd: Path) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOTOPS_")}
+    env.update(BOTOPS_ACCOUNT_ID="Exotel", BOTOPS_BASE_URL=emulator.url)
+    return subprocess.Popen(
+        [sys.executable, "-m", "botops", "apply", "bots", "--auto-approve", "--concurrency", "2"],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _wait_for_first_write(emulator: Emulator, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        if any(r["method"] == "POST" for r in emulator.requests()):
+            return
+        time.sleep(0.02)
+    raise AssertionError("apply sent no write in time")
+
+
+def test_ctrl_c_lets_writes_in_flight_finish_and_a_rerun_finishes_the_rest(
+    tmp_path: Path, emulator_factory: Any
+) -> None:
+    count = 12
+    fixtures = fleet(tmp_path, count)
+    emulator = emulator_factory("--fixtures", str(fixtures), "--latency-ms", "150")
+    process = _apply(emulator, tmp_path)
+    _wait_for_first_write(emulator, time.monotonic() + 30)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+
+    assert process.returncode == 1, stderr
+    assert "Traceback" not in stderr
+    assert "finishing the writes in flight" in stderr
+    assert "botops apply" in stderr  # what to do next
+    applied = {line.split(":")[0] for line in stdout.splitlines() if ": applied" in line}
+    interrupted = {
+        line.split(":")[0] for line in stdout.splitlines() if "interrupted before anything" in line
+    }
+    assert applied and interrupted, stdout
+    assert len(applied) + len(interrupted) == count, stdout
+    # What the report calls applied is exactly what was written, and nothing else was.
+    moved = {f"voicebot/{b['bot_id']}" for b in live_bots(emulator) if b["version"] != "v1"}
+    assert moved == applied
+
+    rerun = _apply(emulator, tmp_path)
+    out, err = rerun.communicate(timeout=60)
+    assert rerun.returncode == 0, out + err
+    assert all(b["version"] == "v2" for b in live_bots(emulator))
