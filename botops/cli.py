@@ -358,6 +358,7 @@ def apply(
             click.echo("Apply cancelled; nothing was sent.", err=True)
             sys.exit(1)
     results = _apply(context, the_plan, target=target, concurrency=concurrency)
+    click.echo()
     click.echo(render_apply_report(results, color=_color()))
     if any(r.outcome not in ("applied", "skipped") for r in results):
         sys.exit(1)

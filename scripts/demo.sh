@@ -27,7 +27,11 @@ url=$(sed -n 's/^botops emulator listening on //p' "$work/emulator.out")
 [ -n "$url" ] || { echo "the emulator did not start in time" >&2; exit 1; }
 
 export BOTOPS_BASE_URL="$url" BOTOPS_ACCOUNT_ID=Exotel
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then
+    step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+else
+    step() { printf '\n$ %s\n' "$*"; }
+fi
 
 echo "Demo emulator at $url (data one version behind examples/bots/)"
 step botops validate
