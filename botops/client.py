@@ -239,6 +239,7 @@ class Client:
         self.credentials = credentials
         self._secrets = sorted(credentials.secrets(), key=len, reverse=True) if credentials else []
         self.limiter = AdaptiveLimiter(concurrency)
+        self._resume_at = 0.0  # no request starts before this (clock time), set by 429s
         self.concurrency = concurrency
         self.timeout = timeout
         self.deadline = deadline
@@ -438,6 +439,11 @@ class Client:
         started: float | None = None
         while True:
             attempt += 1
+            # A 429's Retry-After holds back every request, not only the one refused: sending
+            # more during the pause would only be refused too.
+            pause = self._resume_at - self._clock()
+            if pause > 0:
+                await self._sleep(pause)
             epoch = await self.limiter.acquire()
             if started is None:
                 # Time queued behind other requests is not time spent retrying.
@@ -450,6 +456,9 @@ class Client:
             except RateLimitedError as exc:
                 throttled = True
                 error: ApiError = exc
+                if exc.retry_after is not None:
+                    until = self._clock() + min(exc.retry_after, MAX_RETRY_AFTER)
+                    self._resume_at = max(self._resume_at, until)
             except (ServerError, TransportError) as exc:
                 error = exc
             except HTTPStatusError:

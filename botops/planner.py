@@ -227,7 +227,9 @@ def diff_fields(
             after[field] = {"roles": desired_roles, "order": wanted_order}
         else:
             before[field], after[field] = live_value, value
-    if not DeepDiff(before, after, threshold_to_diff_deeper=0, ignore_numeric_type_changes=True):
+    if _same(before, after) or not DeepDiff(
+        before, after, threshold_to_diff_deeper=0, ignore_numeric_type_changes=True
+    ):
         return []
     changes: list[Change] = []
     for field in wanted:
@@ -302,7 +304,26 @@ def _changed_fields(changes: Sequence[Change]) -> list[str]:
 
 
 def _differs(a: Any, b: Any) -> bool:
+    if _same(a, b):
+        return False
     return bool(DeepDiff(a, b, threshold_to_diff_deeper=0, ignore_numeric_type_changes=True))
+
+
+def _same(a: Any, b: Any) -> bool:
+    """A fast, strict equality that never says equal where DeepDiff would see a change:
+    numbers compare by value (1 == 1.0), booleans only with booleans. Most resources of a
+    plan are unchanged; this spares them DeepDiff, which costs ~0.2 ms a call."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a == b
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
 
 
 def _version(live: Mapping[str, Any]) -> str | None:

@@ -1255,3 +1255,35 @@ def test_emulator_sixteen_concurrent_reads_use_at_most_sixteen_connections(
             return proxy.connections
 
     assert run(scenario()) <= 16
+
+
+def test_a_429_pauses_every_request_not_only_the_refused_one() -> None:
+    """While one request waits out a 429's Retry-After, a request started meanwhile waits for
+    the same pause before it is sent, instead of being refused in turn."""
+    sleeps: list[tuple[str, float]] = []
+    refused = asyncio.Event()
+
+    async def sleep(seconds: float) -> None:  # the clock stands still: the pause never ends
+        sleeps.append((asyncio.current_task().get_name(), seconds))  # type: ignore[union-attr]
+        await asyncio.sleep(0)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/bot_a") and not refused.is_set():
+            refused.set()
+            return json_response(429, {}, **{"Retry-After": "3"})
+        return json_response(200, BOT)
+
+    async def go() -> None:
+        async with make_client(handler, sleep=sleep, clock=lambda: 0.0) as client:
+
+            async def later() -> None:
+                await refused.wait()
+                await client.get_voicebot("bot_b")
+
+            await asyncio.gather(
+                asyncio.create_task(client.get_voicebot("bot_a"), name="a"),
+                asyncio.create_task(later(), name="b"),
+            )
+
+    run(go())
+    assert ("b", 3.0) in sleeps, sleeps
