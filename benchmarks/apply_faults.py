@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,8 @@ import time
 import urllib.request
 from pathlib import Path
 from typing import Any
+
+from _emulator import cli_environment, start_emulator
 
 FAULTS = ["--fault-rate", "0.15", "--lost-response-rate", "0.15", "--rate-limit", "40"]
 
@@ -51,16 +52,8 @@ def get(url: str) -> Any:
 
 
 def run(directory: Path, fixtures: Path, bots: int, extra: list[str]) -> dict[str, Any]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "botops", "emulator", "--port", "0", "--fixtures", str(fixtures)]
-        + extra,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    url = process.stdout.readline().split(" on ", 1)[1].strip()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BOTOPS_")}
-    env.update(BOTOPS_BASE_URL=url, BOTOPS_ACCOUNT_ID="Exotel")
+    process, url = start_emulator("--fixtures", str(fixtures), *extra)
+    env = cli_environment(url)
     try:
         started = time.perf_counter()
         runs = 0

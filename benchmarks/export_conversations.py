@@ -20,30 +20,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from _emulator import cli_environment, start_emulator
+
 PEAK_TARGET_MB = 150
-
-
-def start_emulator(conversations: int) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "botops", "emulator", "--port", "0", "--demo"]
-        + ["--synthetic-conversations", str(conversations)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    prefix = "botops emulator listening on "
-    if not line.startswith(prefix):
-        process.kill()
-        raise SystemExit(f"emulator did not start: {line!r}")
-    return process, line[len(prefix) :].strip()
 
 
 def export(url: str, out: Path, fields: str, output_format: str) -> tuple[float, float, str]:
     """Run one export; returns (seconds, peak RSS in MB, what it printed)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BOTOPS_")}
-    env.update(BOTOPS_BASE_URL=url, BOTOPS_ACCOUNT_ID="Exotel")
+    env = cli_environment(url)
     command = [sys.executable, "-m", "botops", "conversations", "export", "--out", str(out)]
     command += ["--format", output_format] + (["--fields", fields] if fields else [])
     started = time.perf_counter()
@@ -84,7 +68,7 @@ def main() -> None:
     print(f"{'conversations':>13}  {'wall s':>7}  {'per s':>8}  {'peak MB':>7}  {'file MB':>7}")
     peaks = []
     for conversations in args.conversations:
-        emulator, url = start_emulator(conversations)
+        emulator, url = start_emulator("--demo", "--synthetic-conversations", str(conversations))
         try:
             with tempfile.TemporaryDirectory() as tmp:
                 out = Path(tmp) / f"export.{args.output_format}"

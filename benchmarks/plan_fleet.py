@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _emulator import cli_environment, start_emulator
 
 
 def write_fleet(directory: Path, bots: int) -> Path:
@@ -48,22 +49,6 @@ def write_fleet(directory: Path, bots: int) -> Path:
     return directory / "fixtures.json"
 
 
-def start_emulator(fixtures: Path, latency_ms: int) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "botops", "emulator", "--port", "0", "--fixtures", str(fixtures)]
-        + ["--latency-ms", str(latency_ms)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    prefix = "botops emulator listening on "
-    if not line.startswith(prefix):
-        process.kill()
-        raise SystemExit(f"emulator did not start: {line!r}")
-    return process, line[len(prefix) :].strip()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bots", type=int, default=1000)
@@ -75,9 +60,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         fixtures = write_fleet(directory, args.bots)
-        emulator, url = start_emulator(fixtures, args.latency_ms)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("BOTOPS_")}
-        env.update(BOTOPS_BASE_URL=url, BOTOPS_ACCOUNT_ID="Exotel")
+        emulator, url = start_emulator(
+            "--fixtures", str(fixtures), "--latency-ms", str(args.latency_ms)
+        )
+        env = cli_environment(url)
         command = [sys.executable, "-m", "botops", "plan", "bots"]
         command += ["--concurrency", str(args.concurrency), "--detailed-exitcode"]
         try:

@@ -1,0 +1,32 @@
+"""What every benchmark needs: a `botops emulator` on a free port, and an environment for the
+CLI that points at it (no BOTOPS_* settings of the person running the benchmark)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+READY = "botops emulator listening on "
+
+
+def start_emulator(*options: str) -> tuple[subprocess.Popen[str], str]:
+    """Start `botops emulator --port 0 OPTIONS...`; returns the process and its base URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "botops", "emulator", "--port", "0", *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if not line.startswith(READY):
+        process.kill()
+        raise SystemExit(f"emulator did not start: {line!r}")
+    return process, line[len(READY) :].strip()
+
+
+def cli_environment(url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOTOPS_")}
+    env.update(BOTOPS_BASE_URL=url, BOTOPS_ACCOUNT_ID="Exotel")
+    return env
