@@ -958,5 +958,14 @@ def analytics(context: Context, bot_id: str | None, output_format: str, out: Pat
     click.echo(f"Report written to {out}", err=True)
 
 
-def main() -> None:
-    cli(prog_name="botops")
+def main(argv: list[str] | None = None) -> None:
+    cli(args=hoist_debug(sys.argv[1:] if argv is None else argv), prog_name="botops")
+
+
+def hoist_debug(args: list[str]) -> list[str]:
+    """`botops plan --debug` means `botops --debug plan`: people put it last when retrying a
+    failed command. Only before a `--` that ends the options."""
+    end = args.index("--") if "--" in args else len(args)
+    if "--debug" not in args[:end]:
+        return args
+    return ["--debug", *(a for i, a in enumerate(args) if not (i < end and a == "--debug"))]

@@ -53,3 +53,12 @@ def test_quick_start_is_make_demo_and_make_test() -> None:
     quick_start = README.split("## Quick start", 1)[1].split("##", 1)[0]
     block = quick_start.split("```sh", 1)[1].split("```", 1)[0]
     assert block.strip().splitlines() == ["make demo", "make test"]
+
+
+def test_debug_may_follow_the_command() -> None:
+    from botops.cli import hoist_debug
+
+    assert hoist_debug(["plan", "--debug", "bots"]) == ["--debug", "plan", "bots"]
+    assert hoist_debug(["--debug", "plan"]) == ["--debug", "plan"]
+    assert hoist_debug(["plan", "bots"]) == ["plan", "bots"]
+    assert hoist_debug(["generate", "--", "--debug"]) == ["generate", "--", "--debug"]
