@@ -12,6 +12,7 @@ import functools
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -88,7 +89,16 @@ class Context:
             concurrency=concurrency,
             deadline=_retry_deadline(),
             trace=trace,
+            pacer=self.pacer,
         )
+
+    @functools.cached_property
+    def pacer(self) -> Any:
+        """One pace for every client of this run: what plan learned of a rate limit, apply
+        keeps (the server's window still holds plan's requests when apply starts)."""
+        from botops.client import Pacer
+
+        return Pacer(time.monotonic)
 
 
 def _retry_deadline() -> float:

@@ -148,7 +148,7 @@ class AdaptiveLimiter:
         self.maximum = maximum
         self.limit = maximum
         self.in_flight = 0
-        self._successes = 0
+        self._answers = 0
         self._epoch = 0
         self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
 
@@ -178,13 +178,13 @@ class AdaptiveLimiter:
             if epoch == self._epoch:
                 self.limit = max(1, self.limit // 2)
                 self._epoch += 1
-                self._successes = 0
+                self._answers = 0
         elif succeeded and epoch == self._epoch and self.limit < self.maximum:
             # Only requests sent under the current limit say whether it can grow.
-            self._successes += 1
-            if self._successes >= self.limit:
+            self._answers += 1
+            if self._answers >= self.limit:
                 self.limit += 1
-                self._successes = 0
+                self._answers = 0
         self._wake()
 
     def _wake(self) -> None:
@@ -193,6 +193,76 @@ class AdaptiveLimiter:
             if not waiter.done():
                 self.in_flight += 1
                 waiter.set_result(None)
+
+
+class Pacer:
+    """When the next request may start: learned from 429s, free until the first one.
+
+    A 429's Retry-After holds back every request until it has passed, not only the refused one.
+    Concurrency alone can't keep under a rate limit when answers are fast, so after a 429 the
+    requests are also spaced out at the rate the server was accepting (the answers of the
+    last second, a little under), and that rate grows by 5% every 5 s without a 429.
+    """
+
+    WINDOW = 1.0
+    HEADROOM = 0.95
+    GROWTH = 1.05
+    QUIET = 5.0  # seconds without a 429 before the pace grows: every 429 costs a pause
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._resume_at = 0.0
+        self._next_start = 0.0
+        self.rate: float | None = None  # requests a second; None: not limited
+        self._grown_at = 0.0
+        self._first_answer: float | None = None
+        self._answers: collections.deque[float] = collections.deque()
+
+    def delay(self) -> float:
+        """Seconds to wait before sending; the start time is reserved for the caller."""
+        now = self._clock()
+        start = max(now, self._resume_at)
+        if self.rate is not None:
+            if now - self._grown_at >= self.QUIET:
+                self.rate *= self.GROWTH
+                self._grown_at = now
+            start = max(start, self._next_start)
+            self._next_start = start + 1 / self.rate
+        return start - now
+
+    def paused(self) -> bool:
+        """A 429's Retry-After has not passed yet."""
+        return self._clock() < self._resume_at
+
+    def answered(self) -> None:
+        """Any answer but a 429: the request got past the server's rate limit."""
+        now = self._clock()
+        if self._first_answer is None:
+            self._first_answer = now
+        self._answers.append(now)
+        self._forget(now)
+
+    def throttled(self, retry_after: float | None) -> None:
+        now = self._clock()
+        self._forget(now)
+        # The answers of the last second show the server's rate only when that whole second
+        # was spent sending: not when part of it was a pause or came before the first answer
+        # (the server's window may hold requests from before, or from other clients). Even
+        # then the pace drops by half at most at a time, as other clients may come and go.
+        start = now - self.WINDOW
+        if self._first_answer is not None and start >= max(self._first_answer, self._resume_at):
+            rate = max(1.0, len(self._answers) / self.WINDOW * self.HEADROOM)
+            if self.rate is not None:
+                rate = max(rate, self.rate / 2)
+            if self.rate is None or rate < self.rate:
+                self.rate = rate
+        self._grown_at = now
+        if retry_after is not None:
+            self._resume_at = max(self._resume_at, now + min(retry_after, MAX_RETRY_AFTER))
+
+    def _forget(self, now: float) -> None:
+        while self._answers and self._answers[0] <= now - self.WINDOW:
+            self._answers.popleft()
 
 
 class Client:
@@ -224,6 +294,7 @@ class Client:
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         max_attempts: int = 10,
+        pacer: Pacer | None = None,
     ) -> None:
         if timeout <= 0:
             raise UsageError(f"timeout must be positive, got {timeout}")
@@ -239,7 +310,8 @@ class Client:
         self.credentials = credentials
         self._secrets = sorted(credentials.secrets(), key=len, reverse=True) if credentials else []
         self.limiter = AdaptiveLimiter(concurrency)
-        self._resume_at = 0.0  # no request starts before this (clock time), set by 429s
+        # Shared by the clients of one run (plan, then apply) so that a learned pace carries.
+        self.pacer = pacer or Pacer(clock)
         self.concurrency = concurrency
         self.timeout = timeout
         self.deadline = deadline
@@ -439,12 +511,7 @@ class Client:
         started: float | None = None
         while True:
             attempt += 1
-            # A 429's Retry-After holds back every request, not only the one refused: sending
-            # more during the pause would only be refused too.
-            pause = self._resume_at - self._clock()
-            if pause > 0:
-                await self._sleep(pause)
-            epoch = await self.limiter.acquire()
+            epoch = await self._slot()
             if started is None:
                 # Time queued behind other requests is not time spent retrying.
                 started = self._clock()
@@ -452,18 +519,21 @@ class Client:
             try:
                 body = await self._attempt(method, path, shown, params, json, files)
                 succeeded = True
+                self.pacer.answered()
                 return body
             except RateLimitedError as exc:
                 throttled = True
                 error: ApiError = exc
-                if exc.retry_after is not None:
-                    until = self._clock() + min(exc.retry_after, MAX_RETRY_AFTER)
-                    self._resume_at = max(self._resume_at, until)
-            except (ServerError, TransportError) as exc:
+                self.pacer.throttled(exc.retry_after)
+            except ServerError as exc:
+                error = exc
+                self.pacer.answered()
+            except TransportError as exc:
                 error = exc
             except HTTPStatusError:
                 # An answer, even a refusal, says the server keeps up with this rate.
                 succeeded = True
+                self.pacer.answered()
                 raise
             finally:
                 self.limiter.release(epoch, succeeded=succeeded, throttled=throttled)
@@ -487,6 +557,18 @@ class Client:
                 raise error
             self._emit(f"{shown}: retry {attempt + 1} in {delay:.2f} s")
             await self._sleep(delay)
+
+    async def _slot(self) -> int:
+        """Wait for the pace and for a concurrency slot; a 429 that arrives while this request
+        was queued for its slot sends it back to wait out the pause."""
+        while True:
+            pause = self.pacer.delay()
+            if pause > 0:
+                await self._sleep(pause)
+            epoch = await self.limiter.acquire()
+            if not self.pacer.paused():
+                return epoch
+            self.limiter.release(epoch)
 
     def _retry_delay(self, failures: int, error: ApiError) -> float:
         if isinstance(error, RateLimitedError) and error.retry_after is not None:
