@@ -2,12 +2,16 @@
 
 A plan file is written whole or not at all (temp file in the same directory, fsync, rename), so
 an interrupted `plan --out` never leaves half a plan for apply to act on. Reading checks every
-field apply relies on and says which one is wrong, in one line naming the file.
+field apply relies on, and that what apply would send agrees with what the plan shows (address,
+kind, id, `source_version`), and says which one is wrong, in one line naming the file. Only the
+keys DESIGN §4 lists are required: `kind` follows from the address, `name` and `unmanaged` may be
+absent.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from collections.abc import Mapping
@@ -25,9 +29,12 @@ from botops.model import (
     Unmanaged,
 )
 from botops.render.json import render_json
+from botops.render.text import printable
 
 _ACTIONS: tuple[Action, ...] = ("create", "no-op", "update")
 _KINDS: tuple[Kind, ...] = ("Assistant", "Voicebot")
+# The kind of a resource is the first part of its address; `kind` in the file is an extra.
+_PREFIXES: dict[str, Kind] = {"voicebot": "Voicebot", "assistant": "Assistant"}
 
 
 def write_plan(plan: Plan, path: Path) -> None:
@@ -81,15 +88,43 @@ def _load(path: Path) -> Any:
     except OSError as error:
         raise UsageError(f"{path}: can't read the plan file: {error.strerror}") from None
     try:
-        text = raw.decode("utf-8")
+        # Some editors on Windows save UTF-8 with a byte order mark; it is not part of the JSON.
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UsageError(f"{path}: not a plan file: not UTF-8 text") from None
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_integer, parse_float=_number, parse_constant=_not_json)
     except json.JSONDecodeError as error:
         raise UsageError(
             f"{path}: not a plan file: invalid JSON at line {error.lineno} column {error.colno}"
         ) from None
+    except _NotPlanJSON as error:
+        raise UsageError(f"{path}: not a plan file: {error}") from None
+    except RecursionError:
+        raise UsageError(f"{path}: not a plan file: JSON nested too deeply") from None
+
+
+class _NotPlanJSON(Exception):
+    """Text `json` would read but a plan file never holds."""
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:  # longer than Python's int digit limit (4,300 by default)
+        raise _NotPlanJSON(f"a number of {len(text.lstrip('-')):,} digits is too long") from None
+
+
+def _number(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotPlanJSON(f"{text} is too large a number")
+    return value
+
+
+def _not_json(text: str) -> NoReturn:
+    # Python's json reads NaN and Infinity; no API value is either, and JSON has neither.
+    raise _NotPlanJSON(f"{text} is not valid JSON")
 
 
 class _Reader:
@@ -107,12 +142,21 @@ class _Reader:
         self.format_version(data)
         resources = self.array(data, "resources", "")
         unmanaged = self.array(data, "unmanaged", "", required=False)
-        return Plan(
+        plan = Plan(
             base_url=self.string(data, "base_url", ""),
             account_id=self.string(data, "account_id", ""),
             resources=[self.resource(r, f"resources[{i}]") for i, r in enumerate(resources)],
             unmanaged=[self.unmanaged(u, f"unmanaged[{i}]") for i, u in enumerate(unmanaged)],
         )
+        seen: dict[str, int] = {}
+        for index, resource in enumerate(plan.resources):
+            first = seen.setdefault(resource.address, index)
+            if first != index:
+                self.fail(
+                    f"resources[{index}].address {_shown(resource.address)} repeats "
+                    f"resources[{first}]; make the plan again"
+                )
+        return plan
 
     def format_version(self, data: Mapping[str, Any]) -> None:
         if "format_version" not in data:
@@ -134,9 +178,16 @@ class _Reader:
     def resource(self, data: Any, where: str) -> ResourcePlan:
         self.require_object(data, where)
         action = self.choice(data, "action", where, _ACTIONS)
+        address = self.string(data, "address", where)
+        prefix, kind = self.address_kind(address, where)
+        if data.get("kind") is not None and self.choice(data, "kind", where, _KINDS) != kind:
+            self.fail(
+                f"{where}.kind {_shown(data['kind'])} does not match address {_shown(address)}; "
+                "make the plan again"
+            )
         resource = ResourcePlan(
-            address=self.string(data, "address", where),
-            kind=self.choice(data, "kind", where, _KINDS),
+            address=address,
+            kind=kind,
             id=self.optional_string(data, "id", where),
             file=self.string(data, "file", where),
             action=action,
@@ -145,14 +196,47 @@ class _Reader:
                 self.change(c, f"{where}.changes[{i}]")
                 for i, c in enumerate(self.array(data, "changes", where))
             ],
-            payload=self.payload(data, where, action),
+            payload=self.payload(data, where, action, kind),
             name=self.optional_string(data, "name", where, required=False),
         )
-        if action == "update" and resource.id is None:
-            self.fail(f"{where}.id must be a string for action 'update', got null")
+        self.consistent(resource, prefix, where)
         return resource
 
-    def payload(self, data: Mapping[str, Any], where: str, action: Action) -> dict[str, Any] | None:
+    def address_kind(self, address: str, where: str) -> tuple[str, Kind]:
+        prefix = address.split("/", 1)[0]
+        if prefix not in _PREFIXES or "/" not in address:
+            self.fail(
+                f"{where}.address must start with voicebot/ or assistant/, got {_shown(address)}"
+            )
+        return prefix, _PREFIXES[prefix]
+
+    def consistent(self, resource: ResourcePlan, prefix: str, where: str) -> None:
+        """What apply acts on (id, kind, payload) must be what the plan shows (address,
+        source_version): a hand-edited plan must not send something other than it says."""
+        if resource.action == "create":
+            if resource.kind != "Voicebot":
+                self.fail(f"{where}: only a voicebot can be created")
+            if resource.id is not None:
+                self.fail(f"{where}.id must be null for action 'create', got {_shown(resource.id)}")
+            return
+        if resource.action == "update" and resource.id is None:
+            self.fail(f"{where}.id must be a string for action 'update', got null")
+        if resource.id is not None and resource.address != f"{prefix}/{resource.id}":
+            self.fail(
+                f"{where}.id {_shown(resource.id)} does not match address "
+                f"{_shown(resource.address)}; make the plan again"
+            )
+        if resource.action == "update" and resource.payload is not None:
+            sent = self.optional_string(resource.payload, "source_version", f"{where}.payload")
+            if sent != resource.source_version:
+                self.fail(
+                    f"{where}: payload.source_version {sent!r} differs from source_version "
+                    f"{resource.source_version!r}; make the plan again"
+                )
+
+    def payload(
+        self, data: Mapping[str, Any], where: str, action: Action, kind: Kind
+    ) -> dict[str, Any] | None:
         if "payload" not in data:
             self.fail(f"{where}: missing field 'payload'")
         payload = data["payload"]
@@ -166,6 +250,8 @@ class _Reader:
             version = payload.get("version")
             self.require_object(version, f"{where}.payload.version")
             self.require_object(version.get("data"), f"{where}.payload.version.data")
+        elif action == "update" and kind == "Voicebot":
+            self.require_object(payload.get("data"), f"{where}.payload.data")
         return cast(dict[str, Any], payload)
 
     def change(self, data: Any, where: str) -> Change:
@@ -236,5 +322,5 @@ def _shown(value: Any) -> str:
         return "an object"
     if isinstance(value, list):
         return "a list"
-    text = json.dumps(value, ensure_ascii=False)
+    text = printable(json.dumps(value, ensure_ascii=False))
     return text if len(text) <= 40 else text[:37] + "..."

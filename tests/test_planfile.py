@@ -297,3 +297,120 @@ def test_unmanaged_may_be_absent(tmp_path: Path) -> None:
     data = plan_dict()
     del data["unmanaged"]
     assert read_plan(saved(tmp_path, data)).unmanaged == []
+
+
+# --- a plan that contradicts itself (hand-edited or tampered) -----------------------------
+
+
+def test_update_payload_source_version_must_be_the_planned_one(tmp_path: Path) -> None:
+    # apply's stale check reads `source_version` but POSTs the payload: were they allowed to
+    # differ, a plan checked against v4 could send a version based on v3 and undo v4.
+    data = plan_dict()
+    data["resources"][0]["payload"]["source_version"] = "v3"
+    assert refusal(tmp_path, data) == (
+        "resources[0]: payload.source_version 'v3' differs from source_version 'v4'; "
+        "make the plan again"
+    )
+    del data["resources"][0]["payload"]["source_version"]
+    assert refusal(tmp_path, data) == "resources[0].payload: missing field 'source_version'"
+
+
+def test_kind_must_match_the_address(tmp_path: Path) -> None:
+    data = plan_dict()
+    data["resources"][0]["kind"] = "Voicebot"
+    assert refusal(tmp_path, data) == (
+        'resources[0].kind "Voicebot" does not match address "assistant/asst_acme01"; '
+        "make the plan again"
+    )
+    data = plan_dict()
+    data["resources"][2]["address"] = "robot/bot_support01"
+    assert refusal(tmp_path, data) == (
+        'resources[2].address must start with voicebot/ or assistant/, got "robot/bot_support01"'
+    )
+    data["resources"][2]["address"] = "robot/\x9b2J"  # shown, never sent to the terminal raw
+    assert refusal(tmp_path, data) == (
+        'resources[2].address must start with voicebot/ or assistant/, got "robot/\\x9b2J"'
+    )
+
+
+def test_id_must_match_the_address(tmp_path: Path) -> None:
+    data = plan_dict()
+    data["resources"][0]["id"] = "asst_other"
+    assert refusal(tmp_path, data) == (
+        'resources[0].id "asst_other" does not match address "assistant/asst_acme01"; '
+        "make the plan again"
+    )
+
+
+def test_create_is_for_a_voicebot_without_an_id(tmp_path: Path) -> None:
+    data = plan_dict()
+    data["resources"][1]["id"] = "bot_x"
+    assert refusal(tmp_path, data) == (
+        "resources[1].id must be null for action 'create', got \"bot_x\""
+    )
+    data = plan_dict()
+    data["resources"][1]["address"] = "assistant/Payment Reminder Bot"
+    data["resources"][1]["kind"] = "Assistant"
+    assert refusal(tmp_path, data) == "resources[1]: only a voicebot can be created"
+
+
+def test_duplicate_addresses_are_refused(tmp_path: Path) -> None:
+    data = plan_dict()
+    data["resources"].append(data["resources"][0])
+    assert refusal(tmp_path, data) == (
+        'resources[3].address "assistant/asst_acme01" repeats resources[0]; make the plan again'
+    )
+
+
+def test_voicebot_update_payload_needs_its_data(tmp_path: Path) -> None:
+    data = plan_dict()
+    data["resources"][2]["action"] = "update"
+    data["resources"][2]["payload"] = {"source_version": "v3"}
+    assert refusal(tmp_path, data) == "resources[2].payload.data must be an object, got null"
+    data["resources"][2]["payload"]["data"] = ["name"]
+    assert refusal(tmp_path, data) == "resources[2].payload.data must be an object, got a list"
+    data["resources"][2]["payload"]["data"] = {"name": "Support"}
+    assert read_plan(saved(tmp_path, data)).resources[2].payload == {
+        "source_version": "v3",
+        "data": {"name": "Support"},
+    }
+
+
+def test_a_plan_with_only_the_contracted_keys_reads(tmp_path: Path) -> None:
+    # DESIGN §4 lists the keys a plan file has; `kind`, `name` and `unmanaged` are extras.
+    data = plan_dict()
+    del data["unmanaged"]
+    for resource in data["resources"]:
+        del resource["kind"], resource["name"]
+    plan = read_plan(saved(tmp_path, data))
+    expected = sample_plan()
+    expected.unmanaged = []
+    for resource in expected.resources:
+        resource.name = None
+    assert plan == expected
+
+
+# --- files that are not JSON a plan can be made of ----------------------------------------
+
+
+def test_a_utf8_bom_is_allowed(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    path.write_bytes(b"\xef\xbb\xbf" + render_json(sample_plan()).encode("utf-8"))
+    assert read_plan(path) == sample_plan()
+
+
+def test_deeply_nested_json_is_refused_in_one_line(tmp_path: Path) -> None:
+    assert refusal(tmp_path, "[" * 100_000) == "not a plan file: JSON nested too deeply"
+
+
+def test_a_number_too_long_to_read_is_refused_in_one_line(tmp_path: Path) -> None:
+    text = '{"format_version": ' + "1" * 5000 + "}"
+    assert refusal(tmp_path, text) == "not a plan file: a number of 5,000 digits is too long"
+
+
+def test_nan_and_infinity_are_not_json(tmp_path: Path) -> None:
+    for word in ("NaN", "Infinity", "-Infinity"):
+        text = json.dumps(plan_dict()).replace("0.7", word)
+        assert refusal(tmp_path, text) == f"not a plan file: {word} is not valid JSON"
+    text = json.dumps(plan_dict()).replace("0.7", "1e999")
+    assert refusal(tmp_path, text) == "not a plan file: 1e999 is too large a number"

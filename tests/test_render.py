@@ -436,3 +436,43 @@ def test_a_change_only_in_line_endings_is_said_in_words() -> None:
         "    ~ instruction:",
         "        ~ (only line endings or a final newline differ)",
     ]
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def hostile_plan() -> Plan:
+    """ESC and C1 controls (`\\x9b` is a one-byte CSI; json.dumps(ensure_ascii=False) keeps it
+    raw) everywhere live or file content reaches the output."""
+    resource = assistant_update("a", "b", address="assistant/asst_\x9b2J")
+    resource.file = "bots/\x1b[2Jx.yaml"
+    resource.name = "Acme \x9b31m"
+    resource.changes = [
+        Change("agents[\x1b[31m]", None, {"role": "\x1b[31m", "tone": "\x9b2J"}),
+        Change("llm_config.model", "gpt\x1b[0m", "gpt\x9b0m"),
+        Change("instruction", "Hi.\nBye.", "Hi.\n\x9b2JBye."),
+    ]
+    return plan_of(
+        resource,
+        reminders_create(),
+        unmanaged=[Unmanaged("voicebot/bot_\x1b]0;x\x07", "Sales \x9b1m")],
+    )
+
+
+def test_no_control_character_from_live_or_file_content_reaches_the_terminal() -> None:
+    text = render_text(hostile_plan(), color=True)
+    assert not CONTROL.search(ANSI.sub("", text))
+    plain = render_text(hostile_plan(), color=False)
+    assert not CONTROL.search(plain)
+    # json.dumps already writes C0 controls as \u001b; C1 controls it leaves raw.
+    assert '    ~ llm_config.model: "gpt\\u001b[0m" -> "gpt\\x9b0m"' in plain.splitlines()
+    assert '    + agents[\\x1b[31m].tone: "\\x9b2J"' in plain.splitlines()
+    assert '    voicebot/bot_\\x1b]0;x\\x07 "Sales \\x9b1m"' in plain.splitlines()
+
+
+def test_no_control_character_reaches_the_pull_request_comment() -> None:
+    md = render_markdown(hostile_plan())
+    assert not CONTROL.search(md)
+    assert '+ llm_config.model: "gpt\\x9b0m"' in md.splitlines()
+    assert "+   \\x9b2JBye." in md.splitlines()
+    assert "(Acme \\x9b31m)" in md

@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from botops.model import Plan, ResourcePlan
-from botops.render.text import DiffLine, action_phrase, diff_lines
+from botops.render.text import (
+    DiffLine,
+    action_phrase,
+    counted,
+    diff_lines,
+    no_changes,
+    plural,
+    printable,
+    resource_name,
+)
 
 # Wider than the terminal: a reviewer may want a whole value, and the size limit is enforced
 # separately.
@@ -46,32 +55,23 @@ def render_markdown(plan: Plan, *, limit: int = 60000) -> str:
 
 
 def escape(text: str) -> str:
-    """Text that Markdown (and a table cell) shows as written."""
-    text = " ".join(text.splitlines())
+    """Text that Markdown (and a table cell) shows as written, control characters as `\\xNN`."""
+    text = printable(" ".join(text.splitlines()))
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _CELL_SPECIALS.sub(r"\\\1", text)
 
 
 def _html(text: str) -> str:
     """Text for inside an HTML line: a line break there would end the `<summary>`."""
-    return html.escape(" ".join(text.splitlines()))
+    return html.escape(printable(" ".join(text.splitlines())))
 
 
 def _head(plan: Plan) -> str:
     target = escape(f"Account {plan.account_id} at {plan.base_url}")
     lines = ["### botops plan", "", target, "", f"**{plan.summary()}**"]
     if not plan.has_changes:
-        count = len(plan.resources)
-        noun = "resource" if count == 1 else "resources"
-        lines += ["", f"No changes. Live state matches the files ({count} {noun})."]
+        lines += ["", no_changes(plan)]
     return "\n".join(lines)
-
-
-def _label(resource: ResourcePlan) -> str:
-    name = resource.name
-    if name is None or resource.address.endswith(f"/{name}"):
-        return resource.address
-    return f"{resource.address} ({name})"
 
 
 def _row(resource: ResourcePlan) -> str:
@@ -86,7 +86,9 @@ def _row(resource: ResourcePlan) -> str:
         if resource.action == "create"
         else resource.action
     )
-    cells = [_label(resource), action, resource.file, fields]
+    name = resource_name(resource)
+    label = resource.address if name is None else f"{resource.address} ({name})"
+    cells = [label, action, resource.file, fields]
     return "| " + " | ".join(escape(cell) for cell in cells) + " |"
 
 
@@ -110,20 +112,19 @@ def _fence_for(lines: Sequence[str]) -> str:
 
 
 def _more(count: int, noun: str) -> str:
-    return f"{count:,} more {noun}{'' if count == 1 else 's'}"
+    return f"{count:,} more {plural(count, noun)}"
 
 
 class _Section:
     """One resource's `<details>` block; `render(cap)` shortens its diff to fit `cap`."""
 
     def __init__(self, resource: ResourcePlan) -> None:
-        count = len(resource.changes)
-        name = resource.name if _label(resource) != resource.address else None
+        name = resource_name(resource)
         summary = (
             f"<code>{_html(resource.address)}</code>"
             + (f" ({_html(name)})" if name else "")
             + f" {_html(action_phrase(resource))}"
-            + f" · {_html(resource.file)} · {count} change{'' if count == 1 else 's'}"
+            + f" · {_html(resource.file)} · {counted(len(resource.changes), 'change')}"
         )
         self.opening = f"<details><summary>{summary}</summary>"
         self.lines = [
@@ -165,9 +166,6 @@ class _Section:
             else:
                 high = middle - 1
         return low
-
-    def size(self, cap: int | None) -> int:
-        return self._size(self.kept(cap))
 
     def render(self, cap: int | None) -> str:
         kept = self.kept(cap)
@@ -223,8 +221,9 @@ def _unmanaged_blocks(items: list[str], shown: int | None) -> list[str]:
     if not items:
         return []
     count = len(items)
-    noun = "resource" if count == 1 else "resources"
-    title = f"**{count} live {noun} not managed by any file** (botops never touches them)"
+    title = (
+        f"**{counted(count, 'live resource')} not managed by any file** (botops never touches them)"
+    )
     kept = items[:shown]
     if not kept:
         return [f"{title}; run `botops plan --unmanaged` locally to list them."]

@@ -2,7 +2,10 @@
 
 Colour (green +, yellow ~, red -, bold headers) only when asked for; the last line of a plan is
 always `plan.summary()`, which scripts and CI logs look for. `diff_lines` is shared with the
-Markdown renderer so both show a change the same way.
+Markdown renderer so both show a change the same way, as are the few phrases both say.
+
+Every line holding live or file content (addresses, names, files, paths, values) goes through
+`printable`: a value read from the API or a plan file must not drive the terminal.
 """
 
 from __future__ import annotations
@@ -83,11 +86,11 @@ def flatten(change: Change) -> list[Change]:
 def diff_lines(change: Change, *, paired: bool = False, width: int = VALUE_WIDTH) -> list[DiffLine]:
     """The lines showing one change. A changed scalar is `~ path: old -> new`, or with
     `paired` a `- path: old` / `+ path: new` pair (for a `diff` block); single-line values
-    longer than `width` are cut in the middle."""
+    longer than `width` are cut in the middle. Control characters are shown as `\\xNN`."""
     lines: list[DiffLine] = []
     for part in flatten(change):
         lines += _part_lines(part, paired=paired, width=width)
-    return lines
+    return [DiffLine(line.marker, printable(line.text), line.depth) for line in lines]
 
 
 def _part_lines(change: Change, *, paired: bool, width: int) -> list[DiffLine]:
@@ -109,7 +112,7 @@ def _text_lines(value: Any) -> list[str]:
     if value is None:
         return []
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return [printable(line) for line in text.splitlines()]
+    return text.splitlines()
 
 
 def printable(text: str) -> str:
@@ -140,18 +143,29 @@ def render_text(plan: Plan, *, color: bool) -> str:
     paint = _Painter(color)
     blocks = [_resource_block(r, paint) for r in plan.resources if r.action != "no-op"]
     if not blocks:
-        count = len(plan.resources)
-        blocks.append(f"No changes. Live state matches the files ({count} resource{_s(count)}).")
+        blocks.append(no_changes(plan))
     if plan.unmanaged:
         blocks.append(_unmanaged_block(plan, paint))
     blocks.append(paint.bold(plan.summary()))
     return "\n\n".join(blocks)
 
 
-def resource_title(resource: ResourcePlan) -> str:
-    """`voicebot/bot_support01 "Acme Support"`: the name only where the address lacks it."""
+def no_changes(plan: Plan) -> str:
+    return f"No changes. Live state matches the files ({counted(len(plan.resources), 'resource')})."
+
+
+def resource_name(resource: ResourcePlan) -> str | None:
+    """The name worth showing next to the address: none when the address already says it."""
     name = resource.name
     if name is None or resource.address.endswith(f"/{name}"):
+        return None
+    return name
+
+
+def resource_title(resource: ResourcePlan) -> str:
+    """`voicebot/bot_support01 "Acme Support"`: the name only where the address lacks it."""
+    name = resource_name(resource)
+    if name is None:
         return resource.address
     return f"{resource.address} {json.dumps(name, ensure_ascii=False)}"
 
@@ -182,15 +196,11 @@ def _line(line: DiffLine, paint: _Painter) -> str:
 
 
 def _unmanaged_block(plan: Plan, paint: _Painter) -> str:
-    count = len(plan.unmanaged)
-    lines = [
-        paint.bold(
-            f"{count} live resource{_s(count)} not managed by any file (botops never touches them):"
-        )
-    ]
+    live = counted(len(plan.unmanaged), "live resource")
+    lines = [paint.bold(f"{live} not managed by any file (botops never touches them):")]
     for item in plan.unmanaged:
         name = f" {json.dumps(item.name, ensure_ascii=False)}" if item.name else ""
-        lines.append(f"    {printable(item.address)}{name}")
+        lines.append(printable(f"    {item.address}{name}"))
     return "\n".join(lines)
 
 
@@ -265,5 +275,14 @@ class _Painter:
         return self.style("bold", text)
 
 
-def _s(count: int) -> str:
-    return "" if count == 1 else "s"
+# --- words --------------------------------------------------------------------------------
+
+
+def plural(count: int, noun: str) -> str:
+    """`noun` as said of `count` things (regular plurals only): resource, resources."""
+    return noun if count == 1 else f"{noun}s"
+
+
+def counted(count: int, noun: str) -> str:
+    """`1 resource`, `1,000 resources`."""
+    return f"{count:,} {plural(count, noun)}"
