@@ -173,7 +173,11 @@ def _color(stream: Any = None) -> bool:
 def _load(context: Context, paths: tuple[Path, ...]) -> list[Resource]:
     from botops.config import load_resources
 
-    return load_resources(resource_paths(context.project, paths), root=context.project.root)
+    return load_resources(
+        resource_paths(context.project, paths),
+        root=context.project.root if context.project.file else None,
+        project_file=context.project.file,
+    )
 
 
 async def _plan(
@@ -234,7 +238,11 @@ def validate(paths: tuple[Path, ...], config_path: Path | None) -> None:
     project = load_project(config_path)
     from botops.config import load_resources
 
-    resources = load_resources(resource_paths(project, paths), root=project.root)
+    resources = load_resources(
+        resource_paths(project, paths),
+        root=project.root if project.file else None,
+        project_file=project.file,
+    )
     files = len({r.file for r in resources})
     noun = "resource" if len(resources) == 1 else "resources"
     click.echo(f"Valid: {len(resources)} {noun} in {files} file{'' if files == 1 else 's'}.")

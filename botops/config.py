@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -33,16 +34,29 @@ SUFFIXES = (".yaml", ".yml")
 PROJECT_FILE = "botops.yaml"
 
 
-def load_resources(paths: list[Path], *, root: Path) -> list[Resource]:
+def load_resources(
+    paths: list[Path], *, root: Path | None = None, project_file: Path | None = None
+) -> list[Resource]:
     """Every resource declared in `paths` (files, or directories searched recursively).
+
+    Instruction files must be inside `root`: the project root. Without one (no project file),
+    inside the git work tree of each path (the path itself, or its directory for a file, when
+    it is in none). `project_file`, and `botops.yaml` at the root, are not resource files.
 
     Raises `ConfigError` with every problem found, sorted by file, line and column.
     """
     problems: list[Problem] = []
     declared: list[_Declared] = []
-    instructions = _Instructions(root)
-    for path in _find_files(paths, root=root, problems=problems):
-        declared.extend(_load_file(path, instructions, problems))
+    texts: dict[tuple[Path, Path], tuple[str | None, str | None]] = {}
+    skipped = {((root or Path.cwd()) / PROJECT_FILE).resolve()}
+    if project_file is not None:
+        skipped.add(project_file.resolve())
+    readers: dict[Path, _Instructions] = {}
+    for file, argument in _found(paths, root=root, skipped=skipped, problems=problems):
+        if argument not in readers:
+            inside = root or _repository_of(argument if argument.is_dir() else argument.parent)
+            readers[argument] = _Instructions(inside, texts)
+        declared.extend(_load_file(file, readers[argument], problems))
     problems.extend(_declared_twice(declared))
     if problems:
         raise ConfigError(list(dict.fromkeys(problems)))
@@ -52,23 +66,59 @@ def load_resources(paths: list[Path], *, root: Path) -> list[Resource]:
 # ---------------------------------------------------------------------------------- finding
 
 
-def _find_files(paths: Iterable[Path], *, root: Path, problems: list[Problem]) -> list[Path]:
+def _find_files(
+    paths: Iterable[Path],
+    *,
+    root: Path | None,
+    problems: list[Problem],
+    skipped: set[Path] | None = None,
+) -> list[Path]:
     """Files as given, and `*.yaml`/`*.yml` under directories (hidden ones skipped), each once.
 
-    The project file at the root is not a resource file, and is skipped inside directories."""
-    project_file = (root / PROJECT_FILE).resolve()
-    found: dict[Path, Path] = {}
+    The project file at the root (or `skipped` files) is not a resource file, and is skipped
+    inside directories."""
+    if skipped is None:
+        skipped = {((root or Path.cwd()) / PROJECT_FILE).resolve()}
+    return [file for file, _ in _found(paths, root=root, skipped=skipped, problems=problems)]
+
+
+def _found(
+    paths: Iterable[Path], *, root: Path | None, skipped: set[Path], problems: list[Problem]
+) -> list[tuple[Path, Path]]:
+    """`_find_files`, each file with the path argument it was found through."""
+    found: dict[Path, tuple[Path, Path]] = {}
     for path in paths:
         if path.is_dir():
             for file in _walk(path):
                 real = file.resolve()
-                if real != project_file:
-                    found.setdefault(real, file)
+                if real not in skipped:
+                    found.setdefault(real, (file, path))
         elif path.exists():
-            found.setdefault(path.resolve(), path)
+            found.setdefault(path.resolve(), (path, path))
         else:
             problems.append(Problem(shown(path), 1, 1, "no such file or directory"))
     return list(found.values())
+
+
+def _repository_of(directory: Path) -> Path:
+    """The git work tree `directory` is in; `directory` itself when it is in none (or there is
+    no git): without a project file, that is what instruction files must not escape."""
+    # Inside a git hook these name the hook's repository, whatever `directory` is in.
+    environment = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE")}
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=directory,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=10,
+        )
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return directory
+    top = done.stdout.strip()
+    return Path(top) if done.returncode == 0 and top else directory
 
 
 def _walk(directory: Path) -> Iterator[Path]:
@@ -109,26 +159,31 @@ def _load_file(path: Path, instructions: _Instructions, problems: list[Problem])
     except OSError as error:
         problems.append(Problem(name, 1, 1, f"can't read file: {error.strerror or error}"))
         return []
-    text, issue = decode(data)
-    if text is None:
-        assert issue is not None
-        problems.append(Problem(name, issue.line, issue.column, f"{issue.message}; save as UTF-8"))
-        return []
-    documents, syntax = parse(text)
-    problems.extend(_problems(name, syntax))
+    documents, unreadable = parse_file(data)
+    problems.extend(problems_in(name, unreadable))
     declared: list[_Declared] = []
     for document in documents:
         kind, issues = check_document(document)
         resource = None
         if kind is not None and not issues:
             resource, issues = _resource(kind, document, name, path, instructions)
-        problems.extend(_problems(name, issues))
+        problems.extend(problems_in(name, issues))
         if kind is not None:
             declared.append(_Declared(kind, name, document, resource))
     return declared
 
 
-def _problems(file: str, issues: Iterable[Issue]) -> Iterator[Problem]:
+def parse_file(data: bytes) -> tuple[list[Document], list[Issue]]:
+    """The documents in a file's bytes, and what stopped them being read: text that is not
+    UTF-8, or a syntax error (documents before it are still returned)."""
+    text, issue = decode(data)
+    if text is None:
+        assert issue is not None
+        return [], [Issue(issue.line, issue.column, f"{issue.message}; save as UTF-8")]
+    return parse(text)
+
+
+def problems_in(file: str, issues: Iterable[Issue]) -> Iterator[Problem]:
     return (Problem(file, i.line, i.column, i.message) for i in issues)
 
 
@@ -366,18 +421,28 @@ def _closest(word: str, candidates: list[str]) -> str | None:
 
 
 class _Instructions:
-    """Reads instruction files once each, only from inside the project root."""
+    """Reads instruction files once each (in `texts`, shared by all files of a run), only
+    from inside `root`."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(
+        self, root: Path, texts: dict[tuple[Path, Path], tuple[str | None, str | None]]
+    ) -> None:
         self.root = root.resolve()
-        self._texts: dict[Path, tuple[str | None, str | None]] = {}
+        self._texts = texts
 
     def read(self, resource_file: Path, reference: str) -> tuple[str | None, str | None]:
         """The instruction text, or why it can't be had (a message naming `reference`)."""
-        real = (resource_file.parent / reference).resolve()
-        if real not in self._texts:
-            self._texts[real] = self._read(real, reference)
-        return self._texts[real]
+        try:
+            real = (resource_file.parent / reference).resolve()
+        except (OSError, ValueError) as error:  # a NUL byte, a name too long, a symlink loop
+            return None, _unreadable(reference, error)
+        key = (real, self.root)
+        if key not in self._texts:
+            try:
+                self._texts[key] = self._read(real, reference)
+            except (OSError, ValueError) as error:
+                self._texts[key] = None, _unreadable(reference, error)
+        return self._texts[key]
 
     def _read(self, real: Path, reference: str) -> tuple[str | None, str | None]:
         if not real.is_relative_to(self.root):
@@ -389,17 +454,18 @@ class _Instructions:
             return None, f"instruction_file {reference!r} does not exist"
         if not real.is_file():
             return None, f"instruction_file {reference!r} is not a file"
-        try:
-            data = real.read_bytes()
-        except OSError as error:
-            return None, f"instruction_file {reference!r} can't be read: {error.strerror}"
-        text, issue = decode(data)
+        text, issue = decode(real.read_bytes())
         if text is None:
             assert issue is not None
             where = f"line {issue.line}, column {issue.column}"
             return None, f"instruction_file {reference!r} is {issue.message} at {where}"
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         return text.removesuffix("\n"), None
+
+
+def _unreadable(reference: str, error: OSError | ValueError) -> str:
+    reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    return f"instruction_file {reference!r} can't be read: {reason}"
 
 
 def _resource(

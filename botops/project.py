@@ -7,18 +7,28 @@ Credentials come only from the environment (see `client.Credentials.from_env`).
 from __future__ import annotations
 
 import os
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from botops.config import PROJECT_SCHEMA, render_value, schema_issues, shown
-from botops.errors import ConfigError, Problem, UsageError
+from botops.config import (
+    PROJECT_FILE,
+    PROJECT_SCHEMA,
+    parse_file,
+    problems_in,
+    render_value,
+    schema_issues,
+    shown,
+)
+from botops.errors import ConfigError, UsageError
 from botops.model import Project
-from botops.yamlpos import Issue, decode, parse
+from botops.yamlpos import Issue
 
 DEFAULT_BASE_URL = "https://voicebot.in.exotel.com"
-PROJECT_FILE = "botops.yaml"
+# The API reference gives base URLs with these prefixes; the client adds them itself.
+_API_PREFIXES = ("/voicebot/api/v2", "/api/v2")
 
 
 @dataclass(frozen=True)
@@ -59,13 +69,7 @@ def load_project(path: Path | None = None) -> Project:
 
 def _project_settings(path: Path, data: bytes) -> dict[str, Any]:
     """The checked mapping of the project file (empty for an empty file)."""
-    name = shown(path)
-    text, issue = decode(data)
-    if text is None:
-        assert issue is not None
-        message = f"{issue.message}; save as UTF-8"
-        raise ConfigError([Problem(name, issue.line, issue.column, message)])
-    documents, issues = parse(text)
+    documents, issues = parse_file(data)
     if len(documents) > 1:
         second = documents[1]
         issues.append(Issue(second.line, second.column, "the project file holds one document"))
@@ -81,7 +85,7 @@ def _project_settings(path: Path, data: bytes) -> dict[str, Any]:
             message = f"the project file must be a mapping of settings, got {got}"
             issues.append(Issue(document.line, document.column, message))
     if issues:
-        raise ConfigError([Problem(name, i.line, i.column, i.message) for i in issues])
+        raise ConfigError(list(problems_in(shown(path), issues)))
     return settings
 
 
@@ -99,9 +103,46 @@ def resolve_target(
         raise UsageError(
             "no account id: pass --account, set BOTOPS_ACCOUNT_ID, or set account_id in botops.yaml"
         )
-    if not url.startswith(("http://", "https://")):
-        raise UsageError(f"base URL must start with http:// or https://, got {url!r}")
-    return Target(base_url=url.rstrip("/"), account_id=str(account))
+    return Target(base_url=clean_base_url(url), account_id=str(account))
+
+
+def clean_base_url(url: str) -> str:
+    """`url` without trailing slashes or an API prefix (`/voicebot/api/v2`), as plan files and
+    reports show it. A URL with credentials, a query or a fragment is refused: they would be
+    written into plan files, and the message shows only the scheme and host, never them."""
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        host = parts.hostname
+    except ValueError:  # an unbalanced `[` of an IPv6 address
+        parts, host = None, None
+    if parts is None or parts.scheme not in ("http", "https") or not host:
+        raise UsageError(
+            f"base URL must start with http:// or https:// and name a host, got {_redacted(url)}"
+        )
+    netloc = parts.netloc.rpartition("@")[2]
+    if "@" in parts.netloc or parts.query or parts.fragment:
+        raise UsageError(
+            "base URL must not carry credentials, a query or a fragment: "
+            f"{parts.scheme}://{netloc}/…; "
+            "credentials go in BOTOPS_TOKEN or BOTOPS_API_KEY and BOTOPS_API_TOKEN"
+        )
+    path = parts.path.rstrip("/")
+    for prefix in _API_PREFIXES:
+        if path.endswith(prefix):
+            path = path[: -len(prefix)].rstrip("/")
+            break
+    return urllib.parse.urlunsplit((parts.scheme, netloc, path, "", ""))
+
+
+def _redacted(url: str) -> str:
+    """`url` as an error may show it: without a user and password, cut at a query or
+    fragment."""
+    shown = url.strip()
+    scheme, separator, rest = shown.partition("://")
+    if separator and "@" in rest.split("/", 1)[0]:
+        shown = f"{scheme}://…@{rest.split('/', 1)[0].rpartition('@')[2]}"
+    cut = min((i for i in (shown.find("?"), shown.find("#")) if i >= 0), default=-1)
+    return repr(shown) if cut < 0 else repr(shown[:cut]) + "…"
 
 
 def resource_paths(project: Project, arguments: tuple[Path, ...]) -> list[Path]:
@@ -125,4 +166,4 @@ def configured_target(
     env = os.environ if environ is None else environ
     url = base_url or env.get("BOTOPS_BASE_URL") or project.base_url
     account = account_id or env.get("BOTOPS_ACCOUNT_ID") or project.account_id
-    return (url.rstrip("/") if url else None, str(account) if account else None)
+    return (clean_base_url(url) if url else None, str(account) if account else None)

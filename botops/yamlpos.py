@@ -8,7 +8,10 @@ that:
 - a key given twice in one mapping is a problem, not silently the last one;
 - only the core scalar types are built: no tag ever constructs an object (`!!python/...`);
 - booleans are YAML 1.2's `true`/`false` only: `yes`, `no`, `on`, `off` stay strings, so a
-  language code `no` (Norwegian) stays a language code and `enabled: yes` is reported.
+  language code `no` (Norwegian) stays a language code and `enabled: yes` is reported;
+- numbers are YAML 1.2's too: `017` is 17, `0o17` is 15, `1:30` and `1_000` are text;
+- an alias is built once and shared, and a document may neither expand to more than
+  `MAX_NODES` nodes (an "alias bomb" of nested aliases) nor nest deeper than `MAX_DEPTH`.
 
 Problems are returned, never raised: a file's every problem is reported together.
 """
@@ -16,8 +19,8 @@ Problems are returned, never raised: a file's every problem is reported together
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 import yaml
@@ -32,6 +35,18 @@ NodePath = tuple[str | int, ...]
 
 _CORE = "tag:yaml.org,2002:"
 _YAML12_BOOLS = {"true", "false"}
+# YAML 1.2 core schema numbers (https://yaml.org/spec/1.2.2/#1032-tag-resolution).
+_YAML12_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
+_YAML12_FLOAT = re.compile(
+    r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+)
+_NUMBER_START = frozenset("0123456789+-.")
+
+MAX_NODES = 100_000
+"""Nodes one file may expand to, aliases counted each time they are used: far more than any
+bot needs, far less than what makes validation slow."""
+MAX_DEPTH = 100
+"""Levels of nesting a document may have; bots need about five."""
 
 
 @dataclass(frozen=True)
@@ -95,12 +110,14 @@ def parse(text: str) -> tuple[list[Document], list[Issue]]:
     tags that are not plain data) are in its `issues`."""
     documents: list[Document] = []
     issues: list[Issue] = []
+    built = 0
     try:
         for node in yaml.compose_all(text, Loader=_Loader):
             if node is None or (node.tag == _CORE + "null" and isinstance(node, yaml.ScalarNode)):
                 continue  # an empty document
-            builder = _Builder()
+            builder = _Builder(built)
             value = builder.build(node, ())
+            built = builder.count
             line, column = _start(node)
             documents.append(
                 Document(value, line, column, builder.values, builder.keys, builder.issues)
@@ -112,6 +129,8 @@ def parse(text: str) -> tuple[list[Document], list[Issue]]:
         issues.append(Issue(line, column, f"invalid YAML: {_reader_problem(error)}"))
     except yaml.YAMLError as error:  # anything else libyaml may raise, without a position
         issues.append(Issue(1, 1, f"invalid YAML: {error}"))
+    except RecursionError:  # the pure-Python composer recurses once per level of nesting
+        issues.append(Issue(1, 1, f"invalid YAML: nested deeper than {MAX_DEPTH} levels"))
     return documents, issues
 
 
@@ -152,32 +171,58 @@ def _short_tag(tag: str) -> str:
 class _Builder:
     """Plain values from composed nodes, recording positions and problems on the way."""
 
-    def __init__(self) -> None:
+    def __init__(self, count: int = 0) -> None:
         self.values: dict[NodePath, tuple[int, int]] = {}
         self.keys: dict[NodePath, tuple[int, int]] = {}
         self.issues: list[Issue] = []
+        # Nodes built so far in the file, an aliased one counted at every use.
+        self.count = count
         self._open: set[int] = set()
+        # An aliased node is the same node object at every use: built once, shared after.
+        self._built: dict[int, tuple[Any, int]] = {}
+        self._too_many = False
 
     def _issue(self, node: yaml.Node, message: str) -> None:
         self.issues.append(Issue(*_start(node), message))
 
     def build(self, node: yaml.Node, path: NodePath) -> Any:
         self.values[path] = _start(node)
+        self.count += 1
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node)
-        if id(node) in self._open:
+        key = id(node)
+        if key in self._built:
+            value, size = self._built[key]
+            self.count += size - 1
+            if self.count > MAX_NODES:
+                if not self._too_many:
+                    self._too_many = True
+                    self._issue(
+                        node,
+                        f"aliases expand to more than {MAX_NODES} nodes (a YAML alias bomb?)",
+                    )
+                return None
+            return value
+        if key in self._open:
             self._issue(node, "an alias refers to a node that contains it (recursive data)")
             return None
-        self._open.add(id(node))
+        if len(path) >= MAX_DEPTH:
+            self._issue(node, f"nested deeper than {MAX_DEPTH} levels")
+            return None
+        before = self.count - 1
+        self._open.add(key)
         try:
             if isinstance(node, yaml.SequenceNode):
-                return self._sequence(node, path)
-            if isinstance(node, yaml.MappingNode):
-                return self._mapping(node, path)
+                value = self._sequence(node, path)
+            elif isinstance(node, yaml.MappingNode):
+                value = self._mapping(node, path)
+            else:
+                self._issue(node, "unsupported YAML node")
+                value = None
         finally:
-            self._open.discard(id(node))
-        self._issue(node, "unsupported YAML node")
-        return None
+            self._open.discard(key)
+        self._built[key] = (value, self.count - before)
+        return value
 
     def _sequence(self, node: yaml.SequenceNode, path: NodePath) -> list[Any]:
         if node.tag != _CORE + "seq":
@@ -213,7 +258,11 @@ class _Builder:
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
         tag, text = node.tag, node.value
+        plain = not node.style
         if tag == _CORE + "str" or tag == _CORE + "timestamp":
+            if plain and text and text[0] in _NUMBER_START and tag == _CORE + "str":
+                # A YAML 1.2 number PyYAML's 1.1 rules leave as text (`0o17`, `1e3`).
+                return self._number(node, text)
             # Dates stay as written: no field takes a date, and text must not change its type.
             return text
         if tag == _CORE + "null":
@@ -221,7 +270,13 @@ class _Builder:
         if tag == _CORE + "bool":
             return text.lower() == "true" if text.lower() in _YAML12_BOOLS else text
         if tag in (_CORE + "int", _CORE + "float"):
-            return self._number(node)
+            number = self._number(node, text)
+            if number is text and not plain:
+                self._issue(node, f"not a number: {text!r}")
+                return None
+            if tag == _CORE + "float" and type(number) is int:  # `!!float 1`
+                return float(number)
+            return number
         self._unsupported(node)
         return None
 
@@ -229,21 +284,22 @@ class _Builder:
         tag = _short_tag(node.tag)
         self._issue(node, f"unsupported YAML tag {tag!r}: only plain data is allowed")
 
-    def _number(self, node: yaml.ScalarNode) -> Any:
-        constructor = _constructor()
+    def _number(self, node: yaml.ScalarNode, text: str) -> Any:
+        """`text` as a YAML 1.2 core int or float; `text` itself when it is neither (`1:30`,
+        `1_000`, `0b11`: YAML 1.1 numbers only)."""
         try:
-            if node.tag == _CORE + "int":
-                return constructor.construct_yaml_int(node)
-            number = constructor.construct_yaml_float(node)
-        except (ValueError, yaml.YAMLError):
-            self._issue(node, f"not a number: {node.value!r}")
+            if _YAML12_INT.fullmatch(text):
+                if text.startswith(("0o", "0x")):
+                    return int(text[2:], 8 if text[1] == "o" else 16)
+                return int(text)
+            if not _YAML12_FLOAT.fullmatch(text):
+                return text
+            # `.inf`, `-.Inf`, `.NaN`: YAML's spelling, never a finite number.
+            number = math.inf if "n" in text.lower() else float(text)
+        except ValueError:  # more digits than Python converts
+            self._issue(node, f"not a number: {text!r}")
             return None
         if not math.isfinite(number):
-            self._issue(node, f"not a finite number: {node.value!r}")
+            self._issue(node, f"not a finite number: {text!r}")
             return None
         return number
-
-
-@cache
-def _constructor() -> yaml.constructor.SafeConstructor:
-    return yaml.constructor.SafeConstructor()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -488,3 +490,142 @@ def test_a_file_without_read_permission_is_a_problem(
     monkeypatch.chdir(tmp_path)
     result = validate("bot.yaml")
     assert result.stderr.splitlines() == ["bot.yaml:1:1: can't read file: Permission denied"]
+
+
+# ---------------------------------------------------------------------------------- hostile YAML
+
+
+def test_nesting_too_deep_for_the_pure_python_parser_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PyYAML's own composer recurses once per level: far past the limit, it can't even
+    build the nodes the limit is checked on."""
+    monkeypatch.setattr(yamlpos, "_Loader", yaml.SafeLoader)
+    _write(tmp_path / "deep.yaml", "kind: Voicebot\nname: " + "[" * 2000 + "]" * 2000 + "\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["validate", "deep.yaml"], catch_exceptions=False)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [
+        "deep.yaml:1:1: invalid YAML: nested deeper than 100 levels"
+    ]
+
+
+def test_an_alias_is_built_once_and_shared() -> None:
+    (document,), issues = yamlpos.parse("a: &a {b: [1, 2]}\nc: *a\nd: *a\n")
+    assert issues == [] and document.issues == []
+    assert document.value == {"a": {"b": [1, 2]}, "c": {"b": [1, 2]}, "d": {"b": [1, 2]}}
+    assert document.value["c"] is document.value["a"]
+    assert document.where(("d", "b", 0)) == (1, 4)
+
+
+def test_aliases_count_towards_the_node_limit_of_the_whole_file() -> None:
+    """Two documents each under the limit, together over it."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 4)]
+    half = "\n".join(lines) + "\nall: [*a3, *a3, *a3, *a3]\n"
+    documents, _ = yamlpos.parse(half + "---\n" + half)
+    assert documents[0].issues == []
+    assert documents[1].issues == [
+        yamlpos.Issue(10, 5, "aliases expand to more than 100000 nodes (a YAML alias bomb?)")
+    ]
+
+
+@pytest.mark.parametrize("loader", ["libyaml", "pure-python"])
+def test_numbers_follow_yaml_1_2(
+    loader: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As editors read them: no octal `017`, no base-60 `1:30`; `0o17`, `1e3` are numbers."""
+    if loader == "pure-python":
+        monkeypatch.setattr(yamlpos, "_Loader", yaml.SafeLoader)
+    (document,), _ = yamlpos.parse(
+        "[017, 0o17, 0x1F, -12, +3, 1:30, 1_000, 0b11, 1e3, 2., .5, -1.5E-1, '017', !!int '12']"
+    )
+    assert document.value == [
+        17,
+        15,
+        31,
+        -12,
+        3,
+        "1:30",
+        "1_000",
+        "0b11",
+        1000.0,
+        2.0,
+        0.5,
+        -0.15,
+        "017",
+        12,
+    ]
+    assert [type(v) for v in document.value[:5]] == [int] * 5
+    _write(
+        tmp_path / "assistant.yaml",
+        "kind: Assistant\nassistant_id: asst_1\nllm_config: {max_tokens: 017, temperature: 1e0}\n",
+    )
+    (assistant,) = load_resources([tmp_path / "assistant.yaml"], root=tmp_path)
+    assert assistant.desired == {"llm_config": {"max_tokens": 17, "temperature": 1.0}}
+
+
+# ---------------------------------------------------------------------------------- roots
+
+
+def test_a_project_file_named_otherwise_is_not_a_resource_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`botops --config ci.yaml` scanning the directory ci.yaml is in."""
+    _write(tmp_path / "ci.yaml", "account_id: Exotel\n")
+    _write(tmp_path / "bot.yaml", "kind: Voicebot\nname: Support\n")
+    monkeypatch.chdir(tmp_path)
+    (bot,) = load_resources([Path(".")], root=tmp_path, project_file=Path("ci.yaml"))
+    assert bot.file == "bot.yaml"
+    with pytest.raises(ConfigError) as caught:
+        load_resources([Path(".")], root=tmp_path)
+    assert caught.value.problems == [
+        Problem("ci.yaml", 1, 1, "missing required key 'kind' (Voicebot or Assistant)")
+    ]
+
+
+def test_without_a_project_root_the_repository_of_each_path_is_the_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`botops validate /abs/path/examples/bots` from anywhere, with no botops.yaml."""
+    monkeypatch.chdir(tmp_path)
+    resources = load_resources([EXAMPLES.resolve()])
+    assert [r.id for r in resources] == ["asst_acme01", "bot_support01", None]
+    escapes = SCENARIOS / "instruction_file_escapes.yaml"
+    with pytest.raises(ConfigError) as caught:
+        load_resources([escapes])
+    assert [p.message for p in caught.value.problems] == [
+        "instruction_file '../../../README.md' is outside the project root; "
+        "keep instruction files inside the repository"
+    ]
+
+
+def test_in_a_git_work_tree_instruction_files_may_be_anywhere_in_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("no git")
+    _write(tmp_path / "repo" / "prompts" / "shared.md", "Shared\n")
+    _write(
+        tmp_path / "repo" / "bots" / "assistant.yaml",
+        "kind: Assistant\nassistant_id: asst_1\ninstruction_file: ../prompts/shared.md\n",
+    )
+    bots = tmp_path / "repo" / "bots"
+    monkeypatch.chdir(tmp_path)
+    # Not a work tree: `bots` is the root, even run from a git hook of another repository.
+    monkeypatch.setenv("GIT_DIR", str(ROOT / ".git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(tmp_path))
+    with pytest.raises(ConfigError) as caught:
+        load_resources([bots])
+    assert "is outside the project root" in caught.value.problems[0].message
+    monkeypatch.delenv("GIT_DIR")
+    monkeypatch.delenv("GIT_WORK_TREE")
+    subprocess.run([git, "init", "-q", str(tmp_path / "repo")], check=True)
+    (assistant,) = load_resources([bots])
+    assert assistant.desired == {"instruction": "Shared"}
+    (assistant,) = load_resources([bots / "assistant.yaml"])
+    assert assistant.desired == {"instruction": "Shared"}
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))  # no git at all: the path is the root
+    with pytest.raises(ConfigError):
+        load_resources([bots])
