@@ -42,6 +42,7 @@ from botops.errors import (
     TransportError,
     UsageError,
 )
+from botops.urls import ASSISTANT_API, VOICEBOT_API, clean_base_url
 
 Trace = Callable[[str], None]
 Sleep = Callable[[float], Awaitable[None]]
@@ -57,8 +58,6 @@ MAX_PAGE_SIZE = 100  # the reference's maximum `limit`
 
 _BOOLEAN_FIELDS = frozenset({"enable_greeting_interruption", "mark_as_stable"})
 _ENVELOPE_KEYS = frozenset({"http_code", "request_id", "method"})
-_VOICEBOT_API = "/voicebot/api/v2"
-_ASSISTANT_API = "/api/v2"
 
 
 @dataclass(frozen=True)
@@ -302,11 +301,11 @@ class Client:
             raise UsageError(f"deadline must not be negative, got {deadline}")
         if max_attempts < 1:
             raise UsageError(f"max_attempts must be at least 1, got {max_attempts}")
-        self.base_url = _clean_base_url(base_url)
+        self.base_url = clean_base_url(base_url)
         self.account_id = account_id
         account = _path_id(account_id, "account id")
-        self._voicebot_root = f"{_VOICEBOT_API}/accounts/{account}"
-        self._assistant_root = f"{_ASSISTANT_API}/accounts/{account}"
+        self._voicebot_root = f"{VOICEBOT_API}/accounts/{account}"
+        self._assistant_root = f"{ASSISTANT_API}/accounts/{account}"
         self.credentials = credentials
         self._secrets = sorted(credentials.secrets(), key=len, reverse=True) if credentials else []
         self.limiter = AdaptiveLimiter(concurrency)
@@ -678,21 +677,6 @@ def _path_id(value: str, what: str) -> str:
         # The URL layer would resolve these as relative path steps.
         raise UsageError(f"{what} {value!r} can't be used in a URL path")
     return urllib.parse.quote(value, safe="")
-
-
-def _clean_base_url(base_url: str) -> str:
-    parts = urllib.parse.urlsplit(base_url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"base URL must look like https://host, got {base_url!r}")
-    if parts.username or parts.password:
-        raise UsageError("base URL must not contain credentials; use BOTOPS_TOKEN and friends")
-    path = parts.path.rstrip("/")
-    # The reference gives its base URL with the voicebot prefix; accept it as written there.
-    for prefix in (_VOICEBOT_API, _ASSISTANT_API):
-        if path.endswith(prefix):
-            path = path[: -len(prefix)]
-            break
-    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
 def _ssl_context(base_url: str) -> ssl.SSLContext:

@@ -7,7 +7,6 @@ Credentials come only from the environment (see `client.Credentials.from_env`).
 from __future__ import annotations
 
 import os
-import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,11 +23,11 @@ from botops.config import (
 )
 from botops.errors import ConfigError, UsageError
 from botops.model import Project
+from botops.urls import clean_base_url
 from botops.yamlpos import Issue
 
 DEFAULT_BASE_URL = "https://voicebot.in.exotel.com"
 # The API reference gives base URLs with these prefixes; the client adds them itself.
-_API_PREFIXES = ("/voicebot/api/v2", "/api/v2")
 
 
 @dataclass(frozen=True)
@@ -104,45 +103,6 @@ def resolve_target(
             "no account id: pass --account, set BOTOPS_ACCOUNT_ID, or set account_id in botops.yaml"
         )
     return Target(base_url=clean_base_url(url), account_id=str(account))
-
-
-def clean_base_url(url: str) -> str:
-    """`url` without trailing slashes or an API prefix (`/voicebot/api/v2`), as plan files and
-    reports show it. A URL with credentials, a query or a fragment is refused: they would be
-    written into plan files, and the message shows only the scheme and host, never them."""
-    try:
-        parts = urllib.parse.urlsplit(url.strip())
-        host = parts.hostname
-    except ValueError:  # an unbalanced `[` of an IPv6 address
-        parts, host = None, None
-    if parts is None or parts.scheme not in ("http", "https") or not host:
-        raise UsageError(
-            f"base URL must start with http:// or https:// and name a host, got {_redacted(url)}"
-        )
-    netloc = parts.netloc.rpartition("@")[2]
-    if "@" in parts.netloc or parts.query or parts.fragment:
-        raise UsageError(
-            "base URL must not carry credentials, a query or a fragment: "
-            f"{parts.scheme}://{netloc}/…; "
-            "credentials go in BOTOPS_TOKEN or BOTOPS_API_KEY and BOTOPS_API_TOKEN"
-        )
-    path = parts.path.rstrip("/")
-    for prefix in _API_PREFIXES:
-        if path.endswith(prefix):
-            path = path[: -len(prefix)].rstrip("/")
-            break
-    return urllib.parse.urlunsplit((parts.scheme, netloc, path, "", ""))
-
-
-def _redacted(url: str) -> str:
-    """`url` as an error may show it: without a user and password, cut at a query or
-    fragment."""
-    shown = url.strip()
-    scheme, separator, rest = shown.partition("://")
-    if separator and "@" in rest.split("/", 1)[0]:
-        shown = f"{scheme}://…@{rest.split('/', 1)[0].rpartition('@')[2]}"
-    cut = min((i for i in (shown.find("?"), shown.find("#")) if i >= 0), default=-1)
-    return repr(shown) if cut < 0 else repr(shown[:cut]) + "…"
 
 
 def resource_paths(project: Project, arguments: tuple[Path, ...]) -> list[Path]:

@@ -1,0 +1,50 @@
+"""Base URLs as users give them and as botops shows them: one rule for the client, the plan
+file and every report (imports nothing of botops but its errors, so every layer may use it)."""
+
+from __future__ import annotations
+
+import urllib.parse
+
+from botops.errors import UsageError
+
+VOICEBOT_API = "/voicebot/api/v2"
+ASSISTANT_API = "/api/v2"
+
+
+def clean_base_url(url: str) -> str:
+    """`url` without trailing slashes or an API prefix (`/voicebot/api/v2`), as plan files and
+    reports show it. A URL with credentials, a query or a fragment is refused: they would be
+    written into plan files, and the message shows only the scheme and host, never them."""
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        host = parts.hostname
+    except ValueError:  # an unbalanced `[` of an IPv6 address
+        parts, host = None, None
+    if parts is None or parts.scheme not in ("http", "https") or not host:
+        raise UsageError(
+            f"base URL must start with http:// or https:// and name a host, got {_redacted(url)}"
+        )
+    netloc = parts.netloc.rpartition("@")[2]
+    if "@" in parts.netloc or parts.query or parts.fragment:
+        raise UsageError(
+            "base URL must not carry credentials, a query or a fragment: "
+            f"{parts.scheme}://{netloc}/…; "
+            "credentials go in BOTOPS_TOKEN or BOTOPS_API_KEY and BOTOPS_API_TOKEN"
+        )
+    path = parts.path.rstrip("/")
+    for prefix in (VOICEBOT_API, ASSISTANT_API):
+        if path.endswith(prefix):
+            path = path[: -len(prefix)].rstrip("/")
+            break
+    return urllib.parse.urlunsplit((parts.scheme, netloc, path, "", ""))
+
+
+def _redacted(url: str) -> str:
+    """`url` as an error may show it: without a user and password, cut at a query or
+    fragment."""
+    shown = url.strip()
+    scheme, separator, rest = shown.partition("://")
+    if separator and "@" in rest.split("/", 1)[0]:
+        shown = f"{scheme}://…@{rest.split('/', 1)[0].rpartition('@')[2]}"
+    cut = min((i for i in (shown.find("?"), shown.find("#")) if i >= 0), default=-1)
+    return repr(shown) if cut < 0 else repr(shown[:cut]) + "…"
