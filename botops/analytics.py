@@ -17,8 +17,9 @@ all of them and per bot. Definitions, also shown in `botops analytics --help`:
 from __future__ import annotations
 
 import contextlib
+import math
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -49,6 +50,8 @@ class Stats:
     resolved: int = 0
     duration_sum: float = 0.0
     with_duration: int = 0
+    # The mean kept step by step as well: finite durations can still sum to infinity.
+    duration_mean: float = 0.0
     by_outcome: Counter[str] = field(default_factory=Counter)
     by_sentiment: Counter[str] = field(default_factory=Counter)
     by_intent: Counter[str] = field(default_factory=Counter)
@@ -66,6 +69,7 @@ class Stats:
         if seconds is not None:
             self.duration_sum += seconds
             self.with_duration += 1
+            self.duration_mean += (seconds - self.duration_mean) / self.with_duration
             for index, (_, upper) in enumerate(DURATION_BUCKETS):
                 if seconds < upper:
                     self.durations[index] += 1
@@ -77,7 +81,11 @@ class Stats:
 
     @property
     def avg_duration_seconds(self) -> float:
-        return round(self.duration_sum / self.with_duration, 1) if self.with_duration else 0.0
+        if not self.with_duration:
+            return 0.0
+        if math.isfinite(self.duration_sum):
+            return round(self.duration_sum / self.with_duration, 1)
+        return round(self.duration_mean, 1)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -124,15 +132,6 @@ def ranked(counts: Counter[str]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
-def summarize(conversations: Iterable[dict[str, Any]], *, bot_id: str | None = None) -> Report:
-    """The report of `conversations` (of `bot_id` only, when given)."""
-    report = Report(bot_filter=bot_id)
-    for conversation in conversations:
-        if bot_id is None or conversation.get("bot_id") == bot_id:
-            report.add(conversation)
-    return report
-
-
 async def build_report(
     client: Any,
     *,
@@ -145,22 +144,30 @@ async def build_report(
     report = Report(bot_filter=bot_id)
     seen = 0
     stream = conv.iter_all(client, fields=["insights"], bot_id=bot_id)
-    async with conv.closing(stream) as conversations:
+    async with contextlib.aclosing(stream) as conversations:
         async for conversation in conversations:
             report.add(conversation)
             seen += 1
             if on_progress is not None and seen % conv.PAGE_SIZE == 0:
                 on_progress(seen)
     if names and report.bots:
-        report.bot_names = await _bot_names(client, set(report.bots))
+        report.bot_names = await _bot_names(client, set(report.bots), only=bot_id)
     return report
 
 
-async def _bot_names(client: Any, wanted: set[str]) -> dict[str, str]:
+async def _bot_names(client: Any, wanted: set[str], *, only: str | None) -> dict[str, str]:
+    """Names of the `wanted` bots: for one bot (`--bot`), that bot alone is read."""
     found: dict[str, str] = {}
+
+    def note(bot: dict[str, Any]) -> None:
+        bot_id, name = bot.get("bot_id"), bot.get("name")
+        if bot_id in wanted and isinstance(name, str) and name:
+            found[str(bot_id)] = name
+
     with contextlib.suppress(BotopsError):
-        async for bot in client.iter_voicebots():
-            bot_id, name = bot.get("bot_id"), bot.get("name")
-            if bot_id in wanted and isinstance(name, str) and name:
-                found[str(bot_id)] = name
+        if only is not None:
+            note(await client.get_voicebot(only))
+        else:
+            async for bot in client.iter_voicebots():
+                note(bot)
     return found

@@ -613,7 +613,8 @@ def import_(
         click.echo("Nothing to import: no live voicebots or assistants.", err=True)
         return
     root = context.project.root
-    reuse = importer.declared_alone(live, _load_quietly(context, target), root=root)
+    declared = importer.declarations(_where_import_lands(context, target), root=root)
+    reuse = importer.declared_alone(live, declared, root=root)
     files = importer.lay_out(live, target, schemas_dir=root / "schemas", reuse=reuse)
     importer.write_files(files, force=force)
     for file in files:
@@ -632,19 +633,12 @@ def import_(
     )
 
 
-def _load_quietly(context: Context, directory: Path) -> list[Resource]:
-    """Resources already declared where the import lands: in the configured paths when
-    `directory` is one of them (a second declaration there would break the project), else in
-    `directory` alone. None when they don't load: an unrelated invalid file must not stop an
-    import."""
-    from botops.config import load_resources
-
+def _where_import_lands(context: Context, directory: Path) -> list[Path]:
+    """Where what is imported may already be declared: the configured paths when `directory`
+    is one of them (a second declaration there would break the project), else `directory`."""
     configured = resource_paths(context.project, ())
     paths = configured if any(_inside(directory, p) for p in configured) else [directory]
-    try:
-        return load_resources([p for p in paths if p.exists()], root=context.project.root)
-    except BotopsError:
-        return []
+    return [p for p in paths if p.exists()]
 
 
 def _inside(path: Path, parent: Path) -> bool:
@@ -941,7 +935,7 @@ def analytics(context: Context, bot_id: str | None, output_format: str, out: Pat
         botops analytics --format html --out report.html
     """
     from botops import analytics as stats
-    from botops.importer import write_atomically
+    from botops.files import write_atomically
     from botops.render import analytics as report_render
 
     status = _StatusLine()

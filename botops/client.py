@@ -404,14 +404,20 @@ class Client:
         return await self._page(path, limit, offset, _conversation, extra)
 
     def iter_conversations(
-        self, *, fields: list[str] | None = None, page_size: int = 100, prefetch: int = 4
+        self,
+        *,
+        fields: list[str] | None = None,
+        page_size: int = 100,
+        prefetch: int = 4,
+        on_total: Callable[[int | None], None] | None = None,
     ) -> AsyncIterator[dict[str, Any]]:
-        """Every conversation in order; up to `prefetch` pages in flight, memory bounded by it."""
+        """Every conversation in order; up to `prefetch` pages in flight, memory bounded by it.
+        `on_total` hears the first page's total (None when the server gave none)."""
 
         async def fetch(*, limit: int, offset: int) -> Page:
             return await self.list_conversations(fields=fields, limit=limit, offset=offset)
 
-        return self._paginate(fetch, page_size, prefetch)
+        return self._paginate(fetch, page_size, prefetch, on_total)
 
     async def get_conversation(self, conversation_id: str) -> dict[str, Any]:
         cid = _path_id(conversation_id, "conversation id")
@@ -437,12 +443,18 @@ class Client:
         return Page([normalize(item) for item in items], total, offset, limit)
 
     async def _paginate(
-        self, fetch: Callable[..., Coroutine[Any, Any, Page]], page_size: int, prefetch: int
+        self,
+        fetch: Callable[..., Coroutine[Any, Any, Page]],
+        page_size: int,
+        prefetch: int,
+        on_total: Callable[[int | None], None] | None = None,
     ) -> AsyncIterator[dict[str, Any]]:
         if not 1 <= page_size <= MAX_PAGE_SIZE or prefetch < 1:
             # A server caps larger pages at its maximum, which would read as a short last page.
             raise UsageError(f"page_size must be 1 to {MAX_PAGE_SIZE}, prefetch at least 1")
         first = await fetch(limit=page_size, offset=0)
+        if on_total is not None:
+            on_total(first.total)
         for item in first.items:
             yield item
         if first.total is None:

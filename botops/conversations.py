@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import difflib
 import json
-from collections.abc import AsyncIterator, Callable, Iterable
+import math
+from collections.abc import AsyncGenerator, Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
+from botops.config import _did_you_mean
 from botops.errors import UsageError
-from botops.importer import atomic_text_file
+from botops.files import atomic_text_file
 
 FIELDS = ("transcript", "insights")
 BASE_COLUMNS = ("conversation_id", "bot_id", "from", "to", "duration_seconds", "recording_url")
@@ -37,10 +38,9 @@ def parse_fields(text: str | None) -> list[str] | None:
     names = [part.strip() for part in text.split(",") if part.strip()]
     for name in names:
         if name not in FIELDS:
-            close = difflib.get_close_matches(name, FIELDS, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
             raise UsageError(
-                f"unknown field {name!r} in --fields (choose from {', '.join(FIELDS)}){hint}"
+                f"unknown field {name!r} in --fields{_did_you_mean(name, list(FIELDS))}; "
+                f"choose from {', '.join(FIELDS)}"
             )
     return list(dict.fromkeys(names)) or None
 
@@ -70,7 +70,7 @@ async def list_page(
     found: list[dict[str, Any]] = []
     skipped = 0
     stream = client.iter_conversations(fields=fields, page_size=PAGE_SIZE, prefetch=PREFETCH)
-    async with closing(stream) as conversations:
+    async with contextlib.aclosing(stream) as conversations:
         async for conversation in conversations:
             if conversation.get("bot_id") != bot_id:
                 continue
@@ -100,9 +100,10 @@ async def _slice(
 
 def iter_all(
     client: Any, *, fields: list[str] | None = None, bot_id: str | None = None
-) -> AsyncIterator[dict[str, Any]]:
-    """Every conversation (of `bot_id`, when given), in the server's order."""
-    stream: AsyncIterator[dict[str, Any]] = client.iter_conversations(
+) -> AsyncGenerator[dict[str, Any], None]:
+    """Every conversation (of `bot_id`, when given), in the server's order; close it
+    (`contextlib.aclosing`) so that pages still in flight are cancelled on an early exit."""
+    stream: AsyncGenerator[dict[str, Any], None] = client.iter_conversations(
         fields=fields, page_size=PAGE_SIZE, prefetch=PREFETCH
     )
     if bot_id is None:
@@ -111,26 +112,12 @@ def iter_all(
 
 
 async def _matching(
-    stream: AsyncIterator[dict[str, Any]], bot_id: str
-) -> AsyncIterator[dict[str, Any]]:
-    async with closing(stream) as conversations:
+    stream: AsyncGenerator[dict[str, Any], None], bot_id: str
+) -> AsyncGenerator[dict[str, Any], None]:
+    async with contextlib.aclosing(stream) as conversations:
         async for conversation in conversations:
             if conversation.get("bot_id") == bot_id:
                 yield conversation
-
-
-@contextlib.asynccontextmanager
-async def closing(
-    stream: AsyncIterator[dict[str, Any]],
-) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
-    """Close `stream` when the block ends, early exits included, so that pages still in
-    flight are cancelled at once rather than whenever the generator is collected."""
-    try:
-        yield stream
-    finally:
-        aclose = getattr(stream, "aclose", None)
-        if aclose is not None:
-            await aclose()
 
 
 # Export
@@ -162,14 +149,18 @@ async def export(
     if out.is_dir():
         raise UsageError(f"{out} is a directory; --out needs a file name")
     total: int | None = None
-    if on_progress is not None:
-        # One small request buys a real progress figure.
-        total = (await client.list_conversations(fields=None, limit=1, offset=0)).total
+
+    def note_total(first_page_total: int | None) -> None:
+        nonlocal total
+        total = first_page_total
+
     written = read = 0
     with atomic_text_file(out) as stream:
         write = _writer(stream, output_format, fields)
-        source = client.iter_conversations(fields=fields, page_size=PAGE_SIZE, prefetch=PREFETCH)
-        async with closing(source) as conversations:
+        source = client.iter_conversations(
+            fields=fields, page_size=PAGE_SIZE, prefetch=PREFETCH, on_total=note_total
+        )
+        async with contextlib.aclosing(source) as conversations:
             async for conversation in conversations:
                 read += 1
                 if bot_id is None or conversation.get("bot_id") == bot_id:
@@ -223,7 +214,7 @@ def csv_row(conversation: dict[str, Any], insights: bool) -> list[str]:
         _text(conversation.get("bot_id")),
         _text(metadata.get("from")),
         _text(metadata.get("to")),
-        "" if duration is None else f"{duration:g}",
+        "" if duration is None else seconds_text(duration),
         _text(metadata.get("recording_url")),
     ]
     if insights:
@@ -236,6 +227,13 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def seconds_text(seconds: float) -> str:
+    """60.0 → `60`, 12345.67 → `12345.67`: whole numbers without a decimal point, others in
+    the fewest digits that read back as the same number (`repr`), never rounded."""
+    text = repr(seconds)
+    return text.removesuffix(".0")
+
+
 # The flat fields of one conversation, read liberally
 
 
@@ -245,20 +243,19 @@ def call_metadata(conversation: dict[str, Any]) -> dict[str, Any]:
 
 
 def duration_seconds(conversation: dict[str, Any]) -> float | None:
+    """The call's length in seconds: a finite, non-negative number (or numeric text); anything
+    else (`"inf"`, `1e400`, `NaN`, `-5`, `"soon"`) is unknown."""
     value = call_metadata(conversation).get("duration_seconds")
     if value is None:
         value = conversation.get("duration_seconds")
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
         return None
-    if isinstance(value, int | float):
-        return float(value) if value >= 0 else None
-    if isinstance(value, str):
-        try:
-            number = float(value)
-        except ValueError:
-            return None
-        return number if number >= 0 else None
-    return None
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):  # OverflowError: an int too large for a float
+        return None
+    # abs: `-0` is a duration of 0, not one shown as `-0`.
+    return abs(number) if math.isfinite(number) and number >= 0 else None
 
 
 def start_time(conversation: dict[str, Any]) -> datetime | None:

@@ -8,37 +8,37 @@ live version is the stable one.
 
 Reading (`read_live`) is separate from laying files out (`lay_out`, pure) and from writing
 (`write_files`), which checks every target before it writes any.
+
+An instruction that YAML or a Markdown file would not give back exactly (control characters,
+a NUL, a byte-order mark, Unicode line separators) stays inline, double-quoted with escapes.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import os
 import re
-import tempfile
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, TextIO, TypeGuard
+from typing import Any, TypeGuard
 
 import yaml
 
-from botops.errors import MethodNotAllowedError, NotFoundError, UsageError
+from botops.config import ID_KEYS, SCHEMA_FILES, _find_files, _validator, shown
+from botops.errors import MethodNotAllowedError, NotFoundError, Problem, UsageError
+from botops.files import atomic_text_file as atomic_text_file  # re-exported for old callers
+from botops.files import check_writable_parent
+from botops.files import write_atomically as write_atomically  # re-exported for old callers
 from botops.model import ASSISTANT_FIELDS, LLM_CONFIG_KEYS, VOICEBOT_FIELDS, Kind, Resource
+from botops.yamlpos import decode, parse
 
 # Instructions longer than this, or with a line break, go to a Markdown file of their own.
 INLINE_INSTRUCTION_LIMIT = 200
-SCHEMA_FILES: dict[Kind, str] = {
-    "Voicebot": "voicebot.schema.json",
-    "Assistant": "assistant.schema.json",
-}
 _PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
-_SCHEMAS = Path(__file__).resolve().parent / "schemas"
 
 Warn = Callable[[str], None]
 
@@ -94,18 +94,22 @@ async def read_live(
 ) -> list[LiveResource]:
     """Each id looked up as a voicebot, then as an assistant; with `everything`, every live
     voicebot and assistant. Sorted by kind then id, each resource once."""
-    wanted: list[tuple[Kind | None, str]] = [(None, i) for i in dict.fromkeys(ids)]
+    listed: list[tuple[Kind | None, str]] = []
     if everything:
         async for bot in client.iter_voicebots():
             if bot.get("bot_id"):
-                wanted.append(("Voicebot", str(bot["bot_id"])))
+                listed.append(("Voicebot", str(bot["bot_id"])))
         try:
             async for assistant in client.iter_assistants():
                 if assistant.get("assistant_id"):
-                    wanted.append(("Assistant", str(assistant["assistant_id"])))
+                    listed.append(("Assistant", str(assistant["assistant_id"])))
         except (NotFoundError, MethodNotAllowedError) as error:
             if warn is not None:
                 warn(f"assistants can't be listed on this server ({error}); none imported")
+    # An id named and also listed is read once, as what the list says it is.
+    known = {rid for _, rid in listed}
+    named: list[tuple[Kind | None, str]] = [(None, i) for i in dict.fromkeys(ids) if i not in known]
+    wanted = [*dict.fromkeys(listed), *named]
     found = await asyncio.gather(*(_read_one(client, kind, rid) for kind, rid in wanted))
     unique = {(r.kind, r.id): r for r in found}
     return sorted(unique.values(), key=lambda r: (r.kind != "Voicebot", r.id))
@@ -149,6 +153,15 @@ def lay_out(
             raise UsageError(
                 f"{resource.address}: the id can't be written to a resource file (ids are a "
                 "letter or digit, then letters, digits, '_', '-', '.')"
+            )
+        inline = (voicebot_document if resource.kind == "Voicebot" else assistant_document)(
+            resource.data, resource.id
+        )
+        where = _surrogate_at(inline)
+        if where is not None:
+            raise UsageError(
+                f"{resource.address}: {where} holds a lone UTF-16 surrogate, which no UTF-8 "
+                "file can hold; nothing was written (fix the text in the API first)"
             )
     reuse = reuse or {}
     layout = _Layout()
@@ -241,12 +254,44 @@ def _assistant_with_prompts(resource: LiveResource, path: Path, layout: _Layout)
 
 
 def _belongs_in_file(text: Any) -> TypeGuard[str]:
-    # A carriage return would not survive a text file read with universal newlines: keep inline.
+    # A prompt file is read as text: line endings normalized, a leading byte-order mark
+    # dropped, a NUL refused as binary. What needs escapes stays inline, where it has them.
     return (
         isinstance(text, str)
-        and "\r" not in text
+        and not needs_escapes(text)
         and ("\n" in text or len(text) > INLINE_INSTRUCTION_LIMIT)
     )
+
+
+def needs_escapes(text: str) -> bool:
+    """`text` holds a character that YAML (outside double quotes) or a text file would not
+    give back as it is: a control character other than tab and line feed (carriage return,
+    NUL, NEL U+0085 ...), a byte-order mark, or a Unicode line or paragraph separator."""
+    return any(
+        (char not in "\t\n" and unicodedata.category(char) in _ESCAPED_CATEGORIES)
+        or char == "\ufeff"
+        for char in text
+    )
+
+
+# Cc: control characters; Zl/Zp: U+2028 and U+2029, which YAML reads as line breaks.
+_ESCAPED_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
+
+
+def _surrogate_at(value: Any, where: str = "") -> str | None:
+    """Where in `value` (`agents[0].instruction`) a string holds a lone surrogate, which JSON
+    allows (`"\\ud800"`) but no UTF-8 file can hold and YAML has no escape for."""
+    if isinstance(value, str):
+        return where if any("\ud800" <= char <= "\udfff" for char in value) else None
+    if isinstance(value, dict):
+        items: Iterable[tuple[str, Any]] = (
+            (f"{where}.{k}".lstrip("."), v) for k, v in value.items()
+        )
+    elif isinstance(value, list):
+        items = ((f"{where}[{i}]", v) for i, v in enumerate(value))
+    else:
+        return None
+    return next((found for at, item in items if (found := _surrogate_at(item, at))), None)
 
 
 def _prompt(path: Path, text: str, resource: LiveResource) -> ImportedFile:
@@ -271,16 +316,12 @@ def _slug(value: Any) -> str:
 
 @cache
 def _agent_keys() -> frozenset[str]:
-    """The keys the assistant schema allows in an agent (role and instruction at least)."""
-    keys = {"role", "instruction"}
-    with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError):
-        schema = json.loads((_SCHEMAS / SCHEMA_FILES["Assistant"]).read_text(encoding="utf-8"))
-        items = schema["properties"]["agents"]["items"]
-        while "$ref" in items:
-            items = _resolve(schema, items["$ref"])
-        keys |= set(items.get("properties", {}))
-    keys.discard("instruction_file")
-    return frozenset(keys)
+    """The keys the assistant schema (as validation loaded it) allows in an agent."""
+    schema: dict[str, Any] = _validator(SCHEMA_FILES["Assistant"]).schema
+    items = schema["properties"]["agents"]["items"]
+    while "$ref" in items:
+        items = _resolve(schema, items["$ref"])
+    return frozenset({"role", "instruction", *items.get("properties", {})} - {"instruction_file"})
 
 
 def _resolve(schema: dict[str, Any], ref: str) -> Any:
@@ -307,7 +348,17 @@ def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
 
 
 def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data)
+    style: str | None = None
+    if needs_escapes(data):
+        # PyYAML would write NEL and U+2028/U+2029 as line breaks, which read back as spaces.
+        style = '"'
+    elif data[:1] in _NUMBER_START and not any(char.isspace() for char in data):
+        # PyYAML quotes YAML 1.1's numbers only; botops reads YAML 1.2's (`0o17`, `1e3`).
+        style = "'"
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_NUMBER_START = frozenset("0123456789+-.")
 
 
 _Dumper.add_representer(list, _represent_list)
@@ -340,8 +391,72 @@ def generated_file(resource: LiveResource, out: Path | None, *, schemas_dir: Pat
     return file
 
 
+@dataclass(frozen=True)
+class Declaration:
+    """A voicebot or assistant some file declares, valid or not: its id, or a voicebot's name
+    when it has no id, and where the document starts."""
+
+    kind: Kind
+    id: str | None
+    name: str | None
+    file: str
+    line: int
+    column: int
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+def declarations(paths: list[Path], *, root: Path) -> list[Declaration]:
+    """Every resource the files in `paths` declare, read file by file, so that a file with
+    mistakes still counts for what it declares and hides nothing of the others'.
+
+    A file that can't be read or parsed might declare anything: that is a `UsageError`,
+    as import can't then know whether it would write a second declaration.
+    """
+    unreadable: list[Problem] = []
+    found: list[Declaration] = []
+    for path in _find_files(paths, root=root, problems=[]):
+        name = shown(path)
+        try:
+            text, issue = decode(path.read_bytes())
+        except OSError as error:
+            unreadable.append(Problem(name, 1, 1, f"can't read file: {error.strerror}"))
+            continue
+        if text is None:
+            assert issue is not None
+            unreadable.append(Problem(name, issue.line, issue.column, issue.message))
+            continue
+        documents, syntax = parse(text)
+        unreadable.extend(Problem(name, i.line, i.column, i.message) for i in syntax)
+        for document in documents:
+            value = document.value
+            kind = value.get("kind") if isinstance(value, dict) else None
+            if kind not in SCHEMA_FILES:
+                continue
+            resource_id, label = value.get(ID_KEYS[kind]), value.get("name")
+            found.append(
+                Declaration(
+                    kind,
+                    resource_id if isinstance(resource_id, str) else None,
+                    label if kind == "Voicebot" and isinstance(label, str) else None,
+                    name,
+                    document.line,
+                    document.column,
+                )
+            )
+    if unreadable:
+        raise UsageError(
+            "; ".join(str(p) for p in unreadable) + "; import can't tell what that file "
+            "declares, so nothing was written (fix it, or import into a --dir outside the "
+            "configured paths)"
+        )
+    return found
+
+
 def declared_alone(
-    live: Iterable[LiveResource], declared: Sequence[Resource], *, root: Path
+    live: Iterable[LiveResource], declared: Sequence[Resource | Declaration], *, root: Path
 ) -> dict[tuple[Kind, str], Path]:
     """Where live resources are already declared in the project's files.
 
@@ -368,7 +483,7 @@ def declared_alone(
     return reuse
 
 
-def _declares(declared: Resource, resource: LiveResource) -> bool:
+def _declares(declared: Resource | Declaration, resource: LiveResource) -> bool:
     if declared.kind != resource.kind:
         return False
     if declared.id is not None:
@@ -377,8 +492,8 @@ def _declares(declared: Resource, resource: LiveResource) -> bool:
     return declared.name is not None and declared.name == resource.data.get("name")
 
 
-def _real_path(shown: str, root: Path) -> Path:
-    path = Path(shown)
+def _real_path(file: str, root: Path) -> Path:
+    path = Path(file)
     if path.is_absolute() or path.exists():
         return path
     return root / path
@@ -404,40 +519,7 @@ def write_files(files: Sequence[ImportedFile], *, force: bool) -> None:
             )
     for file in files:
         if file.path.is_dir():
-            raise UsageError(f"{file.path} is a directory; nothing more was written")
+            raise UsageError(f"{file.path} is a directory; nothing was written")
+        check_writable_parent(file.path)
     for file in files:
         write_atomically(file.path, file.text)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write UTF-8 `text` to `path` through a temporary file in the same directory."""
-    with atomic_text_file(path) as stream:
-        stream.write(text)
-
-
-@contextlib.contextmanager
-def atomic_text_file(path: Path) -> Iterator[TextIO]:
-    """A UTF-8 text stream that becomes `path` only when the block ends without an error.
-
-    The temporary file lives beside `path` (so `os.replace` is atomic) and is removed on any
-    failure, Ctrl-C included: `path` is either untouched or complete.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
-            # mkstemp makes the file private; a resource file should get the usual permissions.
-            os.fchmod(stream.fileno(), 0o666 & ~_umask())
-            yield stream
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
-@cache
-def _umask() -> int:
-    current = os.umask(0o022)
-    os.umask(current)
-    return current

@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from botops.analytics import Report, Stats
 from botops.cli import cli
+from botops.render.analytics import render_json, render_table
 from tests.conftest import ROOT, Emulator, start_emulator
 
 FIXTURES = ROOT / "tests/fixtures/analytics.yaml"
@@ -161,3 +163,72 @@ def test_html_goes_where_out_says(fixtures: Emulator, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out/team.html").read_text().rstrip().endswith("</html>")
     assert not (tmp_path / "report.html").exists()
+
+
+ODD_DURATIONS = """\
+conversations:
+  - {conversation_id: d1, bot_id: bot_odd, call_metadata: {duration_seconds: "inf"}}
+  - {conversation_id: d2, bot_id: bot_odd, call_metadata: {duration_seconds: "1e400"}}
+  - {conversation_id: d3, bot_id: bot_odd, call_metadata: {duration_seconds: "-Infinity"}}
+  - {conversation_id: d4, bot_id: bot_odd, call_metadata: {duration_seconds: "NaN"}}
+  - {conversation_id: d5, bot_id: bot_odd, call_metadata: {duration_seconds: 1E400_DIGITS}}
+  - {conversation_id: d6, bot_id: bot_odd, call_metadata: {duration_seconds: 90}}
+""".replace("1E400_DIGITS", "1" + "0" * 400)
+
+
+def _strict_json(text: str) -> Any:
+    def refuse(constant: str) -> None:
+        raise ValueError(f"not JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_durations_that_are_not_finite_numbers_are_unknown(
+    emulator_factory: Any, tmp_path: Path
+) -> None:
+    (tmp_path / "odd.yaml").write_text(ODD_DURATIONS)
+    odd = emulator_factory("--fixtures", str(tmp_path / "odd.yaml"))
+    result = botops(odd, "analytics", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = _strict_json(result.stdout)
+    assert (report["total"], report["avg_duration_seconds"]) == (6, 90.0)
+    table = botops(odd, "analytics")
+    assert table.exit_code == 0, table.output
+    assert table.stdout.splitlines()[0] == (
+        "6 conversations · resolution rate 0.0% · average duration 1:30"
+    )
+    for output_format in ("markdown", "html"):
+        assert botops(odd, "analytics", "--format", output_format).exit_code == 0
+
+
+def test_finite_durations_too_large_to_add_up_still_average() -> None:
+    stats = Stats()
+    for _ in range(2):
+        stats.add({"call_metadata": {"duration_seconds": 1.5e308}})
+    assert stats.avg_duration_seconds == 1.5e308
+
+
+def test_out_under_a_plain_file_is_a_one_line_error(fixtures: Emulator, tmp_path: Path) -> None:
+    (tmp_path / "afile2").write_text("a file, not a directory\n")
+    result = botops(fixtures, "analytics", "--format", "html", "--out", "afile2/x.html")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: afile2/x.html: can't write: afile2 is not a directory\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile2"]
+
+
+def test_names_for_one_bot_read_that_bot_alone(fixtures: Emulator) -> None:
+    fixtures.clear_requests()
+    result = botops(fixtures, "analytics", "--bot", "bot_gamma")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^bot_gamma\s+Gamma FAQ\s+3\s", result.stdout, re.MULTILINE)
+    bots = [r["path"] for r in fixtures.requests() if "/voicebots" in r["path"]]
+    assert bots == ["/voicebot/api/v2/accounts/Exotel/voicebots/bot_gamma"]
+
+
+def test_json_report_stays_json_when_a_server_says_1e400() -> None:
+    report = Report()
+    report.add(json.loads('{"bot_id": "b", "call_metadata": {"duration_seconds": 1e400}}'))
+    report.add(json.loads('{"bot_id": "b", "call_metadata": {"duration_seconds": 30}}'))
+    figures = _strict_json(render_json(report))
+    assert figures["avg_duration_seconds"] == 30.0
+    assert render_table(report).splitlines()[0].endswith("average duration 0:30")

@@ -6,6 +6,7 @@ botops' own client.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -23,6 +24,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from botops.cli import cli
+from botops.client import Client
+from botops.conversations import duration_seconds, export, seconds_text
 from botops.render.conversation import display_width
 from tests.conftest import ROOT, Emulator, start_emulator
 
@@ -266,3 +269,92 @@ def test_interrupted_export_leaves_nothing_behind(emulator_factory: Any, tmp_pat
     assert process.returncode == 130, stderr
     assert "Interrupted." in stderr and "Traceback" not in stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_field_message_names_the_choices(fixtures: Emulator) -> None:
+    result = botops(fixtures, "conversations", "list", "--fields", "insight")
+    assert result.stderr == (
+        "Error: unknown field 'insight' in --fields (did you mean 'insights'?); "
+        "choose from transcript, insights\n"
+    )
+
+
+DURATIONS = """\
+conversations:
+  - {conversation_id: d1, bot_id: bot_a, call_metadata: {duration_seconds: 12345.67}}
+  - {conversation_id: d2, bot_id: bot_a, call_metadata: {duration_seconds: 1234567}}
+  - {conversation_id: d3, bot_id: bot_a, call_metadata: {duration_seconds: 0.1}}
+  - {conversation_id: d4, bot_id: bot_a, call_metadata: {duration_seconds: "60"}}
+  - {conversation_id: d5, bot_id: bot_a, call_metadata: {duration_seconds: 7200.5}}
+  - {conversation_id: d6, bot_id: bot_a, call_metadata: {duration_seconds: "inf"}}
+  - {conversation_id: d7, bot_id: bot_a, call_metadata: {duration_seconds: "1e400"}}
+  - {conversation_id: d8, bot_id: bot_a, call_metadata: {duration_seconds: "nan"}}
+  - {conversation_id: d9, bot_id: bot_a, call_metadata: {duration_seconds: 1E400_DIGITS}}
+""".replace("1E400_DIGITS", "1" + "0" * 400)
+
+
+@pytest.fixture
+def durations(emulator_factory: Any, tmp_path: Path) -> Emulator:
+    (tmp_path / "durations.yaml").write_text(DURATIONS)
+    result: Emulator = emulator_factory("--fixtures", str(tmp_path / "durations.yaml"))
+    return result
+
+
+def test_csv_durations_are_exact_and_odd_ones_empty(durations: Emulator, tmp_path: Path) -> None:
+    expected = ["12345.67", "1234567", "0.1", "60", "7200.5", "", "", "", ""]
+    result = botops(durations, "conversations", "export", "--out", "calls.csv")
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "calls.csv").open(newline="", encoding="utf-8") as stream:
+        assert [row["duration_seconds"] for row in csv.DictReader(stream)] == expected
+    listed = botops(durations, "conversations", "list", "--format", "csv")
+    assert [r["duration_seconds"] for r in csv.DictReader(io.StringIO(listed.stdout))] == expected
+
+
+def test_table_shows_odd_durations_as_unknown(durations: Emulator) -> None:
+    result = botops(durations, "conversations", "list")
+    assert result.exit_code == 0, result.output
+    column = {line.split()[0]: line.split()[4] for line in result.stdout.splitlines()[1:]}
+    assert column == {
+        "d1": "3:25:46", "d2": "342:56:07", "d3": "0:00", "d4": "1:00", "d5": "2:00:00",
+        "d6": "-", "d7": "-", "d8": "-", "d9": "-",
+    }  # fmt: skip
+
+
+def test_export_out_under_a_plain_file_is_a_one_line_error(
+    fixtures: Emulator, tmp_path: Path
+) -> None:
+    (tmp_path / "afile2").write_text("a file, not a directory\n")
+    result = botops(fixtures, "conversations", "export", "--out", "afile2/x.jsonl")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: afile2/x.jsonl: can't write: afile2 is not a directory\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["afile2"]
+
+
+@pytest.mark.parametrize(
+    ("number", "seconds"),
+    [("1e400", None), ("-1e400", None), ("1" + "0" * 400, None), ("NaN", None), ("-5", None),
+     ("true", None), ('"Infinity"', None), ('"12.5"', 12.5), ("0", 0.0), ("1e308", 1e308),
+     ('"-0"', 0.0)],
+)  # fmt: skip
+def test_duration_is_a_finite_non_negative_number(number: str, seconds: float | None) -> None:
+    # What a server's JSON can say that the emulator can't serve (1e400 reads as infinity).
+    conversation = json.loads('{"call_metadata": {"duration_seconds": ' + number + "}}")
+    found = duration_seconds(conversation)
+    assert found == seconds and (found is None or seconds_text(found)[0] != "-")
+
+
+def test_export_progress_total_comes_from_the_first_page(
+    fixtures: Emulator, tmp_path: Path
+) -> None:
+    seen: list[tuple[int, int, int | None]] = []
+
+    async def go() -> int:
+        async with Client(base_url=fixtures.url, account_id="Exotel") as client:
+            return await export(client, tmp_path / "c.jsonl", on_progress=lambda *a: seen.append(a))
+
+    fixtures.clear_requests()
+    assert asyncio.run(go()) == 13
+    assert seen == [(13, 13, 13)]
+    # The one page there is, read once: no extra request just for the total.
+    pages = [r["query"] for r in fixtures.requests() if r["path"] == CONVERSATIONS]
+    assert pages == [{"limit": "100", "offset": "0"}]

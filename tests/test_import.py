@@ -11,6 +11,15 @@ from click.testing import CliRunner, Result
 
 from botops.cli import cli
 from botops.config import load_resources
+from botops.errors import ConfigError, UsageError
+from botops.importer import (
+    LiveResource,
+    declarations,
+    declared_alone,
+    lay_out,
+    needs_escapes,
+    write_files,
+)
 from botops.model import LLM_CONFIG_KEYS, Resource
 from tests.conftest import ROOT, Emulator
 
@@ -208,3 +217,125 @@ def test_dir_option_and_a_resource_declared_elsewhere(project: Path, emulator_fa
             f"# yaml-language-server: $schema=../{project.name}/schemas/voicebot.schema.json\n"
         )
     )
+
+
+def test_dir_under_a_plain_file_is_a_one_line_error(project: Path, fixtures: Emulator) -> None:
+    (project / "afile2").write_text("a file, not a directory\n")
+    result = botops(fixtures, "import", "--all", "--dir", "afile2/bots")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: afile2/bots/asst_long.yaml: can't write: afile2 is not a directory\n"
+    )
+    assert list((project / "bots").iterdir()) == []
+
+
+def test_an_id_named_and_listed_is_read_once(project: Path, fixtures: Emulator) -> None:
+    fixtures.clear_requests()
+    result = botops(fixtures, "import", "bot_orders", "asst_short", "--all")
+    assert result.exit_code == 0, result.output
+    reads = [r["path"] for r in fixtures.requests() if r["method"] == "GET"]
+    assert reads.count(f"{VOICEBOTS}/bot_orders") == 1
+    assert reads.count(f"{ASSISTANTS}/asst_short") == 1
+    assert f"{VOICEBOTS}/asst_short" not in reads  # listed as an assistant: not tried as a bot
+
+
+AWKWARD_TEXTS = {
+    "nul": "First line.\nThen a NUL: \0, and more.",
+    "byte-order mark first": "\ufeffStarts with a byte-order mark.\nSecond line.",
+    "byte-order mark inside": "A mark \ufeff inside.\nSecond line.",
+    "nel": "a\x85b",
+    "nel, long": "x" * 250 + "\x85" + "y" * 10,
+    "line separator": "a\u2028b\nc",
+    "paragraph separator": "a\u2029b",
+    "carriage returns": "one\r\ntwo\rthree\n",
+    "escape and delete": "colour \x1b[1m bold \x7f\nnext",
+    "vertical tab and form feed": "a\x0bb\x0cc\nd",
+    "tabs stay in the file": "\tindented\n\tlines\n",
+    "quotes and backslashes": "say \"hi\" \\ 'there'\nline: two # not a comment",
+    "a YAML 1.2 octal number": "0o17",
+    "a YAML 1.2 float without a dot": "1e3",
+}
+
+
+@pytest.mark.parametrize("text", AWKWARD_TEXTS.values(), ids=AWKWARD_TEXTS.keys())
+def test_any_instruction_reads_back_exactly(tmp_path: Path, text: str) -> None:
+    live = LiveResource(
+        "Assistant",
+        "asst_x",
+        {
+            "assistant_id": "asst_x",
+            "instruction": text,
+            "llm_config": {"model": "gpt-4o"},
+            "agents": [{"role": "helper", "instruction": text}],
+        },
+    )
+    write_files(lay_out([live], tmp_path / "bots", schemas_dir=ROOT / "schemas"), force=False)
+    (resource,) = load_resources([tmp_path / "bots"], root=tmp_path)
+    assert resource.desired["instruction"] == text
+    assert resource.desired["agents"][0]["instruction"] == text
+    prompts = tmp_path / "bots/prompts"
+    if needs_escapes(text):  # inline, in double quotes with escapes
+        assert not prompts.exists()
+        assert '\ninstruction: "' in (tmp_path / "bots/asst_x.yaml").read_text(encoding="utf-8")
+    elif "\n" in text:
+        assert prompts.is_dir()
+
+
+def test_a_lone_surrogate_is_refused_before_writing(tmp_path: Path) -> None:
+    live = LiveResource("Voicebot", "bot_x", {"bot_id": "bot_x", "name": "Bad \ud800 name"})
+    with pytest.raises(UsageError) as caught:
+        lay_out([live], tmp_path, schemas_dir=ROOT / "schemas")
+    assert str(caught.value).startswith("voicebot/bot_x: name holds a lone UTF-16 surrogate")
+
+
+SHARED = """\
+kind: Voicebot
+bot_id: bot_orders
+name: Order Desk
+---
+kind: Voicebot
+bot_id: bot_other
+name: Other
+"""
+
+
+def test_declarations_survive_an_unrelated_invalid_file(project: Path) -> None:
+    (project / "bots/shared.yaml").write_text(SHARED)
+    (project / "bots/broken.yaml").write_text("kind: Voicebot\nbot_id: bot_x\nnmae: typo\n")
+    with pytest.raises(ConfigError):
+        load_resources([project / "bots"], root=project)  # what cli used to give up on
+    orders = LiveResource("Voicebot", "bot_orders", {"bot_id": "bot_orders", "name": "Order Desk"})
+    declared = declarations([project / "bots"], root=project)
+    assert sorted((d.id, d.where) for d in declared) == [
+        ("bot_orders", "bots/shared.yaml:1:1"),
+        ("bot_other", "bots/shared.yaml:5:1"),
+        ("bot_x", "bots/broken.yaml:1:1"),
+    ]
+    with pytest.raises(UsageError, match="voicebot/bot_orders is already declared at bots/shared"):
+        declared_alone([orders], declared, root=project)
+    # An invalid file declares what it declares: it is the one to refresh.
+    bot_x = LiveResource("Voicebot", "bot_x", {"bot_id": "bot_x", "name": "X"})
+    assert declared_alone([bot_x], declared, root=project) == {
+        ("Voicebot", "bot_x"): Path("bots/broken.yaml")
+    }
+
+
+def test_a_file_that_does_not_parse_stops_the_import(project: Path) -> None:
+    (project / "bots/broken.yaml").write_text("kind: Voicebot\nbot_id: [unclosed\n")
+    with pytest.raises(UsageError) as caught:
+        declarations([project / "bots"], root=project)
+    message = str(caught.value)
+    assert (
+        message.startswith("bots/broken.yaml:") and "can't tell what that file declares" in message
+    )
+
+
+def test_import_refuses_a_second_declaration_beside_an_invalid_file(
+    project: Path, fixtures: Emulator
+) -> None:
+    (project / "bots/shared.yaml").write_text(SHARED)
+    (project / "bots/broken.yaml").write_text("kind: Voicebot\nnmae: typo\n")
+    result = botops(fixtures, "import", "bot_orders")
+    assert result.exit_code == 1
+    assert "voicebot/bot_orders is already declared at bots/shared.yaml:1:1" in result.stderr
+    assert sorted(p.name for p in (project / "bots").iterdir()) == ["broken.yaml", "shared.yaml"]

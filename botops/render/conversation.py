@@ -6,6 +6,7 @@ signs take no column) and wide CJK characters line up in a terminal.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -86,8 +87,8 @@ def wrap(text: str, width: int) -> list[str]:
 
 
 def clock(seconds: float | None) -> str:
-    """180 → `3:00`; an hour or more → `1:02:03`; unknown → `-`."""
-    if seconds is None:
+    """180 → `3:00`; an hour or more → `1:02:03`; unknown (or not a finite number) → `-`."""
+    if seconds is None or not math.isfinite(seconds):
         return "-"
     whole = round(seconds)
     hours, rest = divmod(whole, 3600)

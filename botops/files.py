@@ -1,0 +1,110 @@
+"""Writing files whole or not at all: the one place botops writes a file the user named.
+
+A file is written to a temporary file beside it, flushed to disk, then renamed over the target
+(`os.replace`, atomic on one file system), so that an error or a Ctrl-C leaves the target as it
+was, with no temporary left behind. Anything the operating system refuses (a parent that is a
+file, no permission, a full disk) is a one-line `UsageError` naming the target.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import TextIO
+
+from botops.errors import UsageError
+
+
+def write_atomically(path: Path, text: str, *, private: bool = False) -> None:
+    """Write UTF-8 `text` to `path`, creating missing parent directories."""
+    with atomic_text_file(path, private=private) as stream:
+        stream.write(text)
+
+
+@contextlib.contextmanager
+def atomic_text_file(path: Path, *, private: bool = False) -> Iterator[TextIO]:
+    """A UTF-8 text stream that becomes `path` only when the block ends without an error.
+
+    Missing parent directories are created. The file gets the usual permissions (the umask's),
+    or 0600 when `private`. An `OSError` inside the block is taken to be a failed write of
+    `path`, as the stream is what the block writes to.
+    """
+    try:
+        _make_parents(path.parent)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise _cant_write(path, error) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+            # mkstemp makes the file private; other files should get the usual permissions.
+            os.fchmod(stream.fileno(), 0o600 if private else 0o666 & ~_umask())
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        if isinstance(error, OSError):
+            raise _cant_write(path, error) from None
+        raise
+    _sync_directory(path.parent)
+
+
+def check_writable_parent(path: Path) -> None:
+    """Refuse early, before anything is written, when something in the way of `path`'s parent
+    directory is a file (`--dir notes.txt/bots`): writing would fail there."""
+    blocker = _file_in_the_way(path)
+    if blocker is not None:
+        raise _cant_write(path, _not_a_directory(blocker))
+
+
+def _make_parents(directory: Path) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        # mkdir's words ("File exists") would not say which file is in the way.
+        blocker = _file_in_the_way(directory / "_")
+        if blocker is None:
+            raise
+        raise _not_a_directory(blocker) from None
+
+
+def _file_in_the_way(path: Path) -> Path | None:
+    """The nearest existing ancestor of `path` when it is not a directory."""
+    for ancestor in path.parents:
+        if ancestor.exists() or ancestor.is_symlink():
+            return None if ancestor.is_dir() else ancestor
+    return None
+
+
+def _not_a_directory(path: Path) -> OSError:
+    return OSError(errno.ENOTDIR, f"{path} is not a directory")
+
+
+def _cant_write(path: Path, error: OSError) -> UsageError:
+    reason = error.strerror or str(error) or type(error).__name__
+    return UsageError(f"{path}: can't write: {reason}")
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make the rename itself durable; not every platform lets a directory be opened."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    with contextlib.suppress(OSError):
+        os.fsync(fd)
+    os.close(fd)
+
+
+@cache
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
