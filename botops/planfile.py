@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NoReturn, cast
 
 from botops.errors import UsageError
+from botops.files import write_atomically
 from botops.model import (
     PLAN_FORMAT_VERSION,
     Action,
@@ -38,39 +37,12 @@ _PREFIXES: dict[str, Kind] = {"voicebot": "Voicebot", "assistant": "Assistant"}
 
 
 def write_plan(plan: Plan, path: Path) -> None:
-    """Write `plan` to `path` atomically (mode 0600); an existing file is replaced whole."""
+    """Write `plan` to `path` atomically (mode 0600); an existing file is replaced whole. A
+    missing directory is refused rather than made: a typo in `--out` should not go unseen."""
     directory = path.parent
     if not directory.is_dir():
         raise UsageError(f"{path}: can't write the plan file: directory {directory} does not exist")
-    data = render_json(plan).encode("utf-8")
-    try:
-        fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as error:
-        raise UsageError(f"{path}: can't write the plan file: {error.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp, path)
-    except OSError as error:
-        Path(temp).unlink(missing_ok=True)
-        raise UsageError(f"{path}: can't write the plan file: {error.strerror}") from None
-    _sync_directory(directory)
-
-
-def _sync_directory(directory: Path) -> None:
-    """Make the rename itself durable; not every platform lets a directory be opened."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    write_atomically(path, render_json(plan), private=True)
 
 
 def read_plan(path: Path) -> Plan:

@@ -128,7 +128,7 @@ def test_write_into_a_missing_directory_is_refused(tmp_path: Path) -> None:
 def test_a_failed_write_leaves_the_old_file_and_no_temp_file(tmp_path: Path) -> None:
     target = tmp_path / "plan.json"
     target.mkdir()  # os.replace can't put a file over a directory
-    with pytest.raises(UsageError, match=r"plan\.json: can't write the plan file: "):
+    with pytest.raises(UsageError, match=r"plan\.json: can't write: "):
         write_plan(sample_plan(), target)
     assert [p.name for p in tmp_path.iterdir()] == ["plan.json"]
     assert target.is_dir()
