@@ -12,7 +12,6 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from botops.errors import ConfigError, Problem
+from botops.git import rev_parse
 from botops.model import VOICEBOT_FIELDS, Kind, Resource
 from botops.yamlpos import Document, Issue, NodePath, decode, parse
 
@@ -103,22 +103,8 @@ def _found(
 def _repository_of(directory: Path) -> Path:
     """The git work tree `directory` is in; `directory` itself when it is in none (or there is
     no git): without a project file, that is what instruction files must not escape."""
-    # Inside a git hook these name the hook's repository, whatever `directory` is in.
-    environment = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE")}
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=directory,
-            env=environment,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=10,
-        )
-    except (OSError, ValueError, subprocess.SubprocessError):
-        return directory
-    top = done.stdout.strip()
-    return Path(top) if done.returncode == 0 and top else directory
+    top = rev_parse(directory, "--show-toplevel")
+    return Path(top) if top else directory
 
 
 def _walk(directory: Path) -> Iterator[Path]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from botops.errors import (
     NotFoundError,
     PlanError,
 )
+from botops.git import rev_parse
 from botops.model import (
     ASSISTANT_FIELDS,
     VOICEBOT_FIELDS,
@@ -347,18 +347,7 @@ def current_commit(root: Path, environ: Mapping[str, str] | None = None) -> str 
     env = os.environ if environ is None else environ
     sha = env.get("GITHUB_SHA") or env.get("CI_COMMIT_SHA")
     if not sha:
-        try:
-            result = subprocess.run(
-                ["git", "rev-parse", "HEAD"],
-                cwd=root,
-                capture_output=True,
-                text=True,
-                timeout=5,
-                check=False,
-            )
-        except (OSError, subprocess.SubprocessError):
-            return None
-        sha = result.stdout.strip() if result.returncode == 0 else ""
+        sha = rev_parse(root, "HEAD") or ""
     sha = sha.strip()
     return sha[:7] if sha and all(c in "0123456789abcdefABCDEF" for c in sha) else None
 

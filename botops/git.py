@@ -1,0 +1,28 @@
+"""The little botops asks of git: which work tree a directory is in, and its commit."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+
+def rev_parse(directory: Path, *arguments: str) -> str | None:
+    """`git rev-parse ARGUMENTS` run in `directory`; None without git, outside a repository,
+    or on any failure. GIT_DIR and GIT_WORK_TREE are ignored: inside a git hook they name the
+    hook's repository, whatever `directory` is in."""
+    environment = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE")}
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", *arguments],
+            cwd=directory,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=10,
+        )
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return None
+    output = done.stdout.strip()
+    return output if done.returncode == 0 and output else None
