@@ -84,7 +84,8 @@ def run(directory: Path, fixtures: Path, bots: int, extra: list[str]) -> dict[st
         "converged": result.returncode == 0,
         "wall": wall,
         "requests": len(requests),
-        "faults": sum(1 for r in requests if r["status"] in (429, 500)),
+        "throttled": sum(1 for r in requests if r["status"] == 429),
+        "failed": sum(1 for r in requests if r["status"] == 500),
         "one_new_version_each": all(h == ["v1", "v2"] for h in histories),
     }
 
@@ -105,7 +106,7 @@ def main() -> None:
             print(f"  wall: {figures['wall']:.2f} s")
             print(
                 f"  requests: {figures['requests']} = {figures['requests'] / args.bots:.2f} per bot"
-                f" ({figures['faults']} answered 429/500)"
+                f" ({figures['throttled']} answered 429, {figures['failed']} answered 500)"
             )
             print(f"  exactly one new version per bot: {figures['one_new_version_each']}")
 
