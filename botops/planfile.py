@@ -65,7 +65,13 @@ def _load(path: Path) -> Any:
     except UnicodeDecodeError:
         raise UsageError(f"{path}: not a plan file: not UTF-8 text") from None
     try:
-        return json.loads(text, parse_int=_integer, parse_float=_number, parse_constant=_not_json)
+        return json.loads(
+            text,
+            parse_int=_integer,
+            parse_float=_number,
+            parse_constant=_not_json,
+            object_pairs_hook=_unique_keys,
+        )
     except json.JSONDecodeError as error:
         raise UsageError(
             f"{path}: not a plan file: invalid JSON at line {error.lineno} column {error.colno}"
@@ -92,6 +98,17 @@ def _number(text: str) -> float:
     if not math.isfinite(value):
         raise _NotPlanJSON(f"{text} is too large a number")
     return value
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object; a key given twice is refused (`json` would keep the last one silently, so
+    a reviewer and apply could read two different plans in one file)."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _NotPlanJSON(f"the key {json.dumps(key)} appears twice in one object")
+        result[key] = value
+    return result
 
 
 def _not_json(text: str) -> NoReturn:

@@ -414,3 +414,15 @@ def test_nan_and_infinity_are_not_json(tmp_path: Path) -> None:
         assert refusal(tmp_path, text) == f"not a plan file: {word} is not valid JSON"
     text = json.dumps(plan_dict()).replace("0.7", "1e999")
     assert refusal(tmp_path, text) == "not a plan file: 1e999 is too large a number"
+
+
+def test_a_key_given_twice_is_refused(tmp_path: Path) -> None:
+    """`json` keeps the last of two equal keys: a reviewer reading the first would approve
+    another plan than the one applied."""
+    text = json.dumps(plan_dict())
+    doubled = text.replace('"account_id": ', '"account_id": "Other", "account_id": ', 1)
+    assert doubled != text
+    assert (
+        refusal(tmp_path, doubled)
+        == 'not a plan file: the key "account_id" appears twice in one object'
+    )
