@@ -14,8 +14,6 @@ import random
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from deepdiff import DeepDiff
-
 from botops.client import Client
 from botops.errors import (
     ApiError,
@@ -24,6 +22,7 @@ from botops.errors import (
     TransportError,
 )
 from botops.model import ApplyResult, Plan, ResourcePlan
+from botops.planner import differs
 
 MAX_WRITE_ATTEMPTS = 5
 
@@ -153,7 +152,7 @@ class _Writer:
         bot_id = str(job["bot_id"])
         live = await self._read("Voicebot", bot_id)
         version = dict(resource.payload["version"])
-        data = {k: v for k, v in version["data"].items() if _differs(live.get(k), v)}
+        data = {k: v for k, v in version["data"].items() if differs(live.get(k), v)}
         new_version = _version(live)
         if data:
             version["data"] = data
@@ -261,11 +260,7 @@ def _persisted(sent: Any, live: Any) -> bool:
             and len(live) == len(sent)
             and all(_persisted(s, v) for s, v in zip(sent, live, strict=True))
         )
-    return not _differs(sent, live)
-
-
-def _differs(a: Any, b: Any) -> bool:
-    return bool(DeepDiff(a, b, threshold_to_diff_deeper=0, ignore_numeric_type_changes=True))
+    return not differs(sent, live)
 
 
 def _version(obj: Mapping[str, Any]) -> str | None:

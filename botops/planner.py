@@ -13,8 +13,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from deepdiff import DeepDiff
-
 from botops.client import Client
 from botops.errors import (
     BotopsError,
@@ -227,9 +225,7 @@ def diff_fields(
             after[field] = {"roles": desired_roles, "order": wanted_order}
         else:
             before[field], after[field] = live_value, value
-    if _same(before, after) or not DeepDiff(
-        before, after, threshold_to_diff_deeper=0, ignore_numeric_type_changes=True
-    ):
+    if not differs(before, after):
         return []
     changes: list[Change] = []
     for field in wanted:
@@ -237,11 +233,11 @@ def diff_fields(
             changes += [
                 Change(f"llm_config.{key}", before[field][key], value)
                 for key, value in after[field].items()
-                if _differs(before[field][key], value)
+                if differs(before[field][key], value)
             ]
         elif field == "agents" and isinstance(after[field], dict):
             changes += _agent_changes(before[field], after[field])
-        elif _differs(before[field], after[field]):
+        elif differs(before[field], after[field]):
             changes.append(Change(field, before[field], after[field]))
     return changes
 
@@ -274,7 +270,7 @@ def _agent_changes(before: dict[str, Any], after: dict[str, Any]) -> list[Change
             changes.append(Change(f"agents[{role}]", None, agent))
             continue
         for key in sorted(set(agent) | set(live[role])):
-            if _differs(live[role].get(key), agent.get(key)):
+            if differs(live[role].get(key), agent.get(key)):
                 changes.append(Change(f"agents[{role}].{key}", live[role].get(key), agent.get(key)))
     for role, agent in live.items():
         if role not in desired:
@@ -303,9 +299,13 @@ def _changed_fields(changes: Sequence[Change]) -> list[str]:
     return fields
 
 
-def _differs(a: Any, b: Any) -> bool:
+def differs(a: Any, b: Any) -> bool:
+    """Whether `a` and `b` differ as botops compares values: numbers by value (1 == 1.0),
+    everything else strictly, lists in order (DeepDiff, loaded only when it is needed)."""
     if _same(a, b):
         return False
+    from deepdiff import DeepDiff
+
     return bool(DeepDiff(a, b, threshold_to_diff_deeper=0, ignore_numeric_type_changes=True))
 
 
