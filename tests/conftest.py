@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner, Result
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -101,3 +102,14 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("BOTOPS_") or name in ("GITHUB_SHA", "CI_COMMIT_SHA"):
             monkeypatch.delenv(name, raising=False)
+
+
+def botops(emulator: Emulator | None, *args: str, **env: str) -> Result:
+    """The real CLI, in this process, pointed at `emulator` through the environment as CI
+    would point it (`env` adds to or overrides that)."""
+    from botops.cli import cli
+
+    environment = {"BOTOPS_ACCOUNT_ID": "Exotel", **env}
+    if emulator is not None:
+        environment.setdefault("BOTOPS_BASE_URL", emulator.url)
+    return CliRunner().invoke(cli, list(args), env=environment, catch_exceptions=False)

@@ -9,12 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
 from botops.analytics import Report, Stats
-from botops.cli import cli
 from botops.render.analytics import render_json, render_table
-from tests.conftest import ROOT, Emulator, start_emulator
+from tests.conftest import ROOT, Emulator, botops, start_emulator
 
 FIXTURES = ROOT / "tests/fixtures/analytics.yaml"
 
@@ -57,12 +55,6 @@ EXPECTED: dict[str, Any] = {
         },
     },
 }
-
-
-def botops(emulator: Emulator, *args: str) -> Result:
-    return CliRunner().invoke(
-        cli, [*args, "--base-url", emulator.url, "--account", "Exotel"], catch_exceptions=False
-    )
 
 
 @pytest.fixture(autouse=True)

@@ -21,26 +21,15 @@ from typing import Any
 
 import httpx
 import pytest
-from click.testing import CliRunner, Result
 
-from botops.cli import cli
 from botops.client import Client
 from botops.conversations import duration_seconds, export, seconds_text
 from botops.render.conversation import display_width
-from tests.conftest import ROOT, Emulator, start_emulator
+from tests.conftest import ROOT, Emulator, botops, start_emulator
 
 FIXTURES = ROOT / "tests/fixtures/analytics.yaml"
 CONVERSATIONS = "/voicebot/api/v2/accounts/Exotel/voicebot-conversations"
 CSV_COLUMNS = ["conversation_id", "bot_id", "from", "to", "duration_seconds", "recording_url"]
-
-
-def botops(emulator: Emulator, *args: str, **env: str) -> Result:
-    return CliRunner().invoke(
-        cli,
-        [*args, "--base-url", emulator.url, "--account", "Exotel"],
-        env=env,
-        catch_exceptions=False,
-    )
 
 
 def api_pages(emulator: Emulator, fields: str | None = None) -> list[dict[str, Any]]:

@@ -9,17 +9,10 @@ from typing import Any
 
 import httpx
 import pytest
-from click.testing import CliRunner, Result
 
-from botops.cli import cli
-from tests.conftest import Emulator
+from tests.conftest import Emulator, botops
 
 TOKEN = "tok-9f8e7d6c5b4a-secret"
-
-
-def botops(emulator: Emulator, *args: str, **env: str) -> Result:
-    environment = {"BOTOPS_ACCOUNT_ID": "Exotel", "BOTOPS_BASE_URL": emulator.url, **env}
-    return CliRunner().invoke(cli, list(args), env=environment, catch_exceptions=False)
 
 
 def fleet(directory: Path, count: int) -> Path:

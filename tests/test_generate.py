@@ -9,22 +9,14 @@ from typing import Any
 
 import httpx
 import pytest
-from click.testing import CliRunner, Result
 
-from botops.cli import cli
 from botops.client import Client
 from botops.errors import GenerationFailed, GenerationTimeout
 from botops.generation import run_generation
-from tests.conftest import Emulator
+from tests.conftest import Emulator, botops
 
 TEXT = "Create a customer support bot that handles order inquiries and returns in English and Hindi"
 GENERATION = "/voicebot/api/v2/accounts/Exotel/bot-generation"
-
-
-def botops(emulator: Emulator, *args: str) -> Result:
-    return CliRunner().invoke(
-        cli, [*args, "--base-url", emulator.url, "--account", "Exotel"], catch_exceptions=False
-    )
 
 
 @pytest.fixture(autouse=True)

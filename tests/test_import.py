@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
 from botops.cli import cli
 from botops.config import load_resources
@@ -21,17 +21,11 @@ from botops.importer import (
     write_files,
 )
 from botops.model import LLM_CONFIG_KEYS, Resource
-from tests.conftest import ROOT, Emulator
+from tests.conftest import ROOT, Emulator, botops
 
 FIXTURES = ROOT / "tests/fixtures/import.yaml"
 VOICEBOTS = "/voicebot/api/v2/accounts/Exotel/voicebots"
 ASSISTANTS = "/api/v2/accounts/Exotel/assistants"
-
-
-def botops(emulator: Emulator, *args: str) -> Result:
-    return CliRunner().invoke(
-        cli, [*args, "--base-url", emulator.url, "--account", "Exotel"], catch_exceptions=False
-    )
 
 
 def live(emulator: Emulator, resource: Resource) -> dict[str, Any]:

@@ -9,20 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
-from click.testing import CliRunner, Result
 
-from botops.cli import cli
-from tests.conftest import ROOT, Emulator
+from tests.conftest import ROOT, Emulator, botops
 
 EXAMPLE_INSTRUCTION = (ROOT / "examples/bots/prompts/acme-support.md").read_text()[:-1]
 RETURNS_INSTRUCTION = (ROOT / "examples/bots/prompts/returns.md").read_text()[:-1]
-
-
-def botops(emulator: Emulator | None, *args: str, **env: str) -> Result:
-    environment = {"BOTOPS_ACCOUNT_ID": "Exotel", **env}
-    if emulator is not None:
-        environment.setdefault("BOTOPS_BASE_URL", emulator.url)
-    return CliRunner().invoke(cli, list(args), env=environment, catch_exceptions=False)
 
 
 @pytest.fixture
