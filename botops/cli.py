@@ -525,7 +525,7 @@ class _StatusLine:
 
     def __init__(self) -> None:
         self.live = sys.stderr.isatty()
-        self.started = _now()
+        self.started = time.monotonic()
         self._last = 0.0
         self._frame = 0
         self._shown = False
@@ -537,7 +537,7 @@ class _StatusLine:
 
     def update(self, text: str, *, force: bool = False) -> None:
         """Redraw the live line (terminal only), at most ten times a second."""
-        now = _now()
+        now = time.monotonic()
         if not self.live or (not force and now - self._last < 0.1):
             return
         self._last, self._frame = now, self._frame + 1
@@ -552,13 +552,7 @@ class _StatusLine:
 
     @property
     def elapsed(self) -> float:
-        return _now() - self.started
-
-
-def _now() -> float:
-    from time import monotonic
-
-    return monotonic()
+        return time.monotonic() - self.started
 
 
 def _import_dir(context: Context, directory: Path | None) -> Path:
