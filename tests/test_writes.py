@@ -305,6 +305,38 @@ def test_a_live_object_without_a_version_is_an_error(one_bot: Emulator, body: by
     assert posts(one_bot) == []
 
 
+def test_a_listed_bot_without_an_id_is_an_error(one_bot: Emulator) -> None:
+    Path("bots/line.yaml").write_text("kind: Voicebot\nname: Support Line\n")
+
+    def idless(exchange: Exchange) -> Answer | None:
+        if exchange.method == "GET" and exchange.path.split("?")[0].endswith("/voicebots"):
+            page = {"metadata": {"total": 1}, "data": [{"name": "Support Line", "version": "v3"}]}
+            return Answer(200, json.dumps(page).encode())
+        return None
+
+    with interposed(one_bot.url, idless) as proxy:
+        result = botops(one_bot, "plan", "bots", BOTOPS_BASE_URL=proxy.url)
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "bot_id" in lines[0], result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_write_answered_without_a_version_is_settled_by_the_read_back(one_bot: Emulator) -> None:
+    def versionless_answer(exchange: Exchange) -> Answer | None:
+        if exchange.method != "POST":
+            return None
+        exchange.forward()
+        return Answer(200, b"{}")
+
+    with interposed(one_bot.url, versionless_answer) as proxy:
+        result = botops(one_bot, "apply", "bots", "--auto-approve", BOTOPS_BASE_URL=proxy.url)
+    assert result.exit_code == 0, result.output
+    assert (
+        line_of(result.stdout, "voicebot/bot_line") == "voicebot/bot_line: applied, new version v4"
+    )
+
+
 # 10. A write in flight when the server dies
 
 
@@ -330,6 +362,32 @@ def test_a_write_in_flight_when_the_server_dies_is_unknown(one_bot: Emulator) ->
     assert "failed" not in line
     assert "Apply: 0 applied, 0 stale, 0 failed, 1 unknown." in result.stdout
     assert [v["version"] for v in history(one_bot, "bot_line")] == ["v1", "v2", "v3", "v4"]
+
+
+def test_a_read_back_the_server_died_before_is_unknown_not_failed(one_bot: Emulator) -> None:
+    written: list[Answer] = []
+
+    def die_after_answering(exchange: Exchange) -> Any:
+        if written:
+            return DIE
+        if exchange.method == "POST":
+            written.append(exchange.forward())
+            return written[0]
+        return None
+
+    with interposed(one_bot.url, die_after_answering) as proxy:
+        result = botops(
+            one_bot,
+            "apply",
+            "bots",
+            "--auto-approve",
+            BOTOPS_BASE_URL=proxy.url,
+            BOTOPS_RETRY_DEADLINE="1",
+        )
+    assert result.exit_code == 1, result.output
+    line = line_of(result.stdout, "voicebot/bot_line")
+    assert line.startswith("voicebot/bot_line: unknown"), line
+    assert "v4" in line  # it was written: the report says as what
 
 
 # 12. import of live data that validate rejects
