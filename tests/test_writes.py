@@ -285,6 +285,40 @@ def test_apply_plan_refuses_a_payload_that_does_not_follow_from_its_changes(
     assert not [p for p in written if f"/{rid}/" in p], written
 
 
+def test_apply_plan_accepts_every_payload_that_follows_from_its_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, emulator_factory: Any
+) -> None:
+    """Agents removed, added between others and reordered, a settings key changed beside
+    unmanaged ones: rebuilt from the changes, the payload is the one the plan holds."""
+    agents = [{"role": r, "instruction": f"Handle {r}.", "tone": "calm"} for r in "abc"]
+    fixtures = {
+        "assistants": [
+            {
+                "assistant_id": "asst_x",
+                "version": "v1",
+                "instruction": "Help.",
+                "llm_config": {"model": "gpt-4", "provider": "openai", "temperature": 0.2},
+                "agents": agents,
+            }
+        ]
+    }
+    (tmp_path / "fixtures.yaml").write_text(yaml.safe_dump(fixtures))
+    emulator = emulator_factory("--fixtures", str(tmp_path / "fixtures.yaml"))
+    (tmp_path / "asst.yaml").write_text(
+        "kind: Assistant\nassistant_id: asst_x\nmark_as_stable: true\n"
+        "llm_config: {model: gpt-4o}\n"
+        "agents:\n  - {role: c, instruction: Handle c better.}\n"
+        "  - {role: new, instruction: Handle the new.}\n  - {role: a}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    assert botops(emulator, "plan", "asst.yaml", "--out", "plan.json").exit_code == 0
+    result = botops(emulator, "apply", "--plan", "plan.json", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    live = httpx.get(f"{emulator.url}{AS}/assistants/asst_x").json()
+    assert [a["role"] for a in live["agents"]] == ["c", "new", "a"]
+    assert live["llm_config"] == {"model": "gpt-4o", "provider": "openai", "temperature": 0.2}
+
+
 # 7. A live object without a version
 
 
@@ -359,7 +393,6 @@ def test_a_write_in_flight_when_the_server_dies_is_unknown(one_bot: Emulator) ->
     assert result.exit_code == 1, result.output
     line = line_of(result.stdout, "voicebot/bot_line")
     assert line.startswith("voicebot/bot_line: unknown"), line
-    assert "failed" not in line
     assert "Apply: 0 applied, 0 stale, 0 failed, 1 unknown." in result.stdout
     assert [v["version"] for v in history(one_bot, "bot_line")] == ["v1", "v2", "v3", "v4"]
 
