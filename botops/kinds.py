@@ -199,8 +199,8 @@ def _item_keys(schema: Mapping[str, Any], name: str) -> frozenset[str]:
 
 
 class KindSpec:
-    """What botops knows of one kind. Subclasses set the class attributes and the client
-    calls (`read`, `iterate`, `write`); everything else is derived."""
+    """What botops knows of one kind. Subclasses set the class attributes; everything else
+    is derived."""
 
     name: ClassVar[Kind]
     prefix: ClassVar[str]  # addresses are `<prefix>/<id>`; messages call a resource this
@@ -220,6 +220,10 @@ class KindSpec:
     optional: ClassVar[bool] = False
     # Said after "<prefix> '<id>' does not exist live" in a plan.
     missing_hint: ClassVar[str] = ""
+    # The names of the client's calls that read one, list all, and write a version.
+    read_call: ClassVar[str]
+    list_call: ClassVar[str]
+    write_call: ClassVar[str]
 
     @cached_property
     def field_names(self) -> tuple[str, ...]:
@@ -237,13 +241,16 @@ class KindSpec:
     # The client calls.
 
     async def read(self, client: Client, resource_id: str) -> LiveObject:
-        raise NotImplementedError
+        live: LiveObject = await getattr(client, self.read_call)(resource_id)
+        return live
 
     def iterate(self, client: Client) -> AsyncIterator[LiveObject]:
-        raise NotImplementedError
+        pages: AsyncIterator[LiveObject] = getattr(client, self.list_call)()
+        return pages
 
     async def write(self, client: Client, resource_id: str, payload: Payload) -> LiveObject:
-        raise NotImplementedError
+        answer: LiveObject = await getattr(client, self.write_call)(resource_id, payload)
+        return answer
 
     # Payloads.
 
@@ -317,15 +324,7 @@ class Voicebot(KindSpec):
     sends_description = True
     matched_by_name = True
     missing_hint = "; check bot_id (botops never creates a bot that has an id)"
-
-    async def read(self, client: Client, resource_id: str) -> LiveObject:
-        return await client.get_voicebot(resource_id)
-
-    def iterate(self, client: Client) -> AsyncIterator[LiveObject]:
-        return client.iter_voicebots()
-
-    async def write(self, client: Client, resource_id: str, payload: Payload) -> LiveObject:
-        return await client.create_voicebot_version(resource_id, payload)
+    read_call, list_call, write_call = "get_voicebot", "iter_voicebots", "create_voicebot_version"
 
 
 class Assistant(KindSpec):
@@ -342,15 +341,8 @@ class Assistant(KindSpec):
     marks_stable = True
     optional = True
     missing_hint = " (the API has no call to create assistants)"
-
-    async def read(self, client: Client, resource_id: str) -> LiveObject:
-        return await client.get_assistant(resource_id)
-
-    def iterate(self, client: Client) -> AsyncIterator[LiveObject]:
-        return client.iter_assistants()
-
-    async def write(self, client: Client, resource_id: str, payload: Payload) -> LiveObject:
-        return await client.create_assistant_version(resource_id, payload)
+    read_call, list_call = "get_assistant", "iter_assistants"
+    write_call = "create_assistant_version"
 
 
 # ---------------------------------------------------------------------------------- registry

@@ -72,17 +72,7 @@ class Greeter(KindSpec):
     fields = (Field("greeting"), SettingsField("voice", ("speed", "pitch")))
     missing_hint = "; check greeter_id"
 
-    async def read(self, client: Any, resource_id: str) -> LiveObject:
-        live: LiveObject = await client.get_greeter(resource_id)
-        return live
-
-    def iterate(self, client: Any) -> AsyncIterator[LiveObject]:
-        iterator: AsyncIterator[LiveObject] = client.iter_greeters()
-        return iterator
-
-    async def write(self, client: Any, resource_id: str, payload: Payload) -> LiveObject:
-        answer: LiveObject = await client.post_greeter_version(resource_id, payload)
-        return answer
+    read_call, list_call, write_call = "get_greeter", "iter_greeters", "post_greeter_version"
 
 
 GREETER_SCHEMA = {
