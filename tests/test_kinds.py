@@ -99,11 +99,16 @@ def greeter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Greeter
     schema.write_text(json.dumps(GREETER_SCHEMA))
     spec = Greeter()
     monkeypatch.setattr(Greeter, "schema_file", str(schema))  # absolute: not in schemas/
-    monkeypatch.setitem(KINDS, "Greeter", spec)
     # Alone in the registry: `--unmanaged` lists every kind, and this client serves greeters.
-    for other in ("Voicebot", "Assistant"):
-        monkeypatch.delitem(KINDS, other)
-    yield spec
+    # The registry is put back as it was, in its order (messages list kinds in that order).
+    saved = dict(KINDS)
+    KINDS.clear()
+    KINDS["Greeter"] = spec
+    try:
+        yield spec
+    finally:
+        KINDS.clear()
+        KINDS.update(saved)
 
 
 def run(coroutine: Any) -> Any:
@@ -220,7 +225,7 @@ def test_a_field_added_to_a_kind_touches_its_spec_and_schema_only(
         schema_file = str(written)
         fields = (*VOICEBOT.fields, Field("greeting_message"))
 
-    monkeypatch.setitem(KINDS, "Voicebot", VoicebotWithGreeting())
+    monkeypatch.setitem(KINDS, "Voicebot", VoicebotWithGreeting())  # keeps its place
     paths = files(tmp_path, "kind: Voicebot\nbot_id: b1\nname: Support\ngreeting_message: Hello\n")
     resources = load_resources(paths, root=tmp_path)
     assert resources[0].desired == {"name": "Support", "greeting_message": "Hello"}
@@ -235,3 +240,8 @@ def test_a_field_added_to_a_kind_touches_its_spec_and_schema_only(
     run(apply_plan(plan, client, on_result=results.append))
     assert [r.outcome for r in results] == ["applied"]
     assert [p["data"] for p in client.posts] == [{"greeting_message": "Hello"}]
+
+
+def test_the_registry_lists_voicebot_then_assistant() -> None:
+    # Messages and import order follow it; a test that swaps kinds must put it back as it was.
+    assert list(KINDS) == ["Voicebot", "Assistant"]
