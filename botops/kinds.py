@@ -220,7 +220,8 @@ class KindSpec:
     optional: ClassVar[bool] = False
     # Said after "<prefix> '<id>' does not exist live" in a plan.
     missing_hint: ClassVar[str] = ""
-    # The names of the client's calls that read one, list all, and write a version.
+    # The names of the client's calls that read one, list all, and write a version (names, so
+    # that a spec stays data; the client types the calls themselves).
     read_call: ClassVar[str]
     list_call: ClassVar[str]
     write_call: ClassVar[str]

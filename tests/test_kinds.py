@@ -19,6 +19,7 @@ from botops.applier import apply_plan
 from botops.config import load_resources
 from botops.errors import ConfigError, NotFoundError
 from botops.kinds import (
+    ASSISTANT,
     KINDS,
     VOICEBOT,
     Field,
@@ -245,3 +246,29 @@ def test_a_field_added_to_a_kind_touches_its_spec_and_schema_only(
 def test_the_registry_lists_voicebot_then_assistant() -> None:
     # Messages and import order follow it; a test that swaps kinds must put it back as it was.
     assert list(KINDS) == ["Voicebot", "Assistant"]
+
+
+@pytest.mark.parametrize(
+    ("spec", "values", "payload", "rebased"),
+    [
+        (
+            VOICEBOT,
+            {"name": "A"},
+            {"source_version": "v1", "data": {"name": "A"}, "version_description": "d"},
+            {"source_version": "v2", "data": {"x": 1}, "version_description": "d"},
+        ),
+        (
+            ASSISTANT,
+            {"instruction": "A"},
+            {"source_version": "v1", "mark_as_stable": True, "instruction": "A"},
+            {"source_version": "v2", "mark_as_stable": True, "x": 1},
+        ),
+    ],
+)
+def test_a_payload_is_built_decoded_and_rebased_by_its_spec(
+    spec: KindSpec, values: dict[str, Any], payload: Payload, rebased: Payload
+) -> None:
+    assert spec.payload("v1", values, description="d", mark_as_stable=True) == payload
+    assert spec.sent(payload) == values
+    assert spec.rebased(payload, "v2", {"x": 1}) == rebased
+    assert spec.sent(rebased) == {"x": 1}
