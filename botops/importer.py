@@ -4,7 +4,8 @@ What is written loads through `botops.config` to exactly the live values, so tha
 after shows no changes: voicebots with their `bot_id` and managed fields; assistants with their
 instruction (long or multi-line ones as Markdown under `prompts/`), the `llm_config` keys botops
 manages (other live keys stay unmanaged), their agents, and `mark_as_stable: true` when the
-live version is the stable one.
+live version is the stable one. What a document holds is the kind spec's
+(`KindSpec.document`); this module lays documents out as files.
 
 Reading (`read_live`) is separate from laying files out (`lay_out`, pure) and from writing
 (`write_files`), which checks every target before it writes any.

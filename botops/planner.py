@@ -1,8 +1,10 @@
 """Desired (files) against live (API): the plan. No write ever happens here.
 
 `make_plan` is one short template: read live state concurrently, diff each resource, decide its
-action, build the exact payload apply will send. Diffing is per managed field; unmanaged fields
-(absent from the file) and unmanaged `llm_config` keys are never looked at.
+action, build the exact payload apply will send. Everything a kind decides (its fields, how each
+is compared and sent, the payload's layout, its client calls) is its spec's (`botops.kinds`);
+values compare as `botops.compare` says. Unmanaged fields (absent from the file) and unmanaged
+`llm_config` keys are never looked at.
 """
 
 from __future__ import annotations
