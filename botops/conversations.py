@@ -16,9 +16,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from botops.config import _did_you_mean
 from botops.errors import UsageError
 from botops.files import atomic_text_file
+from botops.validation import did_you_mean
 
 FIELDS = ("transcript", "insights")
 BASE_COLUMNS = ("conversation_id", "bot_id", "from", "to", "duration_seconds", "recording_url")
@@ -39,7 +39,7 @@ def parse_fields(text: str | None) -> list[str] | None:
     for name in names:
         if name not in FIELDS:
             raise UsageError(
-                f"unknown field {name!r} in --fields{_did_you_mean(name, list(FIELDS))}; "
+                f"unknown field {name!r} in --fields{did_you_mean(name, list(FIELDS))}; "
                 f"choose from {', '.join(FIELDS)}"
             )
     return list(dict.fromkeys(names)) or None

@@ -12,18 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from botops.config import (
-    PROJECT_FILE,
-    PROJECT_SCHEMA,
-    parse_file,
-    problems_in,
-    render_value,
-    schema_issues,
-    shown,
-)
+from botops.config import PROJECT_FILE, PROJECT_SCHEMA, parse_file, problems_in, shown
 from botops.errors import ConfigError, UsageError
 from botops.model import Project
 from botops.urls import clean_base_url
+from botops.validation import render_value, schema_issues
 from botops.yamlpos import Issue
 
 DEFAULT_BASE_URL = "https://voicebot.in.exotel.com"

@@ -20,7 +20,8 @@ from botops.importer import (
     needs_escapes,
     write_files,
 )
-from botops.model import LLM_CONFIG_KEYS, Resource
+from botops.kinds import LLM_CONFIG_KEYS
+from botops.model import Resource
 from tests.conftest import ROOT, Emulator, botops
 
 FIXTURES = ROOT / "tests/fixtures/import.yaml"
