@@ -8,7 +8,7 @@ import asyncio
 import json
 import ssl
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from typing import Any, Self
 
 import httpx
 import pytest
@@ -104,23 +104,23 @@ def live_client(url: str, **options: Any) -> Client:
     return Client(base_url=url, account_id="Exotel", deadline=10, **options)
 
 
-class TinyServer:
-    """A keep-alive HTTP/1.1 server on a free port, counting the connections it accepts."""
+class LocalServer:
+    """A TCP server on a free loopback port that counts the connections it accepts; a subclass
+    says in `_handle` what it does with each. Use as `async with`."""
 
-    def __init__(
-        self, mode: str = "ok", delay: float = 0.0, tls: ssl.SSLContext | None = None
-    ) -> None:
-        self.mode = mode
-        self.delay = delay
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.tls = tls
         self.connections = 0
-        self.requests = 0
-        self._writers: list[asyncio.StreamWriter] = []
-        self._server: asyncio.Server | None = None
         self.port = 0
+        self._server: asyncio.Server | None = None
+        self._writers: list[asyncio.StreamWriter] = []
 
-    async def __aenter__(self) -> TinyServer:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, ssl=self.tls)
+    @property
+    def url(self) -> str:
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
+
+    async def __aenter__(self) -> Self:
+        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0, ssl=self.tls)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
@@ -131,13 +131,28 @@ class TinyServer:
             writer.close()
         await self._server.wait_closed()
 
-    @property
-    def url(self) -> str:
-        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
         self._writers.append(writer)
+        await self._handle(reader, writer)
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        raise NotImplementedError
+
+
+class TinyServer(LocalServer):
+    """A keep-alive HTTP/1.1 server answering BOT to every request (`mode`: "ok"; "silent"
+    never answers; "drop" closes the connection once the request is read)."""
+
+    def __init__(
+        self, mode: str = "ok", delay: float = 0.0, tls: ssl.SSLContext | None = None
+    ) -> None:
+        super().__init__(tls)
+        self.mode = mode
+        self.delay = delay
+        self.requests = 0
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -165,36 +180,16 @@ class TinyServer:
             writer.close()
 
 
-class CountingProxy:
+class CountingProxy(LocalServer):
     """Forwards TCP to a port and counts the connections clients open through it."""
 
     def __init__(self, port: int) -> None:
+        super().__init__()
         self.target = port
-        self.connections = 0
-        self.port = 0
-        self._server: asyncio.Server | None = None
-        self._writers: list[asyncio.StreamWriter] = []
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    async def __aenter__(self) -> CountingProxy:
-        self._server = await asyncio.start_server(self._forward, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.close()
-        for writer in self._writers:
-            writer.close()
-        await self._server.wait_closed()
-
-    async def _forward(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.connections += 1
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target)
-        self._writers += [writer, up_writer]
+        self._writers.append(up_writer)
 
         async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
             try:

@@ -113,12 +113,13 @@ class ManualClock:
         return self.now
 
 
-def sending_since(pacer: Pacer, clock: ManualClock, seconds: float) -> None:
-    """An answer `seconds` ago: the pacer has been sending that long."""
-    now = clock.now
-    clock.now -= seconds
+def accepted(pacer: Pacer, clock: ManualClock, count: int = 40, gap: float = 0.02) -> None:
+    """After 5 s of sending, `count` answers `gap` seconds apart from 100.0 on."""
+    clock.now = 95.0  # the first answer: the pacer has been sending since
     pacer.answered()
-    clock.now = now
+    for i in range(count):
+        clock.now = 100.0 + i * gap
+        pacer.answered()
 
 
 def test_pacer_is_free_until_a_429() -> None:
@@ -133,10 +134,7 @@ def test_pacer_is_free_until_a_429() -> None:
 def test_a_429_pauses_every_request_then_paces_at_the_accepted_rate() -> None:
     clock = ManualClock()
     pacer = Pacer(clock)
-    sending_since(pacer, clock, 5)
-    for i in range(40):  # 40 answers within the last second, then refused
-        clock.now = 100.0 + i * 0.02
-        pacer.answered()
+    accepted(pacer, clock)  # 40 answers within the last second
     clock.now = 100.8
     pacer.throttled(retry_after=2)
     assert pacer.paused()
@@ -154,10 +152,7 @@ def test_a_429_right_after_a_pause_does_not_lower_the_pace() -> None:
     """The second after a pause was not spent sending: its few answers say nothing."""
     clock = ManualClock()
     pacer = Pacer(clock)
-    sending_since(pacer, clock, 5)
-    for i in range(40):
-        clock.now = 100.0 + i * 0.02
-        pacer.answered()
+    accepted(pacer, clock)
     pacer.throttled(retry_after=1)
     learned = pacer.rate
     assert learned is not None
@@ -182,10 +177,7 @@ def test_a_429_soon_after_the_start_teaches_nothing() -> None:
 def test_the_pace_drops_by_half_at_most() -> None:
     clock = ManualClock()
     pacer = Pacer(clock)
-    sending_since(pacer, clock, 5)
-    for i in range(40):
-        clock.now = 100.0 + i * 0.02
-        pacer.answered()
+    accepted(pacer, clock)
     pacer.throttled(retry_after=None)
     clock.now += 3
     pacer.answered()
@@ -196,10 +188,7 @@ def test_the_pace_drops_by_half_at_most() -> None:
 def test_the_pace_grows_back_after_a_quiet_while() -> None:
     clock = ManualClock()
     pacer = Pacer(clock)
-    sending_since(pacer, clock, 5)
-    for i in range(10):
-        clock.now = 100.0 + i * 0.05
-        pacer.answered()
+    accepted(pacer, clock, count=10, gap=0.05)
     pacer.throttled(retry_after=None)
     learned = pacer.rate
     assert learned is not None
