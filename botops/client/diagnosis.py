@@ -1,7 +1,8 @@
 """Diagnosis: turning what went wrong on the way into the typed errors of `botops.errors`.
 
-Two kinds of failure reach the client. An answer (`read_answer`) with an error status becomes an
-`HTTPStatusError` subclass carrying the server's message (`status_error`); no answer at all
+Two kinds of failure reach the client. An answer with an error status (`read_answer` reads
+every answer) becomes an `HTTPStatusError` subclass with the server's message (`status_error`);
+no answer at all
 becomes a `TransportError` (`transport_error`) that says, in a few words, why (`short_reason`
 digs through the exceptions httpx and httpcore wrap), what to check next (`connect_hint`),
 and whether the server may have acted (`maybe_sent`), which decides if a write can be retried.
