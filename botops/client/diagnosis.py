@@ -4,9 +4,10 @@ Two kinds of failure reach the client. An answer with an error status (`read_ans
 every answer) becomes an `HTTPStatusError` subclass with the server's message (`status_error`);
 no answer at all becomes a `TransportError` (`transport_error`) that says, in a few words, why
 (`short_reason` digs through the exceptions httpx and httpcore wrap), what to check next
-(`connect_hint`), and whether the server may have acted (`maybe_sent`), which decides if a write can be retried.
-`ssl_context` is here too because an untrusted certificate is the commonest such failure.
-No httpx exception leaves the package; every message passes through the caller's redaction.
+(`connect_hint`), and whether the server may have acted (`maybe_sent`), which decides if a
+write can be retried. `ssl_context` is here too because an untrusted certificate is the
+commonest such failure. No httpx exception leaves the package; every message passes through
+the caller's redaction.
 """
 
 from __future__ import annotations
