@@ -24,7 +24,7 @@ import pytest
 
 from botops.client import Client
 from botops.conversations import duration_seconds, export, seconds_text
-from botops.render.conversation import display_width
+from botops.render.table import display_width
 from tests.conftest import ROOT, Emulator, botops, start_emulator
 
 FIXTURES = ROOT / "tests/fixtures/analytics.yaml"
