@@ -60,11 +60,11 @@ async def list_page(
 
     With `bot_id`, `offset` and `limit` count that bot's conversations: pages are read until
     `limit` of them are found or none are left.
+    `limit` and `offset` are checked where they are parsed (the command line) and by the client;
+    here a `limit` below 1 finds nothing.
     """
     if limit < 1:
-        raise UsageError(f"--limit must be at least 1, got {limit}")
-    if offset < 0:
-        raise UsageError(f"--offset must not be negative, got {offset}")
+        return []
     if bot_id is None:
         return await _slice(client, fields, limit, offset)
     found: list[dict[str, Any]] = []

@@ -55,6 +55,18 @@ _LIGHT_ACCENT = "#c7d0f8"
 # JSON
 
 
+def render(report: Report, output_format: str, *, source: str = "") -> str:
+    """The report as `output_format` (table, json, markdown or html); `source` names the
+    account and API in the html page."""
+    if output_format == "json":
+        return render_json(report)
+    if output_format == "markdown":
+        return render_markdown(report)
+    if output_format == "html":
+        return render_html(report, source=source)
+    return render_table(report)
+
+
 def render_json(report: Report) -> str:
     return json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
 

@@ -5,6 +5,8 @@ Pure functions from data to text; widths are display widths (`render.table`).
 
 from __future__ import annotations
 
+import io
+import json
 import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -61,6 +63,19 @@ def when(conversation: dict[str, Any], *, seconds: bool = False) -> str:
         return started.strftime("%Y-%m-%d %H:%M:%S UTC" if seconds else "%Y-%m-%d %H:%M UTC")
     text = started.isoformat(sep=" ", timespec="seconds" if seconds else "minutes")
     return text
+
+
+def render_page(page: Sequence[dict[str, Any]], *, output_format: str, insights: bool) -> str:
+    """`conversations list` output, newline-terminated: table, json, jsonl or csv."""
+    if output_format == "json":
+        return json.dumps(list(page), indent=2, ensure_ascii=False) + "\n"
+    if output_format == "jsonl":
+        return "".join(conv.to_json_line(c) for c in page)
+    if output_format == "csv":
+        buffer = io.StringIO()
+        conv.write_csv(buffer, page, insights=insights)
+        return buffer.getvalue()
+    return render_table(page, insights=insights) + "\n"
 
 
 def render_table(conversations: Sequence[dict[str, Any]], *, insights: bool) -> str:
