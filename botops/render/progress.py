@@ -42,6 +42,10 @@ class StatusLine:
             _write("\r\033[2K")
             self._shown = False
 
+    def counting(self, label: str) -> Callable[[int], None]:
+        """A progress callback that shows `label: N` (N things read so far)."""
+        return lambda count: self.update(f"{label}: {count:,}")
+
     @property
     def elapsed(self) -> float:
         return time.monotonic() - self.started
