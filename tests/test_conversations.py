@@ -25,7 +25,7 @@ import pytest
 from botops.client import Client
 from botops.conversations import duration_seconds, export, seconds_text
 from botops.render.table import display_width
-from tests.conftest import ROOT, Emulator, botops, start_emulator
+from tests.support import ROOT, Emulator, botops, start_emulator
 
 FIXTURES = ROOT / "tests/fixtures/analytics.yaml"
 CONVERSATIONS = "/voicebot/api/v2/accounts/Exotel/voicebot-conversations"

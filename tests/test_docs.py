@@ -6,7 +6,7 @@ import click
 import pytest
 
 from botops.cli import cli
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 README = (ROOT / "README.md").read_text()
 

@@ -11,8 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import Emulator
-from tests.test_faults import fleet, live_bots
+from tests.support import Emulator, fleet, live_bots
 
 
 def _apply(emulator: Emulator, cwd: Path) -> subprocess.Popen[str]:

@@ -13,8 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import Emulator
-from tests.emulator.support import AS, VB, client, error_message, fleet_bots, write_fixtures
+from tests.support import AS, VB, Emulator, client, error_message, fleet_bots, write_fixtures
 
 TOKEN = "s3cret-t0ken"
 
