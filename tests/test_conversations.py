@@ -242,7 +242,9 @@ def test_failed_export_leaves_nothing_behind(emulator_factory: Any, tmp_path: Pa
 
 
 def test_interrupted_export_leaves_nothing_behind(emulator_factory: Any, tmp_path: Path) -> None:
-    slow = emulator_factory("--synthetic-conversations", "3000", "--latency-ms", "40")
+    # Each page takes half a second, so the export (30 pages, 4 at once) can't end between its
+    # temporary file appearing and the Ctrl-C, however busy the machine; Ctrl-C ends it early.
+    slow = emulator_factory("--synthetic-conversations", "3000", "--latency-ms", "500")
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOTOPS_")}
     env.update(BOTOPS_BASE_URL=slow.url, BOTOPS_ACCOUNT_ID="Exotel")
     command = [sys.executable, "-m", "botops", "conversations", "export", "--out", "calls.jsonl"]
