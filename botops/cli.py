@@ -110,9 +110,8 @@ fields_option = click.option(
 bot_option = click.option("--bot", "bot_id", help="Only this bot's conversations (filtered here).")
 
 
-def _color(stream: Any = None) -> bool:
-    stream = stream or sys.stdout
-    return bool(stream.isatty()) and "NO_COLOR" not in os.environ
+def _color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
 @click.group(cls=BotopsGroup, context_settings={"help_option_names": ["-h", "--help"]})
