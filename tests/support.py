@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -87,6 +88,13 @@ def botops(emulator: Emulator | None, *args: str, **env: str) -> Result:
     if emulator is not None:
         environment.setdefault("BOTOPS_BASE_URL", emulator.url)
     return CliRunner().invoke(cli, list(args), env=environment, catch_exceptions=False)
+
+
+def ctrl_c_enabled() -> None:
+    """For `preexec_fn`: the child takes Ctrl-C as a terminal would give it. A process started
+    in the background by a shell (`make test &`, some CI runners) inherits SIGINT ignored, and
+    Python then never raises KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 # The emulator's API over HTTP

@@ -25,7 +25,7 @@ import pytest
 from botops.client import Client
 from botops.conversations import duration_seconds, export, seconds_text
 from botops.render.table import display_width
-from tests.support import ROOT, Emulator, botops, start_emulator
+from tests.support import ROOT, Emulator, botops, ctrl_c_enabled, start_emulator
 
 FIXTURES = ROOT / "tests/fixtures/analytics.yaml"
 CONVERSATIONS = "/voicebot/api/v2/accounts/Exotel/voicebot-conversations"
@@ -249,7 +249,13 @@ def test_interrupted_export_leaves_nothing_behind(emulator_factory: Any, tmp_pat
     env.update(BOTOPS_BASE_URL=slow.url, BOTOPS_ACCOUNT_ID="Exotel")
     command = [sys.executable, "-m", "botops", "conversations", "export", "--out", "calls.jsonl"]
     process = subprocess.Popen(
-        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=ctrl_c_enabled,
     )
     deadline = time.monotonic() + 20
     while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):

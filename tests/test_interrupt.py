@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.support import Emulator, fleet, live_bots
+from tests.support import Emulator, ctrl_c_enabled, fleet, live_bots
 
 
 def _apply(emulator: Emulator, cwd: Path, concurrency: int) -> subprocess.Popen[str]:
@@ -33,6 +33,7 @@ def _apply(emulator: Emulator, cwd: Path, concurrency: int) -> subprocess.Popen[
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=ctrl_c_enabled,
     )
 
 
