@@ -90,11 +90,23 @@ def botops(emulator: Emulator | None, *args: str, **env: str) -> Result:
     return CliRunner().invoke(cli, list(args), env=environment, catch_exceptions=False)
 
 
-def ctrl_c_enabled() -> None:
-    """For `preexec_fn`: the child takes Ctrl-C as a terminal would give it. A process started
-    in the background by a shell (`make test &`, some CI runners) inherits SIGINT ignored, and
-    Python then never raises KeyboardInterrupt."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+def botops_process(emulator: Emulator, cwd: Path, *args: str) -> subprocess.Popen[str]:
+    """The real CLI as its own process (for Ctrl-C), pointed at `emulator` as CI would point it.
+
+    SIGINT is set back to its default in the child: a suite started in the background by a shell
+    (`make test &`, some CI runners) passes SIGINT on ignored, and Python then never raises
+    KeyboardInterrupt."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOTOPS_")}
+    env.update(BOTOPS_ACCOUNT_ID="Exotel", BOTOPS_BASE_URL=emulator.url)
+    return subprocess.Popen(
+        [sys.executable, "-m", "botops", *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
 
 
 # The emulator's API over HTTP

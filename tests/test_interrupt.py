@@ -3,38 +3,18 @@ which, and a re-run finishes the rest with exactly one new version per bot."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from tests.support import Emulator, ctrl_c_enabled, fleet, live_bots
+from tests.support import Emulator, botops_process, fleet, live_bots
 
 
 def _apply(emulator: Emulator, cwd: Path, concurrency: int) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BOTOPS_")}
-    env.update(BOTOPS_ACCOUNT_ID="Exotel", BOTOPS_BASE_URL=emulator.url)
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "botops",
-            "apply",
-            "bots",
-            "--auto-approve",
-            "--concurrency",
-            str(concurrency),
-        ],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=ctrl_c_enabled,
-    )
+    command = ("apply", "bots", "--auto-approve", "--concurrency", str(concurrency))
+    return botops_process(emulator, cwd, *command)
 
 
 def _wait_for_first_write(emulator: Emulator, deadline: float) -> None:
