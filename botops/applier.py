@@ -12,9 +12,8 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from botops.client import Client
 from botops.compare import carries, differs
 from botops.errors import (
     ApiError,
@@ -24,6 +23,9 @@ from botops.errors import (
 )
 from botops.kinds import KindSpec, LiveObject, Payload, spec_of, version_of
 from botops.model import ApplyResult, Plan, ResourcePlan
+
+if TYPE_CHECKING:  # httpx loads only when a command calls the API
+    from botops.client import ApiClient
 
 MAX_WRITE_ATTEMPTS = 5
 
@@ -43,7 +45,7 @@ STOPPED_MESSAGE = "interrupted before anything was sent; run `botops apply` agai
 
 async def apply_plan(
     plan: Plan,
-    client: Client,
+    client: ApiClient,
     *,
     on_result: OnResult,
     generation_timeout: float = 600.0,
@@ -87,7 +89,7 @@ async def apply_plan(
 class _Writer:
     def __init__(
         self,
-        client: Client,
+        client: ApiClient,
         *,
         sleep: Callable[[float], Awaitable[None]],
         generation_timeout: float,

@@ -24,17 +24,19 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import yaml
 
-from botops.client import Client
 from botops.config import Declaration, load_declarations
 from botops.errors import MethodNotAllowedError, NotFoundError, UsageError
 from botops.files import check_writable_parent, write_atomically
 from botops.kinds import KINDS, KindSpec, LiveObject, either, spec_of
 from botops.model import Kind, Resource
 from botops.yamlpos import NUMBER_START
+
+if TYPE_CHECKING:  # httpx loads only when a command calls the API
+    from botops.client import ApiClient
 
 # Instructions longer than this, or with a line break, go to a Markdown file of their own.
 INLINE_INSTRUCTION_LIMIT = 200
@@ -94,7 +96,7 @@ def _key(path: Path) -> str:
 
 
 async def read_live(
-    client: Client, ids: Sequence[str], *, everything: bool, warn: Warn | None = None
+    client: ApiClient, ids: Sequence[str], *, everything: bool, warn: Warn | None = None
 ) -> list[LiveResource]:
     """Each id looked up as each kind in turn (a voicebot, then an assistant); with
     `everything`, every live resource of every kind. Sorted by kind then id, each once."""
@@ -120,7 +122,7 @@ async def read_live(
     return sorted(unique.values(), key=lambda r: (order.index(r.kind), r.id))
 
 
-async def _read_one(client: Client, kind: Kind | None, resource_id: str) -> LiveResource:
+async def _read_one(client: ApiClient, kind: Kind | None, resource_id: str) -> LiveResource:
     """The resource of `kind` with this id; of any kind, the first that has it."""
     for spec in [spec_of(kind)] if kind is not None else KINDS.values():
         try:

@@ -22,8 +22,9 @@ from botops.model import Change, Kind
 from botops.validation import validator
 from botops.yamlpos import Document, Issue
 
-if TYPE_CHECKING:  # the client (and httpx) load only when a command calls the API
-    from botops.client import Client
+if TYPE_CHECKING:  # httpx loads only when a command calls the API
+    from botops.client import ApiClient
+
 
 LiveObject = dict[str, Any]
 Payload = dict[str, Any]
@@ -241,15 +242,15 @@ class KindSpec:
 
     # The client calls.
 
-    async def read(self, client: Client, resource_id: str) -> LiveObject:
+    async def read(self, client: ApiClient, resource_id: str) -> LiveObject:
         live: LiveObject = await getattr(client, self.read_call)(resource_id)
         return live
 
-    def iterate(self, client: Client) -> AsyncIterator[LiveObject]:
+    def iterate(self, client: ApiClient) -> AsyncIterator[LiveObject]:
         pages: AsyncIterator[LiveObject] = getattr(client, self.list_call)()
         return pages
 
-    async def write(self, client: Client, resource_id: str, payload: Payload) -> LiveObject:
+    async def write(self, client: ApiClient, resource_id: str, payload: Payload) -> LiveObject:
         answer: LiveObject = await getattr(client, self.write_call)(resource_id, payload)
         return answer
 

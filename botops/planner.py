@@ -13,9 +13,8 @@ import asyncio
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from botops.client import Client
 from botops.errors import (
     BotopsError,
     MethodNotAllowedError,
@@ -26,13 +25,16 @@ from botops.git import rev_parse
 from botops.kinds import KINDS, Field, KindSpec, LiveObject, spec_of, text_or_none, version_of
 from botops.model import Change, Kind, Plan, Resource, ResourcePlan, Unmanaged
 
+if TYPE_CHECKING:  # httpx loads only when a command calls the API
+    from botops.client import ApiClient
+
 # Live objects of each kind matched by name, by name (read only where a plan needs them).
 ByName = dict[Kind, dict[str, list[LiveObject]]]
 
 
 async def make_plan(
     resources: Sequence[Resource],
-    client: Client,
+    client: ApiClient,
     *,
     base_url: str,
     account_id: str,
@@ -59,7 +61,7 @@ async def make_plan(
 
 
 async def _live_by_name(
-    resources: Sequence[Resource], client: Client, *, unmanaged: bool
+    resources: Sequence[Resource], client: ApiClient, *, unmanaged: bool
 ) -> ByName:
     """List pages are read only where a resource is matched by name (or `--unmanaged` asks)."""
     by_name: ByName = {}
@@ -76,7 +78,7 @@ async def _live_by_name(
 
 async def _plan_one(
     resource: Resource,
-    client: Client,
+    client: ApiClient,
     by_name: ByName,
     message: str | None,
     commit: str | None,
@@ -107,7 +109,9 @@ def _only_match(spec: KindSpec, resource: Resource, matches: Sequence[LiveObject
     return str(matches[0][spec.id_key])
 
 
-async def _read(spec: KindSpec, client: Client, resource: Resource, resource_id: str) -> LiveObject:
+async def _read(
+    spec: KindSpec, client: ApiClient, resource: Resource, resource_id: str
+) -> LiveObject:
     try:
         return await spec.read(client, resource_id)
     except NotFoundError:
@@ -218,7 +222,7 @@ def current_commit(root: Path, environ: Mapping[str, str] | None = None) -> str 
     return sha[:7] if sha and all(c in "0123456789abcdefABCDEF" for c in sha) else None
 
 
-async def _unmanaged(plan: Plan, client: Client, by_name: ByName) -> list[Unmanaged]:
+async def _unmanaged(plan: Plan, client: ApiClient, by_name: ByName) -> list[Unmanaged]:
     managed = {r.address for r in plan.resources}
     result: list[Unmanaged] = []
     for spec in KINDS.values():
@@ -233,7 +237,7 @@ async def _unmanaged(plan: Plan, client: Client, by_name: ByName) -> list[Unmana
     return sorted(result, key=lambda u: u.address)
 
 
-async def _listed(spec: KindSpec, client: Client) -> list[LiveObject]:
+async def _listed(spec: KindSpec, client: ApiClient) -> list[LiveObject]:
     try:
         return [live async for live in spec.iterate(client)]
     except (NotFoundError, MethodNotAllowedError) as error:

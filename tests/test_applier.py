@@ -22,7 +22,7 @@ from botops.errors import ServerError, TransportError
 from botops.kinds import LiveObject, Payload
 from botops.model import ApplyResult, Plan, Resource
 from botops.planner import make_plan
-from tests.conftest import Emulator, botops
+from tests.support import Emulator, botops
 
 DESIRED = {"enable_greeting_interruption": True, "supported_languages": ["en", "hi"]}
 PATH = "/voicebots/b1/versions"

@@ -22,7 +22,7 @@ from botops.importer import (
 )
 from botops.kinds import LLM_CONFIG_KEYS
 from botops.model import Resource
-from tests.conftest import ROOT, Emulator, botops
+from tests.support import ROOT, Emulator, botops
 
 FIXTURES = ROOT / "tests/fixtures/import.yaml"
 VOICEBOTS = "/voicebot/api/v2/accounts/Exotel/voicebots"

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ROOT, Emulator, botops
+from tests.support import ROOT, Emulator, botops
 
 EXAMPLE_INSTRUCTION = (ROOT / "examples/bots/prompts/acme-support.md").read_text()[:-1]
 RETURNS_INSTRUCTION = (ROOT / "examples/bots/prompts/returns.md").read_text()[:-1]

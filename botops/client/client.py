@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 import urllib.parse
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from typing import Any
 
 import httpx
@@ -128,7 +128,7 @@ class Client:
 
     def iter_voicebots(
         self, *, page_size: int = 100, prefetch: int = 4
-    ) -> AsyncIterator[dict[str, Any]]:
+    ) -> AsyncGenerator[dict[str, Any], None]:
         """Every voicebot, page after page, until `metadata.total` or a short page."""
         return paginate(self.list_voicebots, page_size, prefetch)
 
@@ -148,7 +148,7 @@ class Client:
 
     def iter_assistants(
         self, *, page_size: int = 100, prefetch: int = 4
-    ) -> AsyncIterator[dict[str, Any]]:
+    ) -> AsyncGenerator[dict[str, Any], None]:
         """Every assistant, page after page, until `metadata.total` or a short page."""
         return paginate(self.list_assistants, page_size, prefetch)
 
@@ -187,7 +187,7 @@ class Client:
         page_size: int = 100,
         prefetch: int = 4,
         on_total: Callable[[int | None], None] | None = None,
-    ) -> AsyncIterator[dict[str, Any]]:
+    ) -> AsyncGenerator[dict[str, Any], None]:
         """Every conversation in order; up to `prefetch` pages in flight, memory bounded by it.
         `on_total` hears the first page's total (None when the server gave none)."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncGenerator, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +37,7 @@ async def paginate(
     page_size: int,
     prefetch: int,
     on_total: Callable[[int | None], None] | None = None,
-) -> AsyncIterator[dict[str, Any]]:
+) -> AsyncGenerator[dict[str, Any], None]:
     """Every item of the list `fetch(limit=, offset=)` reads, in order."""
     if not 1 <= page_size <= MAX_PAGE_SIZE or prefetch < 1:
         # A server caps larger pages at its maximum, which would read as a short last page.

@@ -7,7 +7,7 @@ the HTTP layer does them, and a test may hand them any object with these methods
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from typing import Any, Protocol, Self, runtime_checkable
 
 from botops.client.pages import Page
@@ -27,7 +27,7 @@ class ApiClient(Protocol):
 
     def iter_voicebots(
         self, *, page_size: int = 100, prefetch: int = 4
-    ) -> AsyncIterator[dict[str, Any]]: ...
+    ) -> AsyncGenerator[dict[str, Any], None]: ...
 
     async def create_voicebot_version(
         self, bot_id: str, body: dict[str, Any]
@@ -39,7 +39,7 @@ class ApiClient(Protocol):
 
     def iter_assistants(
         self, *, page_size: int = 100, prefetch: int = 4
-    ) -> AsyncIterator[dict[str, Any]]: ...
+    ) -> AsyncGenerator[dict[str, Any], None]: ...
 
     async def create_assistant_version(
         self, assistant_id: str, body: dict[str, Any]
@@ -60,6 +60,6 @@ class ApiClient(Protocol):
         page_size: int = 100,
         prefetch: int = 4,
         on_total: Callable[[int | None], None] | None = None,
-    ) -> AsyncIterator[dict[str, Any]]: ...
+    ) -> AsyncGenerator[dict[str, Any], None]: ...
 
     async def get_conversation(self, conversation_id: str) -> dict[str, Any]: ...

@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Emulator
-from tests.emulator.support import AS, client, error_message
+from tests.support import AS, Emulator, client, error_message
 
 AGENTS = [
     {
