@@ -14,7 +14,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.conftest import ROOT, Emulator, botops
+from tests.support import ROOT, Emulator, botops
 from tests.interpose import DIE, Answer, Exchange, interposed, once
 
 VB = "/voicebot/api/v2/accounts/Exotel"
