@@ -394,11 +394,15 @@ def import_(
         return
     for file in imported.files:
         click.echo(f"Wrote {file.path}  ({_written(file)})")
-    click.echo(
-        f"Imported {imported.voicebots} voicebot(s) and {imported.assistants} assistant(s); "
-        "`botops plan` should now show no changes for them.",
-        err=True,
-    )
+    counts = f"{imported.voicebots} voicebot(s) and {imported.assistants} assistant(s)"
+    if imported.problems:
+        for problem in imported.problems:
+            click.echo(str(problem), err=True)
+        raise UsageError(
+            f"imported {counts}, but the live values above don't pass validation: choose "
+            "valid ones in those files, then `botops plan` shows what applying them changes"
+        )
+    click.echo(f"Imported {counts}; `botops plan` should now show no changes for them.", err=True)
 
 
 def _written(file: ImportedFile) -> str:
@@ -452,13 +456,13 @@ def generate(
             timeout=timeout,
             job_id=job_id,
             on_status=progress.on_status,
+            on_created=click.echo,  # the id first: it is said even if writing the file fails
             while_waiting=progress.spin,
         )
     finally:
         progress.status.clear()
     name, version = made.bot.get("name"), made.bot.get("version")
     click.echo(f"Created {made.bot_id} ({name}, {version}); wrote {made.path}", err=True)
-    click.echo(made.bot_id)
 
 
 @cli.group()

@@ -64,6 +64,24 @@ def check_writable_parent(path: Path) -> None:
         raise _cant_write(path, _not_a_directory(blocker))
 
 
+def check_writable(path: Path) -> None:
+    """Refuse, before work that can't be taken back (a bot generated), when `path` could not
+    be written: a directory there, a file in the way of its parent, or a directory that takes
+    no new file (permissions, a read-only file system). The check writes and removes a
+    temporary file in the nearest directory that exists; nothing is left behind."""
+    if path.is_dir():
+        raise _cant_write(path, OSError(errno.EISDIR, "it is a directory"))
+    check_writable_parent(path)
+    directory = next((p for p in [path.parent, *path.parent.parents] if p.is_dir()), Path("."))
+    try:
+        fd, probe = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise _cant_write(path, error) from None
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(probe)
+
+
 def _make_parents(directory: Path) -> None:
     try:
         directory.mkdir(parents=True, exist_ok=True)

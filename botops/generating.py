@@ -1,5 +1,7 @@
 """The generate use case: a bot-generation job run to its end (`generation`), the new bot read,
-and its YAML written. Nothing is started when the request can't succeed."""
+and its YAML written. Nothing is started when the request can't succeed, `--out` included (a
+bot generated for a file that can't be written would be a bot nobody knows the id of); once the
+job is done, its bot_id is handed out first, so that whatever fails after still leaves it said."""
 
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from botops import importer
-from botops.errors import UsageError
+from botops.errors import BotopsError, UsageError
+from botops.files import check_writable
 from botops.generation import OnStatus, run_generation
+from botops.kinds import VOICEBOT
 from botops.session import Session
 
 if TYPE_CHECKING:  # httpx loads only when a command calls the API
@@ -35,15 +39,22 @@ def generate_bot(
     timeout: float,
     job_id: str | None,
     on_status: OnStatus | None = None,
+    on_created: Callable[[str], None] | None = None,
     while_waiting: Callable[[], Awaitable[None]] | None = None,
 ) -> Generated:
     """Start a job from `text` (or pick up `job_id`), wait for it, write the bot to `out`
-    (default `<slug of its name>.yaml` here). `while_waiting` runs alongside the polling
-    (a spinner) and is cancelled when the job ends."""
+    (default `<slug of its name>.yaml` here). `on_created` gets the new bot_id as soon as the
+    job is done; `while_waiting` runs alongside the polling (a spinner) and is cancelled when
+    the job ends."""
     if not job_id and not (text or "").strip():
         raise UsageError("describe the bot (TEXT), or pick up a job with --job ID")
     if out is not None and out.exists():
         raise UsageError(f"{out} already exists; choose another --out (nothing was started)")
+    try:
+        # Without --out the file goes here, under a name known only once the bot exists.
+        check_writable(out if out is not None else Path(".botops-generate"))
+    except UsageError as error:
+        raise UsageError(f"{error} (nothing was started)") from None
 
     async def go(client: ApiClient) -> tuple[dict[str, Any], dict[str, Any]]:
         waiting = asyncio.ensure_future(while_waiting()) if while_waiting else None
@@ -54,11 +65,29 @@ def generate_bot(
         finally:
             if waiting is not None:
                 waiting.cancel()
-        return job, await client.get_voicebot(str(job["bot_id"]))
+        bot_id = str(job["bot_id"])
+        if on_created is not None:
+            on_created(bot_id)
+        try:
+            return job, await VOICEBOT.read(client, bot_id)
+        except BotopsError as error:
+            raise _unwritten(bot_id, job, out, error) from None
 
     job, bot = session.run(go)
     bot_id = str(bot.get("bot_id") or job["bot_id"])
     live = importer.LiveResource("Voicebot", bot_id, bot)
-    file = importer.generated_file(live, out, schemas_dir=session.project.root / "schemas")
-    importer.write_files([file], force=False)
+    try:
+        file = importer.generated_file(live, out, schemas_dir=session.project.root / "schemas")
+        importer.write_files([file], force=False)
+    except BotopsError as error:
+        raise _unwritten(bot_id, job, out, error) from None
     return Generated(bot_id=bot_id, bot=bot, path=file.path)
+
+
+def _unwritten(
+    bot_id: str, job: dict[str, Any], out: Path | None, error: BotopsError
+) -> BotopsError:
+    return BotopsError(
+        f"created {bot_id} through bot generation job {job.get('id')}, but "
+        f"{out or 'its file'} was not written: {error}; `botops import {bot_id}` writes it"
+    )

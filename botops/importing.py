@@ -1,14 +1,20 @@
 """The import use case: live voicebots and assistants read, laid out as files beside what the
-project already declares, and written (all or nothing). `importer` owns the file shapes."""
+project already declares, and written (all or nothing). `importer` owns the file shapes.
+
+What is written is then loaded as `validate` would load it: live data can hold what no file
+may (a temperature of 5, an agent role twice), and a plan on such a file can't show "no
+changes". Those problems come back with the files, which are kept: they are the live state as
+it is, and the place to choose valid values."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from botops import importer
-from botops.errors import UsageError
+from botops.config import load_resources
+from botops.errors import ConfigError, Problem, UsageError
 from botops.model import Project
 from botops.project import resource_paths
 from botops.session import Session
@@ -16,10 +22,12 @@ from botops.session import Session
 
 @dataclass(frozen=True)
 class Imported:
-    """What was read live and the files written for it (none when nothing was live)."""
+    """What was read live, the files written for it (none when nothing was live), and what
+    validation finds wrong in them (the live values a file may not hold)."""
 
     live: list[importer.LiveResource]
     files: list[importer.ImportedFile]
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def voicebots(self) -> int:
@@ -54,7 +62,20 @@ def import_live(
     reuse = importer.declared_alone(live, declared, root=root)
     files = importer.lay_out(live, target, schemas_dir=root / "schemas", reuse=reuse)
     importer.write_files(files, force=force)
-    return Imported(live=live, files=files)
+    return Imported(live=live, files=files, problems=_problems(files, session.project))
+
+
+def _problems(files: Sequence[importer.ImportedFile], project: Project) -> list[Problem]:
+    """What `validate` says of the resource files just written."""
+    try:
+        load_resources(
+            [f.path for f in files if not f.is_prompt],
+            root=project.root if project.file else None,
+            project_file=project.file,
+        )
+    except ConfigError as error:
+        return error.problems
+    return []
 
 
 def import_dir(project: Project) -> Path:

@@ -13,11 +13,13 @@ added to a kind is one more entry in its `fields` and one more property in its s
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from botops.compare import differs
+from botops.errors import ApiError
 from botops.model import Change, Kind
 from botops.validation import validator
 from botops.yamlpos import Document, Issue
@@ -60,6 +62,12 @@ class Field:
         """The live value as a resource file declares it; None leaves the field out."""
         return live
 
+    def rebuilt(self, live: Any, changes: Sequence[Change], sent: Any) -> Any:
+        """What a write must send for this field when `changes` (all in this field) are made
+        to `live`: the inverse of `changes` followed by `sent`. `sent` is what a plan file
+        says is sent; only what the changes leave open is taken from it (never a value)."""
+        return _whole(self.name, changes)
+
     def issues(self, document: Document) -> list[Issue]:
         """What is wrong with this field in `document` that its schema can't say."""
         return []
@@ -92,6 +100,14 @@ class SettingsField(Field):
         if not isinstance(live, dict):
             return live
         return {k: live[k] for k in self.keys if live.get(k) is not None} or None
+
+    def rebuilt(self, live: Any, changes: Sequence[Change], sent: Any) -> Any:
+        if any(change.path == self.name for change in changes):
+            return _whole(self.name, changes)
+        settings = dict(live) if isinstance(live, dict) else {}
+        for change in changes:
+            settings[change.path.removeprefix(f"{self.name}.")] = change.after
+        return settings
 
 
 class AgentsField(Field):
@@ -149,6 +165,37 @@ class AgentsField(Field):
             agents.append(item)
         return agents
 
+    def rebuilt(self, live: Any, changes: Sequence[Change], sent: Any) -> Any:
+        if any(change.path == self.name for change in changes):
+            return _whole(self.name, changes)
+        current = self._by_role(live)
+        wanted = {role: dict(agent) for role, agent in current.items()}
+        order: list[str] | None = None
+        for change in changes:
+            suffix = change.path.removeprefix(self.name)
+            if suffix == ".order":
+                order = [str(role) for role in change.after or []]
+            elif suffix.endswith("]"):  # `[role]`: a whole agent added or removed
+                role = suffix[1:-1]
+                if change.after is None:
+                    wanted.pop(role, None)
+                else:
+                    wanted[role] = dict(change.after)
+            else:  # `[role].key`; keys never hold "].", roles might
+                role, _, key = suffix[1:].rpartition("].")
+                wanted.setdefault(role, {self.KEY: role})[key] = change.after
+        kept = order if order is not None else [role for role in current if role in wanted]
+        # Where an added agent goes among the others is not a change the plan shows: it is
+        # taken from `sent`, as long as `sent` holds exactly these agents, kept ones in order.
+        roles = (
+            [str(a.get(self.KEY)) for a in sent if isinstance(a, dict)]
+            if isinstance(sent, list)
+            else []
+        )
+        if sorted(roles) != sorted(wanted) or [r for r in roles if r in current] != kept:
+            roles = kept + [role for role in wanted if role not in current]
+        return [wanted[role] for role in roles]
+
     def issues(self, document: Document) -> list[Issue]:
         """A role given twice, at the second."""
         agents = document.value.get(self.name)
@@ -182,6 +229,12 @@ class AgentsField(Field):
             role = str(agent.get(self.KEY))
             merged[role] = {**live.get(role, {}), **agent}
         return merged
+
+
+def _whole(name: str, changes: Sequence[Change]) -> Any:
+    """The value a change of the whole field `name` sets (the last one, if several)."""
+    whole = [change for change in changes if change.path == name]
+    return whole[-1].after if whole else None
 
 
 def _item_keys(schema: Mapping[str, Any], name: str) -> frozenset[str]:
@@ -243,12 +296,26 @@ class KindSpec:
     # The client calls.
 
     async def read(self, client: ApiClient, resource_id: str) -> LiveObject:
+        """The live latest version. An answer without a version is no live object (a 200
+        with an empty body, `{}`): planning or writing on it would send `source_version: null`."""
         live: LiveObject = await getattr(client, self.read_call)(resource_id)
+        if not version_of(live):
+            raise ApiError(
+                f"the server answered {self.prefix} {resource_id!r} without a version, so "
+                "botops can't tell what is live"
+            )
         return live
 
-    def iterate(self, client: ApiClient) -> AsyncIterator[LiveObject]:
-        pages: AsyncIterator[LiveObject] = getattr(client, self.list_call)()
-        return pages
+    async def iterate(self, client: ApiClient) -> AsyncIterator[LiveObject]:
+        """Every live one, as listed; an item without an id can't be told apart, so it is an
+        error rather than skipped (it might be the one a file names)."""
+        async for live in getattr(client, self.list_call)():
+            if not text_or_none(live.get(self.id_key)):
+                raise ApiError(
+                    f"the server listed a {self.prefix} without {self.id_key} "
+                    f"(named {live.get('name')!r}); botops can't tell which {self.noun} it is"
+                )
+            yield live
 
     async def write(self, client: ApiClient, resource_id: str, payload: Payload) -> LiveObject:
         answer: LiveObject = await getattr(client, self.write_call)(resource_id, payload)
@@ -291,6 +358,52 @@ class KindSpec:
             return {**payload, "source_version": source_version, self.values_key: values}
         controls = {k: v for k, v in payload.items() if k in PAYLOAD_CONTROLS}
         return {**controls, "source_version": source_version, **values}
+
+    def field_of(self, path: str) -> Field | None:
+        """The managed field a change path (`llm_config.model`, `agents[x].instruction`) is in."""
+        for field in self.fields:
+            if path == field.name or path.startswith((f"{field.name}.", f"{field.name}[")):
+                return field
+        return None
+
+    def unexplained(
+        self, payload: Mapping[str, Any], live: Mapping[str, Any], changes: Sequence[Change]
+    ) -> str | None:
+        """What in `payload` does not follow from `changes` made to `live` (None: all of it
+        does). A saved plan is applied only when its payload is exactly what its changes, the
+        part a reviewer reads, say: rebuilt from them here and compared, field by field."""
+        by_field: dict[str, list[Change]] = {}
+        for change in changes:
+            field = self.field_of(change.path)
+            if field is None:
+                return f"the change {change.path!r} is not in a field of a {self.prefix}"
+            by_field.setdefault(field.name, []).append(change)
+        sent = (
+            self.sent(payload)
+            if self.values_key is None or isinstance(payload.get(self.values_key), dict)
+            else {}
+        )
+        controls = {"source_version", *([self.values_key] if self.values_key else [])}
+        if self.sends_description:
+            controls.add("version_description")
+        if self.marks_stable:
+            controls.add("mark_as_stable")
+        extra = [key for key in payload if key not in controls and self.values_key is not None]
+        extra += [key for key in sent if key not in by_field]
+        if extra:
+            return f"it sends {', '.join(sorted(extra))}, which no change shows"
+        for field in self.fields:
+            if field.name not in by_field:
+                continue
+            if field.name not in sent:
+                return f"it does not send {field.name}, which the changes change"
+            expected = field.rebuilt(live.get(field.name), by_field[field.name], sent[field.name])
+            if differs(sent[field.name], expected):
+                return (
+                    f"it sends {_where_differs(field.name, sent[field.name], expected)} "
+                    "other than the changes say"
+                )
+        return None
 
     # Import.
 
@@ -374,6 +487,31 @@ def either(words: Iterable[str]) -> str:
     """`a or b`, `a, b or c`: how messages list the kinds."""
     items = list(words)
     return " or ".join(items) if len(items) < 3 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+def _where_differs(path: str, sent: Any, expected: Any) -> str:
+    """The first path under `path` where `sent` and `expected` differ (`llm_config.top_p`)."""
+    if isinstance(sent, dict) and isinstance(expected, dict):
+        for key in sorted(set(sent) | set(expected), key=str):
+            if key not in sent or key not in expected or differs(sent[key], expected[key]):
+                return _where_differs(f"{path}.{key}", sent.get(key), expected.get(key))
+    if isinstance(sent, list) and isinstance(expected, list) and len(sent) == len(expected):
+        for index, (a, b) in enumerate(zip(sent, expected, strict=True)):
+            if differs(a, b):
+                return _where_differs(f"{path}[{index}]", a, b)
+    return path
+
+
+def next_version(version: str | None) -> str | None:
+    """The version a write built on `version` makes when nobody else writes in between:
+    `v3` -> `v4`. None when versions are not numbered that way (then it can't be told)."""
+    if version is None:
+        return None
+    found = _NUMBERED.fullmatch(version)
+    return f"{found.group(1)}{int(found.group(2)) + 1}" if found else None
+
+
+_NUMBERED = re.compile(r"(v)([0-9]{1,18})")
 
 
 def version_of(live: Mapping[str, Any]) -> str | None:

@@ -10,7 +10,7 @@ from typing import Any, Literal
 # The name of a kind registered in `botops.kinds` ("Voicebot", "Assistant").
 Kind = str
 Action = Literal["no-op", "update", "create"]
-Outcome = Literal["applied", "stale", "failed", "unknown", "skipped"]
+Outcome = Literal["applied", "stale", "failed", "unknown", "conflict", "skipped"]
 
 PLAN_FORMAT_VERSION = 1
 
@@ -118,11 +118,16 @@ class Plan:
 class ApplyResult:
     """What apply did to one resource.
 
-    applied  a new version exists with the intended values (`new_version`)
-    stale    the live version moved on since the plan; nothing was sent
-    failed   an error, told in `message`; nothing is known to have changed
-    unknown  a write may or may not have happened (interrupted); re-run plan to see
-    skipped  nothing to do (no-op)
+    applied   a new version exists with the intended values (`new_version`)
+    stale     the live version moved on since the plan (or, for a create, a bot of that name
+              exists now); nothing was sent
+    failed    an error, told in `message`; nothing was written, unless the message names what
+              was (a bot that generation created before its version failed)
+    unknown   a write may or may not have happened, or happened and could not be read back
+              (interrupted, the server gone); re-run plan to see
+    conflict  written (`new_version`), but another writer wrote the same resource at the same
+              time: the live version may lack these changes or have undone theirs
+    skipped   nothing to do (no-op)
     """
 
     address: str

@@ -44,9 +44,15 @@ async def make_plan(
 ) -> Plan:
     """Read the live latest version of each resource and return what apply would do."""
     by_name = await _live_by_name(resources, client, unmanaged=unmanaged)
+    # Which live resource each file manages is settled for all of them before any is read:
+    # two files managing one live resource would write two conflicting versions every apply.
+    ids = _resolve(resources, by_name)
     problems: list[str] = []
     plans = await asyncio.gather(
-        *(_plan_one(r, client, by_name, message, commit, problems) for r in resources)
+        *(
+            _plan_one(r, resource_id, client, message, commit, problems)
+            for r, resource_id in zip(resources, ids, strict=True)
+        )
     )
     if problems:
         raise PlanError("\n".join(sorted(problems)))
@@ -76,22 +82,60 @@ async def _live_by_name(
     return by_name
 
 
+def _resolve(resources: Sequence[Resource], by_name: ByName) -> list[str | None]:
+    """The live id each resource manages (None: a create), matched by id or by name; a live
+    resource managed by two files, or a name several live ones have, fails the plan here."""
+    ids: list[str | None] = []
+    problems: list[str] = []
+    managed: dict[tuple[Kind, str], list[Resource]] = {}
+    for resource in resources:
+        spec = spec_of(resource.kind)
+        resource_id = resource.id
+        if resource_id is None:
+            matches = by_name.get(spec.name, {}).get(resource.name or "", [])
+            try:
+                resource_id = _only_match(spec, resource, matches) if matches else None
+            except PlanError as error:
+                problems.append(str(error))
+        ids.append(resource_id)
+        if resource_id is not None:
+            managed.setdefault((spec.name, resource_id), []).append(resource)
+    for (kind, resource_id), declared in managed.items():
+        for resource in declared if len(declared) > 1 else []:
+            problems.append(_managed_twice(spec_of(kind), resource_id, resource, declared))
+    if problems:
+        raise PlanError("\n".join(sorted(problems)))
+    return ids
+
+
+def _managed_twice(
+    spec: KindSpec, resource_id: str, resource: Resource, declared: Sequence[Resource]
+) -> str:
+    others = ", ".join(
+        f"{r.where} ({_how_matched(spec, r)})" for r in declared if r is not resource
+    )
+    return (
+        f"{resource.where}: {spec.address(resource_id)} ({_how_matched(spec, resource)}) is "
+        f"also managed by {others}; one live {spec.noun} can have only one file: remove one"
+    )
+
+
+def _how_matched(spec: KindSpec, resource: Resource) -> str:
+    return f"by {spec.id_key}" if resource.id is not None else f"by name {resource.name!r}"
+
+
 async def _plan_one(
     resource: Resource,
+    resource_id: str | None,
     client: ApiClient,
-    by_name: ByName,
     message: str | None,
     commit: str | None,
     problems: list[str],
 ) -> ResourcePlan | None:
     spec = spec_of(resource.kind)
     try:
-        resource_id = resource.id
         if resource_id is None:
-            matches = by_name.get(spec.name, {}).get(resource.name or "", [])
-            if not matches:
-                return _plan_create(spec, resource, message, commit)
-            resource_id = _only_match(spec, resource, matches)
+            return _plan_create(spec, resource, message, commit)
         live = await _read(spec, client, resource, resource_id)
         return _plan_update(spec, resource, resource_id, live, message, commit)
     except PlanError as error:

@@ -149,13 +149,13 @@ def test_an_unknown_outcome_with_other_values_live_is_reported_unknown() -> None
     assert len(bots.posts) == 1
 
 
-def test_writes_refused_every_time_give_up_saying_nothing_was_written() -> None:
+def test_writes_refused_every_time_give_up_saying_no_version_was_written() -> None:
     bots = Bots(faults=["refuse"] * MAX_WRITE_ATTEMPTS)
     plan = planned(bots)
     (result,) = applied(plan, bots)
     assert result.outcome == "failed"
     assert result.message == (
-        f"gave up after {MAX_WRITE_ATTEMPTS} attempts, nothing was written: "
+        f"gave up after {MAX_WRITE_ATTEMPTS} attempts, no version was written: "
         "POST /voicebots/b1/versions: 500 injected: nothing was done"
     )
     assert len(bots.posts) == MAX_WRITE_ATTEMPTS

@@ -70,9 +70,8 @@ def test_plan_never_writes_and_reads_once_per_resource(project: Path, demo: Emul
         "/voicebot/api/v2/accounts/Exotel/voicebots/bot_payrem01",
         "/voicebot/api/v2/accounts/Exotel/voicebots/bot_support01",
     ]
-    # Only the reminders bot is matched by name: one list page finds it.
-    lists = [r["path"] for r in requests if r["path"].endswith("/voicebots")]
-    assert lists == ["/voicebot/api/v2/accounts/Exotel/voicebots"]
+    # Every example names its id: no list page is read.
+    assert not [r for r in requests if r["path"].endswith("/voicebots")]
 
 
 def test_plan_file_holds_addresses_versions_and_exact_payloads(

@@ -165,9 +165,13 @@ def test_examples_load_to_what_the_api_should_get(monkeypatch: pytest.MonkeyPatc
     assert support.version_description == "Let callers interrupt the greeting; add Hindi"
     assert support.description is None and support.mark_as_stable is None
 
-    assert (reminders.id, reminders.name, reminders.line) == (None, "Payment Reminder Bot", 4)
-    assert reminders.description is not None
-    assert reminders.description.startswith("Create an outbound bot that reminds customers")
+    # Every example has its id: a live rename can never make the next apply create a bot.
+    assert (reminders.id, reminders.name, reminders.line) == (
+        "bot_payrem01",
+        "Payment Reminder Bot",
+        6,
+    )
+    assert reminders.description is None
     assert list(reminders.desired) == [
         "name",
         "enable_greeting_interruption",
@@ -590,7 +594,7 @@ def test_without_a_project_root_the_repository_of_each_path_is_the_root(
     """`botops validate /abs/path/examples/bots` from anywhere, with no botops.yaml."""
     monkeypatch.chdir(tmp_path)
     resources = load_resources([EXAMPLES.resolve()])
-    assert [r.id for r in resources] == ["asst_acme01", "bot_support01", None]
+    assert [r.id for r in resources] == ["asst_acme01", "bot_support01", "bot_payrem01"]
     escapes = SCENARIOS / "instruction_file_escapes.yaml"
     with pytest.raises(ConfigError) as caught:
         load_resources([escapes])

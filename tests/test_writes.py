@@ -14,8 +14,8 @@ import httpx
 import pytest
 import yaml
 
-from tests.support import ROOT, Emulator, botops
 from tests.interpose import DIE, Answer, Exchange, interposed, once
+from tests.support import ROOT, Emulator, botops
 
 VB = "/voicebot/api/v2/accounts/Exotel"
 AS = "/api/v2/accounts/Exotel"

@@ -211,9 +211,17 @@ _OUTCOME_WORDS = {
     "stale": "refused as stale",
     "failed": "failed",
     "unknown": "unknown (may or may not have been written)",
+    "conflict": "conflict with another writer",
     "skipped": "unchanged, nothing sent",
 }
-_OUTCOME_STYLES = {"applied": "+", "stale": "~", "failed": "-", "unknown": "-", "skipped": " "}
+_OUTCOME_STYLES = {
+    "applied": "+",
+    "stale": "~",
+    "failed": "-",
+    "unknown": "-",
+    "conflict": "-",
+    "skipped": " ",
+}
 
 
 def render_apply_report(results: Sequence[ApplyResult], *, color: bool) -> str:
@@ -221,10 +229,12 @@ def render_apply_report(results: Sequence[ApplyResult], *, color: bool) -> str:
     paint = _Painter(color)
     lines = [_result_line(result, paint) for result in results]
     counts = {o: sum(1 for r in results if r.outcome == o) for o in _OUTCOME_WORDS}
+    # Conflicts are counted only when there are some: the line scripts read stays as it was.
+    conflicts = f", {counted(counts['conflict'], 'conflict')}" if counts["conflict"] else ""
     lines.append(
         paint.bold(
             f"Apply: {counts['applied']} applied, {counts['stale']} stale, "
-            f"{counts['failed']} failed, {counts['unknown']} unknown."
+            f"{counts['failed']} failed, {counts['unknown']} unknown{conflicts}."
         )
     )
     lines += _next_steps(counts)
@@ -246,6 +256,12 @@ def _next_steps(counts: dict[str, int]) -> Iterator[str]:
         yield (
             "Stale resources changed live after the plan was made: run `botops plan` to review "
             "the live state, then `botops apply` again."
+        )
+    if counts["conflict"]:
+        yield (
+            "Conflicts: another writer changed these resources while this apply wrote them. "
+            "Run `botops plan` to see what is live now and apply again if needed; run one "
+            "apply at a time per target (serialise them in CI)."
         )
     if counts["failed"] or counts["unknown"]:
         yield (

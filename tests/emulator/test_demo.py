@@ -43,13 +43,13 @@ def test_voicebots_are_a_version_behind_the_examples() -> None:
     assert live["enable_greeting_interruption"] != support["enable_greeting_interruption"]
     assert live["supported_languages"] != support["supported_languages"]
 
-    reminders = example("payment-reminders.yaml")  # matched by name: exactly one live bot
-    [live] = [b for b in bots.values() if b["name"] == reminders["name"]]
-    assert (live["bot_id"], live["version"]) == ("bot_payrem01", "v2")
+    reminders = example("payment-reminders.yaml")
+    live = bots[reminders["bot_id"]]
+    assert (live["name"], live["version"]) == (reminders["name"], "v2")
     assert live["enable_greeting_interruption"] == reminders["enable_greeting_interruption"]
     assert live["supported_languages"] != reminders["supported_languages"]
 
-    managed = {support["bot_id"], "bot_payrem01"}
+    managed = {support["bot_id"], reminders["bot_id"]}
     assert [b["name"] for b in bots.values() if b["bot_id"] not in managed] == ["Hindi Sales Bot"]
 
 
