@@ -207,3 +207,40 @@ def test_every_lost_answer_on_the_emulator_still_makes_exactly_one_version_each(
     assert posts == [("/voicebot/api/v2/accounts/Exotel/voicebots/bot_support01/versions", 500)]
     live = httpx.get(f"{emulator.url}/voicebot/api/v2/accounts/Exotel/voicebots/bot_support01")
     assert (live.json()["version"], live.json()["name"]) == ("v4", "Acme Support Bot")
+
+
+class Generating(Bots):
+    """No live bot yet, and bot generation jobs that never finish."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.jobs = 0
+
+    async def iter_voicebots(self) -> Any:
+        for bot in ():
+            yield bot
+
+    async def create_generation(self, text: str) -> dict[str, Any]:
+        self.jobs += 1
+        return {"id": "gen_slow", "status": "pending"}
+
+    async def get_generation(self, job_id: str) -> dict[str, Any]:
+        return {"id": job_id, "status": "in_progress"}
+
+
+def test_a_generation_that_outlives_its_timeout_is_unknown_naming_the_job() -> None:
+    bots = Generating()
+    desired = {"name": "New Bot", "supported_languages": ["en"]}
+    new = Resource(
+        kind="Voicebot", file="new.yaml", line=1, column=1, id=None, desired=desired,
+        description="A bot that answers",
+    )  # fmt: skip
+    plan: Plan = asyncio.run(make_plan([new], bots, base_url="mem:", account_id="a"))
+    results: list[ApplyResult] = []
+    asyncio.run(apply_plan(plan, bots, on_result=results.append, generation_timeout=0.01))
+    [result] = results
+    # The job may still make the bot: neither failed nor applied, and it says which job.
+    assert result.outcome == "unknown"
+    assert result.message is not None and "gen_slow" in result.message
+    assert "botops generate --job gen_slow" in result.message
+    assert bots.jobs == 1

@@ -235,6 +235,27 @@ def test_apply_report_has_a_line_per_outcome_and_a_summary() -> None:
     assert len(lines) == 7
 
 
+def test_apply_report_counts_conflicts_only_when_there_are_some() -> None:
+    results = [
+        ApplyResult("voicebot/a", "applied", new_version="v2"),
+        ApplyResult(
+            "voicebot/b",
+            "conflict",
+            new_version="v5",
+            message="written as v5 on v3, but another writer made v4 in the meantime",
+        ),
+    ]
+    lines = render_apply_report(results, color=False).splitlines()
+    assert lines[:3] == [
+        "voicebot/a: applied, new version v2",
+        "voicebot/b: conflict with another writer: written as v5 on v3, but another writer "
+        "made v4 in the meantime",
+        "Apply: 1 applied, 0 stale, 0 failed, 0 unknown, 1 conflict.",
+    ]
+    assert "one apply at a time per target" in lines[3]
+    assert len(lines) == 4
+
+
 def test_apply_report_when_all_applied_says_nothing_more() -> None:
     results = [
         ApplyResult(
