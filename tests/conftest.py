@@ -4,12 +4,14 @@ fixtures live in tests/support.py."""
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support import Emulator, start_emulator
+from tests.support import ROOT, Emulator, start_emulator
 
 
 @pytest.fixture
@@ -32,6 +34,15 @@ def emulator(emulator_factory: Any) -> Emulator:
     """An empty emulator with default options."""
     result: Emulator = emulator_factory()
     return result
+
+
+@pytest.fixture
+def examples_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of examples/bots as a project of its own (not a git checkout), as the cwd."""
+    shutil.copytree(ROOT / "examples/bots", tmp_path / "bots")
+    (tmp_path / "botops.yaml").write_text("account_id: Exotel\npaths: [bots]\n")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +16,8 @@ RETURNS_INSTRUCTION = (ROOT / "examples/bots/prompts/returns.md").read_text()[:-
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of examples/bots as a project of its own (not a git checkout)."""
-    shutil.copytree(ROOT / "examples/bots", tmp_path / "bots")
-    (tmp_path / "botops.yaml").write_text("account_id: Exotel\npaths: [bots]\n")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def project(examples_project: Path) -> Path:
+    return examples_project
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ dying server happen at an exact moment."""
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,8 +12,9 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from click.testing import Result
 
-from tests.interpose import DIE, Answer, Exchange, interposed, once
+from tests.interpose import DIE, Answer, Exchange, Rule, interposed, once
 from tests.support import ROOT, Emulator, botops
 
 VB = "/voicebot/api/v2/accounts/Exotel"
@@ -43,6 +43,12 @@ def live_bots(emulator: Emulator) -> list[dict[str, Any]]:
 def line_of(output: str, address: str) -> str:
     [line] = [line for line in output.splitlines() if line.startswith(f"{address}:")]
     return line
+
+
+def apply_through(emulator: Emulator, rule: Rule, **env: str) -> Result:
+    """`botops apply bots --auto-approve` with every request passing `rule` on its way."""
+    with interposed(emulator.url, rule) as proxy:
+        return botops(emulator, "apply", "bots", "--auto-approve", BOTOPS_BASE_URL=proxy.url, **env)
 
 
 @pytest.fixture
@@ -81,15 +87,6 @@ def new_bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, emulator_factory: A
     monkeypatch.chdir(tmp_path)
     emulator: Emulator = emulator_factory("--generation-seconds", "0.1")
     return emulator
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of examples/bots as a project of its own."""
-    shutil.copytree(ROOT / "examples/bots", tmp_path / "bots")
-    (tmp_path / "botops.yaml").write_text("account_id: Exotel\npaths: [bots]\n")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 # 1. One live bot declared twice
@@ -165,8 +162,7 @@ def test_another_write_between_the_stale_check_and_the_post_is_a_conflict(
         _other_writer(one_bot, "v3")
         return exchange.forward()
 
-    with interposed(one_bot.url, once(race)) as proxy:
-        result = botops(one_bot, "apply", "bots", "--auto-approve", BOTOPS_BASE_URL=proxy.url)
+    result = apply_through(one_bot, once(race))
     assert result.exit_code == 1, result.output
     line = line_of(result.stdout, "voicebot/bot_line")
     assert "conflict" in line and "applied" not in line
@@ -183,8 +179,7 @@ def test_a_read_back_showing_another_writer_is_a_conflict(one_bot: Emulator) -> 
         _other_writer(one_bot, "v3")  # v5, built on v3: botops' change is gone from it
         return answer
 
-    with interposed(one_bot.url, once(race)) as proxy:
-        result = botops(one_bot, "apply", "bots", "--auto-approve", BOTOPS_BASE_URL=proxy.url)
+    result = apply_through(one_bot, once(race))
     assert result.exit_code == 1, result.output
     line = line_of(result.stdout, "voicebot/bot_line")
     assert "conflict" in line and "applied" not in line
@@ -218,8 +213,7 @@ def test_a_create_that_fails_after_generation_names_the_new_bot(new_bot: Emulato
             return Answer(500, b'{"error": {"status": 500, "message": "storage is down"}}')
         return None
 
-    with interposed(new_bot.url, refuse_versions) as proxy:
-        result = botops(new_bot, "apply", "bots", "--auto-approve", BOTOPS_BASE_URL=proxy.url)
+    result = apply_through(new_bot, refuse_versions)
     assert result.exit_code == 1, result.output
     [created] = live_bots(new_bot)
     line = line_of(result.stdout, "voicebot/Payment Reminder Bot")
@@ -267,7 +261,7 @@ def _instruction(plan: dict[str, Any]) -> str:
     ids=lambda f: f.__name__.strip("_"),
 )
 def test_apply_plan_refuses_a_payload_that_does_not_follow_from_its_changes(
-    project: Path, emulator_factory: Any, tamper: Callable[[dict[str, Any]], str]
+    examples_project: Path, emulator_factory: Any, tamper: Callable[[dict[str, Any]], str]
 ) -> None:
     demo = emulator_factory("--demo")
     assert botops(demo, "plan", "--out", "plan.json").exit_code == 0
@@ -363,8 +357,7 @@ def test_a_write_answered_without_a_version_is_settled_by_the_read_back(one_bot:
         exchange.forward()
         return Answer(200, b"{}")
 
-    with interposed(one_bot.url, versionless_answer) as proxy:
-        result = botops(one_bot, "apply", "bots", "--auto-approve", BOTOPS_BASE_URL=proxy.url)
+    result = apply_through(one_bot, versionless_answer)
     assert result.exit_code == 0, result.output
     assert (
         line_of(result.stdout, "voicebot/bot_line") == "voicebot/bot_line: applied, new version v4"
@@ -381,15 +374,7 @@ def test_a_write_in_flight_when_the_server_dies_is_unknown(one_bot: Emulator) ->
         exchange.forward()  # the server acted...
         return DIE  # ...and is gone before it answered
 
-    with interposed(one_bot.url, die_after_writing) as proxy:
-        result = botops(
-            one_bot,
-            "apply",
-            "bots",
-            "--auto-approve",
-            BOTOPS_BASE_URL=proxy.url,
-            BOTOPS_RETRY_DEADLINE="1",
-        )
+    result = apply_through(one_bot, die_after_writing, BOTOPS_RETRY_DEADLINE="1")
     assert result.exit_code == 1, result.output
     line = line_of(result.stdout, "voicebot/bot_line")
     assert line.startswith("voicebot/bot_line: unknown"), line
@@ -408,15 +393,7 @@ def test_a_read_back_the_server_died_before_is_unknown_not_failed(one_bot: Emula
             return written[0]
         return None
 
-    with interposed(one_bot.url, die_after_answering) as proxy:
-        result = botops(
-            one_bot,
-            "apply",
-            "bots",
-            "--auto-approve",
-            BOTOPS_BASE_URL=proxy.url,
-            BOTOPS_RETRY_DEADLINE="1",
-        )
+    result = apply_through(one_bot, die_after_answering, BOTOPS_RETRY_DEADLINE="1")
     assert result.exit_code == 1, result.output
     line = line_of(result.stdout, "voicebot/bot_line")
     assert line.startswith("voicebot/bot_line: unknown"), line
@@ -503,7 +480,7 @@ def test_generate_prints_the_new_id_even_when_it_cannot_be_read(
 
 
 def test_examples_declare_ids_so_a_live_rename_is_an_update(
-    project: Path, emulator_factory: Any
+    examples_project: Path, emulator_factory: Any
 ) -> None:
     for path in sorted((ROOT / "examples/bots").glob("*.yaml")):
         document = yaml.safe_load(path.read_text())
