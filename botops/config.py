@@ -487,10 +487,18 @@ def _assistant_fields(
     def resolved(mapping: dict[str, Any], at: NodePath) -> dict[str, Any]:
         if "instruction_file" not in mapping:
             return dict(mapping)
-        text, error = instructions.read(path, mapping["instruction_file"])
-        if error is not None:
-            issues.append(_at(document.where((*at, "instruction_file")), error))
-        return _with_instruction(mapping, text)
+        references = mapping["instruction_file"]
+        # A list is shared fragments (tone, compliance) joined with one blank line between.
+        listed = isinstance(references, list)
+        texts: list[str | None] = []
+        for index, reference in enumerate(references if listed else [references]):
+            text, error = instructions.read(path, reference)
+            if error is not None:
+                where = (*at, "instruction_file", index) if listed else (*at, "instruction_file")
+                issues.append(_at(document.where(where), error))
+            texts.append(text)
+        joined = None if None in texts else "\n\n".join(t for t in texts if t is not None)
+        return _with_instruction(mapping, joined)
 
     top = resolved(data, ())
     desired: dict[str, Any] = {k: top[k] for k in ("instruction", "llm_config") if k in top}
