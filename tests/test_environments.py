@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from botops.envimport import Candidate, differences, matching, own_file_document, with_override
 from botops.environments import (
     Environment,
     check_credentials_target,
@@ -345,3 +346,106 @@ def test_percent_shows_enough_digits() -> None:
         "100%",
         "0.5%",
     ]
+
+
+# ---------------------------------------------------------------------------------- import --env
+
+
+def candidate(text: str, file: str = "bots/support.yaml") -> Candidate:
+    documents, _ = parse(text)
+    return Candidate(file, text, documents[0], len(documents))
+
+
+STAGING_IMPORT = """\
+# yaml-language-server: $schema=../schemas/voicebot.schema.json
+kind: Voicebot
+name: Acme Support   # the name callers hear
+supported_languages: [en]
+environments: [staging]
+overrides:
+  staging: {bot_id: bot_stg01}
+"""
+
+
+def test_importing_a_second_account_adds_its_id_beside_the_first() -> None:
+    found = candidate(STAGING_IMPORT)
+    assert matching("Acme Support", "bot_prd01", [found], "prod", ["prod", "staging"]) == found
+    fields = differences(found, "prod", "bot_prd01", {"supported_languages": ["en", "hi"]})
+    assert fields == {"bot_id": "bot_prd01", "supported_languages": ["en", "hi"]}
+    assert with_override(found, "prod", fields) == STAGING_IMPORT.replace(
+        "[staging]\n", "[staging, prod]\n"
+    ).replace(
+        "overrides:\n",
+        "overrides:\n  prod: {bot_id: bot_prd01, supported_languages: [en, hi]}\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (
+            "kind: Voicebot\nname: A\nbot_id: bot_s\n",
+            "kind: Voicebot\nname: A\nbot_id: bot_s\noverrides:\n  prod: {bot_id: '017'}\n",
+        ),
+        (
+            "kind: Voicebot\nname: A\nenvironments:\n  - staging\noverrides: {staging: {x: 1}}\n",
+            "kind: Voicebot\nname: A\nenvironments:\n  - staging\n  - prod\n"
+            "overrides: {prod: {bot_id: '017'}, staging: {x: 1}}\n",
+        ),
+        (
+            "kind: Voicebot\nname: A\noverrides:\n  prod:\n    name: B\n",
+            "kind: Voicebot\nname: A\noverrides:\n  prod:\n    bot_id: '017'\n    name: B\n",
+        ),
+        (
+            "kind: Voicebot\nname: A\noverrides:\n  prod: {name: B}",
+            "kind: Voicebot\nname: A\noverrides:\n  prod: {bot_id: '017', name: B}\n",
+        ),
+    ],
+)
+def test_the_override_is_written_into_the_files_own_layout(before: str, after: str) -> None:
+    assert with_override(candidate(before), "prod", {"bot_id": "017"}) == after
+
+
+def test_a_file_that_cant_be_edited_safely_says_what_to_add_by_hand() -> None:
+    for text in (
+        "kind: Voicebot\nname: A\n---\nkind: Voicebot\nname: B\n",
+        "kind: Voicebot\nname: A\nenvironments: [\n  staging]\n",
+        "kind: Voicebot\nname: A\noverrides: {prod: null}\n",
+    ):
+        with pytest.raises(UsageError) as caught:
+            with_override(candidate(text), "prod", {"bot_id": "bot_p"})
+        assert str(caught.value) == (
+            "bots/support.yaml: can't add overrides.prod safely; add `prod: {bot_id: bot_p}` "
+            "under `overrides:` by hand (nothing was written)"
+        )
+
+
+def test_a_voicebot_already_declared_for_the_environment_is_left_alone() -> None:
+    both = candidate(
+        STAGING_IMPORT.replace("[staging]", "[staging, prod]") + "  prod: {bot_id: bot_p}\n"
+    )
+    assert matching("Acme Support", "bot_p", [both], "prod", ["prod", "staging"]) is None
+    other = candidate("kind: Voicebot\nname: Other\n")
+    assert matching("Acme Support", "bot_p", [other], "prod", ["prod", "staging"]) is None
+    twice = [candidate(STAGING_IMPORT, "a.yaml"), candidate(STAGING_IMPORT, "b.yaml")]
+    with pytest.raises(UsageError) as caught:
+        matching("Acme Support", "bot_p", twice, "prod", ["prod", "staging"])
+    assert str(caught.value) == (
+        "voicebot 'Acme Support' is declared by several files (a.yaml, b.yaml); import can't "
+        "tell which one to add it to, so nothing was written"
+    )
+
+
+def test_a_new_file_under_an_environment_exists_only_there() -> None:
+    bot = {"kind": "Voicebot", "bot_id": "bot_s", "name": "A"}
+    assert own_file_document(bot, "staging", id_key="bot_id") == {
+        "kind": "Voicebot",
+        "name": "A",
+        "environments": ["staging"],
+        "overrides": {"staging": {"bot_id": "bot_s"}},
+    }
+    assistant = {"kind": "Assistant", "assistant_id": "asst_s"}
+    assert own_file_document(assistant, "staging", id_key=None) == {
+        **assistant,
+        "environments": ["staging"],
+    }
