@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from botops.errors import UsageError
+from botops.errors import Problem, UsageError
 from botops.urls import clean_base_url
 from botops.yamlpos import Document, Issue
 
@@ -168,3 +168,22 @@ def check_credentials_target(environment: str, source: str, own_url: str, url: s
             f"the credentials in {source} belong to environment {environment!r} ({own}); "
             f"refusing to send them to {there}"
         )
+
+
+def across_environments(found: Mapping[str, Iterable[Problem]]) -> list[Problem]:
+    """The problems of every environment's effective documents, each once. One that arises
+    in only some of them says in which: `... (in environment 'prod')`."""
+    where: dict[Problem, list[str]] = {}
+    for name, problems in found.items():
+        for problem in problems:
+            names = where.setdefault(problem, [])
+            if name not in names:
+                names.append(name)
+    result = []
+    for problem, names in where.items():
+        if len(names) < len(found):
+            listed = ", ".join(repr(n) for n in sorted(names))
+            noun = "environment" if len(names) == 1 else "environments"
+            problem = replace(problem, message=f"{problem.message} (in {noun} {listed})")
+        result.append(problem)
+    return sorted(result)

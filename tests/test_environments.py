@@ -10,6 +10,7 @@ import pytest
 from botops.envimport import Candidate, differences, matching, own_file_document, with_override
 from botops.environments import (
     Environment,
+    across_environments,
     check_credentials_target,
     credential_variables,
     environments_from,
@@ -17,7 +18,7 @@ from botops.environments import (
     select_environment,
     variable_suffix,
 )
-from botops.errors import PlanError, UsageError
+from botops.errors import PlanError, Problem, UsageError
 from botops.guards import Guards, percent
 from botops.overrides import effective, environment_issues, exists_in
 from botops.yamlpos import Document, Issue, parse
@@ -449,3 +450,19 @@ def test_a_new_file_under_an_environment_exists_only_there() -> None:
         **assistant,
         "environments": ["staging"],
     }
+
+
+def test_a_problem_of_some_environments_says_in_which() -> None:
+    everywhere = Problem("a.yaml", 3, 1, "unknown key 'nmae'")
+    prod = Problem("a.yaml", 9, 20, "temperature 0.8 is above the maximum 0.5")
+    two = Problem("b.yaml", 1, 1, "missing required key 'assistant_id'")
+    found = {"prod": [everywhere, prod, two], "qa": [two, everywhere], "staging": [everywhere]}
+    assert across_environments(found) == [
+        everywhere,
+        Problem(
+            "a.yaml", 9, 20, "temperature 0.8 is above the maximum 0.5 (in environment 'prod')"
+        ),
+        Problem(
+            "b.yaml", 1, 1, "missing required key 'assistant_id' (in environments 'prod', 'qa')"
+        ),
+    ]
