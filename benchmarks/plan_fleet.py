@@ -5,16 +5,18 @@ N files, N concurrent reads, rendering) and its ratio to the floor N * latency /
 
     .venv/bin/python benchmarks/plan_fleet.py --bots 1000 --latency-ms 50 --concurrency 16
 
-`--environments` also plans the same fleet written as one set of files for two accounts
-(botops.yaml defines `staging` and `prod`, every file keeps its ids in `overrides`, the plan
-runs with `--env prod`), the two kinds of run taking turns against one emulator, and prints
-both figures and their ratio.
+`--environments` also plans the same fleet as one set of files for two accounts, with
+`--env prod`: once with the environments only defined in botops.yaml (the files as they were),
+once with every file keeping its ids in `overrides`. The kinds of run take turns against one
+emulator; each prints its wall time and the CPU time of the plan process (which a busy machine
+disturbs less), and the ratios to the run without environments.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -48,9 +50,11 @@ def write_fixtures(directory: Path, bots: int) -> Path:
     return directory / "fixtures.json"
 
 
-def write_files(directory: Path, bots: int, *, environments: str | None) -> None:
+def write_files(
+    directory: Path, bots: int, *, environments: str | None, overrides: bool = False
+) -> None:
     """The N resource files; with `environments` (a base URL), a botops.yaml that defines
-    two environments there and each file's ids in its `overrides`."""
+    two environments there, and with `overrides` each file's ids in its `overrides`."""
     files = directory / "bots"
     files.mkdir(parents=True)
     if environments is not None:
@@ -63,7 +67,7 @@ def write_files(directory: Path, bots: int, *, environments: str | None) -> None
         languages = "[en, hi]" if i % 3 == 0 else "[en]"
         ids = (
             f"overrides:\n  staging: {{bot_id: bot_s{i:05d}}}\n  prod: {{bot_id: bot_{i:05d}}}\n"
-            if environments is not None
+            if overrides
             else f"bot_id: bot_{i:05d}\n"
         )
         (files / f"bot-{i:05d}.yaml").write_text(
@@ -83,7 +87,7 @@ def main() -> None:
     parser.add_argument(
         "--environments",
         action="store_true",
-        help="Also plan the fleet as two environments with ids in overrides, taking turns.",
+        help="Also plan the fleet as two environments (defined; ids in overrides), taking turns.",
     )
     args = parser.parse_args()
 
@@ -97,21 +101,24 @@ def main() -> None:
         plan = [sys.executable, "-m", "botops", "plan", "bots", *options]
         shapes = {"without environments": (plan, directory, cli_environment(url))}
         if args.environments:
-            write_files(directory / "envs", args.bots, environments=url)
             # Only botops.yaml names the target, as in a project with environments.
-            bare = {
-                k: v for k, v in cli_environment(url).items() if k.startswith("BOTOPS_") is False
-            }
-            shapes["with environments"] = ([*plan, "--env", "prod"], directory / "envs", bare)
+            bare = {k: v for k, v in cli_environment(url).items() if not k.startswith("BOTOPS_")}
+            for name, overrides in (("environments defined", False), ("ids in overrides", True)):
+                where = directory / name.replace(" ", "-")
+                write_files(where, args.bots, environments=url, overrides=overrides)
+                shapes[name] = ([*plan, "--env", "prod"], where, bare)
         walls: dict[str, list[float]] = {name: [] for name in shapes}
+        cpus: dict[str, list[float]] = {name: [] for name in shapes}
         try:
             for _ in range(args.runs):
                 for name, (command, cwd, env) in shapes.items():
+                    cpu = _children_cpu()
                     started = time.perf_counter()
                     result = subprocess.run(
                         command, cwd=cwd, env=env, capture_output=True, text=True, check=False
                     )
                     walls[name].append(time.perf_counter() - started)
+                    cpus[name].append(_children_cpu() - cpu)
                     if result.returncode != 2:
                         raise SystemExit(
                             f"plan {name} failed ({result.returncode}): {result.stderr[-2000:]}"
@@ -125,15 +132,25 @@ def main() -> None:
     print(f"bots={args.bots} latency={args.latency_ms}ms concurrency={args.concurrency}")
     print(f"  {summary}")
     print(f"  floor N*latency/concurrency: {floor:.2f} s")
+    plain = "without environments"
     for name, times in walls.items():
         best, median = min(times), statistics.median(times)
         if len(walls) > 1:
             print(f"  {name}:")
         print(f"  wall (best of {args.runs}):  {best:.2f} s  = {best / floor:.2f}x floor")
         print(f"  wall (median):         {median:.2f} s  = {median / floor:.2f}x floor")
-    if len(walls) > 1:
-        plain, envs = (statistics.median(t) for t in walls.values())
-        print(f"  with / without environments (medians): {envs / plain:.3f}")
+        if len(walls) > 1:
+            print(f"  CPU of plan (median):  {statistics.median(cpus[name]):.2f} s")
+        if name != plain:
+            ratio = median / statistics.median(walls[plain])
+            cpu_ratio = statistics.median(cpus[name]) / statistics.median(cpus[plain])
+            print(f"  vs without (medians):  wall {ratio:.3f}, CPU {cpu_ratio:.3f}")
+
+
+def _children_cpu() -> float:
+    """User and system CPU seconds of every finished child process so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":

@@ -16,7 +16,8 @@ assistant always gets its own file; its `assistant_id` can be moved into another
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -36,6 +37,22 @@ class Candidate:
     documents_in_file: int
 
 
+def declaring(
+    kind: str, live_id: str, candidates: list[Candidate], environment: str
+) -> Candidate | None:
+    """The file that already declares `live_id` in `environment` (overrides included)."""
+    id_key = "bot_id" if kind == "Voicebot" else "assistant_id"
+    for candidate in candidates:
+        mine = effective(candidate.document, environment).document.value
+        if (
+            mine.get("kind") == kind
+            and exists_in(candidate.document, environment)
+            and mine.get(id_key) == live_id
+        ):
+            return candidate
+    return None
+
+
 def matching(
     name: str,
     live_id: str,
@@ -45,16 +62,16 @@ def matching(
 ) -> Candidate | None:
     """The one file that declares a voicebot named `name` for another environment, and not
     yet `live_id` for `environment`; None when no file does. Two such files are refused."""
+    if declaring("Voicebot", live_id, candidates, environment) is not None:
+        return None  # already declared for this environment: nothing to add
     found = []
     for candidate in candidates:
+        if candidate.document.value.get("kind") != "Voicebot":
+            continue
         views = [effective(candidate.document, e).document.value for e in environments]
         views.append(candidate.document.value)
-        if not any(isinstance(v, dict) and v.get("name") == name for v in views):
-            continue
-        mine = effective(candidate.document, environment).document.value
-        if exists_in(candidate.document, environment) and mine.get("bot_id") == live_id:
-            return None  # already declared for this environment: nothing to add
-        found.append(candidate)
+        if any(isinstance(v, dict) and v.get("name") == name for v in views):
+            found.append(candidate)
     if len(found) > 1:
         places = ", ".join(c.file for c in found)
         raise UsageError(
@@ -228,3 +245,101 @@ def _closing(text: str, start: int) -> int:
             if depth == 0:
                 return index
     raise _CantEdit
+
+
+# ---------------------------------------------------------------------------------- the use case
+
+
+@dataclass
+class EnvironmentImport:
+    """What `import --env` does: `edits` of files that declare a resource for another
+    environment, `files` of their own for the rest, and `declared` (address, file) already
+    there for this environment (left alone)."""
+
+    edits: list[tuple[Path, str, str]] = field(default_factory=list)  # path, text, address
+    files: list[Any] = field(default_factory=list)  # importer.ImportedFile
+    declared: list[tuple[str, str]] = field(default_factory=list)
+
+
+def candidates_in(paths: list[Path], *, root: Path) -> list[Candidate]:
+    """Every resource document in the files of `paths` that declare one, as written (the
+    loader's lenient mode finds them; a file that can't be read is refused, as import refuses
+    it)."""
+    from botops.config import load_declarations
+    from botops.yamlpos import decode
+
+    declared, unreadable = load_declarations(paths, root=root)
+    if unreadable:
+        raise UsageError(
+            "; ".join(str(p) for p in unreadable) + "; import can't tell what that file "
+            "declares, so nothing was written"
+        )
+    found: list[Candidate] = []
+    for file in dict.fromkeys(d.file for d in declared):
+        path = Path(file) if Path(file).exists() else root / file
+        text, _ = decode(path.read_bytes())
+        documents, _ = parse(text or "")
+        found += [Candidate(file, text or "", d, len(documents)) for d in documents]
+    return found
+
+
+def import_into(
+    live: list[Any],
+    candidates: list[Candidate],
+    *,
+    environment: str,
+    environments: Collection[str],
+    directory: Path,
+    schemas_dir: Path,
+    root: Path,
+) -> EnvironmentImport:
+    """Place each live resource (`importer.LiveResource`) of `environment` as the module
+    docstring says; nothing is written here."""
+    from botops import importer
+
+    result = EnvironmentImport()
+    own: list[Any] = []
+    edited: dict[str, Candidate] = {}
+    for resource in live:
+        there = declaring(resource.kind, resource.id, candidates, environment)
+        if there is not None:
+            result.declared.append((resource.address, there.file))
+            continue
+        name = resource.data.get("name")
+        found = (
+            matching(name, resource.id, candidates, environment, environments)
+            if resource.kind == "Voicebot" and isinstance(name, str)
+            else None
+        )
+        if found is None:
+            own.append(resource)
+            continue
+        if found.file in edited:
+            raise UsageError(
+                f"{found.file} would take two live voicebots named {name!r}; nothing was written"
+            )
+        edited[found.file] = found
+        fields = differences(found, environment, resource.id, resource.data)
+        text = with_override(found, environment, fields)
+        path = Path(found.file) if Path(found.file).exists() else root / found.file
+        result.edits.append((path, text, resource.address))
+    for file in importer.lay_out(own, directory, schemas_dir=schemas_dir):
+        if not file.is_prompt:
+            modeline, _, body = file.text.partition("\n")
+            documents, _ = parse(body)
+            id_key = "bot_id" if file.resource.kind == "Voicebot" else None
+            document = own_file_document(documents[0].value, environment, id_key=id_key)
+            # The override in flow style, one line per environment, as a second import adds.
+            overrides = document.pop(OVERRIDES, {})
+            text = f"{modeline}\n{importer.dump(document)}"
+            if overrides:
+                lines = "".join(f"  {k}: {flow(v)}\n" for k, v in overrides.items())
+                text += f"{OVERRIDES}:\n{lines}"
+            file = importer.ImportedFile(file.path, text, file.resource)
+        if file.path.exists():
+            raise UsageError(
+                f"{file.path} already exists; import --env never overwrites a file, so nothing "
+                "was written (import into another --dir, or move that file)"
+            )
+        result.files.append(file)
+    return result

@@ -13,7 +13,6 @@ ever sent to that environment's own base URL.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -22,6 +21,7 @@ from typing import Any
 
 from botops.errors import Problem, UsageError
 from botops.urls import clean_base_url
+from botops.validation import did_you_mean
 from botops.yamlpos import Document, Issue
 
 ENV_VARIABLE = "BOTOPS_ENV"
@@ -83,14 +83,6 @@ def project_issues(document: Document) -> list[Issue]:
         else:
             first[suffix] = name
     return issues
-
-
-def did_you_mean(word: str, candidates: list[str]) -> str:
-    matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    if not matches:
-        lowered = {c.lower(): c for c in candidates}
-        matches = [lowered[word.lower()]] if word.lower() in lowered else []
-    return f" (did you mean {matches[0]!r}?)" if matches else ""
 
 
 def unknown_environment(name: str, defined: Collection[str]) -> str:

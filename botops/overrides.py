@@ -13,10 +13,12 @@ it works on documents.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from botops.environments import unknown_environment
+from botops.guards import Guards
+from botops.validation import render_value
 from botops.yamlpos import Document, Issue, NodePath
 
 ENVIRONMENTS = "environments"
@@ -122,20 +124,21 @@ def _reserved(path: NodePath) -> bool:
 
 
 def environment_issues(document: Document, defined: Collection[str]) -> list[Issue]:
-    """Environment names in `environments:` and `overrides:` that botops.yaml doesn't define,
-    at each name; and overrides for an environment the resource doesn't exist in."""
+    """What is wrong with `environments:` and `overrides:` as written (their contents are
+    checked in each environment's effective document): their shape, names botops.yaml doesn't
+    define, and overrides for an environment the resource doesn't exist in."""
     value = document.value
     if not isinstance(value, dict):
         return []
-    issues: list[Issue] = []
+    issues = _listed_issues(document, value.get(ENVIRONMENTS), defined)
     listed = value.get(ENVIRONMENTS)
-    for index, name in enumerate(listed if isinstance(listed, list) else []):
-        if isinstance(name, str) and name not in defined:
-            issues.append(
-                _issue(document.where((ENVIRONMENTS, index)), unknown_environment(name, defined))
-            )
     overrides = value.get(OVERRIDES)
-    for name in overrides if isinstance(overrides, dict) else {}:
+    if OVERRIDES in value and not isinstance(overrides, dict):
+        got = render_value(overrides)
+        message = f"'overrides' must be a mapping of environment names to fields, got {got}"
+        issues.append(_issue(document.where((OVERRIDES,)), message))
+    kind = value.get("kind") if isinstance(value.get("kind"), str) else "resource"
+    for name, fields in overrides.items() if isinstance(overrides, dict) else ():
         where = document.key_at((OVERRIDES, name))
         if name not in defined:
             issues.append(_issue(where, unknown_environment(name, defined)))
@@ -146,8 +149,56 @@ def environment_issues(document: Document, defined: Collection[str]) -> list[Iss
                 f"(environments: {exists})"
             )
             issues.append(_issue(where, message))
+        elif not isinstance(fields, dict):
+            message = f"{name!r} must be a mapping of {kind} fields, got {render_value(fields)}"
+            issues.append(_issue(document.where((OVERRIDES, name)), message))
+    return issues
+
+
+def _listed_issues(document: Document, listed: Any, defined: Collection[str]) -> list[Issue]:
+    if listed is None and ENVIRONMENTS not in document.value:
+        return []
+    if not isinstance(listed, list) or not listed:
+        got = "an empty list" if listed == [] else render_value(listed)
+        message = f"'environments' must be a list of environment names, got {got}"
+        return [_issue(document.where((ENVIRONMENTS,)), message)]
+    issues: list[Issue] = []
+    for index, name in enumerate(listed):
+        where = document.where((ENVIRONMENTS, index))
+        if not isinstance(name, str):
+            got = render_value(name)
+            message = f"every item of 'environments' must be an environment name, got {got}"
+            issues.append(_issue(where, message))
+        elif name in listed[:index]:
+            issues.append(_issue(where, f"'environments' names {name!r} twice"))
+        elif name not in defined:
+            issues.append(_issue(where, unknown_environment(name, defined)))
     return issues
 
 
 def _issue(where: tuple[int, int], message: str) -> Issue:
     return Issue(where[0], where[1], message)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which view of the files a run loads: `environment`'s (None: the files as written, where
+    every environment name is undefined), the names botops.yaml defines, and the guards that
+    hold there."""
+
+    environment: str | None = None
+    defined: frozenset[str] = frozenset()
+    guards: Guards = field(default_factory=Guards)
+
+    def issues(
+        self, kind: str | None, document: Document, effective: Document, found: list[Issue]
+    ) -> list[Issue]:
+        """What only environments and guards can find wrong with `document` (as written) and
+        `effective` (as this environment sees it). A guard is not reported where `found` (the
+        other problems) already has one: a temperature out of the schema's range, say."""
+        issues = environment_issues(document, self.defined)
+        if kind is not None and self.guards:
+            taken = {(i.line, i.column) for i in found}
+            guarded = self.guards.issues(kind, effective)
+            issues += [i for i in guarded if (i.line, i.column) not in taken]
+        return issues

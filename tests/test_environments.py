@@ -466,3 +466,37 @@ def test_a_problem_of_some_environments_says_in_which() -> None:
             "b.yaml", 1, 1, "missing required key 'assistant_id' (in environments 'prod', 'qa')"
         ),
     ]
+
+
+def test_agents_take_instruction_fragments_too(tmp_path: Path) -> None:
+    from botops.config import load_resources
+
+    (tmp_path / "tone.md").write_text("Be kind.\n\n")
+    (tmp_path / "returns.md").write_text("Handle returns.\n")
+    (tmp_path / "a.yaml").write_text(
+        "kind: Assistant\nassistant_id: a\n"
+        "agents:\n  - role: returns\n    instruction_file: [tone.md, returns.md]\n"
+    )
+    (assistant,) = load_resources([tmp_path / "a.yaml"], root=tmp_path)
+    # One trailing newline of each file is dropped: the blank line tone.md ends with stays.
+    assert assistant.desired["agents"] == [
+        {"role": "returns", "instruction": "Be kind.\n\n\nHandle returns."}
+    ]
+
+
+def test_an_environments_keys_replace_the_top_level_ones(tmp_path: Path) -> None:
+    from botops.model import Project
+    from botops.project import resolve_target, resource_paths
+
+    project = Project(account_id="top", base_url="https://top.example", paths=(tmp_path / "bots",))
+    prod = Environment("prod", account_id="acme", paths=(tmp_path / "prod",))
+    target = resolve_target(project, base_url=None, account_id=None, environ={}, environment=prod)
+    assert (target.base_url, target.account_id) == ("https://top.example", "acme")
+    environ = {"BOTOPS_ACCOUNT_ID": "from-env"}
+    target = resolve_target(
+        project, base_url=None, account_id=None, environ=environ, environment=prod
+    )
+    assert target.account_id == "from-env"
+    assert resource_paths(project, (), prod) == [tmp_path / "prod"]
+    assert resource_paths(project, (), Environment("staging")) == [tmp_path / "bots"]
+    assert resource_paths(project, (Path("x.yaml"),), prod) == [Path("x.yaml")]

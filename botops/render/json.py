@@ -14,13 +14,16 @@ from botops.model import Change, Plan, ResourcePlan, Unmanaged
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "format_version": plan.format_version,
         "base_url": plan.base_url,
         "account_id": plan.account_id,
-        "resources": [_resource(r) for r in plan.resources],
-        "unmanaged": [_unmanaged(u) for u in plan.unmanaged],
     }
+    if plan.environment is not None:
+        data["environment"] = plan.environment
+    data["resources"] = [_resource(r) for r in plan.resources]
+    data["unmanaged"] = [_unmanaged(u) for u in plan.unmanaged]
+    return data
 
 
 def render_json(plan: Plan) -> str:
@@ -38,7 +41,7 @@ def _resource(resource: ResourcePlan) -> dict[str, Any]:
         "name": resource.name,
         "changes": [_change(c) for c in resource.changes],
         "payload": resource.payload,
-    }
+    } | ({"overridden": list(resource.overridden)} if resource.overridden else {})
 
 
 def _change(change: Change) -> dict[str, Any]:
