@@ -73,7 +73,7 @@ env_option = click.option(
 
 
 def api_options(command: Callable[..., T]) -> Callable[..., T]:
-    """`--base-url`, `--account`, `--config`; the command receives `session: Session`."""
+    """`--env`, `--base-url`, `--account`, `--config`; the command receives `session: Session`."""
 
     @env_option
     @click.option("--base-url", help="API base URL (env BOTOPS_BASE_URL).")
@@ -408,7 +408,9 @@ def import_(
     Each ID is looked up as a voicebot, then as an assistant. Voicebots go to
     `<name>.yaml` with their bot_id; assistants to `<assistant_id>.yaml`, long instructions
     to `prompts/*.md`. A plan right after shows no changes. Existing files are never
-    overwritten without --force: if any target exists, nothing is written.
+    overwritten without --force: if any target exists, nothing is written. With --env, a
+    voicebot a file already declares for another environment (same name) gets its id in that
+    file's `overrides.ENV`; the rest go to files of their own that exist only in ENV.
 
     \b
     Examples:

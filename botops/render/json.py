@@ -1,8 +1,10 @@
 """The plan as JSON: the plan file (`plan --out`) and `plan --format json` are this same text.
 
 Keys come in the order of DESIGN §4, so two plans of the same state are the same bytes. Only the
-contracted keys are written, plus `kind`, `name` and `unmanaged` for people and scripts reading
-it (`read_plan` needs none of them): nothing else (and never a credential) can reach a plan file.
+contracted keys are written (`environment` when the plan has one, DESIGN §12), plus `kind`,
+`name` and `unmanaged` for people and scripts reading it, and a resource's `overridden` change
+paths when an environment's overrides gave them (what `(prod override)` marks in a comment
+rendered from the file): nothing else (and never a credential) can reach a plan file.
 """
 
 from __future__ import annotations
