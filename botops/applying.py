@@ -41,8 +41,9 @@ def plan_project(
     message: str | None,
     unmanaged: bool = False,
 ) -> Plan:
-    """Load the declared resources (all problems at once), then read the live state."""
-    resources = declared_resources(session.project, paths)
+    """Load the declared resources as the session's environment sees them (all problems at
+    once), then read the live state."""
+    resources = declared_resources(session.project, paths, session.environment)
     target = session.target
     commit = current_commit(session.project.root)
     return session.run(
@@ -54,9 +55,16 @@ def plan_project(
             message=message,
             commit=commit,
             unmanaged=unmanaged,
+            environment=session.environment_name,
         ),
         concurrency=concurrency,
     )
+
+
+def check_mass_change(session: Session, plan: Plan, *, allowed: bool) -> None:
+    """The `max_changed_share` guard (a `PlanError`) for a plan about to be saved or applied."""
+    changed = sum(1 for r in plan.resources if r.action != "no-op")
+    session.guards.check_share(changed, len(plan.resources), allowed=allowed)
 
 
 def plan_to_apply(
