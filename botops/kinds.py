@@ -309,13 +309,20 @@ class KindSpec:
     async def iterate(self, client: ApiClient) -> AsyncIterator[LiveObject]:
         """Every live one, as listed; an item without an id can't be told apart, so it is an
         error rather than skipped (it might be the one a file names)."""
-        async for live in getattr(client, self.list_call)():
-            if not text_or_none(live.get(self.id_key)):
-                raise ApiError(
-                    f"the server listed a {self.prefix} without {self.id_key} "
-                    f"(named {live.get('name')!r}); botops can't tell which {self.noun} it is"
-                )
-            yield live
+        pages = getattr(client, self.list_call)()
+        try:
+            async for live in pages:
+                if not text_or_none(live.get(self.id_key)):
+                    raise ApiError(
+                        f"the server listed a {self.prefix} without {self.id_key} (named "
+                        f"{live.get('name')!r}); botops can't tell which {self.noun} it is"
+                    )
+                yield live
+        finally:
+            # Pages read ahead stop now, not when the garbage collector finds them.
+            closing = getattr(pages, "aclose", None)
+            if closing is not None:
+                await closing()
 
     async def write(self, client: ApiClient, resource_id: str, payload: Payload) -> LiveObject:
         answer: LiveObject = await getattr(client, self.write_call)(resource_id, payload)
