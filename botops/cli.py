@@ -964,6 +964,37 @@ def analytics(context: Context, bot_id: str | None, output_format: str, out: Pat
     click.echo(f"Report written to {out}", err=True)
 
 
+@cli.command()
+@click.argument("plan_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--pr", type=click.IntRange(min=1), help="Pull/merge request number (default: CI's).")
+@click.option("--always", is_flag=True, help="Comment even when the plan has no changes.")
+@click.pass_context
+def comment(ctx: click.Context, plan_file: Path, pr: int | None, always: bool) -> None:
+    """Post the saved plan as ONE sticky comment on the pull request (GitHub) or merge request
+    (GitLab) this CI job runs for, edited in place on every push; one per target.
+
+    GitHub: GITHUB_TOKEN, GITHUB_REPOSITORY, the PR from GITHUB_EVENT_PATH. GitLab:
+    BOTOPS_GITLAB_TOKEN, CI_API_V4_URL, CI_PROJECT_ID, CI_MERGE_REQUEST_IID. A plan with no
+    changes edits an existing comment to say so and creates none unless --always.
+
+    \b
+    Examples:
+        botops plan --out plan.json && botops comment plan.json
+        botops comment plan.json --pr 42 --always
+    """
+    from botops.forge import comment_on_pull_request
+    from botops.planfile import read_plan
+
+    debug = bool(ctx.find_root().params.get("debug"))
+    result = comment_on_pull_request(
+        read_plan(plan_file),
+        pr=pr,
+        always=always,
+        trace=(lambda line: click.echo(f"debug: {line}", err=True)) if debug else None,
+    )
+    click.echo(result.line)
+
+
 def main(argv: list[str] | None = None) -> None:
     cli(args=hoist_debug(sys.argv[1:] if argv is None else argv), prog_name="botops")
 
