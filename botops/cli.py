@@ -224,28 +224,46 @@ message_option = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Project file (default ./botops.yaml).",
 )
-def validate(paths: tuple[Path, ...], config_path: Path | None) -> None:
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github", "gitlab"]),
+    default="text",
+    show_default=True,
+    help="github: workflow-command annotations; gitlab: a Code Quality report (on stdout).",
+)
+def validate(paths: tuple[Path, ...], config_path: Path | None, output_format: str) -> None:
     """Check resource files offline: YAML, duplicate keys, schema, cross-file rules.
 
     Every problem is printed as `path:line:column: message`, all of them at once; nothing is
-    sent anywhere. Exit 0 when valid, 1 otherwise.
+    sent anywhere. Exit 0 when valid, 1 otherwise. PATHs may also name botops.yaml (checked
+    against its schema) and prompt files (skipped), as a pre-commit hook passes them.
 
     \b
     Examples:
         botops validate
         botops validate examples/bots/customer-support.yaml
+        botops validate --format github
     """
-    project = load_project(config_path)
-    from botops.config import load_resources
+    from botops.git import rev_parse
+    from botops.render import problems as render
+    from botops.validation import validate as check
 
-    resources = load_resources(
-        resource_paths(project, paths),
-        root=project.root if project.file else None,
-        project_file=project.file,
-    )
-    files = len({r.file for r in resources})
-    noun = "resource" if len(resources) == 1 else "resources"
-    click.echo(f"Valid: {len(resources)} {noun} in {files} file{'' if files == 1 else 's'}.")
+    result = check(paths, config_path=config_path)
+    if output_format != "text":
+        top = rev_parse(Path.cwd(), "--show-toplevel")
+        root = Path(top) if top else None
+        text = {
+            "json": lambda: render.render_json(result.problems),
+            "github": lambda: render.render_github(result.problems, root=root),
+            "gitlab": lambda: render.render_gitlab(result.problems, root=root),
+        }[output_format]()
+        click.echo(text, nl=False)
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    if not result.valid:
+        sys.exit(1)
+    click.echo(result.summary(), err=output_format != "text")
 
 
 @cli.command()
