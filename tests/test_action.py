@@ -1,0 +1,168 @@
+"""The GitHub Action's step (scripts/action.sh, as action.yml runs it), executed with GitHub's
+variables, temp files for GITHUB_OUTPUT and GITHUB_STEP_SUMMARY, the emulator and a loopback
+forge."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT, Emulator
+from tests.forge_server import TOKEN, ForgeState, serve_forge
+
+SCRIPT = ROOT / "scripts" / "action.sh"
+
+
+@pytest.fixture
+def forge() -> Iterator[ForgeState]:
+    with serve_forge() as state:
+        yield state
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """The examples as a team's repository would hold them."""
+    root = tmp_path / "repo"
+    shutil.copytree(ROOT / "examples" / "bots", root / "bots")
+    (root / "botops.yaml").write_text("account_id: Exotel\npaths: [bots]\n")
+    return root
+
+
+def outputs(path: Path) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in path.read_text().splitlines() if line)
+
+
+def run_step(
+    project: Path,
+    emulator: Emulator,
+    forge: ForgeState,
+    command: str,
+    *,
+    event: str = "pull_request",
+    **inputs: str,
+) -> tuple[subprocess.CompletedProcess[str], dict[str, str], str]:
+    """Run the action's step once; its result, its outputs and what it added to the summary."""
+    home = project.parent
+    output, summary = home / "output", home / "summary"
+    for file in (output, summary):
+        file.write_text("")
+    event_file = home / "event.json"
+    event_file.write_text(json.dumps({"pull_request": {"number": 3}}))
+    env = {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "HOME": str(home),
+        "BOTOPS_BASE_URL": emulator.url,
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_EVENT_NAME": event,
+        "GITHUB_EVENT_PATH": str(event_file),
+        "GITHUB_REPOSITORY": "acme/bots",
+        "GITHUB_API_URL": forge.url,
+        "GITHUB_SERVER_URL": "https://github.test",
+        "GITHUB_RUN_ID": "9",
+        "GITHUB_SHA": "feedface" * 5,
+        "GITHUB_TOKEN": TOKEN,
+        "GITHUB_OUTPUT": str(output),
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "BOTOPS_ACTION_COMMAND": command,
+        **{f"BOTOPS_ACTION_{k.upper()}": v for k, v in inputs.items()},
+    }
+    done = subprocess.run(
+        ["bash", str(SCRIPT)], cwd=project, env=env, capture_output=True, text=True, timeout=120
+    )
+    return done, outputs(output), summary.read_text()
+
+
+def test_plan_apply_plan_through_the_action(
+    project: Path, emulator_factory: object, forge: ForgeState
+) -> None:
+    emulator = emulator_factory("--demo", "--generation-seconds", "0.2")  # type: ignore[operator]
+
+    changed, changed_out, changed_summary = run_step(project, emulator, forge, "plan")
+    assert changed.returncode == 0, changed.stderr
+    assert changed_out["exitcode"] == "2"
+    assert changed_out["has-changes"] == "true"
+    plan_file = project / "botops-plan.json"
+    assert changed_out["plan-file"] == str(plan_file) and plan_file.is_file()
+    assert changed_summary.lstrip().startswith("### botops plan")
+    (mine,) = forge.comments("github", "acme/bots#3")
+    assert changed_out["comment-url"] == mine["html_url"]
+    assert "comment created: " in changed.stdout
+
+    applied, applied_out, applied_summary = run_step(project, emulator, forge, "apply")
+    assert applied.returncode == 0, applied.stderr
+    assert (applied_out["exitcode"], applied_out["has-changes"]) == ("0", "true")
+    assert applied_summary.startswith("### botops apply\n\n```\n")
+    assert "applied" in applied_summary
+    # It applied the reviewed plan file, and said which commit that plan came from.
+    assert "botops-plan.json" in applied.stderr or "Plan:" in applied.stdout
+
+    plan_file.unlink()
+    clean, clean_out, _ = run_step(project, emulator, forge, "plan")
+    assert clean.returncode == 0, clean.stderr
+    assert (clean_out["exitcode"], clean_out["has-changes"]) == ("0", "false")
+    # The clean plan edited the one comment to say so.
+    (mine,) = forge.comments("github", "acme/bots#3")
+    assert clean_out["comment-url"] == mine["html_url"] and "No changes." in mine["body"]
+    assert [w.method for w in forge.writes()] == ["POST", "PATCH"]
+
+    # Nothing to apply: a fresh plan inside apply, and nothing written.
+    again, again_out, _ = run_step(project, emulator, forge, "apply")
+    assert again.returncode == 0, again.stderr
+    assert (again_out["exitcode"], again_out["has-changes"]) == ("0", "false")
+
+
+def test_plan_outside_a_pull_request_does_not_comment(
+    project: Path, emulator_factory: object, forge: ForgeState
+) -> None:
+    emulator = emulator_factory("--demo")  # type: ignore[operator]
+    done, out, _ = run_step(project, emulator, forge, "plan", event="push")
+
+    assert done.returncode == 0, done.stderr
+    assert out["has-changes"] == "true" and "comment-url" not in out
+    assert forge.requests == []
+
+
+def test_a_typo_fails_the_plan_with_an_annotation(
+    project: Path, emulator: Emulator, forge: ForgeState
+) -> None:
+    (project / "bots" / "typo.yaml").write_text("kind: Voicebot\nname: X\nnmae: Y\n")
+    done, out, _ = run_step(project, emulator, forge, "plan")
+
+    assert done.returncode == 1
+    assert out == {"has-changes": "false", "exitcode": "1"}
+    assert done.stdout.startswith(
+        "::error file=bots/typo.yaml,line=3,col=1,title=botops validate::"
+    )
+    assert emulator.requests() == [] and forge.requests == []
+
+
+def test_the_action_runs_this_script_with_its_inputs() -> None:
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    step = action["runs"]["steps"][-1]
+
+    assert action["runs"]["using"] == "composite"
+    assert step["run"] == 'bash "$GITHUB_ACTION_PATH/scripts/action.sh"'
+    assert set(action["inputs"]) == {
+        "command",
+        "paths",
+        "environment",
+        "working-directory",
+        "plan-file",
+        "comment",
+        "python-version",
+    }
+    assert {k.removeprefix("BOTOPS_ACTION_").lower().replace("_", "-") for k in step["env"]} == (
+        set(action["inputs"]) - {"working-directory", "python-version"}
+    )
+    assert {"exitcode", "has-changes", "plan-file", "comment-url"} <= set(action["outputs"])
+    assert action["inputs"]["plan-file"]["default"] == "botops-plan.json"
+    install = action["runs"]["steps"][1]["run"]
+    assert '"$GITHUB_ACTION_PATH"' in install
