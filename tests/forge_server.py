@@ -39,6 +39,8 @@ class ForgeState:
     # (kind, thread) -> comments; kind "github" with thread "owner/repo#n", "gitlab" "project!iid"
     threads: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
+    # Issues (the drift workflow): number -> {number, title, body, labels, state, html_url}
+    issues: dict[int, dict[str, Any]] = field(default_factory=dict)
     read_only: bool = False
     next_id: int = 1000
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -134,6 +136,8 @@ class _Handler(BaseHTTPRequestHandler):
                 if state.read_only:
                     return self._answer(403, {"message": "Resource not accessible by integration"})
                 return self._answer(201, state.add("github", thread, body["body"]))
+        if len(seg) in (4, 5) and seg[0] == "repos" and seg[3] == "issues":
+            return self._issues(seg, query, body)
         patch = self.command == "PATCH"
         if patch and len(seg) == 6 and seg[0] == "repos" and seg[3:5] == ["issues", "comments"]:
             if state.read_only:
@@ -143,6 +147,32 @@ class _Handler(BaseHTTPRequestHandler):
                     if kind == "github" and str(item["id"]) == seg[5]:
                         item["body"] = body["body"]
                         return self._answer(200, item)
+        return self._answer(404, {"message": "Not Found"})
+
+    def _issues(self, seg: list[str], query: dict[str, str], body: Any) -> None:
+        state = self.state
+        if len(seg) == 4 and self.command == "GET":
+            label = query.get("labels")
+            found = [
+                i
+                for i in state.issues.values()
+                if i["state"] == query.get("state", "open") and (not label or label in i["labels"])
+            ]
+            return self._answer(200, found[: int(query.get("per_page", "30"))])
+        if len(seg) == 4 and self.command == "POST":
+            number = len(state.issues) + 1
+            state.issues[number] = {
+                "number": number,
+                "title": body["title"],
+                "body": body["body"],
+                "labels": list(body.get("labels", [])),
+                "state": "open",
+                "html_url": f"https://github.test/{seg[1]}/{seg[2]}/issues/{number}",
+            }
+            return self._answer(201, state.issues[number])
+        if len(seg) == 5 and self.command == "PATCH" and int(seg[4]) in state.issues:
+            state.issues[int(seg[4])].update(body)
+            return self._answer(200, state.issues[int(seg[4])])
         return self._answer(404, {"message": "Not Found"})
 
     def _gitlab(self, seg: list[str], query: dict[str, str], body: Any) -> None:

@@ -29,6 +29,10 @@ def forge() -> Iterator[ForgeState]:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
+    return team_repository(tmp_path)
+
+
+def team_repository(tmp_path: Path) -> Path:
     """The examples as a team's repository would hold them."""
     root = tmp_path / "repo"
     shutil.copytree(ROOT / "examples" / "bots", root / "bots")
