@@ -629,6 +629,7 @@ def import_(
     reuse = importer.declared_alone(live, declared, root=root)
     files = importer.lay_out(live, target, schemas_dir=root / "schemas", reuse=reuse)
     importer.write_files(files, force=force)
+    _schemas_for_modelines(root / "schemas")
     for file in files:
         version = file.resource.data.get("version")
         what = (
@@ -643,6 +644,14 @@ def import_(
         "`botops plan` should now show no changes for them.",
         err=True,
     )
+
+
+def _schemas_for_modelines(directory: Path) -> None:
+    """The schemas the modelines of written files name, where they lack (DESIGN §11)."""
+    from botops.schemafiles import write_schemas
+
+    for path in write_schemas(directory, missing_only=True):
+        click.echo(f"Wrote {path}", err=True)
 
 
 def _where_import_lands(context: Context, directory: Path) -> list[Path]:
@@ -722,6 +731,7 @@ def generate(
     live = importer.LiveResource("Voicebot", bot_id, bot)
     file = importer.generated_file(live, out, schemas_dir=context.project.root / "schemas")
     importer.write_files([file], force=False)
+    _schemas_for_modelines(context.project.root / "schemas")
     click.echo(
         f"Created {bot_id} ({bot.get('name')}, {bot.get('version')}); wrote {file.path}", err=True
     )

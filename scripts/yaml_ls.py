@@ -79,6 +79,8 @@ def diagnostics(files: list[Path], *, timeout: float = 60.0) -> dict[Path, list[
     finally:
         process.kill()
         process.wait()
+        process.stdin.close()
+        process.stdout.close()
 
 
 class _Sender:
