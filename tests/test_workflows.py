@@ -200,3 +200,36 @@ def test_gitlab_code_quality_report_of_a_typo(
     assert done.returncode == 1
     (item,) = json.loads((project / "botops-codequality.json").read_text())
     assert item["location"] == {"path": "bots/typo.yaml", "lines": {"begin": 3}}
+
+
+@pytest.mark.parametrize(
+    ("schema", "files"),
+    [
+        ("vendor.github-actions", ["action.yml"]),
+        (
+            "vendor.github-workflows",
+            ["examples/ci/github/botops.yml", "examples/ci/github/drift.yml"],
+        ),
+        ("vendor.gitlab-ci", ["examples/ci/gitlab/.gitlab-ci.yml"]),
+    ],
+)
+def test_ci_files_pass_their_forges_schemas(schema: str, files: list[str], tmp_path: Path) -> None:
+    """GitLab's own CI schema, SchemaStore's for actions and workflows (as check-jsonschema
+    ships them); and a misspelt key in a copy fails, so the check can fail."""
+    check = Path(sys.executable).parent / "check-jsonschema"
+    good = subprocess.run(
+        [check, "--builtin-schema", schema, *files], cwd=ROOT, capture_output=True, text=True
+    )
+    broken = tmp_path / Path(files[0]).name
+    text = (ROOT / files[0]).read_text()
+    broken.write_text(
+        text.replace("runs-on:", "runs-onn:")
+        .replace("using:", "usin:")
+        .replace("resource_group:", "resource_grup:")
+    )
+    bad = subprocess.run(
+        [check, "--builtin-schema", schema, broken], capture_output=True, text=True
+    )
+
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert bad.returncode == 1, bad.stdout
