@@ -247,7 +247,7 @@ def validate(paths: tuple[Path, ...], config_path: Path | None, output_format: s
     """
     from botops.git import rev_parse
     from botops.render import problems as render
-    from botops.validation import validate as check
+    from botops.validating import validate as check
 
     result = check(paths, config_path=config_path)
     if output_format != "text":
@@ -998,8 +998,10 @@ def analytics(context: Context, bot_id: str | None, output_format: str, out: Pat
 @click.option("--always", is_flag=True, help="Comment even when the plan has no changes.")
 @click.pass_context
 def comment(ctx: click.Context, plan_file: Path, pr: int | None, always: bool) -> None:
-    """Post the saved plan as ONE sticky comment on the pull request (GitHub) or merge request
-    (GitLab) this CI job runs for, edited in place on every push; one per target.
+    """Post a saved plan as the one sticky comment of its target on the pull request.
+
+    The comment on the GitHub pull request or GitLab merge request this CI job runs for is
+    found by its hidden marker and edited in place on every push: one per target.
 
     GitHub: GITHUB_TOKEN, GITHUB_REPOSITORY, the PR from GITHUB_EVENT_PATH. GitLab:
     BOTOPS_GITLAB_TOKEN, CI_API_V4_URL, CI_PROJECT_ID, CI_MERGE_REQUEST_IID. A plan with no
@@ -1037,8 +1039,10 @@ def comment(ctx: click.Context, plan_file: Path, pr: int | None, always: bool) -
     help="Project file (default ./botops.yaml).",
 )
 def schema(directory: Path | None, config_path: Path | None) -> None:
-    """Write the JSON Schemas editors use: one per kind, resource.schema.json for any
-    document (it picks the kind's schema from `kind`), and botops.schema.json.
+    """Write the JSON Schemas that editors use.
+
+    One per kind, resource.schema.json for any document (it picks the kind's schema from
+    `kind`, so a file may mix kinds), and botops.schema.json for the project file.
 
     \b
     Examples:
@@ -1058,8 +1062,10 @@ def schema(directory: Path | None, config_path: Path | None) -> None:
 @cli.command()
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 def init(directory: Path | None) -> None:
-    """Start a repository: botops.yaml, bots/ with an example of each kind, schemas/,
-    .pre-commit-config.yaml, .github/workflows/botops.yml and .vscode/settings.json.
+    """Start a repository that a team can commit at once.
+
+    botops.yaml, bots/ with an example of each kind, schemas/, .pre-commit-config.yaml,
+    .github/workflows/botops.yml and .vscode/settings.json mapping the schemas.
 
     A file that exists is never overwritten: it is kept and listed.
 
