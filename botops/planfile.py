@@ -31,6 +31,8 @@ from botops.render.json import render_json
 from botops.render.text import printable
 
 _ACTIONS: tuple[Action, ...] = ("create", "no-op", "update")
+# Plans of format 1 (before provenance) are still read: one may be waiting to be applied.
+OLDEST_FORMAT_VERSION = 1
 _KINDS: tuple[Kind, ...] = ("Assistant", "Voicebot")
 # The kind of a resource is the first part of its address; `kind` in the file is an extra.
 _PREFIXES: dict[str, Kind] = {"voicebot": "Voicebot", "assistant": "Assistant"}
@@ -128,14 +130,21 @@ class _Reader:
     def plan(self, data: Any) -> Plan:
         if not isinstance(data, dict):
             self.fail("not a plan file: expected a JSON object")
-        self.format_version(data)
+        version = self.format_version(data)
         resources = self.array(data, "resources", "")
         unmanaged = self.array(data, "unmanaged", "", required=False)
+        # Format 1 predates provenance: such a plan says nothing of where it comes from.
+        told = version >= 2
         plan = Plan(
             base_url=self.string(data, "base_url", ""),
             account_id=self.string(data, "account_id", ""),
             resources=[self.resource(r, f"resources[{i}]") for i, r in enumerate(resources)],
             unmanaged=[self.unmanaged(u, f"unmanaged[{i}]") for i, u in enumerate(unmanaged)],
+            format_version=version,
+            created_at=self.optional_string(data, "created_at", "") if told else None,
+            botops_version=self.optional_string(data, "botops_version", "") if told else None,
+            commit=self.optional_string(data, "commit", "") if told else None,
+            environment=self.optional_string(data, "environment", "") if told else None,
         )
         seen: dict[str, int] = {}
         for index, resource in enumerate(plan.resources):
@@ -147,7 +156,7 @@ class _Reader:
                 )
         return plan
 
-    def format_version(self, data: Mapping[str, Any]) -> None:
+    def format_version(self, data: Mapping[str, Any]) -> int:
         if "format_version" not in data:
             self.fail("not a plan file: no format_version")
         version = data["format_version"]
@@ -158,11 +167,12 @@ class _Reader:
                 f"plan format_version {version} was made by a newer botops (this one reads "
                 f"{PLAN_FORMAT_VERSION}); upgrade botops, or make the plan again with this one"
             )
-        if version != PLAN_FORMAT_VERSION:
+        if version < OLDEST_FORMAT_VERSION:
             self.fail(
                 f"unsupported plan format_version {version} (this botops reads "
-                f"{PLAN_FORMAT_VERSION}); make the plan again"
+                f"{OLDEST_FORMAT_VERSION} to {PLAN_FORMAT_VERSION}); make the plan again"
             )
+        return version
 
     def resource(self, data: Any, where: str) -> ResourcePlan:
         self.require_object(data, where)

@@ -18,6 +18,10 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "format_version": plan.format_version,
         "base_url": plan.base_url,
         "account_id": plan.account_id,
+        "environment": plan.environment,
+        "commit": plan.commit,
+        "created_at": plan.created_at,
+        "botops_version": plan.botops_version,
         "resources": [_resource(r) for r in plan.resources],
         "unmanaged": [_unmanaged(u) for u in plan.unmanaged],
     }
