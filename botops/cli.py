@@ -188,11 +188,12 @@ async def _plan(
     message: str | None,
     unmanaged: bool = False,
 ) -> Plan:
+    from botops.planfile import stamp
     from botops.planner import current_commit, make_plan
 
     target = context.target
     async with context.client(concurrency=concurrency) as client:
-        return await make_plan(
+        made = await make_plan(
             resources,
             client,
             base_url=target.base_url,
@@ -201,6 +202,7 @@ async def _plan(
             commit=current_commit(context.project.root),
             unmanaged=unmanaged,
         )
+    return stamp(made, root=context.project.root)
 
 
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
@@ -364,7 +366,7 @@ def apply(
         botops plan --out plan.json && botops apply --plan plan.json --auto-approve
     """
     from botops.planfile import read_plan
-    from botops.render.text import render_apply_report, render_text
+    from botops.render.text import origin, render_apply_report, render_text
 
     if plan_file is not None:
         if paths:
@@ -373,6 +375,7 @@ def apply(
             raise UsageError("--message can't change a saved plan; pass it to `botops plan`")
         the_plan = read_plan(plan_file)
         target = _plan_target(context, the_plan)
+        click.echo(origin(the_plan, str(plan_file)), err=True)
     else:
         resources = _load(context, paths)
         target = context.target

@@ -13,11 +13,14 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn, cast
 
+from botops import __version__
 from botops.errors import UsageError
 from botops.files import write_atomically
+from botops.git import head_commit
 from botops.model import (
     PLAN_FORMAT_VERSION,
     Action,
@@ -36,6 +39,16 @@ OLDEST_FORMAT_VERSION = 1
 _KINDS: tuple[Kind, ...] = ("Assistant", "Voicebot")
 # The kind of a resource is the first part of its address; `kind` in the file is an extra.
 _PREFIXES: dict[str, Kind] = {"voicebot": "Voicebot", "assistant": "Assistant"}
+
+
+def stamp(plan: Plan, *, root: Path, environment: str | None = None) -> Plan:
+    """`plan` with where it comes from: now (UTC), this botops, the commit of `root`'s files
+    (CI's `GITHUB_SHA`/`CI_COMMIT_SHA` first) and the environment."""
+    plan.created_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    plan.botops_version = __version__
+    plan.commit = head_commit(root)
+    plan.environment = environment
+    return plan
 
 
 def write_plan(plan: Plan, path: Path) -> None:

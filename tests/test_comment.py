@@ -276,6 +276,25 @@ def test_the_comment_stays_under_65000_characters(forge: ForgeState, tmp_path: P
     assert only["body"].rstrip().endswith("</sub>")
 
 
+def test_the_footer_names_the_plans_own_commit_and_time(forge: ForgeState, tmp_path: Path) -> None:
+    path = plan_file(tmp_path, changed=True)
+    plan = json.loads(path.read_text())
+    plan.update(
+        format_version=2,
+        environment=None,
+        commit="feedbee" + "0" * 33,
+        created_at="2026-11-30T08:05:00Z",
+        botops_version="0.1.0",
+    )
+    path.write_text(json.dumps(plan))
+    assert comment(github_env(forge, tmp_path), str(path)).exit_code == 0
+
+    (only,) = forge.comments("github", "acme/bots#7")
+    footer = only["body"].splitlines()[-1]
+    assert "`feedbee`" in footer and "2026-11-30 08:05 UTC" in footer
+    assert "`0123456`" not in only["body"]
+
+
 # --- GitLab -------------------------------------------------------------------------------
 
 

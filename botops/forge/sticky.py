@@ -141,14 +141,12 @@ def comment_on_pull_request(
     *,
     pr: int | None = None,
     always: bool = False,
-    environment: str | None = None,
-    commit: str | None = None,
-    created_at: str | None = None,
     environ: Mapping[str, str] | None = None,
     trace: Trace | None = None,
 ) -> CommentResult:
     """Create or edit the plan's comment on the pull request (GitHub Actions) or merge request
-    (GitLab CI) this job runs for; `pr` overrides the number CI gives."""
+    (GitLab CI) this job runs for; `pr` overrides the number CI gives. The footer's commit and
+    time are the plan's own (a plan of format 1 has none: this job's commit and now)."""
     from botops.forge import github, gitlab
 
     env = os.environ if environ is None else environ
@@ -165,12 +163,12 @@ def comment_on_pull_request(
         )
     with forge:
         provenance = Provenance(
-            commit=commit or env.get("GITHUB_SHA") or env.get("CI_COMMIT_SHA") or None,
-            created_at=created_at or datetime.now(UTC).isoformat(timespec="seconds"),
+            commit=plan.commit or env.get("GITHUB_SHA") or env.get("CI_COMMIT_SHA") or None,
+            created_at=plan.created_at or datetime.now(UTC).isoformat(timespec="seconds"),
             run_url=run_url,
         )
         return sticky_comment(
-            forge, plan, provenance=provenance, always=always, environment=environment
+            forge, plan, provenance=provenance, always=always, environment=plan.environment
         )
 
 
