@@ -27,7 +27,7 @@ summary() {
     local title=$1 file=$2 fence=${3:-}
     [ -n "${GITHUB_STEP_SUMMARY:-}" ] || return 0
     {
-        printf '%s\n\n' "$title"
+        [ -z "$title" ] || printf '%s\n\n' "$title"
         [ -z "$fence" ] || printf '```\n'
         head -c "$summary_limit" "$file"
         if [ "$(wc -c <"$file")" -gt "$summary_limit" ]; then

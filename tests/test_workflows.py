@@ -150,8 +150,12 @@ def gitlab_job(
 def test_gitlab_jobs_have_the_rules_and_serialised_apply() -> None:
     document = yaml.safe_load(GITLAB.read_text())
 
-    for name in ("botops:validate", "botops:plan"):
-        assert document[name]["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}]
+    merge_request = '$CI_PIPELINE_SOURCE == "merge_request_event"'
+    assert document["botops:validate"]["rules"] == [{"if": merge_request}]
+    # Forks: validate only.
+    assert document["botops:plan"]["rules"] == [
+        {"if": f"{merge_request} && $CI_MERGE_REQUEST_SOURCE_PROJECT_ID == $CI_PROJECT_ID"}
+    ]
     assert document["botops:validate"]["artifacts"]["reports"] == {
         "codequality": "botops-codequality.json"
     }
