@@ -160,6 +160,7 @@ def main(arguments: list[str]) -> int:
             start = d["range"]["start"]
             print(f"{file}:{start['line'] + 1}:{start['character'] + 1}: {d['message']}")
             count += 1
+    sys.stdout.flush()
     print(f"{count} diagnostic(s) in {len(files)} file(s)", file=sys.stderr)
     return 1 if count else 0
 
