@@ -89,6 +89,12 @@ def test_plan_apply_plan_through_the_action(
 ) -> None:
     emulator = emulator_factory("--demo", "--generation-seconds", "0.2")  # type: ignore[operator]
 
+    # Outside a pull request there is nothing to comment on.
+    pushed, pushed_out, _ = run_step(project, emulator, forge, "plan", event="push")
+    assert pushed.returncode == 0, pushed.stderr
+    assert pushed_out["has-changes"] == "true" and "comment-url" not in pushed_out
+    assert forge.requests == []
+
     changed, changed_out, changed_summary = run_step(project, emulator, forge, "plan")
     assert changed.returncode == 0, changed.stderr
     assert changed_out["exitcode"] == "2"
@@ -121,17 +127,6 @@ def test_plan_apply_plan_through_the_action(
     again, again_out, _ = run_step(project, emulator, forge, "apply")
     assert again.returncode == 0, again.stderr
     assert (again_out["exitcode"], again_out["has-changes"]) == ("0", "false")
-
-
-def test_plan_outside_a_pull_request_does_not_comment(
-    project: Path, emulator_factory: object, forge: ForgeState
-) -> None:
-    emulator = emulator_factory("--demo")  # type: ignore[operator]
-    done, out, _ = run_step(project, emulator, forge, "plan", event="push")
-
-    assert done.returncode == 0, done.stderr
-    assert out["has-changes"] == "true" and "comment-url" not in out
-    assert forge.requests == []
 
 
 def test_a_typo_fails_the_plan_with_an_annotation(

@@ -31,14 +31,29 @@ def saved(project: Path) -> dict[str, Any]:
     return loaded
 
 
-def test_plan_file_names_ci_commit_time_and_version(project: Path, emulator_factory: Any) -> None:
+def test_plan_file_names_its_commit_time_and_version_and_apply_says_so(
+    project: Path, emulator_factory: Any
+) -> None:
     demo: Emulator = emulator_factory("--demo")
+    botops(demo, "plan", "--out", "plan.json")
+    outside_git = saved(project)["commit"]
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q"], check=True)
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "x"], check=True)
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    botops(demo, "plan", "--out", "plan.json", CI_COMMIT_SHA="")
+    in_git = saved(project)["commit"]
     before = datetime.now(UTC).replace(microsecond=0)
     result = botops(demo, "plan", "--out", "plan.json", GITHUB_SHA=SHA)
     after = datetime.now(UTC)
-
-    assert result.exit_code == 0, result.output
     plan = saved(project)
+    applied = botops(demo, "apply", "--plan", "plan.json", "--auto-approve")
+
+    # CI's commit first, else the work tree's HEAD, else none.
+    assert (outside_git, in_git) == (None, head) and len(head) == 40
+    assert result.exit_code == 0, result.output
     assert plan["format_version"] == 2
     assert (plan["commit"], plan["botops_version"], plan["environment"]) == (
         SHA,
@@ -47,38 +62,10 @@ def test_plan_file_names_ci_commit_time_and_version(project: Path, emulator_fact
     )
     assert plan["created_at"].endswith("Z")
     assert before <= datetime.fromisoformat(plan["created_at"]) <= after
-
-
-def test_commit_is_the_work_trees_head_without_ci_else_null(
-    project: Path, emulator_factory: Any
-) -> None:
-    demo: Emulator = emulator_factory("--demo")
-    botops(demo, "plan", "--out", "plan.json")
-    outside = saved(project)["commit"]
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
-    subprocess.run(["git", "init", "-q"], check=True)
-    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "x"], check=True)
-    head = subprocess.run(
-        ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    botops(demo, "plan", "--out", "plan.json", CI_COMMIT_SHA="")
-    inside = saved(project)["commit"]
-
-    assert outside is None
-    assert inside == head and len(head) == 40
-
-
-def test_apply_plan_says_which_commit_and_time_before_writing(
-    project: Path, emulator_factory: Any
-) -> None:
-    demo: Emulator = emulator_factory("--demo")
-    botops(demo, "plan", "--out", "plan.json", GITHUB_SHA=SHA)
-    made = saved(project)["created_at"]
-    result = botops(demo, "apply", "--plan", "plan.json", "--auto-approve")
-
-    assert result.exit_code == 0, result.output
-    assert result.stderr.splitlines()[0] == (
-        f"Applying plan.json: the plan of commit 0123456, made {made} by botops {__version__}."
+    assert applied.exit_code == 0, applied.output
+    assert applied.stderr.splitlines()[0] == (
+        f"Applying plan.json: the plan of commit 0123456, made {plan['created_at']} "
+        f"by botops {__version__}."
     )
 
 
