@@ -15,15 +15,13 @@ from typing import Any
 import httpx
 
 from botops import __version__
-from botops.errors import BotopsError
+from botops.errors import ForgeError
 
 Trace = Callable[[str], None]
 # A forge's error explains a refusal in its own words (a fork's read-only token, ...).
 Refusal = Callable[[int, str, str, str], str]
 
-
-class ForgeError(BotopsError):
-    """No comment could be made: no pull request, no token, or the forge refused."""
+__all__ = ["ForgeError", "ForgeHttp", "Refusal", "Trace"]
 
 
 class ForgeHttp:
