@@ -13,8 +13,8 @@ from pathlib import Path
 
 from botops import __version__
 from botops.files import write_atomically
+from botops.kinds import spec_of
 from botops.schemafiles import (
-    KIND_SCHEMAS,
     PROJECT_SCHEMA,
     RESOURCE_SCHEMA,
     SCHEMA_FILES,
@@ -41,7 +41,8 @@ def init_project(directory: Path) -> list[Scaffolded]:
     for name, kind in (("support.yaml", "Voicebot"), ("assistant.yaml", "Assistant")):
         path = directory / "bots" / name
         template = "voicebot.yaml" if kind == "Voicebot" else "assistant.yaml"
-        files[path] = _with_modeline(path, schemas / KIND_SCHEMAS[kind], _template(template))
+        schema = schemas / spec_of(kind).schema_file
+        files[path] = _with_modeline(path, schema, _template(template))
     files[directory / "bots" / "prompts" / "example-assistant.md"] = _template(
         "example-assistant.md"
     )

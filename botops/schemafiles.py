@@ -11,17 +11,13 @@ import os
 from pathlib import Path
 
 from botops.files import write_atomically
+from botops.kinds import KINDS
 
 SOURCE = Path(__file__).resolve().parent / "schemas"
-SCHEMA_FILES = (
-    "voicebot.schema.json",
-    "assistant.schema.json",
-    "resource.schema.json",
-    "botops.schema.json",
-)
-KIND_SCHEMAS = {"Voicebot": "voicebot.schema.json", "Assistant": "assistant.schema.json"}
 PROJECT_SCHEMA = "botops.schema.json"
 RESOURCE_SCHEMA = "resource.schema.json"
+# One per kind, then the one for any resource document, then the project file's.
+SCHEMA_FILES = (*(spec.schema_file for spec in KINDS.values()), RESOURCE_SCHEMA, PROJECT_SCHEMA)
 
 
 def schema_text(name: str) -> str:

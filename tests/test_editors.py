@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 from jsonschema import Draft202012Validator
 
-from tests.conftest import ROOT, Emulator, botops
+from tests.support import ROOT, Emulator, botops
 
 SCHEMAS = ROOT / "botops" / "schemas"
 TOOLS = ROOT / ".tools" / "node_modules"

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from botops import __version__
-from tests.conftest import ROOT, Emulator, botops
+from tests.support import ROOT, Emulator, botops
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import ROOT, Emulator
+from tests.ci_support import run_step, team_repository
 from tests.forge_server import GITLAB_TOKEN, TOKEN, ForgeState, serve_forge
-from tests.test_action import run_step, team_repository
+from tests.support import ROOT, Emulator
 
 GITHUB = ROOT / "examples" / "ci" / "github"
 GITLAB = ROOT / "examples" / "ci" / "gitlab" / ".gitlab-ci.yml"

@@ -12,8 +12,21 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from botops.errors import Problem
+from botops.git import rev_parse
 
 CHECK_NAME = "botops validate"
+
+
+def render_problems(problems: Sequence[Problem], output_format: str) -> str:
+    """`problems` as `json`, `github` or `gitlab` asks; the forges' paths are relative to the
+    root of the git work tree of the working directory."""
+    if output_format == "json":
+        return render_json(problems)
+    top = rev_parse(Path.cwd(), "--show-toplevel")
+    root = Path(top) if top else None
+    if output_format == "github":
+        return render_github(problems, root=root)
+    return render_gitlab(problems, root=root)
 
 
 def render_json(problems: Sequence[Problem]) -> str:
