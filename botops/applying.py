@@ -18,7 +18,7 @@ from pathlib import Path
 from botops.applier import STOPPED_MESSAGE, apply_plan
 from botops.errors import UsageError
 from botops.model import ApplyResult, Plan
-from botops.planfile import read_plan
+from botops.planfile import read_plan, stamp
 from botops.planner import current_commit, make_plan
 from botops.project import Target, declared_resources
 from botops.session import Session
@@ -46,7 +46,7 @@ def plan_project(
     resources = declared_resources(session.project, paths, session.environment)
     target = session.target
     commit = current_commit(session.project.root)
-    return session.run(
+    made = session.run(
         lambda client: make_plan(
             resources,
             client,
@@ -59,6 +59,7 @@ def plan_project(
         ),
         concurrency=concurrency,
     )
+    return stamp(made, root=session.project.root)
 
 
 def check_mass_change(session: Session, plan: Plan, *, allowed: bool) -> None:

@@ -144,28 +144,44 @@ def cli(debug: bool) -> None:
 @paths_argument
 @config_option
 @env_option
-def validate(paths: tuple[Path, ...], config_path: Path | None, environment: str | None) -> None:
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github", "gitlab"]),
+    default="text",
+    show_default=True,
+    help="github: workflow-command annotations; gitlab: a Code Quality report (on stdout).",
+)
+def validate(
+    paths: tuple[Path, ...], config_path: Path | None, environment: str | None, output_format: str
+) -> None:
     """Check resource files offline: YAML, duplicate keys, schema, cross-file rules, guards.
 
     Every problem is printed as `path:line:column: message`, all of them at once; nothing is
     sent anywhere. Without --env every environment of botops.yaml is checked, and a problem
-    only some of them have says in which. Exit 0 when valid, 1 otherwise.
+    only some of them have says in which. PATHs may also name botops.yaml (checked against its
+    schema) and prompt files (skipped), as a pre-commit hook passes them. Exit 0 when valid, 1
+    otherwise.
 
     \b
     Examples:
         botops validate
         botops validate examples/bots/customer-support.yaml
         botops validate --env prod
+        botops validate --format github
     """
-    from botops.environments import select_environment
-    from botops.project import declared_everywhere
+    from botops.validating import validate as check
 
-    project = load_project(config_path)
-    chosen = select_environment(project.environments, environment, os.environ, required=False)
-    resources = declared_everywhere(project, paths, chosen)
-    files = len({r.file for r in resources})
-    noun = "resource" if len(resources) == 1 else "resources"
-    click.echo(f"Valid: {len(resources)} {noun} in {files} file{'' if files == 1 else 's'}.")
+    result = check(paths, config_path=config_path, environment=environment)
+    if output_format != "text":
+        from botops.render.problems import render_problems
+
+        click.echo(render_problems(result.problems, output_format), nl=False)
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    if not result.valid:
+        sys.exit(1)
+    click.echo(result.summary(), err=output_format != "text")
 
 
 @cli.command()
@@ -282,11 +298,13 @@ def apply(
         botops plan --out plan.json && botops apply --plan plan.json --auto-approve
     """
     from botops import applying
-    from botops.render.text import render_apply_report, render_text
+    from botops.render.text import origin, render_apply_report, render_text
 
     the_plan, target = applying.plan_to_apply(
         session, paths, plan_file=plan_file, message=message, concurrency=concurrency
     )
+    if plan_file is not None:
+        click.echo(origin(the_plan, str(plan_file)), err=True)
     click.echo(render_text(the_plan, color=_color()))
     if not the_plan.has_changes:
         return
@@ -439,6 +457,8 @@ def import_(
     for file in imported.files:
         only = f", only in {where}" if where else ""
         click.echo(f"Wrote {file.path}  ({_written(file)}{only})")
+    for path in imported.schemas:
+        click.echo(f"Wrote {path}", err=True)
     plan = f"botops plan --env {where}" if where else "botops plan"
     click.echo(
         f"Imported {imported.voicebots} voicebot(s) and {imported.assistants} assistant(s); "
@@ -707,6 +727,98 @@ def analytics(session: Session, bot_id: str | None, output_format: str, out: Pat
         return
     write_atomically(out, text)
     click.echo(f"Report written to {out}", err=True)
+
+
+# comment, schema, init: where teams work (pull requests, editors, a new repository).
+
+
+@cli.command()
+@click.argument("plan_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--pr", type=click.IntRange(min=1), help="Pull/merge request number (default: CI's).")
+@click.option("--always", is_flag=True, help="Comment even when the plan has no changes.")
+@env_option
+def comment(plan_file: Path, pr: int | None, always: bool, environment: str | None) -> None:
+    """Post a saved plan as the one sticky comment of its target on the pull request.
+
+    The comment on the GitHub pull request or GitLab merge request this CI job runs for is
+    found by its hidden marker and edited in place on every push: one per target.
+    GitHub: GITHUB_TOKEN, GITHUB_REPOSITORY, the PR from GITHUB_EVENT_PATH. GitLab:
+    BOTOPS_GITLAB_TOKEN, CI_API_V4_URL, CI_PROJECT_ID, CI_MERGE_REQUEST_IID. A plan with no
+    changes edits an existing comment to say so and creates none unless --always.
+
+    \b
+    Examples:
+        botops comment plan.json
+        botops comment plan.json --pr 42 --always
+        botops comment plan.json --env prod
+    """
+    from botops.forge import comment_on_pull_request
+    from botops.planfile import read_plan, refuse_other_environment
+
+    saved = read_plan(plan_file)
+    named = environment or os.environ.get("BOTOPS_ENV") or None
+    if named is not None:
+        refuse_other_environment(saved, named, doing="comment")
+    debug = bool(click.get_current_context().find_root().params.get("debug"))
+    result = comment_on_pull_request(
+        saved,
+        pr=pr,
+        always=always,
+        trace=(lambda line: click.echo(f"debug: {line}", err=True)) if debug else None,
+    )
+    click.echo(result.line)
+
+
+@cli.command()
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write (default: schemas/ beside botops.yaml).",
+)
+@config_option
+def schema(directory: Path | None, config_path: Path | None) -> None:
+    """Write the JSON Schemas that editors use.
+
+    One per kind, resource.schema.json for any document (it picks the kind's schema from
+    `kind`, so a file may mix kinds), and botops.schema.json for the project file.
+
+    \b
+    Examples:
+        botops schema
+        botops schema --dir schemas
+    """
+    from botops.schemafiles import SCHEMA_FILES, write_schemas
+
+    target = directory or load_project(config_path).root / "schemas"
+    written = write_schemas(target)
+    for path in written:
+        click.echo(f"Wrote {path}")
+    if len(written) < len(SCHEMA_FILES):
+        click.echo(f"{len(SCHEMA_FILES) - len(written)} schema(s) in {target} already up to date")
+
+
+@cli.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path | None) -> None:
+    """Start a repository that a team can commit at once.
+
+    botops.yaml, bots/ with an example of each kind, schemas/, .pre-commit-config.yaml,
+    .github/workflows/botops.yml and .vscode/settings.json mapping the schemas. A file that
+    exists is never overwritten: it is kept and listed.
+
+    \b
+    Examples:
+        botops init
+        botops init acme-bots
+    """
+    from botops.scaffold import init_project
+
+    for item in init_project(directory or Path(".")):
+        click.echo(f"Wrote {item.path}" if item.written else f"Kept {item.path} (exists)")
+    click.echo(
+        "Next: set account_id in botops.yaml, then `botops validate` and `botops plan`.", err=True
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

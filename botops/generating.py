@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from botops import importer
 from botops.errors import UsageError
 from botops.generation import OnStatus, run_generation
+from botops.schemafiles import write_schemas
 from botops.session import Session
 
 if TYPE_CHECKING:  # httpx loads only when a command calls the API
@@ -59,6 +60,9 @@ def generate_bot(
     job, bot = session.run(go)
     bot_id = str(bot.get("bot_id") or job["bot_id"])
     live = importer.LiveResource("Voicebot", bot_id, bot)
-    file = importer.generated_file(live, out, schemas_dir=session.project.root / "schemas")
+    schemas = session.project.root / "schemas"
+    file = importer.generated_file(live, out, schemas_dir=schemas)
     importer.write_files([file], force=False)
+    # The modeline names the project's schema: there must be one (DESIGN §11).
+    write_schemas(schemas, missing_only=True)
     return Generated(bot_id=bot_id, bot=bot, path=file.path)

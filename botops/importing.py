@@ -14,12 +14,14 @@ from botops.errors import UsageError
 from botops.files import write_atomically
 from botops.model import Project
 from botops.project import resource_paths
+from botops.schemafiles import write_schemas
 from botops.session import Session
 
 
 @dataclass(frozen=True)
 class Imported:
-    """What was read live and the files written for it (none when nothing was live)."""
+    """What was read live and the files written for it (none when nothing was live), and the
+    schemas written for their modelines (DESIGN §11) where the project lacked them."""
 
     live: list[importer.LiveResource]
     files: list[importer.ImportedFile]
@@ -27,6 +29,7 @@ class Imported:
     """`import --env`: (file, address) of each id added to another environment's file."""
     kept: list[tuple[str, str]] = field(default_factory=list)
     """`import --env`: (address, file) of each resource already declared for the environment."""
+    schemas: list[Path] = field(default_factory=list)
 
     @property
     def voicebots(self) -> int:
@@ -70,7 +73,8 @@ def import_live(
     reuse = importer.declared_alone(live, declared, root=root)
     files = importer.lay_out(live, target, schemas_dir=root / "schemas", reuse=reuse)
     importer.write_files(files, force=force)
-    return Imported(live=live, files=files)
+    schemas = write_schemas(root / "schemas", missing_only=True)
+    return Imported(live=live, files=files, schemas=schemas)
 
 
 def _import_into(
@@ -93,7 +97,10 @@ def _import_into(
     for path, text, _ in placed.edits:
         write_atomically(path, text)
     edits = [(path, address) for path, _, address in placed.edits]
-    return Imported(live=live, files=placed.files, edits=edits, kept=placed.declared)
+    schemas = write_schemas(root / "schemas", missing_only=True)
+    return Imported(
+        live=live, files=placed.files, edits=edits, kept=placed.declared, schemas=schemas
+    )
 
 
 def import_dir(project: Project, environment: Environment | None = None) -> Path:

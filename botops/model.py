@@ -16,7 +16,8 @@ Kind = str
 Action = Literal["no-op", "update", "create"]
 Outcome = Literal["applied", "stale", "failed", "unknown", "skipped"]
 
-PLAN_FORMAT_VERSION = 1
+# 2: the plan says where it comes from (created_at, botops_version, commit, environment).
+PLAN_FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -111,13 +112,19 @@ class Unmanaged:
 
 @dataclass
 class Plan:
-    """Resources sorted by address; `unmanaged` is filled only by `plan --unmanaged`."""
+    """Resources sorted by address; `unmanaged` is filled only by `plan --unmanaged`.
+
+    Provenance (None in plan files of format 1): `created_at` UTC ISO 8601, the
+    `botops_version` that made it, the full `commit` the files were at, the `environment`."""
 
     base_url: str
     account_id: str
     resources: list[ResourcePlan] = field(default_factory=list)
     unmanaged: list[Unmanaged] = field(default_factory=list)
     format_version: int = PLAN_FORMAT_VERSION
+    created_at: str | None = None
+    botops_version: str | None = None
+    commit: str | None = None
     environment: str | None = None
 
     def count(self, action: Action) -> int:

@@ -302,3 +302,14 @@ def plural(count: int, noun: str) -> str:
 def counted(count: int, noun: str) -> str:
     """`1 resource`, `1,000 resources`."""
     return f"{count:,} {plural(count, noun)}"
+
+
+def origin(plan: Plan, source: str) -> str:
+    """Which commit and time a saved plan is from, said before applying it."""
+    if plan.format_version < 2:
+        return f"Applying {source}: a plan of format 1, which does not say its commit or time."
+    commit = f"commit {plan.commit[:7]}" if plan.commit else "no known commit"
+    made = f"made {plan.created_at}" if plan.created_at else "made at no recorded time"
+    by = f" by botops {plan.botops_version}" if plan.botops_version else ""
+    where = f", environment {plan.environment}" if plan.environment else ""
+    return f"Applying {source}: the plan of {commit}, {made}{by}{where}."
