@@ -59,7 +59,7 @@ def plan_project(
         ),
         concurrency=concurrency,
     )
-    return stamp(made, root=session.project.root)
+    return stamp(made, root=session.project.root, environment=session.environment_name)
 
 
 def check_mass_change(session: Session, plan: Plan, *, allowed: bool) -> None:
