@@ -12,7 +12,7 @@ import csv
 import json
 import math
 from collections.abc import AsyncGenerator, Callable, Iterable
-from datetime import datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
@@ -259,13 +259,35 @@ def duration_seconds(conversation: dict[str, Any]) -> float | None:
 
 
 def start_time(conversation: dict[str, Any]) -> datetime | None:
-    value = conversation.get("start_time") or call_metadata(conversation).get("start_time")
-    if not isinstance(value, str):
+    """When the call started: `start_time`, else `date_created`, else `call_metadata.start_time`
+    (the reference shows none of them; the emulator serves `start_time`). None when there is no
+    readable time: such a conversation is never placed in time by a guess."""
+    for value in (
+        conversation.get("start_time"),
+        conversation.get("date_created"),
+        call_metadata(conversation).get("start_time"),
+    ):
+        moment = parse_time(value)
+        if moment is not None:
+            return moment
+    return None
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An ISO 8601 date-time (or date) as an aware datetime; one without an offset is read as
+    UTC, the zone the API writes its times in. Anything else is None."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str) and value.strip():
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    else:
         return None
-    try:
-        return datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def insights_of(conversation: dict[str, Any]) -> dict[str, Any]:
