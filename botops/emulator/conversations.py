@@ -485,7 +485,9 @@ def demo_conversations(seed: int = 20260408) -> list[dict[str, Any]]:
             start = DEMO_FIRST_DAY + timedelta(
                 days=rng.randrange(DEMO_DAYS), seconds=rng.randrange(36_000)
             )
-            rate = next(r for since, r in DEMO_RESOLUTION[bot_id] if since is None or start >= since)
+            rate = next(
+                r for since, r in DEMO_RESOLUTION[bot_id] if since is None or start >= since
+            )
             scenario = rng.choice(resolved if rng.random() < rate else others)
             languages = sorted(scenario.turns)
             language = "hi" if languages == ["hi"] else rng.choice(["en", "en", "en", "hi", "hi"])

@@ -136,7 +136,9 @@ def _history(
         _known_keys(at, entry, VERSION_KEYS)
         number = _version(at, entry, "version")
         if number > latest or number in history:
-            raise ValueError(f"{at}: version v{number} is not an earlier version, or is given twice")
+            raise ValueError(
+                f"{at}: version v{number} is not an earlier version, or is given twice"
+            )
         description = entry.get("version_description")
         if description is not None and not isinstance(description, str):
             raise ValueError(f"{at}: version_description must be a string")
