@@ -469,12 +469,13 @@ DEMO_RESOLUTION = {
 }
 DEMO_FIRST_DAY = datetime(2026, 3, 4, 3, 30, tzinfo=UTC)  # 09:00 IST, after every bot's v2
 DEMO_DAYS = 35
+DEMO_PLAN = (("bot_support01", 100), ("bot_payrem01", 84), ("bot_sales01", 20))
 
 
 def demo_conversations(seed: int = 20260408) -> list[dict[str, Any]]:
-    """The demo's 180 conversations over its three bots, oldest first."""
+    """The demo's 204 conversations over its three bots, oldest first."""
     rng = random.Random(seed)
-    plan = [("bot_support01", 100), ("bot_payrem01", 60), ("bot_sales01", 20)]
+    plan = DEMO_PLAN
     calls = []
     for bot_id, count in plan:
         kind = DEMO_KINDS[bot_id]

@@ -162,12 +162,12 @@ def _versus(versus: dict[str, Any] | None) -> str:
         return verdict
     detail = f"{100 * delta:+.1f} pts"
     if p_value is not None:
-        detail += f", p={_p(p_value)}"
+        detail += f", p{_p(p_value)}"
     return f"{verdict} ({detail})"
 
 
 def _p(value: float) -> str:
-    return "<0.0001" if value < 0.0001 else f"{value:.4f}".rstrip("0").rstrip(".")
+    return "<0.0001" if value < 0.0001 else "=" + (f"{value:.4f}".rstrip("0").rstrip(".") or "0")
 
 
 def _count(n: int, noun: str) -> str:

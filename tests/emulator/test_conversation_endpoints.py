@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import Emulator
 from tests.emulator.support import VB, client, error_message, write_fixtures
 
-DEMO_CONVERSATIONS = 180
+DEMO_CONVERSATIONS = 204
 CONVERSATIONS = f"{VB}/voicebot-conversations"
 BASE_KEYS = ["conversation_id", "bot_id", "call_metadata", "start_time"]
 DEVANAGARI = re.compile(r"[\u0900-\u097F]")
@@ -60,12 +60,12 @@ def test_list_pages_and_metadata(demo_readonly: Emulator) -> None:
     everything = every(demo_readonly)
     with client(demo_readonly) as http:
         default = http.get(CONVERSATIONS).json()
-        page = http.get(CONVERSATIONS, params={"limit": 7, "offset": 175}).json()
+        page = http.get(CONVERSATIONS, params={"limit": 7, "offset": 199}).json()
         bad = http.get(CONVERSATIONS, params={"limit": 101})
-    assert default["metadata"] == {"total": 180, "count": 10, "offset": 0, "limit": 10}
+    assert default["metadata"] == {"total": 204, "count": 10, "offset": 0, "limit": 10}
     assert default["data"] == everything[:10]
-    assert page["metadata"] == {"total": 180, "count": 5, "offset": 175, "limit": 7}
-    assert page["data"] == everything[175:]
+    assert page["metadata"] == {"total": 204, "count": 5, "offset": 199, "limit": 7}
+    assert page["data"] == everything[199:]
     assert "limit" in error_message(bad, 400)
 
 

@@ -33,7 +33,7 @@ def test_the_demo_file_loads() -> None:
     dataset = read(DEMO)
     assert [b.bot_id for b in dataset.bots] == ["bot_support01", "bot_payrem01", "bot_sales01"]
     assert [a.assistant_id for a in dataset.assistants] == ["asst_acme01", "asst_sales01"]
-    assert len(dataset.conversations) == 180
+    assert len(dataset.conversations) == 204
 
 
 def test_voicebots_are_a_version_behind_the_examples() -> None:
