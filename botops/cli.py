@@ -841,15 +841,18 @@ def conversations_get(context: Context, conversation_id: str, output_format: str
 
 @conversations.command("export")
 @click.option(
-    "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="File to write."
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="File to write (a new directory for parquet).",
 )
 @bot_option
 @fields_option
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["jsonl", "csv"]),
-    help="Default: csv for a .csv --out, else jsonl.",
+    type=click.Choice(["jsonl", "csv", "parquet"]),
+    help="Default: csv for a .csv --out, else jsonl. parquet: a directory partitioned by day.",
 )
 @api_options
 def conversations_export(
@@ -905,14 +908,47 @@ def conversations_export(
     help="html writes a self-contained page (default --out report.html).",
 )
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@click.option(
+    "--by",
+    type=click.Choice(["version"]),
+    help="version: each conversation counted for the bot version live when it started.",
+)
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read a `conversations export` file (JSONL or CSV) instead of the API.",
+)
+@click.option(
+    "--versions",
+    "versions_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --by version: histories from this file (`botops history ID --format json`).",
+)
 @api_options
-def analytics(context: Context, bot_id: str | None, output_format: str, out: Path | None) -> None:
+def analytics(
+    context: Context,
+    bot_id: str | None,
+    output_format: str,
+    out: Path | None,
+    by: str | None,
+    source: Path | None,
+    versions_file: Path | None,
+) -> None:
     """Summarize conversations: outcomes, sentiment, intents and duration, overall and per bot.
 
-    Reads every conversation with its insights. --format json prints {total,
-    avg_duration_seconds, resolution_rate, by_outcome, by_sentiment, by_intent, bots:
-    {<bot_id>: the same but bots}}; html writes one page with inline charts that loads
-    nothing from the network (to report.html unless --out says otherwise).
+    Reads every conversation with its insights (or, with --from, an export file, streamed).
+    --format json prints {total, avg_duration_seconds, resolution_rate, by_outcome,
+    by_sentiment, by_intent, bots: {<bot_id>: the same but bots}}; html writes one page with
+    inline charts that loads nothing from the network (to report.html unless --out says
+    otherwise).
+
+    --by version attributes each conversation to the version of its bot live at its start
+    time (the newest version whose date_created <= start_time) and prints per version: total,
+    resolution_rate with a 95% Wilson interval, avg_duration_seconds, by_outcome, by_sentiment
+    and vs_previous (a two-sided two-proportion z-test at 5%: better, worse, no clear
+    difference, or too few conversations below 30 on either side). JSON: {bots: {<bot_id>:
+    {name, versions: [...]}}}. Histories come from the API, or from --versions FILE.
 
     \b
     How the figures are made:
@@ -927,41 +963,78 @@ def analytics(context: Context, bot_id: str | None, output_format: str, out: Pat
         botops analytics
         botops analytics --bot bot_support01 --format json
         botops analytics --format html --out report.html
+        botops analytics --by version --bot bot_support01
+        botops analytics --from calls.jsonl --by version --versions versions.jsonl
     """
-    from botops import analytics as stats
-    from botops.files import write_atomically
-    from botops.render import analytics as report_render
+    from botops import reports
+
+    def describe_target() -> str:
+        return f"{context.target.account_id} at {context.target.base_url}"
 
     status = _StatusLine()
-
-    async def go() -> stats.Report:
-        async with context.client() as client:
-            return await stats.build_report(
-                client,
+    try:
+        text, out = run(
+            reports.analytics(
+                context.client,
+                describe_target,
                 bot_id=bot_id,
-                names=output_format != "json",
+                output_format=output_format,
+                out=out,
+                by=by,
+                source=source,
+                versions_file=versions_file,
                 on_progress=lambda n: status.update(f"Reading conversations: {n:,}"),
             )
-
-    try:
-        report = run(go())
+        )
     finally:
         status.clear()
-    if output_format == "json":
-        text = report_render.render_json(report)
-    elif output_format == "markdown":
-        text = report_render.render_markdown(report)
-    elif output_format == "html":
-        target = context.target
-        text = report_render.render_html(report, source=f"{target.account_id} at {target.base_url}")
-        out = out or Path("report.html")
-    else:
-        text = report_render.render_table(report)
+    _write_or_echo(text, out)
+
+
+def _write_or_echo(text: str, out: Path | None) -> None:
+    from botops.files import write_atomically
+
     if out is None:
         click.echo(text, nl=False)
         return
     write_atomically(out, text)
     click.echo(f"Report written to {out}", err=True)
+
+
+@cli.command()
+@click.argument("resource_id", metavar="ID")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="json: {id, kind, name, complete, versions: [...]}, newest first.",
+)
+@api_options
+def history(context: Context, resource_id: str, output_format: str) -> None:
+    """Show a voicebot's or assistant's versions, newest first: date, description, commit.
+
+    The commit is the short hash apply names in each version's description. A server without
+    the version-history endpoint shows the live version only ("complete": false in JSON).
+
+    \b
+    Examples:
+        botops history bot_support01
+        botops history bot_support01 --format json >> versions.jsonl
+    """
+    from botops import versions
+    from botops.render import outcomes as render
+
+    async def go() -> Any:
+        async with context.client() as client:
+            return await versions.resource_history(client, resource_id)
+
+    found = run(go())
+    if output_format == "json":
+        click.echo(render.render_history_json(found), nl=False)
+    else:
+        click.echo(render.render_history_table(found), nl=False)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -82,6 +82,26 @@ async def fleet_histories(client: Any, *, bot_id: str | None = None) -> dict[str
 # The report
 
 
+async def by_version(
+    client: Any,
+    *,
+    bot_id: str | None = None,
+    conversations: Iterable[dict[str, Any]] | None = None,
+    histories: dict[str, History] | None = None,
+    plain: bool = False,
+    on_progress: OnProgress | None = None,
+) -> tuple[VersionReport, Report | None]:
+    """`analytics --by version`: histories and conversations from the API unless given (from
+    `--versions FILE` and `--from FILE`); `client` may be None when both are."""
+    if histories is None:
+        histories = await fleet_histories(client, bot_id=bot_id)
+    if conversations is not None:
+        return version_report_from(conversations, histories, bot_id=bot_id, plain=plain)
+    return await version_report(
+        client, histories, bot_id=bot_id, plain=plain, on_progress=on_progress
+    )
+
+
 async def version_report(
     client: Any,
     histories: dict[str, History],

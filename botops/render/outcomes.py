@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
+from botops.conversations import parse_time
 from botops.outcomes import BotVersions, History, VersionReport
 from botops.render.analytics import _h, _svg_open
 from botops.render.conversation import clock, fit, table
@@ -292,16 +293,24 @@ def _timeline(bot: BotVersions, versions: Sequence[dict[str, Any]]) -> str:
             f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" class="axis">'
             f"{days[index].strftime('%d %b')}</text>"
         )
-    for v in versions:
-        live = _day_position(v["date_created"], first, len(days))
-        if live is None:
-            continue
-        x = left + live * slot
+    marks = [(v, _day_position(v["date_created"], first)) for v in versions]
+    # The version already live on the first day is marked at the left edge, with its date.
+    earlier = [v for v, at in marks if at is not None and at < 0]
+    shown: list[tuple[dict[str, Any], float | None]] = [
+        (v, at) for v, at in marks if at is not None and 0 <= at <= len(days)
+    ]
+    if earlier:
+        shown.insert(0, (earlier[-1], None))
+    for v, at in shown:
+        x = left + (at or 0) * slot
+        label = (
+            v["version"] if at is not None else f"{v['version']} (since {_when(v['date_created'])})"
+        )
         parts.append(
             f"<g><title>{_h(v['version'])} live from {_h(_when(v['date_created']))}</title>"
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 8}" y2="{top + plot_h}" '
             f'stroke="#1d2433" stroke-width="1.5" stroke-dasharray="4 3"/>'
-            f'<text x="{x + 4:.1f}" y="{top - 12}" class="lbl strong">{_h(v["version"])}</text>'
+            f'<text x="{x + 4:.1f}" y="{top - 12}" class="lbl strong">{_h(label)}</text>'
             "</g>"
         )
     parts.append("</svg>")
@@ -313,13 +322,10 @@ def _timeline(bot: BotVersions, versions: Sequence[dict[str, Any]]) -> str:
     return "".join(parts) + legend
 
 
-def _day_position(text: str | None, first: date, days: int) -> float | None:
-    """Where a moment falls on the day axis (0 = the first day's start); None off the chart."""
-    if text is None:
+def _day_position(text: str | None, first: date) -> float | None:
+    """Where a moment falls on the day axis, in days from the first day's start (UTC)."""
+    moment = parse_time(text)
+    if moment is None:
         return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    offset = (moment.date() - first).days + (moment.hour * 60 + moment.minute) / 1440
-    return offset if 0 <= offset <= days else None
+    moment = moment.astimezone(UTC)
+    return (moment.date() - first).days + (moment.hour * 60 + moment.minute) / 1440
