@@ -284,7 +284,7 @@ def test_by_version_table_and_markdown_say_the_verdicts(known: Emulator) -> None
     markdown = ok(botops(known, "analytics", "--by", "version", "--format", "markdown"))
     assert markdown.startswith("## Outcomes per version\n")
     assert "### Alpha (bot_a)" in markdown
-    assert "| `v2` | 2026-03-10 12:00 | `2222222` | 50 | 70.0% | 56.3–80.9% | 1:30 | better" in (
+    assert "| `v2` | 2026-03-10 12:00 | `2222222` | 50 | 70.0% | 56.2–80.9% | 1:30 | better" in (
         markdown
     )
 
@@ -294,7 +294,7 @@ def test_by_version_html_shows_intervals_and_version_marks(known: Emulator) -> N
     assert result.exit_code == 0, result.output
     page = Path("report.html").read_text(encoding="utf-8")
     assert "Alpha (bot_a): resolution rate per version" in page
-    assert "v2: 70.0% resolved of 50 (95% interval 56.3–80.9%)" in page  # the whisker's title
+    assert "v2: 70.0% resolved of 50 (95% interval 56.2–80.9%)" in page  # the whisker's title
     assert "v3 live from 2026-03-20 08:30" in page  # the timeline's mark
     assert "Conversations per day" in page and "Per bot" in page  # the plain report too
     assert "https://" not in page and "<script" not in page
