@@ -2,7 +2,7 @@
 conversation, typed columns, partitioned by day in the Hive layout (`day=2026-03-04/`) that
 DuckDB, Spark and BigQuery read as they are. For data that outgrew `botops analytics`.
 
-Pages stream in as for the other formats; every `BATCH` conversations become one Parquet file
+Pages stream in as for the other formats; every `BATCH` conversations become a Parquet file
 per day they cover, so memory is bounded by the batch. The directory appears only when the
 export is complete (it is written beside `out` under a temporary name, then renamed).
 
@@ -24,7 +24,7 @@ from typing import Any
 from botops import conversations as conv
 from botops.errors import UsageError
 
-BATCH = 10_000
+BATCH = 2_000  # rows per write: bigger batches raise the peak (pyarrow keeps their buffers)
 
 
 def _pyarrow() -> tuple[Any, Any]:
