@@ -70,6 +70,19 @@ class Change:
     after: Any
 
 
+@dataclass(frozen=True)
+class LiveOutcome:
+    """How a voicebot's live version does now (`plan --with-outcomes`): the conversations since
+    it went live and their resolution rate with its 95% Wilson interval."""
+
+    version: str
+    since: str | None
+    calls: int
+    resolution_rate: float
+    resolution_ci: tuple[float, float]
+    history_complete: bool = True
+
+
 @dataclass
 class ResourcePlan:
     address: str
@@ -81,6 +94,8 @@ class ResourcePlan:
     changes: list[Change] = field(default_factory=list)
     payload: dict[str, Any] | None = None
     name: str | None = None
+    # Filled only by `plan --with-outcomes` (versions.attach_outcomes); never in a plan file.
+    outcomes: LiveOutcome | None = None
 
 
 @dataclass(frozen=True)

@@ -131,6 +131,25 @@ def _version_number(version: str) -> int:
     return int(digits) if digits.isdigit() else 0
 
 
+def history_json(history: History) -> dict[str, Any]:
+    """`{id, kind, name, complete, versions}`, the versions newest first."""
+    return {
+        "id": history.resource_id,
+        "kind": history.kind,
+        "name": history.name,
+        "complete": history.complete,
+        "versions": [
+            {
+                "version": v.version,
+                "date_created": v.date_text,
+                "version_description": v.description,
+                "commit": v.commit,
+            }
+            for v in reversed(history.versions)
+        ],
+    }
+
+
 # The statistics
 
 

@@ -18,7 +18,14 @@ from typing import Any
 from botops import conversations as conv
 from botops.analytics import OnProgress, Report
 from botops.errors import MethodNotAllowedError, NotFoundError, UsageError
-from botops.outcomes import History, VersionReport, fallback_history, history_from_items
+from botops.model import LiveOutcome, Plan
+from botops.outcomes import (
+    BotVersions,
+    History,
+    VersionReport,
+    fallback_history,
+    history_from_items,
+)
 
 
 async def resource_history(client: Any, resource_id: str) -> History:
@@ -156,26 +163,46 @@ def _add(report: VersionReport, overall: Report | None, conversation: dict[str, 
         overall.add(conversation)
 
 
+# plan --with-outcomes
+
+
+async def attach_outcomes(client: Any, plan: Plan) -> None:
+    """For each voicebot the plan updates: how its live version (the plan's source version)
+    does now. One read of every conversation, whatever the number of bots."""
+    changed = [r for r in plan.resources if r.kind == "Voicebot" and r.action == "update" and r.id]
+    if not changed:
+        return
+    found = await asyncio.gather(*(voicebot_history(client, str(r.id)) for r in changed))
+    histories = {h.resource_id: h for h in found}
+    report = VersionReport(histories)
+    stream = conv.iter_all(client, fields=["insights"])
+    async with contextlib.aclosing(stream) as conversations:
+        async for conversation in conversations:
+            if conversation.get("bot_id") in histories:
+                report.add(conversation)
+    for resource in changed:
+        bot = report.bots[str(resource.id)]
+        resource.outcomes = live_outcome(bot, resource.source_version)
+
+
+def live_outcome(bot: BotVersions, live_version: str | None) -> LiveOutcome | None:
+    """The figures of `live_version` (else the newest) in a bot's by-version report."""
+    rows = bot.versions_json()
+    if not rows:
+        return None
+    row = next((r for r in rows if r["version"] == live_version), rows[-1])
+    low, high = row["resolution_ci"]
+    return LiveOutcome(
+        version=row["version"],
+        since=row["date_created"],
+        calls=row["total"],
+        resolution_rate=row["resolution_rate"],
+        resolution_ci=(low, high),
+        history_complete=bot.history is None or bot.history.complete,
+    )
+
+
 # Histories as JSON: `botops history --format json`, and `analytics --versions FILE`
-
-
-def history_json(history: History) -> dict[str, Any]:
-    """`{id, kind, name, complete, versions}`, the versions newest first."""
-    return {
-        "id": history.resource_id,
-        "kind": history.kind,
-        "name": history.name,
-        "complete": history.complete,
-        "versions": [
-            {
-                "version": v.version,
-                "date_created": v.date_text,
-                "version_description": v.description,
-                "commit": v.commit,
-            }
-            for v in reversed(history.versions)
-        ],
-    }
 
 
 def read_histories(path: Path) -> dict[str, History]:
