@@ -57,8 +57,9 @@ def fixtures(path: Path, conversations: int) -> None:
     path.write_text(json.dumps({"bots": [bot]}))
 
 
-def measured(url: str, cwd: Path, *args: str) -> tuple[float, float, str]:
-    """One botops command in its own process, its peak RSS from wait4 (not its siblings')."""
+def measured(url: str, cwd: Path, *args: str) -> tuple[float, float, float, str]:
+    """One botops command in its own process: wall seconds, its CPU seconds and peak RSS (MB)
+    from wait4 (its own, not its siblings'), and what it printed."""
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         process = subprocess.Popen(
@@ -77,7 +78,28 @@ def measured(url: str, cwd: Path, *args: str) -> tuple[float, float, str]:
     if process.returncode != 0:
         raise SystemExit(f"botops {' '.join(args)} failed: {errors.strip()}")
     scale = 1024 * 1024 if sys.platform == "darwin" else 1024
-    return elapsed, usage.ru_maxrss / scale, printed
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / scale, printed
+
+
+def in_process(path: Path, versions: Path) -> float:
+    """Attribution and figures alone: the export's conversations parsed up front, then timed.
+    Run in a child of its own (`--alone`): a list of N conversations held here would swell the
+    peak memory every later child inherits before its exec."""
+    command = [sys.executable, __file__, "--alone", str(path), str(versions)]
+    return float(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+
+
+def _alone(path: Path, versions: Path) -> float:
+    from botops.outcomes import VersionReport
+    from botops.versions import read_histories
+
+    conversations = [json.loads(line) for line in path.open(encoding="utf-8")]
+    started = time.perf_counter()
+    report = VersionReport(read_histories(versions))
+    for conversation in conversations:
+        report.add(conversation)
+    report.to_json()
+    return time.perf_counter() - started
 
 
 def size_mb(path: Path) -> float:
@@ -89,9 +111,14 @@ def main() -> None:
     parser.add_argument(
         "--conversations", type=int, nargs="+", default=[10_000, 100_000], metavar="N"
     )
+    parser.add_argument("--alone", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.alone:
+        print(_alone(*args.alone))
+        return
     print(f"analytics --by version, one bot with {VERSIONS} versions")
-    header = f"{'conversations':>13}  {'what':<34}  {'wall s':>7}  {'peak MB':>7}  {'size MB':>7}"
+    header = f"{'conversations':>13}  {'what':<36}  {'wall s':>7}  {'cpu s':>6}  {'peak MB':>7}"
+    header += f"  {'size MB':>7}"
     print(header)
     rows: list[tuple[int, str, float, float]] = []
     for conversations in args.conversations:
@@ -103,7 +130,7 @@ def main() -> None:
                 "--synthetic-conversations", str(conversations),
             )  # fmt: skip
             try:
-                api_s, api_mb, api_out = measured(
+                api_s, api_cpu, api_mb, api_out = measured(
                     url, work, "analytics", "--by", "version", "--format", "json"
                 )
                 report = json.loads(api_out)["bots"]["bot_bench"]["versions"]
@@ -112,33 +139,37 @@ def main() -> None:
                     raise SystemExit(f"unexpected attribution: {totals}")
                 measured(url, work, "conversations", "export", "--out", "calls.jsonl",
                          "--fields", "insights")  # fmt: skip
-                _, _, history = measured(url, work, "history", "bot_bench", "--format", "json")
+                *_, history = measured(url, work, "history", "bot_bench", "--format", "json")
                 (work / "versions.json").write_text(history)
-                off_s, off_mb, off_out = measured(
+                off_s, off_cpu, off_mb, off_out = measured(
                     "http://127.0.0.1:9", work, "analytics", "--by", "version", "--format",
                     "json", "--from", "calls.jsonl", "--versions", "versions.json",
                 )  # fmt: skip
                 if json.loads(off_out) != json.loads(api_out):
                     raise SystemExit("the offline report differs from the API one")
-                pq_s, pq_mb, _ = measured(
+                pq_s, pq_cpu, pq_mb, _ = measured(
                     url, work, "conversations", "export", "--format", "parquet",
                     "--out", "calls", "--fields", "insights",
                 )  # fmt: skip
                 pq_size = size_mb(work / "calls")
                 jsonl_size = (work / "calls.jsonl").stat().st_size / 1e6
+                alone = in_process(work / "calls.jsonl", work / "versions.json")
             finally:
                 emulator.terminate()
                 emulator.wait(timeout=30)
                 if emulator.stdout:
                     emulator.stdout.close()
-        for what, wall, peak, size in (
-            ("analytics --by version (API)", api_s, api_mb, None),
-            ("analytics --by version --from jsonl", off_s, off_mb, jsonl_size),
-            ("export --format parquet", pq_s, pq_mb, pq_size),
+        for what, wall, cpu, peak, size in (
+            ("analytics --by version (API)", api_s, api_cpu, api_mb, None),
+            ("analytics --by version --from jsonl", off_s, off_cpu, off_mb, jsonl_size),
+            ("attribution + figures alone", alone, alone, None, None),
+            ("export --format parquet", pq_s, pq_cpu, pq_mb, pq_size),
         ):
-            rows.append((conversations, what, wall, peak))
+            if peak is not None:
+                rows.append((conversations, what, wall, peak))
+            mb = f"{peak:>7.1f}" if peak is not None else f"{'':>7}"
             shown = f"{size:>7.1f}" if size is not None else f"{'':>7}"
-            print(f"{conversations:>13,}  {what:<34}  {wall:>7.2f}  {peak:>7.1f}  {shown}")
+            print(f"{conversations:>13,}  {what:<36}  {wall:>7.2f}  {cpu:>6.2f}  {mb}  {shown}")
     biggest = max(args.conversations)
     api_walls = [w for n, what, w, _ in rows if n == biggest and what.endswith("(API)")]
     verdict = "ok" if api_walls and api_walls[0] < WALL_TARGET_S else "OVER TARGET"
