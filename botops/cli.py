@@ -187,12 +187,14 @@ async def _plan(
     concurrency: int,
     message: str | None,
     unmanaged: bool = False,
+    with_outcomes: bool = False,
 ) -> Plan:
     from botops.planner import current_commit, make_plan
+    from botops.versions import attach_outcomes
 
     target = context.target
     async with context.client(concurrency=concurrency) as client:
-        return await make_plan(
+        result = await make_plan(
             resources,
             client,
             base_url=target.base_url,
@@ -201,6 +203,9 @@ async def _plan(
             commit=current_commit(context.project.root),
             unmanaged=unmanaged,
         )
+        if with_outcomes:
+            await attach_outcomes(client, result)
+        return result
 
 
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
@@ -267,6 +272,11 @@ def validate(paths: tuple[Path, ...], config_path: Path | None) -> None:
 @click.option(
     "--unmanaged", is_flag=True, help="Also list live bots and assistants no file manages."
 )
+@click.option(
+    "--with-outcomes",
+    is_flag=True,
+    help="Show each changed voicebot's live version: calls since it went live, resolution rate.",
+)
 @concurrency_option
 @message_option
 @api_options
@@ -277,6 +287,7 @@ def plan(
     output_format: str,
     detailed_exitcode: bool,
     unmanaged: bool,
+    with_outcomes: bool,
     concurrency: int,
     message: str | None,
 ) -> None:
@@ -290,6 +301,7 @@ def plan(
         botops plan
         botops plan --format markdown > plan.md
         botops plan --out plan.json --detailed-exitcode
+        botops plan --with-outcomes --format markdown
     """
     from botops.planfile import write_plan
     from botops.render.json import render_json
@@ -298,7 +310,14 @@ def plan(
 
     resources = _load(context, paths)
     result = run(
-        _plan(context, resources, concurrency=concurrency, message=message, unmanaged=unmanaged)
+        _plan(
+            context,
+            resources,
+            concurrency=concurrency,
+            message=message,
+            unmanaged=unmanaged,
+            with_outcomes=with_outcomes,
+        )
     )
     if out is not None:
         write_plan(result, out)

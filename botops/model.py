@@ -80,7 +80,6 @@ class LiveOutcome:
     calls: int
     resolution_rate: float
     resolution_ci: tuple[float, float]
-    history_complete: bool = True
 
 
 @dataclass

@@ -198,7 +198,6 @@ def live_outcome(bot: BotVersions, live_version: str | None) -> LiveOutcome | No
         calls=row["total"],
         resolution_rate=row["resolution_rate"],
         resolution_ci=(low, high),
-        history_complete=bot.history is None or bot.history.complete,
     )
 
 

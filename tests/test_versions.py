@@ -238,6 +238,9 @@ def test_history_names_the_commit_apply_wrote(emulator_factory: Any, tmp_path: P
     assert (newest["version"], newest["commit"]) == ("v4", "abcdef1")
     assert newest["version_description"].endswith("(commit abcdef1)")
     assert [v["commit"] for v in document["versions"][1:]] == ["c27e5a9", "8d41b07", "3f9a1c2"]
+    assistant = json.loads(ok(botops(demo, "history", "asst_acme01", "--format", "json")))
+    assert (assistant["kind"], assistant["complete"]) == ("assistant", True)
+    assert [v["version"] for v in assistant["versions"]] == ["v5", "v4", "v3", "v2", "v1"]
 
 
 # analytics --by version
@@ -522,3 +525,35 @@ def test_parquet_export_never_writes_into_an_existing_directory(known: Emulator)
     assert result.stderr.startswith("Error: calls already exists; --format parquet writes a new")
     assert sorted(p.name for p in Path(".").iterdir()) == ["calls"]
     assert [p.name for p in Path("calls").iterdir()] == ["keep.txt"]
+
+
+# plan --with-outcomes
+
+
+def test_plan_with_outcomes_shows_the_live_version_s_calls(known: Emulator) -> None:
+    Path("bots").mkdir()
+    Path("bots/alpha.yaml").write_text(
+        "kind: Voicebot\nbot_id: bot_a\nname: Alpha\nsupported_languages: [en, hi]\n"
+    )
+    Path("bots/beta.yaml").write_text("kind: Voicebot\nbot_id: bot_b\nname: Beta\n")  # no-op
+    Path("botops.yaml").write_text("account_id: Exotel\npaths: [bots]\n")
+    plain = ok(botops(known, "plan"))
+    assert "# live" not in plain
+    known.clear_requests()
+    text = ok(botops(known, "plan", "--with-outcomes"))
+    lines = text.splitlines()
+    header = lines.index(
+        '~ voicebot/bot_a "Alpha" (bots/alpha.yaml) will be updated in place, from version v3'
+    )
+    low, high = interval(5, 5)
+    assert lines[header + 1] == (
+        f"    # live v3 since 2026-03-20 08:30: 5 calls, 100.0% resolved "
+        f"(95% interval {100 * low:.1f}–{100 * high:.1f}%)"
+    )
+    assert text.count("# live") == 1  # bot_b is unchanged: nothing at risk
+    reads = [r["path"] for r in known.requests() if r["path"].endswith("/versions")]
+    assert reads == ["/voicebot/api/v2/accounts/Exotel/voicebots/bot_a/versions"]
+    markdown = ok(botops(known, "plan", "--with-outcomes", "--format", "markdown"))
+    assert "\n\nlive v3 since 2026-03-20 08:30: 5 calls, 100.0% resolved (95% interval " in markdown
+    planned = json.loads(ok(botops(known, "plan", "--with-outcomes", "--format", "json")))
+    assert "outcomes" not in planned["resources"][0]  # the plan file is unchanged

@@ -13,7 +13,6 @@ from datetime import UTC, date, timedelta
 from typing import Any
 
 from botops.conversations import parse_time
-from botops.model import LiveOutcome
 from botops.outcomes import BotVersions, History, VersionReport, history_json
 from botops.render.analytics import _h, _svg_open
 from botops.render.conversation import clock, fit, table
@@ -43,24 +42,6 @@ def render_history_table(history: History) -> str:
     ]
     lines += ["", table(["VERSION", "DATE", "COMMIT", "DESCRIPTION"], rows, right=set())]
     return "\n".join(lines) + "\n"
-
-
-# plan --with-outcomes
-
-
-def live_outcome_line(outcome: LiveOutcome | None) -> str:
-    """`live v3 since 2026-03-18 10:15: 61 calls, 70.5% resolved (95% interval 58.1–80.4%)`."""
-    if outcome is None:
-        return "live version: no version history to place conversations in"
-    since = f" since {_when(outcome.since)}" if outcome.since else ""
-    head = f"live {outcome.version}{since}: {_count(outcome.calls, 'call')}"
-    if not outcome.calls:
-        return head
-    low, high = outcome.resolution_ci
-    return (
-        f"{head}, {100 * outcome.resolution_rate:.1f}% resolved "
-        f"(95% interval {100 * low:.1f}–{100 * high:.1f}%)"
-    )
 
 
 # analytics --by version
