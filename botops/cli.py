@@ -881,11 +881,14 @@ def conversations_export(
 
     Several pages are read at once and written in order. The file appears only when complete:
     on an error or Ctrl-C nothing is left behind and an existing file is untouched.
+    --format parquet writes a new directory partitioned by day (day=YYYY-MM-DD/), typed
+    columns, for DuckDB, Spark or BigQuery (needs the parquet extra: pyarrow).
 
     \b
     Examples:
         botops conversations export --out calls.jsonl --fields transcript,insights
         botops conversations export --out support.csv --bot bot_support01 --fields insights
+        botops conversations export --format parquet --out calls --fields insights
     """
     from botops import conversations as conv
 
