@@ -264,3 +264,18 @@ def test_history_items_are_put_in_date_order() -> None:
     report = VersionReport({"bot_a": found})
     report.add(call("c", start_time=stamp(T1)))
     assert totals(report) == {"v0": 0, "v1": 1, "v2": 0}
+
+
+def test_history_and_tables_never_pass_control_characters_to_the_terminal() -> None:
+    from botops.render.outcomes import render_history_table, render_markdown, render_table
+
+    sneaky = history_from_items(
+        "bot_a",
+        "Alpha\x1b[31m",
+        [{"version": "v1", "date_created": stamp(T1), "version_description": "x\x1b]0;owned\x07"}],
+        kind="voicebot",
+    )
+    report = VersionReport({"bot_a": sneaky})
+    for text in (render_history_table(sneaky), render_table(report), render_markdown(report)):
+        assert "\x1b" not in text and "\x07" not in text
+        assert "\\x1b" in text

@@ -16,6 +16,7 @@ from botops.conversations import parse_time
 from botops.outcomes import BotVersions, History, VersionReport, history_json
 from botops.render.analytics import _h, _svg_open
 from botops.render.conversation import clock, fit, table
+from botops.render.text import printable
 
 _ACCENT = "#4f6bed"
 _LIGHT = "#c7d0f8"
@@ -41,7 +42,8 @@ def render_history_table(history: History) -> str:
         for v in reversed(history.versions)
     ]
     lines += ["", table(["VERSION", "DATE", "COMMIT", "DESCRIPTION"], rows, right=set())]
-    return "\n".join(lines) + "\n"
+    # Names and descriptions come from the API: they must not drive the terminal.
+    return printable("\n".join(lines)) + "\n"
 
 
 # analytics --by version
@@ -76,7 +78,7 @@ def render_table(report: VersionReport) -> str:
             block.append(table(headers, rows, right={3, 4, 6}))
         block += [f"({note})" for note in _notes(bot)]
         blocks.append("\n".join(block))
-    return "\n\n".join(blocks) + "\n"
+    return printable("\n\n".join(blocks)) + "\n"
 
 
 def render_markdown(report: VersionReport) -> str:
@@ -175,7 +177,7 @@ def _count(n: int, noun: str) -> str:
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return printable(text).replace("|", "\\|").replace("\n", " ")
 
 
 # HTML: sections for render.analytics.render_html
