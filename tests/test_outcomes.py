@@ -1,17 +1,9 @@
-"""Outcomes per version, against answers worked out independently here.
-
-- Wilson score interval (Wilson 1927, "Probable inference, the law of succession, and
-  statistical inference", JASA 22): the interval is the set of p with |x/n - p| <= z·sqrt(p(1-p)/n),
-  i.e. the roots of (n + z²)p² - (2x + z²)p + x²/n = 0, solved below with the quadratic formula;
-  and the published values of Newcombe 1998 ("Two-sided confidence intervals for the single
-  proportion", Statistics in Medicine 17, table I, method 3).
-- Pooled two-proportion z-test: z² equals Pearson's chi-square of the 2×2 table (no continuity
-  correction), computed below from observed and expected counts; two-sided p = P(chi²₁ >= z²).
-"""
+"""Outcomes per version, against answers worked out independently (tests/independent_stats.py)
+and published: the Wilson intervals of Newcombe 1998 ("Two-sided confidence intervals for the
+single proportion", Statistics in Medicine 17, table I, method 3)."""
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,7 +11,6 @@ import pytest
 
 from botops.outcomes import (
     MIN_CONVERSATIONS,
-    Z_95,
     VersionReport,
     commit_of,
     fallback_history,
@@ -28,28 +19,10 @@ from botops.outcomes import (
     verdict,
     wilson_interval,
 )
+from tests.independent_stats import chi_square_p, quadratic_wilson
 
 T1 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 T2 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
-
-
-def quadratic_wilson(x: int, n: int, z: float = Z_95) -> tuple[float, float]:
-    a, b, c = n + z * z, -(2 * x + z * z), x * x / n
-    root = math.sqrt(b * b - 4 * a * c)
-    return (-b - root) / (2 * a), (-b + root) / (2 * a)
-
-
-def chi_square_p(x1: int, n1: int, x2: int, n2: int) -> float:
-    observed = [[x1, n1 - x1], [x2, n2 - x2]]
-    total = n1 + n2
-    columns = [x1 + x2, total - x1 - x2]
-    chi2 = sum(
-        (observed[i][j] - rows * columns[j] / total) ** 2 / (rows * columns[j] / total)
-        for i, rows in enumerate((n1, n2))
-        for j in range(2)
-    )
-    # The survival function of chi-square with one degree of freedom.
-    return 1 - math.erf(math.sqrt(chi2 / 2))
 
 
 @pytest.mark.parametrize(

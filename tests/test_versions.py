@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from tests.conftest import ROOT, Emulator, botops, start_emulator
-from tests.test_outcomes import chi_square_p, quadratic_wilson
+from tests.independent_stats import chi_square_p, quadratic_wilson
 
 T1 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 T2 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
