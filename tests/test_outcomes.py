@@ -252,3 +252,10 @@ def test_history_and_tables_never_pass_control_characters_to_the_terminal() -> N
     for text in (render_history_table(sneaky), render_table(report), render_markdown(report)):
         assert "\x1b" not in text and "\x07" not in text
         assert "\\x1b" in text
+
+
+def test_the_95_percent_z_is_the_normal_s_97_5th_percentile() -> None:
+    import tests.independent_stats as independent
+    from botops import outcomes
+
+    assert abs(outcomes.Z_95 - independent.Z_95) < 1e-12
