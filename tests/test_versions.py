@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ROOT, Emulator, botops, start_emulator
+from tests.support import ROOT, Emulator, botops, start_emulator
 from tests.independent_stats import chi_square_p, quadratic_wilson
 
 T1 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

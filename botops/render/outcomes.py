@@ -15,7 +15,8 @@ from typing import Any
 from botops.conversations import parse_time
 from botops.outcomes import BotVersions, History, VersionReport, history_json
 from botops.render.analytics import _h, _svg_open
-from botops.render.conversation import clock, fit, table
+from botops.render.conversation import clock
+from botops.render.table import fit, table
 from botops.render.text import printable
 
 _ACCENT = "#4f6bed"
