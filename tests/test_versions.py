@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support import ROOT, Emulator, botops, start_emulator
 from tests.independent_stats import chi_square_p, quadratic_wilson
+from tests.support import ROOT, Emulator, botops, start_emulator
 
 T1 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 T2 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
