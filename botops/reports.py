@@ -41,6 +41,14 @@ def analytics(
             "calls.jsonl --fields insights)"
         )
     histories = versions.read_histories(versions_file) if versions_file is not None else None
+    if export is not None and by == "version" and histories is None:
+        try:
+            session.target  # noqa: B018 (resolving it is the check)
+        except UsageError as error:
+            raise UsageError(
+                f"{error}; --by version --from reads the bots' version histories from the API "
+                "unless --versions FILE gives them"
+            ) from None
     html = output_format == "html"
     by_version: VersionReport | None
     report: stats.Report | None

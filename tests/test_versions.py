@@ -396,6 +396,21 @@ def test_from_with_versions_file_sends_nothing(known: Emulator) -> None:
     assert known.requests() == []
 
 
+def test_by_version_from_a_file_without_histories_or_account_says_what_it_needs() -> None:
+    Path("good.jsonl").write_text('{"conversation_id": "c1", "bot_id": "b"}\n')
+    from click.testing import CliRunner
+
+    from botops.cli import cli
+
+    result = CliRunner().invoke(cli, ["analytics", "--by", "version", "--from", "good.jsonl"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: no account id")
+    assert result.stderr.endswith(
+        "; --by version --from reads the bots' version histories from the API unless "
+        "--versions FILE gives them\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
