@@ -44,9 +44,10 @@ def plan_project(
     unmanaged: bool = False,
     with_outcomes: bool = False,
 ) -> Plan:
-    """Load the declared resources (all problems at once), then read the live state; with
-    `with_outcomes`, also how each changed voicebot's live version does now."""
-    resources = declared_resources(session.project, paths)
+    """Load the declared resources as the session's environment sees them (all problems at
+    once), then read the live state; with `with_outcomes`, also how each changed voicebot's live
+    version does now."""
+    resources = declared_resources(session.project, paths, session.environment)
     target = session.target
     commit = current_commit(session.project.root)
 
@@ -59,12 +60,19 @@ def plan_project(
             message=message,
             commit=commit,
             unmanaged=unmanaged,
+            environment=session.environment_name,
         )
         if with_outcomes:
             await attach_outcomes(client, result)
         return result
 
     return session.run(planned, concurrency=concurrency)
+
+
+def check_mass_change(session: Session, plan: Plan, *, allowed: bool) -> None:
+    """The `max_changed_share` guard (a `PlanError`) for a plan about to be saved or applied."""
+    changed = sum(1 for r in plan.resources if r.action != "no-op")
+    session.guards.check_share(changed, len(plan.resources), allowed=allowed)
 
 
 def plan_to_apply(

@@ -25,7 +25,7 @@ import click
 
 from botops import __version__
 from botops.errors import BotopsError, UsageError
-from botops.project import declared_resources, load_project
+from botops.project import load_project
 
 if TYPE_CHECKING:
     from botops.importer import ImportedFile
@@ -65,9 +65,17 @@ config_option = click.option(
 )
 
 
-def api_options(command: Callable[..., T]) -> Callable[..., T]:
-    """`--base-url`, `--account`, `--config`; the command receives `session: Session`."""
+env_option = click.option(
+    "--env",
+    "environment",
+    help="Environment of botops.yaml to work on (env BOTOPS_ENV).",
+)
 
+
+def api_options(command: Callable[..., T]) -> Callable[..., T]:
+    """`--env`, `--base-url`, `--account`, `--config`; the command receives `session: Session`."""
+
+    @env_option
     @click.option("--base-url", help="API base URL (env BOTOPS_BASE_URL).")
     @click.option("--account", "account_id", help="Account id (env BOTOPS_ACCOUNT_ID).")
     @config_option
@@ -77,6 +85,7 @@ def api_options(command: Callable[..., T]) -> Callable[..., T]:
         base_url: str | None,
         account_id: str | None,
         config_path: Path | None,
+        environment: str | None,
         **kw: Any,
     ) -> T:
         from botops.session import Session
@@ -87,6 +96,7 @@ def api_options(command: Callable[..., T]) -> Callable[..., T]:
             base_url=base_url,
             account_id=account_id,
             trace=(lambda line: click.echo(f"debug: {line}", err=True)) if debug else None,
+            environment=environment,
         )
         return command(*args, session=session, **kw)
 
@@ -103,6 +113,11 @@ concurrency_option = click.option(
 )
 message_option = click.option(
     "--message", "-m", help="version_description for every new version (commit hash appended)."
+)
+mass_change_option = click.option(
+    "--allow-mass-change",
+    is_flag=True,
+    help="Go ahead although the plan changes more than guards.max_changed_share.",
 )
 fields_option = click.option(
     "--fields", help="Also fetch these, comma-separated: transcript, insights."
@@ -128,18 +143,26 @@ def cli(debug: bool) -> None:
 @cli.command()
 @paths_argument
 @config_option
-def validate(paths: tuple[Path, ...], config_path: Path | None) -> None:
-    """Check resource files offline: YAML, duplicate keys, schema, cross-file rules.
+@env_option
+def validate(paths: tuple[Path, ...], config_path: Path | None, environment: str | None) -> None:
+    """Check resource files offline: YAML, duplicate keys, schema, cross-file rules, guards.
 
     Every problem is printed as `path:line:column: message`, all of them at once; nothing is
-    sent anywhere. Exit 0 when valid, 1 otherwise.
+    sent anywhere. Without --env every environment of botops.yaml is checked, and a problem
+    only some of them have says in which. Exit 0 when valid, 1 otherwise.
 
     \b
     Examples:
         botops validate
         botops validate examples/bots/customer-support.yaml
+        botops validate --env prod
     """
-    resources = declared_resources(load_project(config_path), paths)
+    from botops.environments import select_environment
+    from botops.project import declared_everywhere
+
+    project = load_project(config_path)
+    chosen = select_environment(project.environments, environment, os.environ, required=False)
+    resources = declared_everywhere(project, paths, chosen)
     files = len({r.file for r in resources})
     noun = "resource" if len(resources) == 1 else "resources"
     click.echo(f"Valid: {len(resources)} {noun} in {files} file{'' if files == 1 else 's'}.")
@@ -171,6 +194,7 @@ def validate(paths: tuple[Path, ...], config_path: Path | None) -> None:
 )
 @concurrency_option
 @message_option
+@mass_change_option
 @api_options
 def plan(
     session: Session,
@@ -182,6 +206,7 @@ def plan(
     with_outcomes: bool,
     concurrency: int,
     message: str | None,
+    allow_mass_change: bool,
 ) -> None:
     """Show what apply would change; never writes.
 
@@ -193,9 +218,11 @@ def plan(
         botops plan
         botops plan --format markdown > plan.md
         botops plan --out plan.json --detailed-exitcode
+        botops plan --env prod
         botops plan --with-outcomes --format markdown
     """
-    from botops.applying import plan_project
+    from botops.applying import check_mass_change, plan_project
+    from botops.errors import PlanError
     from botops.planfile import write_plan
 
     result = plan_project(
@@ -206,6 +233,12 @@ def plan(
         unmanaged=unmanaged,
         with_outcomes=with_outcomes,
     )
+    try:
+        check_mass_change(session, result, allowed=allow_mass_change)
+    except PlanError:
+        # Refused, but shown: a reviewer needs to see what the mass change is. No plan file.
+        click.echo(_render_plan(result, output_format), nl=False)
+        raise
     if out is not None:
         write_plan(result, out)
     click.echo(_render_plan(result, output_format), nl=False)
@@ -238,6 +271,7 @@ def _render_plan(result: Plan, output_format: str) -> str:
 @click.option("--auto-approve", is_flag=True, help="Don't ask for confirmation.")
 @message_option
 @concurrency_option
+@mass_change_option
 @api_options
 def apply(
     session: Session,
@@ -246,6 +280,7 @@ def apply(
     auto_approve: bool,
     message: str | None,
     concurrency: int,
+    allow_mass_change: bool,
 ) -> None:
     """Submit the changed fields of each changed resource as a new version.
 
@@ -267,6 +302,7 @@ def apply(
     click.echo(render_text(the_plan, color=_color()))
     if not the_plan.has_changes:
         return
+    applying.check_mass_change(session, the_plan, allowed=allow_mass_change)
     _confirm_apply(auto_approve)
     applied = applying.apply_interruptibly(
         session,
@@ -384,12 +420,15 @@ def import_(
     Each ID is looked up as a voicebot, then as an assistant. Voicebots go to
     `<name>.yaml` with their bot_id; assistants to `<assistant_id>.yaml`, long instructions
     to `prompts/*.md`. A plan right after shows no changes. Existing files are never
-    overwritten without --force: if any target exists, nothing is written.
+    overwritten without --force: if any target exists, nothing is written. With --env, a
+    voicebot a file already declares for another environment (same name) gets its id in that
+    file's `overrides.ENV`; the rest go to files of their own that exist only in ENV.
 
     \b
     Examples:
         botops import bot_support01 asst_acme01
         botops import --all --dir bots
+        botops import --env prod --all
     """
     from botops.importing import import_live
 
@@ -404,11 +443,18 @@ def import_(
     if not imported.live:
         click.echo("Nothing to import: no live voicebots or assistants.", err=True)
         return
+    where = session.environment_name
+    for address, declared_in in imported.kept:
+        click.echo(f"Kept {declared_in}  ({address} is already declared there for {where})")
+    for path, address in imported.edits:
+        click.echo(f"Added {address} to {path}  (overrides.{where})")
     for file in imported.files:
-        click.echo(f"Wrote {file.path}  ({_written(file)})")
+        only = f", only in {where}" if where else ""
+        click.echo(f"Wrote {file.path}  ({_written(file)}{only})")
+    plan = f"botops plan --env {where}" if where else "botops plan"
     click.echo(
         f"Imported {imported.voicebots} voicebot(s) and {imported.assistants} assistant(s); "
-        "`botops plan` should now show no changes for them.",
+        f"`{plan}` should now show no changes for them.",
         err=True,
     )
 

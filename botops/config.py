@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from botops.errors import ConfigError, Problem
 from botops.git import rev_parse
 from botops.kinds import KINDS, KindSpec, either, spec_of
 from botops.model import Kind, Resource
+from botops.overrides import Scope, effective, environment_issues, exists_in
 from botops.validation import at, did_you_mean, render_value, schema_issues
 from botops.yamlpos import Document, Issue, NodePath, decode, parse
 
@@ -28,7 +29,11 @@ PROJECT_FILE = "botops.yaml"
 
 
 def load_resources(
-    paths: list[Path], *, root: Path | None = None, project_file: Path | None = None
+    paths: list[Path],
+    *,
+    root: Path | None = None,
+    project_file: Path | None = None,
+    scope: Scope | None = None,
 ) -> list[Resource]:
     """Every resource declared in `paths` (files, or directories searched recursively).
 
@@ -36,8 +41,12 @@ def load_resources(
     inside the git work tree of each path (the path itself, or its directory for a file, when
     it is in none). `project_file`, and `botops.yaml` at the root, are not resource files.
 
+    `scope` says which environment's view of the files to load (DESIGN §12): documents that
+    don't exist there are left out, `overrides.<env>` is merged in, guards are checked.
+
     Raises `ConfigError` with every problem found, sorted by file, line and column.
     """
+    scope = scope or Scope()
     problems: list[Problem] = []
     declared: list[_Declared] = []
     texts: dict[tuple[Path, Path], tuple[str | None, str | None]] = {}
@@ -49,7 +58,7 @@ def load_resources(
         if argument not in readers:
             inside = root or _repository_of(argument if argument.is_dir() else argument.parent)
             readers[argument] = _Instructions(inside, texts)
-        declared.extend(_load_file(file, readers[argument], problems))
+        declared.extend(_load_file(file, readers[argument], problems, scope))
     problems.extend(_declared_twice(declared))
     if problems:
         raise ConfigError(list(dict.fromkeys(problems)))
@@ -162,18 +171,34 @@ class _Declared:
     resource: Resource | None
 
 
-def _load_file(path: Path, instructions: _Instructions, problems: list[Problem]) -> list[_Declared]:
+def _load_file(
+    path: Path, instructions: _Instructions, problems: list[Problem], scope: Scope
+) -> list[_Declared]:
     name = shown(path)
     declared: list[_Declared] = []
-    for document in _documents(path, name, problems):
+    for written in _documents(path, name, problems):
+        if not exists_in(written, scope.environment):
+            problems.extend(problems_in(name, environment_issues(written, scope.defined)))
+            continue
+        # The document as this environment sees it, every value at the place it was written.
+        view = effective(written, scope.environment)
+        document = view.document
         kind, issues = check_document(document)
+        issues += scope.issues(kind, written, document, issues)
         resource = None
         if kind is not None and not issues:
             resource, issues = _resource(kind, document, name, path, instructions)
+            if resource is not None and view.overridden:
+                resource = replace(resource, overridden=_fields(view.overridden_fields()))
         problems.extend(problems_in(name, issues))
         if kind is not None:
             declared.append(_Declared(kind, name, document, resource))
     return declared
+
+
+def _fields(overridden: frozenset[str]) -> frozenset[str]:
+    """Overridden keys as the plan names fields: an instruction file gives `instruction`."""
+    return frozenset("instruction" if f == "instruction_file" else f for f in overridden)
 
 
 def _documents(path: Path, name: str, problems: list[Problem]) -> list[Document]:
@@ -327,10 +352,18 @@ def _desired(
     def resolved(mapping: dict[str, Any], where: NodePath) -> dict[str, Any]:
         if "instruction_file" not in mapping:
             return dict(mapping)
-        text, error = instructions.read(path, mapping["instruction_file"])
-        if error is not None:
-            issues.append(at(document.where((*where, "instruction_file")), error))
-        return _with_instruction(mapping, text)
+        references = mapping["instruction_file"]
+        # A list is shared fragments (tone, compliance) joined with one blank line between.
+        listed = isinstance(references, list)
+        texts: list[str | None] = []
+        for index, reference in enumerate(references if listed else [references]):
+            text, error = instructions.read(path, reference)
+            if error is not None:
+                place = (*where, "instruction_file", *([index] if listed else []))
+                issues.append(at(document.where(place), error))
+            texts.append(text)
+        joined = None if None in texts else "\n\n".join(t for t in texts if t is not None)
+        return _with_instruction(mapping, joined)
 
     top = resolved(document.value, ())
     desired: dict[str, Any] = {}

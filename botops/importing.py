@@ -1,14 +1,17 @@
 """The import use case: live voicebots and assistants read, laid out as files beside what the
-project already declares, and written (all or nothing). `importer` owns the file shapes."""
+project already declares, and written (all or nothing). `importer` owns the file shapes;
+`envimport` what `--env` changes (ids into other environments' files, files of their own)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from botops import importer
+from botops import envimport, importer
+from botops.environments import Environment
 from botops.errors import UsageError
+from botops.files import write_atomically
 from botops.model import Project
 from botops.project import resource_paths
 from botops.session import Session
@@ -20,6 +23,10 @@ class Imported:
 
     live: list[importer.LiveResource]
     files: list[importer.ImportedFile]
+    edits: list[tuple[Path, str]] = field(default_factory=list)
+    """`import --env`: (file, address) of each id added to another environment's file."""
+    kept: list[tuple[str, str]] = field(default_factory=list)
+    """`import --env`: (address, file) of each resource already declared for the environment."""
 
     @property
     def voicebots(self) -> int:
@@ -40,16 +47,25 @@ def import_live(
     warn: Callable[[str], None],
 ) -> Imported:
     """Import `ids` (or, with `everything`, every live resource) into `directory` (default: the
-    first configured path, else here). Existing files stay unless `force`."""
+    first configured path, else here). Existing files stay unless `force`. In an environment,
+    as `envimport` says: nothing is ever overwritten there."""
     if not ids and not everything:
         raise UsageError("name the bot or assistant ids to import, or pass --all")
-    target = directory if directory is not None else import_dir(session.project)
+    environment = session.environment
+    if environment is not None and force:
+        raise UsageError(
+            "--force does not go with --env: import --env never overwrites a file, it adds to them"
+        )
+    project = session.project
+    target = directory if directory is not None else import_dir(project, environment)
     live = session.run(
         lambda client: importer.read_live(client, ids, everything=everything, warn=warn)
     )
     if not live:
         return Imported(live=[], files=[])
-    root = session.project.root
+    if environment is not None:
+        return _import_into(project, environment, live, target)
+    root = project.root
     declared = importer.declarations(where_import_lands(session.project, target), root=root)
     reuse = importer.declared_alone(live, declared, root=root)
     files = importer.lay_out(live, target, schemas_dir=root / "schemas", reuse=reuse)
@@ -57,15 +73,41 @@ def import_live(
     return Imported(live=live, files=files)
 
 
-def import_dir(project: Project) -> Path:
-    """Where import writes without --dir: the first of `paths` in botops.yaml, else here."""
-    return project.paths[0] if project.paths else Path(".")
+def _import_into(
+    project: Project, environment: Environment, live: list[importer.LiveResource], target: Path
+) -> Imported:
+    """`import --env`: ids written into the files that declare them for another environment,
+    files of their own (existing only there) for the rest."""
+    root = project.root
+    lands = where_import_lands(project, target, environment)
+    placed = envimport.import_into(
+        live,
+        envimport.candidates_in(lands, root=root),
+        environment=environment.name,
+        environments=list(project.environments),
+        directory=target,
+        schemas_dir=root / "schemas",
+        root=root,
+    )
+    importer.write_files(placed.files, force=False)
+    for path, text, _ in placed.edits:
+        write_atomically(path, text)
+    edits = [(path, address) for path, _, address in placed.edits]
+    return Imported(live=live, files=placed.files, edits=edits, kept=placed.declared)
 
 
-def where_import_lands(project: Project, directory: Path) -> list[Path]:
+def import_dir(project: Project, environment: Environment | None = None) -> Path:
+    """Where import writes without --dir: the first of `paths` (the environment's, else
+    botops.yaml's), else here."""
+    return resource_paths(project, (), environment)[0]
+
+
+def where_import_lands(
+    project: Project, directory: Path, environment: Environment | None = None
+) -> list[Path]:
     """Where what is imported may already be declared: the configured paths when `directory`
     is one of them (a second declaration there would break the project), else `directory`."""
-    configured = resource_paths(project, ())
+    configured = resource_paths(project, (), environment)
     paths = configured if any(_inside(directory, p) for p in configured) else [directory]
     return [p for p in paths if p.exists()]
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from botops.environments import Environment
 
 # The name of a kind registered in `botops.kinds` ("Voicebot", "Assistant").
 Kind = str
@@ -33,6 +37,8 @@ class Resource:
     description: str | None = None
     version_description: str | None = None
     mark_as_stable: bool | None = None
+    overridden: frozenset[str] = frozenset()
+    """Fields (`name`, `llm_config.temperature`) whose values come from `overrides.<env>`."""
 
     @property
     def name(self) -> str | None:
@@ -53,6 +59,13 @@ class Project:
     paths: tuple[Path, ...] = ()
     root: Path = Path(".")
     file: Path | None = None
+    environments: Mapping[str, Environment] = field(default_factory=dict)
+    guards: Mapping[str, Any] = field(default_factory=dict)
+
+
+def within(path: str, fields: Iterable[str]) -> bool:
+    """Whether `path` is one of `fields` or part of one: `agents` holds `agents[a].role`."""
+    return any(path == f or path.startswith((f"{f}.", f"{f}[")) for f in fields)
 
 
 @dataclass(frozen=True)
@@ -92,8 +105,14 @@ class ResourcePlan:
     changes: list[Change] = field(default_factory=list)
     payload: dict[str, Any] | None = None
     name: str | None = None
+    overridden: tuple[str, ...] = ()
+    """The paths of `changes` whose new values come from the environment's overrides."""
     # Filled only by `plan --with-outcomes` (versions.attach_outcomes); never in a plan file.
     outcomes: LiveOutcome | None = None
+
+    def from_override(self, path: str) -> bool:
+        """Whether the change at `path`, or the part of one, has its value from an override."""
+        return within(path, self.overridden)
 
 
 @dataclass(frozen=True)
@@ -113,6 +132,7 @@ class Plan:
     resources: list[ResourcePlan] = field(default_factory=list)
     unmanaged: list[Unmanaged] = field(default_factory=list)
     format_version: int = PLAN_FORMAT_VERSION
+    environment: str | None = None
 
     def count(self, action: Action) -> int:
         return sum(1 for r in self.resources if r.action == action)

@@ -133,6 +133,7 @@ class _Reader:
             account_id=self.string(data, "account_id", ""),
             resources=[self.resource(r, f"resources[{i}]") for i, r in enumerate(resources)],
             unmanaged=[self.unmanaged(u, f"unmanaged[{i}]") for i, u in enumerate(unmanaged)],
+            environment=self.optional_string(data, "environment", "", required=False),
         )
         seen: dict[str, int] = {}
         for index, resource in enumerate(plan.resources):
@@ -187,6 +188,7 @@ class _Reader:
             ],
             payload=self.payload(data, where, action, spec),
             name=self.optional_string(data, "name", where, required=False),
+            overridden=tuple(self.strings(data, "overridden", where)),
         )
         self.consistent(resource, spec, where)
         return resource
@@ -288,6 +290,14 @@ class _Reader:
         if not isinstance(value, list):
             self.fail(f"{_dotted(where, key)} must be a list, got {_shown(value)}")
         return value
+
+    def strings(self, data: Mapping[str, Any], key: str, where: str) -> list[str]:
+        """An optional list of strings (empty when absent)."""
+        values = self.array(data, key, where, required=False)
+        for index, value in enumerate(values):
+            if not isinstance(value, str):
+                self.fail(f"{_dotted(where, key)}[{index}] must be a string, got {_shown(value)}")
+        return values
 
     def choice(
         self, data: Mapping[str, Any], key: str, where: str, allowed: tuple[Any, ...]

@@ -23,7 +23,7 @@ from botops.errors import (
 )
 from botops.git import rev_parse
 from botops.kinds import KINDS, Field, KindSpec, LiveObject, spec_of, text_or_none, version_of
-from botops.model import Change, Kind, Plan, Resource, ResourcePlan, Unmanaged
+from botops.model import Change, Kind, Plan, Resource, ResourcePlan, Unmanaged, within
 
 if TYPE_CHECKING:  # httpx loads only when a command calls the API
     from botops.client import ApiClient
@@ -41,8 +41,10 @@ async def make_plan(
     message: str | None = None,
     commit: str | None = None,
     unmanaged: bool = False,
+    environment: str | None = None,
 ) -> Plan:
-    """Read the live latest version of each resource and return what apply would do."""
+    """Read the live latest version of each resource and return what apply would do.
+    `environment` names the environment whose overrides the resources hold."""
     by_name = await _live_by_name(resources, client, unmanaged=unmanaged)
     problems: list[str] = []
     plans = await asyncio.gather(
@@ -50,10 +52,17 @@ async def make_plan(
     )
     if problems:
         raise PlanError("\n".join(sorted(problems)))
+    for resource, planned in zip(resources, plans, strict=True):
+        if planned is not None and resource.overridden:
+            # What the plan marks `(prod override)`: changes to values an override gave.
+            planned.overridden = tuple(
+                c.path for c in planned.changes if within(c.path, resource.overridden)
+            )
     plan = Plan(
         base_url=base_url,
         account_id=account_id,
         resources=sorted((p for p in plans if p is not None), key=lambda p: p.address),
+        environment=environment,
     )
     if unmanaged:
         plan.unmanaged = await _unmanaged(plan, client, by_name)

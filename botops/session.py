@@ -15,9 +15,23 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeVar
 
 from botops.client import Client, Credentials, Pacer
+from botops.environments import (
+    Environment,
+    check_credentials_target,
+    credential_variables,
+    select_environment,
+)
 from botops.errors import UsageError
+from botops.guards import Guards
 from botops.model import Plan, Project
-from botops.project import Target, configured_target, resolve_target
+from botops.project import (
+    DEFAULT_BASE_URL,
+    Target,
+    configured_target,
+    own_target,
+    resolve_target,
+    scope_of,
+)
 
 T = TypeVar("T")
 DEFAULT_RETRY_DEADLINE = 120.0
@@ -35,12 +49,31 @@ class Session:
         account_id: str | None = None,
         trace: Callable[[str], None] | None = None,
         environ: Mapping[str, str] | None = None,
+        environment: str | None = None,
     ) -> None:
         self.project = project
         self.base_url_option = base_url
         self.account_option = account_id
+        self.environment_option = environment
         self.trace = trace
         self.environ = os.environ if environ is None else environ
+
+    @functools.cached_property
+    def environment(self) -> Environment | None:
+        """`--env`, else BOTOPS_ENV; an error when botops.yaml defines environments and none
+        is named (no silent default target), or names one it doesn't define."""
+        return select_environment(
+            self.project.environments, self.environment_option, self.environ, required=True
+        )
+
+    @property
+    def environment_name(self) -> str | None:
+        return None if self.environment is None else self.environment.name
+
+    @functools.cached_property
+    def guards(self) -> Guards:
+        """The guards that hold in this run's environment."""
+        return scope_of(self.project, self.environment).guards
 
     @functools.cached_property
     def target(self) -> Target:
@@ -50,6 +83,7 @@ class Session:
             base_url=self.base_url_option,
             account_id=self.account_option,
             environ=self.environ,
+            environment=self.environment,
         )
 
     @functools.cached_property
@@ -75,12 +109,17 @@ class Session:
         return Pacer(time.monotonic)
 
     def client(self, *, concurrency: int = 16, target: Target | None = None) -> Client:
-        """A client for `target` (default: the session's), credentials from the environment."""
+        """A client for `target` (default: the session's), credentials from the environment:
+        the chosen environment's own first, and those only for its own base URL."""
         where = target or self.target
+        variables, source = credential_variables(self.environment_name, self.environ)
+        if self.environment is not None and source is not None:
+            own = own_target(self.project, self.environment)[0] or DEFAULT_BASE_URL
+            check_credentials_target(self.environment.name, source, own, where.base_url)
         return Client(
             base_url=where.base_url,
             account_id=where.account_id,
-            credentials=Credentials.from_env(self.environ),
+            credentials=Credentials.from_env(variables),
             concurrency=concurrency,
             deadline=self.retry_deadline,
             trace=self.trace,
@@ -104,12 +143,25 @@ class Session:
         return asyncio.run(go())
 
     def saved_plan_target(self, plan: Plan) -> Target:
-        """A saved plan goes to its own target; a different configured target is refused."""
+        """A saved plan goes to its own target and environment; a different configured
+        target, or another environment than `--env` names, is refused."""
+        chosen = self.environment_name
+        if plan.environment != chosen:
+            made = (
+                "no environment"
+                if plan.environment is None
+                else f"environment {plan.environment!r}"
+            )
+            named = "no environment is named" if chosen is None else f"--env names {chosen!r}"
+            raise UsageError(
+                f"the plan was made for {made} but {named}; refusing to apply it elsewhere"
+            )
         base_url, account_id = configured_target(
             self.project,
             base_url=self.base_url_option,
             account_id=self.account_option,
             environ=self.environ,
+            environment=self.environment,
         )
         planned = Target(base_url=plan.base_url, account_id=plan.account_id)
         for label, now, then in (

@@ -47,6 +47,10 @@ def _explain(error: Any, document: Document) -> list[Issue]:
     keyword: str = error.validator
     schema: dict[str, Any] = error.schema
     instance: Any = error.instance
+    if "propertyNames" in error.relative_schema_path and isinstance(instance, str):
+        # The schema of a key (an environment's name): reported at that key.
+        expected = _expected(schema, keyword)
+        return [at(document.key_at((*path, instance)), f"{instance!r} is not {expected}")]
     if keyword == "additionalProperties" and isinstance(instance, dict):
         allowed = list(schema.get("properties", {}))
         return [

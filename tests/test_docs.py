@@ -41,7 +41,7 @@ def test_the_contracted_commands_exist() -> None:
 
 
 # Named once, in the paragraph above the table, for every command that calls the API.
-SHARED_OPTIONS = ("--base-url", "--account", "--config")
+SHARED_OPTIONS = ("--env", "--base-url", "--account", "--config")
 
 
 def examples(command: click.Command) -> list[str]:

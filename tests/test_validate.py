@@ -2,7 +2,8 @@
 
 Scenario files live in `tests/validation/`, each named after the failure it provokes, with the
 lines a user must read in leading `# expect: {file}:LINE:COL: message` comments (`{file}` is the
-scenario file's own path). A directory there is one scenario spread over several files.
+scenario file's own path). A directory there is one scenario spread over several files; one
+with a `botops.yaml` is validated with it (`--config`).
 """
 
 from __future__ import annotations
@@ -80,7 +81,10 @@ def test_scenario_reports_exactly_its_problems(
     expected = _expected(case)
     assert expected, f"{case.name} has no '# expect:' line"
     monkeypatch.chdir(SCENARIOS)
-    result = validate(case.name)
+    # A scenario that needs a project file (environments, guards) holds its own botops.yaml.
+    project = case / "botops.yaml"
+    config = ["--config", str(project.relative_to(SCENARIOS))] if project.is_file() else []
+    result = validate(*config, case.name)
     assert result.exit_code == 1, result.output
     assert result.stderr.splitlines() == expected
     assert result.stdout == ""

@@ -1,8 +1,10 @@
 """The plan as JSON: the plan file (`plan --out`) and `plan --format json` are this same text.
 
 Keys come in the order of DESIGN §4, so two plans of the same state are the same bytes. Only the
-contracted keys are written, plus `kind`, `name` and `unmanaged` for people and scripts reading
-it (`read_plan` needs none of them): nothing else (and never a credential) can reach a plan file.
+contracted keys are written (`environment` when the plan has one, DESIGN §12), plus `kind`,
+`name` and `unmanaged` for people and scripts reading it, and a resource's `overridden` change
+paths when an environment's overrides gave them (what `(prod override)` marks in a comment
+rendered from the file): nothing else (and never a credential) can reach a plan file.
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ from botops.model import Change, Plan, ResourcePlan, Unmanaged
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "format_version": plan.format_version,
         "base_url": plan.base_url,
         "account_id": plan.account_id,
-        "resources": [_resource(r) for r in plan.resources],
-        "unmanaged": [_unmanaged(u) for u in plan.unmanaged],
     }
+    if plan.environment is not None:
+        data["environment"] = plan.environment
+    data["resources"] = [_resource(r) for r in plan.resources]
+    data["unmanaged"] = [_unmanaged(u) for u in plan.unmanaged]
+    return data
 
 
 def render_json(plan: Plan) -> str:
@@ -38,7 +43,7 @@ def _resource(resource: ResourcePlan) -> dict[str, Any]:
         "name": resource.name,
         "changes": [_change(c) for c in resource.changes],
         "payload": resource.payload,
-    }
+    } | ({"overridden": list(resource.overridden)} if resource.overridden else {})
 
 
 def _change(change: Change) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from botops.render.text import (
     diff_lines,
     live_outcome_line,
     no_changes,
+    override_note,
     plural,
     printable,
     resource_name,
@@ -46,7 +47,7 @@ def render_markdown(plan: Plan, *, limit: int = 60000) -> str:
     document = _Document(
         head=_head(plan),
         rows=[_row(r) for r in changed],
-        sections=[_Section(r) for r in changed],
+        sections=[_Section(r, plan.environment) for r in changed],
         unmanaged=[_unmanaged_item(u.address, u.name) for u in plan.unmanaged],
     )
     return _fit(document, limit)
@@ -68,7 +69,8 @@ def _html(text: str) -> str:
 
 
 def _head(plan: Plan) -> str:
-    target = escape(f"Account {plan.account_id} at {plan.base_url}")
+    where = f" (environment {plan.environment})" if plan.environment else ""
+    target = escape(f"Account {plan.account_id} at {plan.base_url}{where}")
     lines = ["### botops plan", "", target, "", f"**{plan.summary()}**"]
     if not plan.has_changes:
         lines += ["", no_changes(plan)]
@@ -119,7 +121,7 @@ def _more(count: int, noun: str) -> str:
 class _Section:
     """One resource's `<details>` block; `render(cap)` shortens its diff to fit `cap`."""
 
-    def __init__(self, resource: ResourcePlan) -> None:
+    def __init__(self, resource: ResourcePlan, environment: str | None) -> None:
         name = resource_name(resource)
         summary = (
             f"<code>{_html(resource.address)}</code>"
@@ -134,7 +136,9 @@ class _Section:
         self.lines = [
             _diff_text(line)
             for change in resource.changes
-            for line in diff_lines(change, paired=True, width=VALUE_WIDTH)
+            for line in diff_lines(
+                change, paired=True, width=VALUE_WIDTH, note=override_note(resource, environment)
+            )
         ]
         self.fence = _fence_for(self.lines)
         self.prefix = list(accumulate((len(line) + 1 for line in self.lines), initial=0))

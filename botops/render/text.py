@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,29 +83,42 @@ def flatten(change: Change) -> list[Change]:
     return result
 
 
-def diff_lines(change: Change, *, paired: bool = False, width: int = VALUE_WIDTH) -> list[DiffLine]:
+def diff_lines(
+    change: Change,
+    *,
+    paired: bool = False,
+    width: int = VALUE_WIDTH,
+    note: Callable[[str], str] | None = None,
+) -> list[DiffLine]:
     """The lines showing one change. A changed scalar is `~ path: old -> new`, or with
     `paired` a `- path: old` / `+ path: new` pair (for a `diff` block); single-line values
-    longer than `width` are cut in the middle. Control characters are shown as `\\xNN`."""
+    longer than `width` are cut in the middle. Control characters are shown as `\\xNN`.
+    `note(path)` is added to the line showing a new value (` (prod override)`)."""
     lines: list[DiffLine] = []
     for part in flatten(change):
-        lines += _part_lines(part, paired=paired, width=width)
+        lines += _part_lines(part, paired=paired, width=width, note=note(part.path) if note else "")
     return [DiffLine(line.marker, printable(line.text), line.depth) for line in lines]
 
 
-def _part_lines(change: Change, *, paired: bool, width: int) -> list[DiffLine]:
+def _part_lines(change: Change, *, paired: bool, width: int, note: str) -> list[DiffLine]:
     path, before, after = change.path, change.before, change.after
     marker = "+" if before is None else "-" if after is None else "~"
     if is_multiline(before) or is_multiline(after):
-        return [DiffLine(marker, f"{path}:"), *_text_diff(before, after)]
+        return [DiffLine(marker, f"{path}:{note}"), *_text_diff(before, after)]
     old, new = format_value(before, width=width), format_value(after, width=width)
     if marker == "+":
-        return [DiffLine("+", f"{path}: {new}")]
+        return [DiffLine("+", f"{path}: {new}{note}")]
     if marker == "-":
-        return [DiffLine("-", f"{path}: {old}")]
+        return [DiffLine("-", f"{path}: {old}{note}")]
     if paired:
-        return [DiffLine("-", f"{path}: {old}"), DiffLine("+", f"{path}: {new}")]
-    return [DiffLine("~", f"{path}: {old} -> {new}")]
+        return [DiffLine("-", f"{path}: {old}"), DiffLine("+", f"{path}: {new}{note}")]
+    return [DiffLine("~", f"{path}: {old} -> {new}{note}")]
+
+
+def override_note(resource: ResourcePlan, environment: str | None) -> Callable[[str], str]:
+    """` (prod override)` for a change whose new value comes from `overrides.prod`."""
+    label = f" ({environment or 'environment'} override)"
+    return lambda path: label if resource.from_override(path) else ""
 
 
 def _text_lines(value: Any) -> list[str]:
@@ -141,7 +154,9 @@ def _text_diff(before: Any, after: Any) -> list[DiffLine]:
 def render_text(plan: Plan, *, color: bool) -> str:
     """The whole plan for a terminal, ending with the `Plan: …` summary line."""
     paint = _Painter(color)
-    blocks = [_resource_block(r, paint) for r in plan.resources if r.action != "no-op"]
+    blocks = [
+        _resource_block(r, paint, plan.environment) for r in plan.resources if r.action != "no-op"
+    ]
     if not blocks:
         blocks.append(no_changes(plan))
     if plan.unmanaged:
@@ -191,14 +206,15 @@ def live_outcome_line(outcome: LiveOutcome) -> str:
     )
 
 
-def _resource_block(resource: ResourcePlan, paint: _Painter) -> str:
+def _resource_block(resource: ResourcePlan, paint: _Painter, environment: str | None) -> str:
     marker = "+" if resource.action == "create" else "~"
     header = printable(f"{resource_title(resource)} ({resource.file}) {action_phrase(resource)}")
     lines = [f"{paint.marker(marker)} {paint.bold(header)}"]
     if resource.outcomes is not None:
         lines.append(f"    # {live_outcome_line(resource.outcomes)}")
+    note = override_note(resource, environment)
     for change in resource.changes:
-        lines += (_line(line, paint) for line in diff_lines(change))
+        lines += (_line(line, paint) for line in diff_lines(change, note=note))
     return "\n".join(lines)
 
 
