@@ -203,6 +203,11 @@ def validate(
 @click.option(
     "--unmanaged", is_flag=True, help="Also list live bots and assistants no file manages."
 )
+@click.option(
+    "--with-outcomes",
+    is_flag=True,
+    help="Show each changed voicebot's live version: calls since it went live, resolution rate.",
+)
 @concurrency_option
 @message_option
 @mass_change_option
@@ -214,6 +219,7 @@ def plan(
     output_format: str,
     detailed_exitcode: bool,
     unmanaged: bool,
+    with_outcomes: bool,
     concurrency: int,
     message: str | None,
     allow_mass_change: bool,
@@ -229,13 +235,19 @@ def plan(
         botops plan --format markdown > plan.md
         botops plan --out plan.json --detailed-exitcode
         botops plan --env prod
+        botops plan --with-outcomes --format markdown
     """
     from botops.applying import check_mass_change, plan_project
     from botops.errors import PlanError
     from botops.planfile import write_plan
 
     result = plan_project(
-        session, paths, concurrency=concurrency, message=message, unmanaged=unmanaged
+        session,
+        paths,
+        concurrency=concurrency,
+        message=message,
+        unmanaged=unmanaged,
+        with_outcomes=with_outcomes,
     )
     try:
         check_mass_change(session, result, allowed=allow_mass_change)
@@ -623,15 +635,18 @@ def conversations_get(session: Session, conversation_id: str, output_format: str
 
 @conversations.command("export")
 @click.option(
-    "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="File to write."
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="File to write (a new directory for parquet).",
 )
 @bot_option
 @fields_option
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["jsonl", "csv"]),
-    help="Default: csv for a .csv --out, else jsonl.",
+    type=click.Choice(["jsonl", "csv", "parquet"]),
+    help="Default: csv for a .csv --out, else jsonl. parquet: a directory partitioned by day.",
 )
 @api_options
 def conversations_export(
@@ -641,11 +656,14 @@ def conversations_export(
 
     Several pages are read at once and written in order. The file appears only when complete:
     on an error or Ctrl-C nothing is left behind and an existing file is untouched.
+    --format parquet writes a new directory partitioned by day (day=YYYY-MM-DD/), typed
+    columns, for DuckDB, Spark or BigQuery (needs the parquet extra: pyarrow).
 
     \b
     Examples:
         botops conversations export --out calls.jsonl --fields transcript,insights
         botops conversations export --out support.csv --bot bot_support01 --fields insights
+        botops conversations export --format parquet --out calls --fields insights
     """
     from botops import conversations as conv
     from botops.render.progress import ExportProgress
@@ -679,14 +697,47 @@ def conversations_export(
     help="html writes a self-contained page (default --out report.html).",
 )
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@click.option(
+    "--by",
+    type=click.Choice(["version"]),
+    help="version: each conversation counted for the bot version live when it started.",
+)
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read a `conversations export` file (JSONL or CSV) instead of the API.",
+)
+@click.option(
+    "--versions",
+    "versions_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --by version: histories from this file (`botops history ID --format json`).",
+)
 @api_options
-def analytics(session: Session, bot_id: str | None, output_format: str, out: Path | None) -> None:
+def analytics(
+    session: Session,
+    bot_id: str | None,
+    output_format: str,
+    out: Path | None,
+    by: str | None,
+    source: Path | None,
+    versions_file: Path | None,
+) -> None:
     """Summarize conversations: outcomes, sentiment, intents and duration, overall and per bot.
 
-    Reads every conversation with its insights. --format json prints {total,
-    avg_duration_seconds, resolution_rate, by_outcome, by_sentiment, by_intent, bots:
-    {<bot_id>: the same but bots}}; html writes one page with inline charts that loads
-    nothing from the network (to report.html unless --out says otherwise).
+    Reads every conversation with its insights (or, with --from, an export file, streamed).
+    --format json prints {total, avg_duration_seconds, resolution_rate, by_outcome,
+    by_sentiment, by_intent, bots: {<bot_id>: the same but bots}}; html writes one page with
+    inline charts that loads nothing from the network (to report.html unless --out says
+    otherwise).
+
+    --by version counts each conversation for the version of its bot live at its start time
+    (the newest version whose date_created <= start_time) and prints per version: total,
+    resolution_rate with a 95% Wilson interval, avg_duration_seconds, by_outcome, by_sentiment
+    and vs_previous (a two-sided two-proportion z-test at 5%: better, worse, no clear
+    difference, or too few conversations below 30 on either side). JSON: {bots: {<bot_id>:
+    {name, versions: [...]}}}. Histories come from the API, or from --versions FILE.
 
     \b
     How the figures are made:
@@ -701,32 +752,64 @@ def analytics(session: Session, bot_id: str | None, output_format: str, out: Pat
         botops analytics
         botops analytics --bot bot_support01 --format json
         botops analytics --format html --out report.html
+        botops analytics --by version --bot bot_support01
+        botops analytics --from calls.jsonl --by version --versions versions.jsonl
     """
-    from botops import analytics as stats
+    from botops import reports
     from botops.files import write_atomically
-    from botops.render import analytics as report_render
     from botops.render.progress import StatusLine
 
     status = StatusLine()
     try:
-        report = session.run(
-            lambda client: stats.build_report(
-                client,
-                bot_id=bot_id,
-                names=output_format != "json",
-                on_progress=status.counting("Reading conversations"),
-            )
+        text = reports.analytics(
+            session,
+            bot_id=bot_id,
+            output_format=output_format,
+            by=by,
+            source=source,
+            versions_file=versions_file,
+            on_progress=status.counting("Reading conversations"),
         )
     finally:
         status.clear()
-    source = f"{session.target.account_id} at {session.target.base_url}"  # named in html only
-    text = report_render.render(report, output_format, source=source)
     out = out or (Path("report.html") if output_format == "html" else None)
     if out is None:
         click.echo(text, nl=False)
         return
     write_atomically(out, text)
     click.echo(f"Report written to {out}", err=True)
+
+
+@cli.command()
+@click.argument("resource_id", metavar="ID")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="json: {id, kind, name, complete, versions: [...]}, newest first.",
+)
+@api_options
+def history(session: Session, resource_id: str, output_format: str) -> None:
+    """Show a voicebot's or assistant's versions, newest first: date, description, commit.
+
+    The commit is the short hash apply names in each version's description. A server without
+    the version-history endpoint shows the live version only ("complete": false in JSON).
+
+    \b
+    Examples:
+        botops history bot_support01
+        botops history bot_support01 --format json >> versions.jsonl
+    """
+    from botops import versions
+    from botops.render import outcomes as render
+
+    found = session.run(lambda client: versions.resource_history(client, resource_id))
+    if output_format == "json":
+        click.echo(render.render_history_json(found), nl=False)
+    else:
+        click.echo(render.render_history_table(found), nl=False)
 
 
 # comment, schema, init: where teams work (pull requests, editors, a new repository).

@@ -83,6 +83,18 @@ class Change:
     field: str = dataclasses.field(default="", compare=False)
 
 
+@dataclass(frozen=True)
+class LiveOutcome:
+    """How a voicebot's live version does now (`plan --with-outcomes`): the conversations since
+    it went live and their resolution rate with its 95% Wilson interval."""
+
+    version: str
+    since: str | None
+    calls: int
+    resolution_rate: float
+    resolution_ci: tuple[float, float]
+
+
 @dataclass
 class ResourcePlan:
     address: str
@@ -96,6 +108,8 @@ class ResourcePlan:
     name: str | None = None
     overridden: tuple[str, ...] = ()
     """The paths of `changes` whose new values come from the environment's overrides."""
+    # Filled only by `plan --with-outcomes` (versions.attach_outcomes); never in a plan file.
+    outcomes: LiveOutcome | None = None
 
     def from_override(self, path: str) -> bool:
         """Whether the change at `path`, or the part of one, has its value from an override."""
