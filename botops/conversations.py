@@ -12,7 +12,7 @@ import csv
 import json
 import math
 from collections.abc import AsyncGenerator, Callable, Iterable
-from datetime import datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
@@ -29,7 +29,7 @@ INSIGHT_COLUMNS = ("sentiment", "intent", "outcome")
 PAGE_SIZE = 100  # the reference's maximum `limit`
 PREFETCH = 4
 
-ExportFormat = Literal["jsonl", "csv"]
+ExportFormat = Literal["jsonl", "csv", "parquet"]
 # written, read (before the bot filter), total (None when the server doesn't say)
 OnProgress = Callable[[int, int, int | None], None]
 
@@ -129,9 +129,9 @@ async def _matching(
 def export_format(out: Path, chosen: str | None) -> ExportFormat:
     """The chosen format, else the one `out`'s suffix names (`.csv`), else jsonl."""
     if chosen is not None:
-        if chosen not in ("jsonl", "csv"):
-            raise UsageError(f"export format must be jsonl or csv, got {chosen!r}")
-        return "csv" if chosen == "csv" else "jsonl"
+        if chosen not in ("jsonl", "csv", "parquet"):
+            raise UsageError(f"export format must be jsonl, csv or parquet, got {chosen!r}")
+        return "csv" if chosen == "csv" else "parquet" if chosen == "parquet" else "jsonl"
     return "csv" if out.suffix.lower() == ".csv" else "jsonl"
 
 
@@ -147,10 +147,38 @@ async def export(
     """Write every conversation to `out` and return how many were written.
 
     The file is written through a temporary file beside it and replaces `out` only when every
-    page has been read: on any error or interruption `out` is left as it was.
+    page has been read: on any error or interruption `out` is left as it was. For parquet,
+    `out` is a directory (`botops.parquet`), made whole or not at all in the same way.
     """
+    if output_format == "parquet":
+        from botops.parquet import DatasetWriter
+
+        writer = DatasetWriter(out, transcripts="transcript" in (fields or []))
+        try:
+            count = await copy(
+                client, writer.add, fields=fields, bot_id=bot_id, on_progress=on_progress
+            )
+            writer.finish()
+        except BaseException:
+            writer.discard()
+            raise
+        return count
     if out.is_dir():
         raise UsageError(f"{out} is a directory; --out needs a file name")
+    with atomic_text_file(out) as stream:
+        write = _writer(stream, output_format, fields)
+        return await copy(client, write, fields=fields, bot_id=bot_id, on_progress=on_progress)
+
+
+async def copy(
+    client: Any,
+    write: Callable[[dict[str, Any]], None],
+    *,
+    fields: list[str] | None = None,
+    bot_id: str | None = None,
+    on_progress: OnProgress | None = None,
+) -> int:
+    """Every conversation (of `bot_id`) to `write`, pages read ahead; how many were written."""
     total: int | None = None
 
     def note_total(first_page_total: int | None) -> None:
@@ -158,19 +186,17 @@ async def export(
         total = first_page_total
 
     written = read = 0
-    with atomic_text_file(out) as stream:
-        write = _writer(stream, output_format, fields)
-        source = client.iter_conversations(
-            fields=fields, page_size=PAGE_SIZE, prefetch=PREFETCH, on_total=note_total
-        )
-        async with contextlib.aclosing(source) as conversations:
-            async for conversation in conversations:
-                read += 1
-                if bot_id is None or conversation.get("bot_id") == bot_id:
-                    write(conversation)
-                    written += 1
-                if on_progress is not None and read % PAGE_SIZE == 0:
-                    on_progress(written, read, total)
+    source = client.iter_conversations(
+        fields=fields, page_size=PAGE_SIZE, prefetch=PREFETCH, on_total=note_total
+    )
+    async with contextlib.aclosing(source) as conversations:
+        async for conversation in conversations:
+            read += 1
+            if bot_id is None or conversation.get("bot_id") == bot_id:
+                write(conversation)
+                written += 1
+            if on_progress is not None and read % PAGE_SIZE == 0:
+                on_progress(written, read, total)
     if on_progress is not None:
         on_progress(written, read, total)
     return written
@@ -262,13 +288,35 @@ def duration_seconds(conversation: dict[str, Any]) -> float | None:
 
 
 def start_time(conversation: dict[str, Any]) -> datetime | None:
-    value = conversation.get("start_time") or call_metadata(conversation).get("start_time")
-    if not isinstance(value, str):
+    """When the call started: `start_time`, else `date_created`, else `call_metadata.start_time`
+    (the reference shows none of them; the emulator serves `start_time`). None when there is no
+    readable time: such a conversation is never placed in time by a guess."""
+    for value in (
+        conversation.get("start_time"),
+        conversation.get("date_created"),
+        call_metadata(conversation).get("start_time"),
+    ):
+        moment = parse_time(value)
+        if moment is not None:
+            return moment
+    return None
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An ISO 8601 date-time (or date) as an aware datetime; one without an offset is read as
+    UTC, the zone the API writes its times in. Anything else is None."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str) and value.strip():
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    else:
         return None
-    try:
-        return datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def insights_of(conversation: dict[str, Any]) -> dict[str, Any]:

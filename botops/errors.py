@@ -6,6 +6,8 @@
     ├── PlanError                    live state makes a plan impossible (unmatched name, ...)
     ├── GenerationFailed             a bot-generation job ended `failed` (`job_id`, `reason`)
     ├── GenerationTimeout            a bot-generation job outlived `timeout`; resumable by job id
+    ├── ForgeError                   no pull request to comment on, no token, or GitHub/GitLab
+    │                                refused (`botops comment`)
     └── ApiError                     anything between botops and the API
         ├── TransportError           no HTTP answer: unreachable, timeout, dropped connection
         │   (`maybe_sent`: the request may have reached the server and acted)
@@ -122,6 +124,10 @@ class RateLimitedError(HTTPStatusError):
 
 class ServerError(HTTPStatusError):
     """5xx: the server failed; for a write, it may or may not have acted."""
+
+
+class ForgeError(BotopsError):
+    """No pull-request comment could be made: no PR/MR, no token, or the forge refused."""
 
 
 class GenerationFailed(BotopsError):

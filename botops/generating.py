@@ -16,6 +16,7 @@ from botops.errors import BotopsError, UsageError
 from botops.files import check_writable
 from botops.generation import OnStatus, run_generation
 from botops.kinds import VOICEBOT
+from botops.schemafiles import write_schemas
 from botops.session import Session
 
 if TYPE_CHECKING:  # httpx loads only when a command calls the API
@@ -76,11 +77,14 @@ def generate_bot(
     job, bot = session.run(go)
     bot_id = str(bot.get("bot_id") or job["bot_id"])
     live = importer.LiveResource("Voicebot", bot_id, bot)
+    schemas = session.project.root / "schemas"
     try:
-        file = importer.generated_file(live, out, schemas_dir=session.project.root / "schemas")
+        file = importer.generated_file(live, out, schemas_dir=schemas)
         importer.write_files([file], force=False)
     except BotopsError as error:
         raise _unwritten(bot_id, job, out, error) from None
+    # The modeline names the project's schema: there must be one (DESIGN §11).
+    write_schemas(schemas, missing_only=True)
     return Generated(bot_id=bot_id, bot=bot, path=file.path)
 
 

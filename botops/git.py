@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 
@@ -26,3 +27,13 @@ def rev_parse(directory: Path, *arguments: str) -> str | None:
         return None
     output = done.stdout.strip()
     return output if done.returncode == 0 and output else None
+
+
+def head_commit(directory: Path, environ: Mapping[str, str] | None = None) -> str | None:
+    """The full hash of the commit being worked on: what CI says (`GITHUB_SHA`,
+    `CI_COMMIT_SHA`), else the work tree's HEAD; None without one (or for anything not hex)."""
+    env = os.environ if environ is None else environ
+    sha = (env.get("GITHUB_SHA") or env.get("CI_COMMIT_SHA") or "").strip()
+    if not sha:
+        sha = rev_parse(directory, "HEAD") or ""
+    return sha if sha and all(c in "0123456789abcdefABCDEF" for c in sha) else None

@@ -33,6 +33,7 @@ from botops.errors import MethodNotAllowedError, NotFoundError, UsageError
 from botops.files import check_writable_parent, write_atomically
 from botops.kinds import KINDS, KindSpec, LiveObject, either, spec_of
 from botops.model import Kind, Resource
+from botops.schemafiles import modeline
 from botops.yamlpos import NUMBER_START
 
 if TYPE_CHECKING:  # httpx loads only when a command calls the API
@@ -186,11 +187,7 @@ def lay_out(
         else:
             path = layout.claim(directory / f"{resource.id}.yaml")
         document = _with_prompts(resource, path, layout)
-        schema = os.path.relpath(
-            os.path.abspath(schemas_dir / resource.spec.schema_file),
-            os.path.abspath(path.parent),
-        )
-        text = f"# yaml-language-server: $schema={Path(schema).as_posix()}\n" + dump(document)
+        text = f"{modeline(path, schemas_dir / resource.spec.schema_file)}\n" + dump(document)
         layout.files.append(ImportedFile(path, text, resource))
     return sorted(layout.files, key=lambda f: (f.is_prompt, str(f.path)))
 

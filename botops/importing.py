@@ -20,13 +20,15 @@ from botops.errors import ConfigError, Problem, UsageError
 from botops.files import write_atomically
 from botops.model import Project
 from botops.project import resource_paths, scope_of
+from botops.schemafiles import write_schemas
 from botops.session import Session
 
 
 @dataclass(frozen=True)
 class Imported:
-    """What was read live, the files written for it (none when nothing was live), and what
-    validation finds wrong in them (the live values a file may not hold)."""
+    """What was read live, the files written for it (none when nothing was live), the schemas
+    written for their modelines (DESIGN §11) where the project lacked them, and what validation
+    finds wrong in the files (the live values a file may not hold)."""
 
     live: list[importer.LiveResource]
     files: list[importer.ImportedFile]
@@ -34,6 +36,7 @@ class Imported:
     """`import --env`: (file, address) of each id added to another environment's file."""
     kept: list[tuple[str, str]] = field(default_factory=list)
     """`import --env`: (address, file) of each resource already declared for the environment."""
+    schemas: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     """What validation finds wrong in the files written (live values no file may hold)."""
 
@@ -79,7 +82,9 @@ def import_live(
     reuse = importer.declared_alone(live, declared, root=root)
     files = importer.lay_out(live, target, schemas_dir=root / "schemas", reuse=reuse)
     importer.write_files(files, force=force)
-    return Imported(live=live, files=files, problems=_problems(files, [], project, None))
+    schemas = write_schemas(root / "schemas", missing_only=True)
+    problems = _problems(files, [], project, None)
+    return Imported(live=live, files=files, schemas=schemas, problems=problems)
 
 
 def _problems(
@@ -121,9 +126,15 @@ def _import_into(
     for path, text, _ in placed.edits:
         write_atomically(path, text)
     edits = [(path, address) for path, _, address in placed.edits]
+    schemas = write_schemas(root / "schemas", missing_only=True)
     problems = _problems(placed.files, [path for path, _ in edits], project, environment)
     return Imported(
-        live=live, files=placed.files, edits=edits, kept=placed.declared, problems=problems
+        live=live,
+        files=placed.files,
+        edits=edits,
+        kept=placed.declared,
+        schemas=schemas,
+        problems=problems,
     )
 
 

@@ -16,7 +16,8 @@ Kind = str
 Action = Literal["no-op", "update", "create"]
 Outcome = Literal["applied", "stale", "failed", "unknown", "conflict", "skipped"]
 
-PLAN_FORMAT_VERSION = 1
+# 2: the plan says where it comes from (created_at, botops_version, commit, environment).
+PLAN_FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,18 @@ class Change:
     field: str = dataclasses.field(default="", compare=False)
 
 
+@dataclass(frozen=True)
+class LiveOutcome:
+    """How a voicebot's live version does now (`plan --with-outcomes`): the conversations since
+    it went live and their resolution rate with its 95% Wilson interval."""
+
+    version: str
+    since: str | None
+    calls: int
+    resolution_rate: float
+    resolution_ci: tuple[float, float]
+
+
 @dataclass
 class ResourcePlan:
     address: str
@@ -95,6 +108,8 @@ class ResourcePlan:
     name: str | None = None
     overridden: tuple[str, ...] = ()
     """The paths of `changes` whose new values come from the environment's overrides."""
+    # Filled only by `plan --with-outcomes` (versions.attach_outcomes); never in a plan file.
+    outcomes: LiveOutcome | None = None
 
     def from_override(self, path: str) -> bool:
         """Whether the change at `path`, or the part of one, has its value from an override."""
@@ -111,13 +126,19 @@ class Unmanaged:
 
 @dataclass
 class Plan:
-    """Resources sorted by address; `unmanaged` is filled only by `plan --unmanaged`."""
+    """Resources sorted by address; `unmanaged` is filled only by `plan --unmanaged`.
+
+    Provenance (None in plan files of format 1): `created_at` UTC ISO 8601, the
+    `botops_version` that made it, the full `commit` the files were at, the `environment`."""
 
     base_url: str
     account_id: str
     resources: list[ResourcePlan] = field(default_factory=list)
     unmanaged: list[Unmanaged] = field(default_factory=list)
     format_version: int = PLAN_FORMAT_VERSION
+    created_at: str | None = None
+    botops_version: str | None = None
+    commit: str | None = None
     environment: str | None = None
 
     def count(self, action: Action) -> int:

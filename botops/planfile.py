@@ -13,11 +13,14 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn, cast
 
+from botops import __version__
 from botops.errors import UsageError
 from botops.files import write_atomically
+from botops.git import head_commit
 from botops.kinds import KINDS, KindSpec, by_prefix, either
 from botops.model import (
     PLAN_FORMAT_VERSION,
@@ -31,6 +34,28 @@ from botops.render.json import render_json
 from botops.render.text import printable
 
 _ACTIONS: tuple[Action, ...] = ("create", "no-op", "update")
+# Plans of format 1 (before provenance) are still read: one may be waiting to be applied.
+OLDEST_FORMAT_VERSION = 1
+
+
+def stamp(plan: Plan, *, root: Path, environment: str | None = None) -> Plan:
+    """`plan` with where it comes from: now (UTC), this botops, the commit of `root`'s files
+    (CI's `GITHUB_SHA`/`CI_COMMIT_SHA` first) and the environment."""
+    plan.created_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    plan.botops_version = __version__
+    plan.commit = head_commit(root)
+    plan.environment = environment
+    return plan
+
+
+def refuse_other_environment(plan: Plan, chosen: str | None, *, doing: str) -> None:
+    """A saved plan is for the environment it names: `--env` naming another (or none, for a
+    plan that names one) is refused, so no plan reaches or speaks for the wrong account."""
+    if plan.environment == chosen:
+        return
+    made = "no environment" if plan.environment is None else f"environment {plan.environment!r}"
+    named = "no environment is named" if chosen is None else f"--env names {chosen!r}"
+    raise UsageError(f"the plan was made for {made} but {named}; refusing to {doing} it elsewhere")
 
 
 def write_plan(plan: Plan, path: Path) -> None:
@@ -125,15 +150,21 @@ class _Reader:
     def plan(self, data: Any) -> Plan:
         if not isinstance(data, dict):
             self.fail("not a plan file: expected a JSON object")
-        self.format_version(data)
+        version = self.format_version(data)
         resources = self.array(data, "resources", "")
         unmanaged = self.array(data, "unmanaged", "", required=False)
+        # Format 1 predates provenance: such a plan says nothing of where it comes from.
+        told = version >= 2
         plan = Plan(
             base_url=self.string(data, "base_url", ""),
             account_id=self.string(data, "account_id", ""),
             resources=[self.resource(r, f"resources[{i}]") for i, r in enumerate(resources)],
             unmanaged=[self.unmanaged(u, f"unmanaged[{i}]") for i, u in enumerate(unmanaged)],
-            environment=self.optional_string(data, "environment", "", required=False),
+            format_version=version,
+            created_at=self.optional_string(data, "created_at", "") if told else None,
+            botops_version=self.optional_string(data, "botops_version", "") if told else None,
+            commit=self.optional_string(data, "commit", "") if told else None,
+            environment=self.optional_string(data, "environment", "", required=told),
         )
         seen: dict[str, int] = {}
         for index, resource in enumerate(plan.resources):
@@ -145,7 +176,7 @@ class _Reader:
                 )
         return plan
 
-    def format_version(self, data: Mapping[str, Any]) -> None:
+    def format_version(self, data: Mapping[str, Any]) -> int:
         if "format_version" not in data:
             self.fail("not a plan file: no format_version")
         version = data["format_version"]
@@ -156,11 +187,12 @@ class _Reader:
                 f"plan format_version {version} was made by a newer botops (this one reads "
                 f"{PLAN_FORMAT_VERSION}); upgrade botops, or make the plan again with this one"
             )
-        if version != PLAN_FORMAT_VERSION:
+        if version < OLDEST_FORMAT_VERSION:
             self.fail(
                 f"unsupported plan format_version {version} (this botops reads "
-                f"{PLAN_FORMAT_VERSION}); make the plan again"
+                f"{OLDEST_FORMAT_VERSION} to {PLAN_FORMAT_VERSION}); make the plan again"
             )
+        return version
 
     def resource(self, data: Any, where: str) -> ResourcePlan:
         self.require_object(data, where)

@@ -10,7 +10,6 @@ values compare as `botops.compare` says. Unmanaged fields (absent from the file)
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +20,7 @@ from botops.errors import (
     NotFoundError,
     PlanError,
 )
-from botops.git import rev_parse
+from botops.git import head_commit
 from botops.kinds import KINDS, Field, KindSpec, LiveObject, spec_of, text_or_none, version_of
 from botops.model import Change, Kind, Plan, Resource, ResourcePlan, Unmanaged, within
 
@@ -267,12 +266,8 @@ def version_description(
 
 def current_commit(root: Path, environ: Mapping[str, str] | None = None) -> str | None:
     """The short hash CI exposes (GITHUB_SHA, CI_COMMIT_SHA), else `git rev-parse HEAD`."""
-    env = os.environ if environ is None else environ
-    sha = env.get("GITHUB_SHA") or env.get("CI_COMMIT_SHA")
-    if not sha:
-        sha = rev_parse(root, "HEAD") or ""
-    sha = sha.strip()
-    return sha[:7] if sha and all(c in "0123456789abcdefABCDEF" for c in sha) else None
+    sha = head_commit(root, environ)
+    return sha[:7] if sha else None
 
 
 async def _unmanaged(plan: Plan, client: ApiClient, by_name: ByName) -> list[Unmanaged]:

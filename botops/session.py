@@ -24,6 +24,7 @@ from botops.environments import (
 from botops.errors import UsageError
 from botops.guards import Guards
 from botops.model import Plan, Project
+from botops.planfile import refuse_other_environment
 from botops.project import (
     DEFAULT_BASE_URL,
     Target,
@@ -145,17 +146,7 @@ class Session:
     def saved_plan_target(self, plan: Plan) -> Target:
         """A saved plan goes to its own target and environment; a different configured
         target, or another environment than `--env` names, is refused."""
-        chosen = self.environment_name
-        if plan.environment != chosen:
-            made = (
-                "no environment"
-                if plan.environment is None
-                else f"environment {plan.environment!r}"
-            )
-            named = "no environment is named" if chosen is None else f"--env names {chosen!r}"
-            raise UsageError(
-                f"the plan was made for {made} but {named}; refusing to apply it elsewhere"
-            )
+        refuse_other_environment(plan, self.environment_name, doing="apply")
         base_url, account_id = configured_target(
             self.project,
             base_url=self.base_url_option,

@@ -138,12 +138,22 @@ def _subject(path: NodePath) -> str:
 
 
 def _expected(schema: dict[str, Any], keyword: str) -> str:
-    """What a valid value is, in words, from the schema (`x-expected` when it says)."""
+    """What a valid value is, in words, from the schema (its editor message `Expected X.`
+    when it has one)."""
     low, high = schema.get("minimum"), schema.get("maximum")
     if keyword in ("minimum", "maximum") and low is not None and high is not None:
         return f"between {low} and {high}"
-    if "x-expected" in schema:
-        return str(schema["x-expected"])
+    said = schema.get("errorMessage") or schema.get("patternErrorMessage")
+    if isinstance(said, str):
+        return said.removeprefix("Expected ").removesuffix(".")
+    if schema.get("type") == "object" and keyword == "type":
+        # An editor shows an object's errorMessage for every error inside it (an unknown key
+        # too), so mappings carry none: their words come from their keys.
+        required, keys = schema.get("required") or [], list(schema.get("properties") or {})
+        if required:
+            return "a mapping with " + " and ".join(f"a {key}" for key in required)
+        if len(keys) > 1:
+            return f"a mapping of {', '.join(keys[:-1])} and {keys[-1]}"
     if "const" in schema:
         return render_value(schema["const"])
     types = schema.get("type")

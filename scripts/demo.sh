@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: the whole loop against a local emulator loaded with data one version behind
-# examples/: validate, plan (changes), apply, plan again (no changes), analytics. Then stop.
+# examples/: validate, plan (changes), apply, plan again (no changes), analytics, the support bot's
+# history, and analytics per version (did the change help?). Then stop.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,4 +45,8 @@ step botops plan --detailed-exitcode
 botops plan --detailed-exitcode
 step botops analytics
 botops analytics
+step botops history bot_support01
+botops history bot_support01
+step botops analytics --by version
+botops analytics --by version
 printf '\nDone: the emulator is stopped. Try the same against your account with BOTOPS_TOKEN set.\n'

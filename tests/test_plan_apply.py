@@ -75,7 +75,7 @@ def test_plan_file_holds_addresses_versions_and_exact_payloads(
     result = botops(demo, "plan", "--out", "plan.json")
     assert result.exit_code == 0, result.output
     plan = json.loads((project / "plan.json").read_text())
-    assert plan["format_version"] == 1
+    assert plan["format_version"] == 2
     assert plan["base_url"] == demo.url
     assert plan["account_id"] == "Exotel"
     by_address = {r["address"]: r for r in plan["resources"]}

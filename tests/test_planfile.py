@@ -137,7 +137,17 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp_file(tmp_path: Path) -> 
 def test_a_plan_file_holds_only_the_contracted_keys(tmp_path: Path) -> None:
     write_plan(sample_plan(), tmp_path / "plan.json")
     data = json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))
-    assert list(data) == ["format_version", "base_url", "account_id", "resources", "unmanaged"]
+    assert list(data) == [
+        "format_version",
+        "base_url",
+        "account_id",
+        "environment",
+        "commit",
+        "created_at",
+        "botops_version",
+        "resources",
+        "unmanaged",
+    ]
     for resource in data["resources"]:
         assert list(resource) == [
             "address",
@@ -199,15 +209,49 @@ def test_no_format_version(tmp_path: Path) -> None:
 
 
 def test_format_version_from_a_newer_botops(tmp_path: Path) -> None:
-    assert refusal(tmp_path, {**plan_dict(), "format_version": 2}) == (
-        "plan format_version 2 was made by a newer botops (this one reads 1); "
+    assert refusal(tmp_path, {**plan_dict(), "format_version": 3}) == (
+        "plan format_version 3 was made by a newer botops (this one reads 2); "
         "upgrade botops, or make the plan again with this one"
     )
 
 
+def test_a_plan_of_format_1_is_still_read_without_provenance(tmp_path: Path) -> None:
+    old = {k: v for k, v in plan_dict().items() if k not in PROVENANCE}
+    (tmp_path / "plan.json").write_text(json.dumps({**old, "format_version": 1}))
+    plan = read_plan(tmp_path / "plan.json")
+
+    assert plan.format_version == 1
+    assert (plan.created_at, plan.botops_version, plan.commit, plan.environment) == (None,) * 4
+    assert plan.resources == sample_plan().resources
+
+
+def test_provenance_round_trips_and_is_checked(tmp_path: Path) -> None:
+    stamped = {
+        **plan_dict(),
+        "created_at": "2026-12-01T19:30:00Z",
+        "botops_version": "0.1.0",
+        "commit": "0123456789abcdef0123456789abcdef01234567",
+        "environment": None,
+    }
+    (tmp_path / "plan.json").write_text(json.dumps(stamped))
+    plan = read_plan(tmp_path / "plan.json")
+
+    assert plan.format_version == 2
+    assert (plan.created_at, plan.commit) == (stamped["created_at"], stamped["commit"])
+    assert plan_to_dict(plan) == stamped
+    assert refusal(tmp_path, {**stamped, "commit": 12}) == (
+        "commit must be a string or null, got 12"
+    )
+    without = {k: v for k, v in stamped.items() if k != "created_at"}
+    assert refusal(tmp_path, without) == "missing field 'created_at'"
+
+
+PROVENANCE = ("environment", "commit", "created_at", "botops_version")
+
+
 def test_unsupported_format_version(tmp_path: Path) -> None:
     assert refusal(tmp_path, {**plan_dict(), "format_version": 0}) == (
-        "unsupported plan format_version 0 (this botops reads 1); make the plan again"
+        "unsupported plan format_version 0 (this botops reads 1 to 2); make the plan again"
     )
     assert refusal(tmp_path, {**plan_dict(), "format_version": "1"}) == (
         'not a plan file: format_version must be an integer, got "1"'

@@ -400,9 +400,13 @@ def test_markdown_limit_holds_for_every_limit() -> None:
 def test_plan_to_dict_has_the_plan_file_shape() -> None:
     plan = plan_of(support_update(), unmanaged=[Unmanaged("voicebot/bot_sales01", "Sales")])
     assert plan_to_dict(plan) == {
-        "format_version": 1,
+        "format_version": 2,
         "base_url": "http://127.0.0.1:8080",
         "account_id": "Exotel",
+        "environment": None,
+        "commit": None,
+        "created_at": None,
+        "botops_version": None,
         "resources": [
             {
                 "address": "voicebot/bot_support01",
@@ -427,7 +431,7 @@ def test_render_json_is_indented_stable_and_ends_with_a_newline() -> None:
     plan = plan_of(support_update(), reminders_create())
     text = render_json(plan)
     assert text.endswith("}\n")
-    assert text.startswith('{\n  "format_version": 1,\n  "base_url"')
+    assert text.startswith('{\n  "format_version": 2,\n  "base_url"')
     assert json.loads(text) == plan_to_dict(plan)
     assert render_json(plan) == text
 

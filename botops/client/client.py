@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 import urllib.parse
-from collections.abc import AsyncGenerator, Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Coroutine, Mapping
 from typing import Any
 
 import httpx
@@ -132,6 +132,14 @@ class Client:
         """Every voicebot, page after page, until `metadata.total` or a short page."""
         return paginate(self.list_voicebots, page_size, prefetch)
 
+    def iter_voicebot_versions(
+        self, bot_id: str, *, page_size: int = 100
+    ) -> AsyncGenerator[dict[str, Any], None]:
+        """Every version of a voicebot, oldest first (an assumed extension: a server without it
+        answers 404 or 405)."""
+        path = f"{self._voicebot_root}/voicebots/{_path_id(bot_id, 'bot id')}/versions"
+        return paginate(self._pages_of(path), page_size, 1)
+
     async def create_voicebot_version(self, bot_id: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST .../voicebots/{bot_id}/versions with `body` as given."""
         path = f"{self._voicebot_root}/voicebots/{_path_id(bot_id, 'bot id')}/versions"
@@ -151,6 +159,20 @@ class Client:
     ) -> AsyncGenerator[dict[str, Any], None]:
         """Every assistant, page after page, until `metadata.total` or a short page."""
         return paginate(self.list_assistants, page_size, prefetch)
+
+    def iter_assistant_versions(
+        self, assistant_id: str, *, page_size: int = 100
+    ) -> AsyncGenerator[dict[str, Any], None]:
+        """Every version of an assistant, oldest first (an assumed extension, like the read)."""
+        aid = _path_id(assistant_id, "assistant id")
+        path = f"{self._assistant_root}/assistants/{aid}/versions"
+        return paginate(self._pages_of(path), page_size, 1)
+
+    def _pages_of(self, path: str) -> Callable[..., Coroutine[Any, Any, Page]]:
+        async def fetch(*, limit: int, offset: int) -> Page:
+            return await self._page(path, limit, offset, wire.resource)
+
+        return fetch
 
     async def create_assistant_version(
         self, assistant_id: str, body: dict[str, Any]

@@ -29,6 +29,10 @@ class ApiClient(Protocol):
         self, *, page_size: int = 100, prefetch: int = 4
     ) -> AsyncGenerator[dict[str, Any], None]: ...
 
+    def iter_voicebot_versions(
+        self, bot_id: str, *, page_size: int = 100
+    ) -> AsyncGenerator[dict[str, Any], None]: ...
+
     async def create_voicebot_version(
         self, bot_id: str, body: dict[str, Any]
     ) -> dict[str, Any]: ...
@@ -39,6 +43,10 @@ class ApiClient(Protocol):
 
     def iter_assistants(
         self, *, page_size: int = 100, prefetch: int = 4
+    ) -> AsyncGenerator[dict[str, Any], None]: ...
+
+    def iter_assistant_versions(
+        self, assistant_id: str, *, page_size: int = 100
     ) -> AsyncGenerator[dict[str, Any], None]: ...
 
     async def create_assistant_version(

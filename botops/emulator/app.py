@@ -69,6 +69,7 @@ def create_app(
         ("POST", f"{VOICEBOTS}/voicebots/{{botId}}/versions", create_voicebot_version, 200),
         ("GET", f"{VOICEBOTS}/voicebots", list_voicebots, 200),
         ("GET", f"{VOICEBOTS}/voicebots/{{botId}}", get_voicebot, 200),
+        ("GET", f"{VOICEBOTS}/voicebots/{{botId}}/versions", list_voicebot_versions, 200),
         ("GET", f"{VOICEBOTS}/voicebot-conversations", list_conversations, 200),
         ("GET", f"{VOICEBOTS}/voicebot-conversations/{{conversation_id}}", get_conversation, 200),
         (
@@ -79,6 +80,12 @@ def create_app(
         ),
         ("GET", f"{ASSISTANTS}/assistants", list_assistants, 200),
         ("GET", f"{ASSISTANTS}/assistants/{{assistant_id}}", get_assistant, 200),
+        (
+            "GET",
+            f"{ASSISTANTS}/assistants/{{assistant_id}}/versions",
+            list_assistant_versions,
+            200,
+        ),
     ]
     for method, path, handler, status in routes:
         app.add_api_route(
@@ -190,7 +197,25 @@ async def create_voicebot_version(request: Request) -> Response:
     return JSONResponse(result)
 
 
+async def list_voicebot_versions(request: Request) -> Response:
+    return _versions_page(request, "voicebots", request.path_params["botId"], "voicebot")
+
+
+def _versions_page(request: Request, kind: str, rid: str, what: str) -> Response:
+    limit, offset = _page(request)
+    found = _store(request).list_versions(kind, rid, limit, offset)
+    if found is None:
+        raise Refused(404, f"no {what} has the id {rid!r}")
+    total, items = found
+    return _list(total, offset, limit, items)
+
+
 # Assistants
+
+
+async def list_assistant_versions(request: Request) -> Response:
+    rid = request.path_params["assistant_id"]
+    return _versions_page(request, "assistants", rid, "assistant")
 
 
 async def list_assistants(request: Request) -> Response:

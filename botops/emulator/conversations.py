@@ -458,20 +458,40 @@ def _languages(kind: str, supported: list[str]) -> list[str]:
     return [language for language in usable if language in offered] or sorted(offered)
 
 
+# How often the demo's calls end resolved, from the moment a version went live (the versions'
+# dates are data/demo.yaml's): the support bot's v3 resolves visibly more than its v2, so that
+# `botops analytics --by version` has a real before and after to show; the reminder bot's v2
+# does about as well as its v1.
+DEMO_RESOLUTION = {
+    "bot_support01": ((datetime(2026, 3, 18, 10, 15, tzinfo=UTC), 0.78), (None, 0.38)),
+    "bot_payrem01": ((None, 0.55),),
+    "bot_sales01": ((None, 0.3),),
+}
+DEMO_FIRST_DAY = datetime(2026, 3, 4, 3, 30, tzinfo=UTC)  # 09:00 IST, after every bot's v2
+DEMO_DAYS = 35
+DEMO_PLAN = (("bot_support01", 100), ("bot_payrem01", 84), ("bot_sales01", 20))
+
+
 def demo_conversations(seed: int = 20260408) -> list[dict[str, Any]]:
-    """The demo's 60 conversations over its three bots, oldest first."""
+    """The demo's 204 conversations over its three bots, oldest first."""
     rng = random.Random(seed)
-    plan = [("bot_support01", 28), ("bot_payrem01", 20), ("bot_sales01", 12)]
-    first_day = datetime(2026, 3, 25, 3, 30, tzinfo=UTC)  # 09:00 IST
+    plan = DEMO_PLAN
     calls = []
     for bot_id, count in plan:
         kind = DEMO_KINDS[bot_id]
         scenarios = [s for s in SCENARIOS if s.kind == kind]
+        resolved = [s for s in scenarios if s.outcome == "resolved"]
+        others = [s for s in scenarios if s.outcome != "resolved"]
         for _ in range(count):
-            scenario = rng.choice(scenarios)
+            start = DEMO_FIRST_DAY + timedelta(
+                days=rng.randrange(DEMO_DAYS), seconds=rng.randrange(36_000)
+            )
+            rate = next(
+                r for since, r in DEMO_RESOLUTION[bot_id] if since is None or start >= since
+            )
+            scenario = rng.choice(resolved if rng.random() < rate else others)
             languages = sorted(scenario.turns)
             language = "hi" if languages == ["hi"] else rng.choice(["en", "en", "en", "hi", "hi"])
-            start = first_day + timedelta(days=rng.randrange(14), seconds=rng.randrange(36_000))
             call = render(scenario, language, rng.randrange(5), rng)
             calls.append((start, bot_id, kind, call))
     calls.sort(key=lambda c: c[0])

@@ -17,7 +17,8 @@ from botops.errors import BotopsError
 
 DEMO = Path(__file__).parent / "data" / "demo.yaml"
 
-BOT_KEYS = ("bot_id", "version", "date_created", *rules.BOT_FIELDS)
+BOT_KEYS = ("bot_id", "version", "date_created", "versions", *rules.BOT_FIELDS)
+VERSION_KEYS = ("version", "date_created", "version_description")
 ASSISTANT_KEYS = (
     "assistant_id",
     "version",
@@ -115,7 +116,39 @@ def _bot(where: str, item: dict[str, Any]) -> Bot:
         "supported_languages": item.get("supported_languages", ["en"]),
     }
     _check(where, rules.check_fields(data, rules.BOT_RULES, what="a voicebot"))
-    return Bot(bot_id, _version(where, item, "version"), data, _date(where, item))
+    version, created = _version(where, item, "version"), _date(where, item)
+    return Bot(bot_id, version, data, created, _history(where, item, version, created))
+
+
+def _history(
+    where: str, item: dict[str, Any], latest: int, latest_date: str
+) -> dict[int, tuple[str, str | None]]:
+    """`versions: [{version, date_created, version_description}]`: what the version history
+    shows for each (the latest's date is the bot's `date_created`); dates may not go back."""
+    given = item.get("versions") or []
+    if not isinstance(given, list):
+        raise ValueError(f"{where}: versions must be a list")
+    history: dict[int, tuple[str, str | None]] = {}
+    for index, entry in enumerate(given):
+        at = f"{where}.versions[{index}]"
+        if not isinstance(entry, dict):
+            raise ValueError(f"{at} must be a mapping")
+        _known_keys(at, entry, VERSION_KEYS)
+        number = _version(at, entry, "version")
+        if number > latest or number in history:
+            raise ValueError(
+                f"{at}: version v{number} is not an earlier version, or is given twice"
+            )
+        description = entry.get("version_description")
+        if description is not None and not isinstance(description, str):
+            raise ValueError(f"{at}: version_description must be a string")
+        created = latest_date if number == latest else _date(at, entry)
+        history[number] = (created, description)
+    # Stored dates are in one form that sorts as text.
+    dates = [history[n][0] for n in sorted(history)] + [latest_date]
+    if dates != sorted(dates):
+        raise ValueError(f"{where}: versions' date_created must not go back in time")
+    return history
 
 
 def _assistant(where: str, item: dict[str, Any]) -> Assistant:

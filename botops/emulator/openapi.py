@@ -17,7 +17,9 @@ SUMMARIES = {
     "list_conversations": "List voicebot conversations",
     "get_conversation": "Get a voicebot conversation",
     "create_assistant_version": "Create a new version of an assistant",
+    "list_voicebot_versions": "List a voicebot's versions, oldest first (assumed extension)",
     "list_assistants": "List assistants (emulator extension)",
+    "list_assistant_versions": "List an assistant's versions, oldest first (assumed extension)",
     "get_assistant": "Get the latest version of an assistant (emulator extension)",
 }
 
@@ -146,6 +148,8 @@ QUERIES: dict[str, list[dict[str, Any]]] = {
         _query("endDate", DATE, "Only bots created at or before this time (ISO 8601)"),
     ],
     "list_assistants": PAGE,
+    "list_voicebot_versions": PAGE,
+    "list_assistant_versions": PAGE,
     "list_conversations": [
         *PAGE,
         _query(
@@ -224,6 +228,28 @@ RESULTS: dict[str, dict[str, Any]] = {
         },
     },
     "list_assistants": _listing(ASSISTANT),
+    "list_voicebot_versions": _listing(
+        {
+            "type": "object",
+            "required": ["version", "date_created", "version_description"],
+            "properties": {
+                "version": VERSION,
+                "date_created": STRING,
+                "version_description": {"type": ["string", "null"]},
+            },
+        }
+    ),
+    "list_assistant_versions": _listing(
+        {
+            "type": "object",
+            "required": ["version", "date_created", "mark_as_stable"],
+            "properties": {
+                "version": VERSION,
+                "date_created": STRING,
+                "mark_as_stable": {"type": "boolean"},
+            },
+        }
+    ),
     "get_assistant": ASSISTANT,
 }
 ERRORS = {

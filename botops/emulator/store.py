@@ -108,6 +108,9 @@ class Bot:
     version: int
     data: dict[str, Any]
     date_created: str
+    # Earlier versions' (date_created, version_description) by number, where fixtures say; the
+    # others were created with the latest and carry no description.
+    history: dict[int, tuple[str, str | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -226,8 +229,11 @@ class Store:
         # Earlier versions exist too (a bot at v3 can be built on v1); their content is unknown,
         # so they hold the same data.
         self.db.executemany(
-            "INSERT INTO bot_versions VALUES (?, ?, ?, NULL, ?)",
-            ((bot.bot_id, n, data, bot.date_created) for n in range(1, bot.version + 1)),
+            "INSERT INTO bot_versions VALUES (?, ?, ?, ?, ?)",
+            (
+                (bot.bot_id, n, data, *_dated(bot.history.get(n), bot.date_created))
+                for n in range(1, bot.version + 1)
+            ),
         )
 
     def _insert_assistant(self, assistant: Assistant) -> None:
@@ -372,6 +378,32 @@ class Store:
             }
             for version, data, note, created in rows
         ]
+
+    def list_versions(
+        self, kind: str, rid: str, limit: int, offset: int
+    ) -> tuple[int, list[dict[str, Any]]] | None:
+        """One page of a resource's version history, oldest first (None: no such resource)."""
+        if kind == "voicebots":
+            table, key, note = "bot_versions", "bot_id", "version_description"
+        else:
+            table, key, note = "assistant_versions", "assistant_id", "mark_as_stable"
+        (total,) = self._one(f"SELECT COUNT(*) FROM {table} WHERE {key} = ?", rid)
+        if not total:
+            return None
+        rows = self.db.execute(
+            f"SELECT version, date_created, {note} FROM {table} WHERE {key} = ? "
+            "ORDER BY version LIMIT ? OFFSET ?",
+            (rid, limit, offset),
+        )
+        items = [
+            {
+                "version": f"v{version}",
+                "date_created": created,
+                note: bool(value) if note == "mark_as_stable" else value,
+            }
+            for version, created, value in rows
+        ]
+        return total, items
 
     def create_bot(self, data: dict[str, Any]) -> str:
         """A new bot at v1 with a fresh id; call inside a write transaction."""
@@ -535,6 +567,13 @@ class Store:
                 (job.bot_id, job.reason, job_id),
             )
         return job
+
+
+def _dated(given: tuple[str, str | None] | None, latest: str) -> tuple[str | None, str]:
+    """(version_description, date_created) of an earlier version, as stored."""
+    if given is None:
+        return None, latest
+    return given[1], given[0]
 
 
 def _date_range(column: str, start: str | None, end: str | None) -> tuple[str, list[str]]:

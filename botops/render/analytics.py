@@ -214,8 +214,15 @@ def _md(text: str) -> str:
 # HTML
 
 
-def render_html(report: Report, *, source: str = "", generated: datetime | None = None) -> str:
-    """One page, self-contained: inline CSS and SVG, no scripts, fonts or images to load."""
+def render_html(
+    report: Report,
+    *,
+    source: str = "",
+    generated: datetime | None = None,
+    sections: Sequence[str] = (),
+) -> str:
+    """One page, self-contained: inline CSS and SVG, no scripts, fonts or images to load.
+    `sections` are more cards (`analytics --by version`'s), shown before the per-bot table."""
     stats = report.overall
     generated = generated or datetime.now(UTC)
     scope = _bot_label(report, report.bot_filter) if report.bot_filter else "all bots"
@@ -258,6 +265,7 @@ def render_html(report: Report, *, source: str = "", generated: datetime | None 
                     wide=True,
                 )
             )
+        body.extend(sections)
         body.append(_card("Per bot", _bot_table(report), "", wide=True))
         body.append("</div>")
     else:

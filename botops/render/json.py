@@ -1,7 +1,7 @@
 """The plan as JSON: the plan file (`plan --out`) and `plan --format json` are this same text.
 
 Keys come in the order of DESIGN §4, so two plans of the same state are the same bytes. Only the
-contracted keys are written (`environment` when the plan has one, DESIGN §12), plus `kind`,
+contracted keys are written (`environment`, null without one; the provenance), plus `kind`,
 `name` and `unmanaged` for people and scripts reading it, and a resource's `overridden` change
 paths when an environment's overrides gave them (what `(prod override)` marks in a comment
 rendered from the file): nothing else (and never a credential) can reach a plan file.
@@ -20,11 +20,13 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "format_version": plan.format_version,
         "base_url": plan.base_url,
         "account_id": plan.account_id,
+        "environment": plan.environment,
+        "commit": plan.commit,
+        "created_at": plan.created_at,
+        "botops_version": plan.botops_version,
+        "resources": [_resource(r) for r in plan.resources],
+        "unmanaged": [_unmanaged(u) for u in plan.unmanaged],
     }
-    if plan.environment is not None:
-        data["environment"] = plan.environment
-    data["resources"] = [_resource(r) for r in plan.resources]
-    data["unmanaged"] = [_unmanaged(u) for u in plan.unmanaged]
     return data
 
 

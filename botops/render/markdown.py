@@ -20,6 +20,7 @@ from botops.render.text import (
     action_phrase,
     counted,
     diff_lines,
+    live_outcome_line,
     no_changes,
     override_note,
     plural,
@@ -129,6 +130,9 @@ class _Section:
             + f" · {_html(resource.file)} · {counted(len(resource.changes), 'change')}"
         )
         self.opening = f"<details><summary>{summary}</summary>"
+        if resource.outcomes is not None:
+            # Inside the section, so the shortening below counts it.
+            self.opening += f"\n\n{escape(live_outcome_line(resource.outcomes))}"
         self.lines = [
             _diff_text(line)
             for change in resource.changes

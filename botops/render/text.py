@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from botops.model import ApplyResult, Change, Plan, ResourcePlan
+from botops.model import ApplyResult, Change, LiveOutcome, Plan, ResourcePlan
 
 # Longer single-line values are cut in the middle: a 2,000-character prompt on one line would
 # bury the rest of the plan.
@@ -192,10 +192,26 @@ def action_phrase(resource: ResourcePlan) -> str:
     return phrase
 
 
+def live_outcome_line(outcome: LiveOutcome) -> str:
+    """`live v3 since 2026-03-18 10:15: 61 calls, 70.5% resolved (95% interval 58.1–80.4%)`:
+    what the change puts at risk (`plan --with-outcomes`)."""
+    since = f" since {outcome.since.replace('T', ' ')[:16]}" if outcome.since else ""
+    head = f"live {outcome.version}{since}: {counted(outcome.calls, 'call')}"
+    if not outcome.calls:
+        return printable(head)
+    low, high = outcome.resolution_ci
+    return printable(
+        f"{head}, {100 * outcome.resolution_rate:.1f}% resolved "
+        f"(95% interval {100 * low:.1f}–{100 * high:.1f}%)"
+    )
+
+
 def _resource_block(resource: ResourcePlan, paint: _Painter, environment: str | None) -> str:
     marker = "+" if resource.action == "create" else "~"
     header = printable(f"{resource_title(resource)} ({resource.file}) {action_phrase(resource)}")
     lines = [f"{paint.marker(marker)} {paint.bold(header)}"]
+    if resource.outcomes is not None:
+        lines.append(f"    # {live_outcome_line(resource.outcomes)}")
     note = override_note(resource, environment)
     for change in resource.changes:
         lines += (_line(line, paint) for line in diff_lines(change, note=note))
@@ -318,3 +334,14 @@ def plural(count: int, noun: str) -> str:
 def counted(count: int, noun: str) -> str:
     """`1 resource`, `1,000 resources`."""
     return f"{count:,} {plural(count, noun)}"
+
+
+def origin(plan: Plan, source: str) -> str:
+    """Which commit and time a saved plan is from, said before applying it."""
+    if plan.format_version < 2:
+        return f"Applying {source}: a plan of format 1, which does not say its commit or time."
+    commit = f"commit {plan.commit[:7]}" if plan.commit else "no known commit"
+    made = f"made {plan.created_at}" if plan.created_at else "made at no recorded time"
+    by = f" by botops {plan.botops_version}" if plan.botops_version else ""
+    where = f", environment {plan.environment}" if plan.environment else ""
+    return f"Applying {source}: the plan of {commit}, {made}{by}{where}."

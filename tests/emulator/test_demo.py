@@ -32,7 +32,7 @@ def test_the_demo_file_loads() -> None:
     dataset = read(DEMO)
     assert [b.bot_id for b in dataset.bots] == ["bot_support01", "bot_payrem01", "bot_sales01"]
     assert [a.assistant_id for a in dataset.assistants] == ["asst_acme01", "asst_sales01"]
-    assert len(dataset.conversations) == 60
+    assert len(dataset.conversations) == 204
 
 
 def test_voicebots_are_a_version_behind_the_examples() -> None:
@@ -78,7 +78,17 @@ def test_the_demo_emulator_serves_the_demo_file(demo_readonly: Emulator) -> None
     with client(demo_readonly) as http:
         for bot in data["bots"]:
             live = http.get(f"{VB}/voicebots/{bot['bot_id']}").json()
+            history = bot.pop("versions")
             assert {k: live[k] for k in bot} == bot
+            served = http.get(f"{VB}/voicebots/{bot['bot_id']}/versions").json()["data"]
+            assert [v["version"] for v in served] == [f"v{n}" for n in range(1, len(served) + 1)]
+            assert served[-1]["version"] == bot["version"]
+            assert served[-1]["date_created"] == bot["date_created"]
+            for given in history:
+                [version] = [v for v in served if v["version"] == given["version"]]
+                expected = {"date_created": bot["date_created"], "version_description": None}
+                given.pop("version")
+                assert {k: version[k] for k in expected} == {**expected, **given}
         for assistant in data["assistants"]:
             live = http.get(f"{AS}/assistants/{assistant['assistant_id']}").json()
             assert {k: live[k] for k in assistant} == assistant

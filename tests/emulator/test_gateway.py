@@ -88,7 +88,7 @@ def test_unknown_routes_and_methods_answer_in_the_error_shape(demo_readonly: Emu
         wrong = http.put(f"{VB}/voicebots/bot_support01")
         assert "PUT" in error_message(wrong, 405)
         assert "GET" in wrong.headers["allow"]
-        error_message(http.get(f"{VB}/voicebots/bot_support01/versions"), 405)
+        error_message(http.delete(f"{VB}/voicebots/bot_support01/versions"), 405)
 
 
 @pytest.mark.parametrize(
@@ -143,11 +143,13 @@ def test_openapi_describes_every_route_with_its_parameters_and_bodies(
         ("/voicebot/api/v2/accounts/{accountId}/bot-generation", "post"),
         ("/voicebot/api/v2/accounts/{accountId}/bot-generation/{generation_id}", "get"),
         ("/voicebot/api/v2/accounts/{accountId}/voicebots/{botId}/versions", "post"),
+        ("/voicebot/api/v2/accounts/{accountId}/voicebots/{botId}/versions", "get"),
         ("/voicebot/api/v2/accounts/{accountId}/voicebots", "get"),
         ("/voicebot/api/v2/accounts/{accountId}/voicebots/{botId}", "get"),
         ("/voicebot/api/v2/accounts/{accountId}/voicebot-conversations", "get"),
         ("/voicebot/api/v2/accounts/{accountId}/voicebot-conversations/{conversation_id}", "get"),
         ("/api/v2/accounts/{tenant_id}/assistants/{assistant_id}/versions", "post"),
+        ("/api/v2/accounts/{tenant_id}/assistants/{assistant_id}/versions", "get"),
         ("/api/v2/accounts/{tenant_id}/assistants", "get"),
         ("/api/v2/accounts/{tenant_id}/assistants/{assistant_id}", "get"),
     }

@@ -66,7 +66,7 @@ def test_db_persists_across_restarts_and_seeds_only_an_empty_database(
     assert (live["version"], live["supported_languages"]) == ("v4", ["en", "hi"])
     assert ids == ["bot_support01", "bot_payrem01", "bot_sales01", bot_id]  # no fixtures
     assert job_again["status"] == "completed" and job_again["bot_id"] == bot_id
-    assert conversations == 60  # the demo's, once
+    assert conversations == 204  # the demo's, once
     code, _, err = stop(second)
     assert code == 0 and "only loaded into an empty database" in err
 

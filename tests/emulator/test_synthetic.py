@@ -42,14 +42,14 @@ def test_spread_over_the_demo_bots_in_their_languages(emulator_factory: Any) -> 
     emulator = emulator_factory("--demo", "--synthetic-conversations", "300")
     found: list[dict[str, Any]] = []
     with client(emulator) as http:
-        while len(found) < 360:
+        while len(found) < 504:
             params: dict[str, Any] = {"limit": 100, "offset": len(found)}
             params["fields"] = "transcript,insights"
             page = http.get(CONVERSATIONS, params=params).json()
-            assert page["metadata"]["total"] == 360
+            assert page["metadata"]["total"] == 504
             found += page["data"]
-    synthetic = found[60:]
-    assert len({c["conversation_id"] for c in found}) == 360
+    synthetic = found[204:]
+    assert len({c["conversation_id"] for c in found}) == 504
     assert Counter(c["bot_id"] for c in synthetic) == {
         "bot_support01": 100,
         "bot_payrem01": 100,

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The GitHub Action's step (action.yml): validate, plan, summary and comment; or apply.
+# Inputs arrive as BOTOPS_ACTION_* variables; results go to $GITHUB_OUTPUT and
+# $GITHUB_STEP_SUMMARY. A plan with changes is success (exit 0, has-changes=true).
+set -uo pipefail
+
+command=${BOTOPS_ACTION_COMMAND:-plan}
+plan_file=${BOTOPS_ACTION_PLAN_FILE:-botops-plan.json}
+comment=${BOTOPS_ACTION_COMMENT:-true}
+read -r -a paths <<<"${BOTOPS_ACTION_PATHS:-}"
+if [ -n "${BOTOPS_ACTION_ENVIRONMENT:-}" ]; then
+    export BOTOPS_ENV=$BOTOPS_ACTION_ENVIRONMENT
+fi
+case $plan_file in /*) ;; *) plan_file=$PWD/$plan_file ;; esac
+markdown_file=${plan_file%.json}.md
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# GitHub refuses a step summary over 1 MiB; leave room for the lines around the plan.
+summary_limit=$((1024 * 1024 - 4096))
+
+output() {
+    echo "$1=$2" >>"${GITHUB_OUTPUT:-/dev/null}"
+}
+
+summary() {
+    # `summary TITLE FILE [fenced]`: FILE under TITLE, cut to fit GitHub's limit.
+    local title=$1 file=$2 fence=${3:-}
+    [ -n "${GITHUB_STEP_SUMMARY:-}" ] || return 0
+    {
+        [ -z "$title" ] || printf '%s\n\n' "$title"
+        [ -z "$fence" ] || printf '```\n'
+        head -c "$summary_limit" "$file"
+        if [ "$(wc -c <"$file")" -gt "$summary_limit" ]; then
+            printf '\n\n(cut to fit the step summary; the whole plan is in the log)\n'
+        fi
+        [ -z "$fence" ] || printf '\n```\n'
+        printf '\n'
+    } >>"$GITHUB_STEP_SUMMARY"
+}
+
+finish() {
+    output exitcode "$1"
+    exit "$2"
+}
+
+validate() {
+    botops validate --format github "${paths[@]}"
+}
+
+has_changes_in() {
+    # The text plan's last line: `Plan: N to create, N to update, N unchanged.`
+    if grep -q '^Plan: 0 to create, 0 to update' "$1"; then echo false; else echo true; fi
+}
+
+case $command in
+validate)
+    validate
+    code=$?
+    output has-changes false
+    finish "$code" "$code"
+    ;;
+plan)
+    if ! validate; then
+        output has-changes false
+        finish 1 1
+    fi
+    botops plan "${paths[@]}" --out "$plan_file" --format markdown --detailed-exitcode \
+        >"$markdown_file"
+    code=$?
+    cat "$markdown_file"
+    case $code in
+    0) output has-changes false ;;
+    2) output has-changes true ;;
+    *)
+        output has-changes false
+        finish "$code" 1
+        ;;
+    esac
+    output plan-file "$plan_file"
+    output markdown-file "$markdown_file"
+    summary "" "$markdown_file"
+    event=${GITHUB_EVENT_NAME:-}
+    if [ "$comment" = true ] && { [ "$event" = pull_request ] || [ "$event" = pull_request_target ]; }; then
+        if ! botops comment "$plan_file" >"$work/comment"; then
+            finish "$code" 1
+        fi
+        cat "$work/comment"
+        url=$(sed -n 's/^comment \(created\|updated\): //p' "$work/comment")
+        output comment-url "$url"
+    fi
+    finish "$code" 0
+    ;;
+apply)
+    if [ -f "$plan_file" ]; then
+        botops apply --plan "$plan_file" --auto-approve >"$work/report"
+    else
+        botops apply "${paths[@]}" --auto-approve >"$work/report"
+    fi
+    code=$?
+    cat "$work/report"
+    output has-changes "$(has_changes_in "$work/report")"
+    summary "### botops apply" "$work/report" fenced
+    finish "$code" "$code"
+    ;;
+*)
+    echo "::error title=botops::command must be plan, apply or validate, got '$command'"
+    finish 1 1
+    ;;
+esac

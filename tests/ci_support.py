@@ -1,0 +1,68 @@
+"""Running the GitHub Action's step (scripts/action.sh) as a workflow runs it, for the tests of
+the action and of the ready workflows."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.forge_server import TOKEN, ForgeState
+from tests.support import ROOT, Emulator
+
+SCRIPT = ROOT / "scripts" / "action.sh"
+
+
+def team_repository(tmp_path: Path) -> Path:
+    """The examples as a team's repository would hold them."""
+    root = tmp_path / "repo"
+    shutil.copytree(ROOT / "examples" / "bots", root / "bots")
+    (root / "botops.yaml").write_text("account_id: Exotel\npaths: [bots]\n")
+    return root
+
+
+def outputs(path: Path) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in path.read_text().splitlines() if line)
+
+
+def run_step(
+    project: Path,
+    emulator: Emulator,
+    forge: ForgeState,
+    command: str,
+    *,
+    event: str = "pull_request",
+    **inputs: str,
+) -> tuple[subprocess.CompletedProcess[str], dict[str, str], str]:
+    """Run the action's step once; its result, its outputs and what it added to the summary."""
+    home = project.parent
+    output, summary = home / "output", home / "summary"
+    for file in (output, summary):
+        file.write_text("")
+    event_file = home / "event.json"
+    event_file.write_text(json.dumps({"pull_request": {"number": 3}}))
+    env = {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "HOME": str(home),
+        "BOTOPS_BASE_URL": emulator.url,
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_EVENT_NAME": event,
+        "GITHUB_EVENT_PATH": str(event_file),
+        "GITHUB_REPOSITORY": "acme/bots",
+        "GITHUB_API_URL": forge.url,
+        "GITHUB_SERVER_URL": "https://github.test",
+        "GITHUB_RUN_ID": "9",
+        "GITHUB_SHA": "feedface" * 5,
+        "GITHUB_TOKEN": TOKEN,
+        "GITHUB_OUTPUT": str(output),
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "BOTOPS_ACTION_COMMAND": command,
+        **{f"BOTOPS_ACTION_{k.upper()}": v for k, v in inputs.items()},
+    }
+    done = subprocess.run(
+        ["bash", str(SCRIPT)], cwd=project, env=env, capture_output=True, text=True, timeout=120
+    )
+    return done, outputs(output), summary.read_text()
