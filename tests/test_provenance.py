@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,17 +12,14 @@ from typing import Any
 import pytest
 
 from botops import __version__
-from tests.support import ROOT, Emulator, botops
+from tests.support import Emulator, botops
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(ROOT / "examples/bots", tmp_path / "bots")
-    (tmp_path / "botops.yaml").write_text("account_id: Exotel\npaths: [bots]\n")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def project(examples_project: Path) -> Path:
+    return examples_project
 
 
 def saved(project: Path) -> dict[str, Any]:
