@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any, cast
 
 from fastapi import FastAPI, Request, Response
@@ -23,7 +24,7 @@ from botops import __version__
 from botops.emulator import openapi, rules
 from botops.emulator.gateway import RequestLog, error_body, parse_form
 from botops.emulator.generate import Generations
-from botops.emulator.store import Refused, Store
+from botops.emulator.store import ASSISTANT, KINDS, VOICEBOT, Kind, Refused, Store
 
 VOICEBOTS = "/voicebot/api/v2/accounts/{accountId}"
 ASSISTANTS = "/api/v2/accounts/{tenant_id}"
@@ -151,33 +152,49 @@ async def get_generation(request: Request) -> Response:
     return JSONResponse(job)
 
 
-# Voicebots
+# Voicebots and assistants: the handlers, named for the OpenAPI document, over the same parts.
 
 
 async def list_voicebots(request: Request) -> Response:
     limit, offset = _page(request)
     start = _date_bound(request, "startDate", end=False)
     end = _date_bound(request, "endDate", end=True)
-    total, items = _store(request).list_bots(limit, offset, start, end)
+    total, items = _store(request).list_page(VOICEBOT, limit, offset, start, end)
     return _list(total, offset, limit, items)
 
 
 async def get_voicebot(request: Request) -> Response:
-    bot_id = request.path_params["botId"]
-    bot = _store(request).get_bot(bot_id)
-    if bot is None:
-        raise Refused(404, f"no voicebot has the id {bot_id!r}")
-    return JSONResponse(bot)
+    return _get(request, VOICEBOT_ROUTES)
 
 
 async def create_voicebot_version(request: Request) -> Response:
-    bot_id = request.path_params["botId"]
-    body = await _json_object(request)
-    store = _store(request)
-    if store.get_bot(bot_id) is None:
-        raise Refused(404, f"no voicebot has the id {bot_id!r}")
-    problems = _unknown_keys(body, VOICEBOT_VERSION_KEYS)
-    problems += _source_version(body)
+    return await _create_version(request, VOICEBOT_ROUTES)
+
+
+async def list_voicebot_versions(request: Request) -> Response:
+    return _versions_page(request, VOICEBOT_ROUTES)
+
+
+async def list_assistants(request: Request) -> Response:
+    limit, offset = _page(request)
+    total, items = _store(request).list_page(ASSISTANT, limit, offset)
+    return _list(total, offset, limit, items)
+
+
+async def get_assistant(request: Request) -> Response:
+    return _get(request, ASSISTANT_ROUTES)
+
+
+async def create_assistant_version(request: Request) -> Response:
+    return await _create_version(request, ASSISTANT_ROUTES)
+
+
+async def list_assistant_versions(request: Request) -> Response:
+    return _versions_page(request, ASSISTANT_ROUTES)
+
+
+def _voicebot_version(body: dict[str, Any]) -> tuple[list[str], dict[str, Any], str | None]:
+    problems: list[str] = []
     data = body.get("data")
     if "data" not in body:
         problems.append("data is required: an object with the fields to change")
@@ -190,65 +207,65 @@ async def create_voicebot_version(request: Request) -> Response:
     description = body.get("version_description")
     if "version_description" in body:
         problems += [p for p in [rules.STRING("version_description", description)] if p]
-    if problems:
-        raise Refused(400, "; ".join(problems))
-    assert isinstance(data, dict)
-    result = store.new_bot_version(bot_id, body["source_version"], data, description)
-    return JSONResponse(result)
+    return problems, data if isinstance(data, dict) else {}, description
 
 
-async def list_voicebot_versions(request: Request) -> Response:
-    return _versions_page(request, "voicebots", request.path_params["botId"], "voicebot")
-
-
-def _versions_page(request: Request, kind: str, rid: str, what: str) -> Response:
-    limit, offset = _page(request)
-    found = _store(request).list_versions(kind, rid, limit, offset)
-    if found is None:
-        raise Refused(404, f"no {what} has the id {rid!r}")
-    total, items = found
-    return _list(total, offset, limit, items)
-
-
-# Assistants
-
-
-async def list_assistant_versions(request: Request) -> Response:
-    rid = request.path_params["assistant_id"]
-    return _versions_page(request, "assistants", rid, "assistant")
-
-
-async def list_assistants(request: Request) -> Response:
-    limit, offset = _page(request)
-    total, items = _store(request).list_assistants(limit, offset)
-    return _list(total, offset, limit, items)
-
-
-async def get_assistant(request: Request) -> Response:
-    assistant_id = request.path_params["assistant_id"]
-    assistant = _store(request).get_assistant(assistant_id)
-    if assistant is None:
-        raise Refused(404, f"no assistant has the id {assistant_id!r}")
-    return JSONResponse(assistant)
-
-
-async def create_assistant_version(request: Request) -> Response:
-    assistant_id = request.path_params["assistant_id"]
-    body = await _json_object(request)
-    store = _store(request)
-    if store.get_assistant(assistant_id) is None:
-        raise Refused(404, f"no assistant has the id {assistant_id!r}")
-    problems = _unknown_keys(body, ASSISTANT_VERSION_KEYS)
-    problems += _source_version(body)
+def _assistant_version(body: dict[str, Any]) -> tuple[list[str], dict[str, Any], bool]:
+    problems: list[str] = []
     if "mark_as_stable" in body:
         problems += [p for p in [rules.BOOLEAN("mark_as_stable", body["mark_as_stable"])] if p]
     changes = {k: body[k] for k in rules.ASSISTANT_FIELDS if k in body}
     problems += rules.check_fields(changes, rules.ASSISTANT_RULES, what="an assistant version")
+    return problems, changes, body.get("mark_as_stable") is True
+
+
+@dataclass(frozen=True)
+class _Routes:
+    """What differs between the voicebot and the assistant routes."""
+
+    kind: Kind
+    param: str  # the path parameter holding the id
+    version_keys: tuple[str, ...]  # what a new version's body may hold
+    # A new version's body → problems, the changes, and its note (see `Store.new_version`).
+    version: Callable[[dict[str, Any]], tuple[list[str], dict[str, Any], str | bool | None]]
+
+
+VOICEBOT_ROUTES = _Routes(VOICEBOT, "botId", VOICEBOT_VERSION_KEYS, _voicebot_version)
+ASSISTANT_ROUTES = _Routes(ASSISTANT, "assistant_id", ASSISTANT_VERSION_KEYS, _assistant_version)
+
+
+def _get(request: Request, routes: _Routes) -> Response:
+    rid = request.path_params[routes.param]
+    found = _store(request).get(routes.kind, rid)
+    if found is None:
+        raise Refused(404, f"no {routes.kind.what} has the id {rid!r}")
+    return JSONResponse(found)
+
+
+async def _create_version(request: Request, routes: _Routes) -> Response:
+    rid = request.path_params[routes.param]
+    body = await _json_object(request)
+    store = _store(request)
+    if store.get(routes.kind, rid) is None:
+        raise Refused(404, f"no {routes.kind.what} has the id {rid!r}")
+    problems = _unknown_keys(body, routes.version_keys)
+    problems += _source_version(body)
+    more, changes, note = routes.version(body)
+    problems += more
     if problems:
         raise Refused(400, "; ".join(problems))
-    stable = body.get("mark_as_stable") is True
-    result = store.new_assistant_version(assistant_id, body["source_version"], changes, stable)
+    result = store.new_version(routes.kind, rid, body["source_version"], changes, note)
     return JSONResponse(result)
+
+
+def _versions_page(request: Request, routes: _Routes) -> Response:
+    rid = request.path_params[routes.param]
+    limit, offset = _page(request)
+    found = _store(request).list_versions(routes.kind, rid, limit, offset)
+    if found is None:
+        raise Refused(404, f"no {routes.kind.what} has the id {rid!r}")
+    total, items = found
+    return _list(total, offset, limit, items)
 
 
 # Conversations
@@ -288,7 +305,7 @@ async def clear_requests_log(request: Request) -> Response:
 
 async def versions(request: Request) -> Response:
     kind, rid = request.path_params["kind"], request.path_params["rid"]
-    found = _store(request).versions(kind, rid) if kind in ("voicebots", "assistants") else None
+    found = _store(request).versions(KINDS[kind], rid) if kind in KINDS else None
     if found is None:
         raise Refused(404, f"no {kind} has the id {rid!r}")
     return JSONResponse(found)
