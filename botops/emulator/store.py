@@ -96,16 +96,26 @@ class Kind:
     stands apart from the client it serves.)"""
 
     what: str  # as messages name one: "no voicebot has the id …"
-    noun: str  # as a fixture error names one: "bot … is defined twice"
-    table: str
-    key: str
-    versions: str  # the table of its versions
+    noun: str  # its tables' and id's stem: "bot" (and "bot … is defined twice")
     note: str  # the versions' own column: a description, or whether it was marked stable
     stable: bool  # whether it has a stable version (column `stable_version`, after `data`)
     # The keys of a read, of a listing row and of a new version's answer, in order (`view`).
     shown: tuple[str, ...]
     listed: tuple[str, ...]
     created: tuple[str, ...]
+
+    @property
+    def table(self) -> str:
+        return f"{self.noun}s"
+
+    @property
+    def key(self) -> str:
+        return f"{self.noun}_id"
+
+    @property
+    def versions(self) -> str:
+        """The table of its versions."""
+        return f"{self.noun}_versions"
 
     @property
     def columns(self) -> str:
@@ -142,9 +152,6 @@ class Kind:
 VOICEBOT = Kind(
     what="voicebot",
     noun="bot",
-    table="bots",
-    key="bot_id",
-    versions="bot_versions",
     note="version_description",
     stable=False,
     shown=(
@@ -161,9 +168,6 @@ VOICEBOT = Kind(
 ASSISTANT = Kind(
     what="assistant",
     noun="assistant",
-    table="assistants",
-    key="assistant_id",
-    versions="assistant_versions",
     note="mark_as_stable",
     stable=True,
     shown=(
