@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any, cast
 
 from fastapi import FastAPI, Request, Response
@@ -23,7 +24,7 @@ from botops import __version__
 from botops.emulator import openapi, rules
 from botops.emulator.gateway import RequestLog, error_body, parse_form
 from botops.emulator.generate import Generations
-from botops.emulator.store import Refused, Store
+from botops.emulator.store import ASSISTANT, KINDS, VOICEBOT, Kind, Refused, Store
 
 VOICEBOTS = "/voicebot/api/v2/accounts/{accountId}"
 ASSISTANTS = "/api/v2/accounts/{tenant_id}"
@@ -34,6 +35,8 @@ VOICEBOT_VERSION_KEYS = ("source_version", "data", "version_description")
 ASSISTANT_VERSION_KEYS = ("source_version", "mark_as_stable", *rules.ASSISTANT_FIELDS)
 
 Handler = Callable[[Request], Awaitable[Response]]
+# method, path, operation id (the handler's name where it has its own), handler, status
+Operation = tuple[str, str, str, Handler, int]
 
 
 def create_app(
@@ -63,39 +66,28 @@ def create_app(
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(Exception, _crash)
 
-    routes: list[tuple[str, str, Handler, int]] = [
-        ("POST", f"{VOICEBOTS}/bot-generation", create_generation, 201),
-        ("GET", f"{VOICEBOTS}/bot-generation/{{generation_id}}", get_generation, 200),
-        ("POST", f"{VOICEBOTS}/voicebots/{{botId}}/versions", create_voicebot_version, 200),
-        ("GET", f"{VOICEBOTS}/voicebots", list_voicebots, 200),
-        ("GET", f"{VOICEBOTS}/voicebots/{{botId}}", get_voicebot, 200),
-        ("GET", f"{VOICEBOTS}/voicebots/{{botId}}/versions", list_voicebot_versions, 200),
-        ("GET", f"{VOICEBOTS}/voicebot-conversations", list_conversations, 200),
-        ("GET", f"{VOICEBOTS}/voicebot-conversations/{{conversation_id}}", get_conversation, 200),
-        (
-            "POST",
-            f"{ASSISTANTS}/assistants/{{assistant_id}}/versions",
-            create_assistant_version,
-            200,
-        ),
-        ("GET", f"{ASSISTANTS}/assistants", list_assistants, 200),
-        ("GET", f"{ASSISTANTS}/assistants/{{assistant_id}}", get_assistant, 200),
-        (
+    operations = [
+        _named("POST", f"{VOICEBOTS}/bot-generation", create_generation, 201),
+        _named("GET", f"{VOICEBOTS}/bot-generation/{{generation_id}}", get_generation, 200),
+        *VOICEBOT_ROUTES.operations(),
+        _named("GET", f"{VOICEBOTS}/voicebot-conversations", list_conversations, 200),
+        _named(
             "GET",
-            f"{ASSISTANTS}/assistants/{{assistant_id}}/versions",
-            list_assistant_versions,
+            f"{VOICEBOTS}/voicebot-conversations/{{conversation_id}}",
+            get_conversation,
             200,
         ),
+        *ASSISTANT_ROUTES.operations(),
     ]
-    for method, path, handler, status in routes:
+    for method, path, name, handler, status in operations:
         app.add_api_route(
             path,
             handler,
             methods=[method],
             status_code=status,
-            summary=openapi.SUMMARIES[handler.__name__],
-            operation_id=handler.__name__,
-            openapi_extra=openapi.operation(path, handler.__name__, status, envelope=envelope),
+            summary=openapi.SUMMARIES[name],
+            operation_id=name,
+            openapi_extra=openapi.operation(path, name, status, envelope=envelope),
         )
     app.add_api_route("/_emulator/requests", requests_log, methods=["GET"], include_in_schema=False)
     app.add_api_route(
@@ -105,6 +97,10 @@ def create_app(
         "/_emulator/{kind}/{rid}/versions", versions, methods=["GET"], include_in_schema=False
     )
     return app
+
+
+def _named(method: str, path: str, handler: Handler, status: int) -> Operation:
+    return method, path, handler.__name__, handler, status
 
 
 def _store(request: Request) -> Store:
@@ -151,33 +147,11 @@ async def get_generation(request: Request) -> Response:
     return JSONResponse(job)
 
 
-# Voicebots
+# Voicebots and assistants
 
 
-async def list_voicebots(request: Request) -> Response:
-    limit, offset = _page(request)
-    start = _date_bound(request, "startDate", end=False)
-    end = _date_bound(request, "endDate", end=True)
-    total, items = _store(request).list_bots(limit, offset, start, end)
-    return _list(total, offset, limit, items)
-
-
-async def get_voicebot(request: Request) -> Response:
-    bot_id = request.path_params["botId"]
-    bot = _store(request).get_bot(bot_id)
-    if bot is None:
-        raise Refused(404, f"no voicebot has the id {bot_id!r}")
-    return JSONResponse(bot)
-
-
-async def create_voicebot_version(request: Request) -> Response:
-    bot_id = request.path_params["botId"]
-    body = await _json_object(request)
-    store = _store(request)
-    if store.get_bot(bot_id) is None:
-        raise Refused(404, f"no voicebot has the id {bot_id!r}")
-    problems = _unknown_keys(body, VOICEBOT_VERSION_KEYS)
-    problems += _source_version(body)
+def _voicebot_version(body: dict[str, Any]) -> tuple[list[str], dict[str, Any], str | None]:
+    problems: list[str] = []
     data = body.get("data")
     if "data" not in body:
         problems.append("data is required: an object with the fields to change")
@@ -190,65 +164,87 @@ async def create_voicebot_version(request: Request) -> Response:
     description = body.get("version_description")
     if "version_description" in body:
         problems += [p for p in [rules.STRING("version_description", description)] if p]
-    if problems:
-        raise Refused(400, "; ".join(problems))
-    assert isinstance(data, dict)
-    result = store.new_bot_version(bot_id, body["source_version"], data, description)
-    return JSONResponse(result)
+    return problems, data if isinstance(data, dict) else {}, description
 
 
-async def list_voicebot_versions(request: Request) -> Response:
-    return _versions_page(request, "voicebots", request.path_params["botId"], "voicebot")
-
-
-def _versions_page(request: Request, kind: str, rid: str, what: str) -> Response:
-    limit, offset = _page(request)
-    found = _store(request).list_versions(kind, rid, limit, offset)
-    if found is None:
-        raise Refused(404, f"no {what} has the id {rid!r}")
-    total, items = found
-    return _list(total, offset, limit, items)
-
-
-# Assistants
-
-
-async def list_assistant_versions(request: Request) -> Response:
-    rid = request.path_params["assistant_id"]
-    return _versions_page(request, "assistants", rid, "assistant")
-
-
-async def list_assistants(request: Request) -> Response:
-    limit, offset = _page(request)
-    total, items = _store(request).list_assistants(limit, offset)
-    return _list(total, offset, limit, items)
-
-
-async def get_assistant(request: Request) -> Response:
-    assistant_id = request.path_params["assistant_id"]
-    assistant = _store(request).get_assistant(assistant_id)
-    if assistant is None:
-        raise Refused(404, f"no assistant has the id {assistant_id!r}")
-    return JSONResponse(assistant)
-
-
-async def create_assistant_version(request: Request) -> Response:
-    assistant_id = request.path_params["assistant_id"]
-    body = await _json_object(request)
-    store = _store(request)
-    if store.get_assistant(assistant_id) is None:
-        raise Refused(404, f"no assistant has the id {assistant_id!r}")
-    problems = _unknown_keys(body, ASSISTANT_VERSION_KEYS)
-    problems += _source_version(body)
+def _assistant_version(body: dict[str, Any]) -> tuple[list[str], dict[str, Any], bool]:
+    problems: list[str] = []
     if "mark_as_stable" in body:
         problems += [p for p in [rules.BOOLEAN("mark_as_stable", body["mark_as_stable"])] if p]
     changes = {k: body[k] for k in rules.ASSISTANT_FIELDS if k in body}
     problems += rules.check_fields(changes, rules.ASSISTANT_RULES, what="an assistant version")
-    if problems:
-        raise Refused(400, "; ".join(problems))
-    stable = body.get("mark_as_stable") is True
-    result = store.new_assistant_version(assistant_id, body["source_version"], changes, stable)
-    return JSONResponse(result)
+    return problems, changes, body.get("mark_as_stable") is True
+
+
+@dataclass(frozen=True)
+class _KindRoutes:
+    """The four routes of voicebots or of assistants, written once; what differs is here."""
+
+    root: str  # the path before the collection
+    kind: Kind
+    param: str  # the path parameter holding the id
+    dated: bool  # whether a listing takes startDate and endDate
+    version_keys: tuple[str, ...]  # what a new version's body may hold
+    # A new version's body → problems, the changes, and its note (see `Store.new_version`).
+    version: Callable[[dict[str, Any]], tuple[list[str], dict[str, Any], str | bool | None]]
+
+    def operations(self) -> list[Operation]:
+        """Named as the OpenAPI document names them, e.g. `get_voicebot`."""
+        what = self.kind.what
+        many = f"{self.root}/{what}s"
+        one = f"{many}/{{{self.param}}}"
+        return [
+            ("POST", f"{one}/versions", f"create_{what}_version", self.create_version, 200),
+            ("GET", many, f"list_{what}s", self.list_page, 200),
+            ("GET", one, f"get_{what}", self.get, 200),
+            ("GET", f"{one}/versions", f"list_{what}_versions", self.list_versions, 200),
+        ]
+
+    async def list_page(self, request: Request) -> Response:
+        limit, offset = _page(request)
+        start = _date_bound(request, "startDate", end=False) if self.dated else None
+        end = _date_bound(request, "endDate", end=True) if self.dated else None
+        total, items = _store(request).list_page(self.kind, limit, offset, start, end)
+        return _list(total, offset, limit, items)
+
+    async def get(self, request: Request) -> Response:
+        rid = request.path_params[self.param]
+        found = _store(request).get(self.kind, rid)
+        if found is None:
+            raise Refused(404, f"no {self.kind.what} has the id {rid!r}")
+        return JSONResponse(found)
+
+    async def create_version(self, request: Request) -> Response:
+        rid = request.path_params[self.param]
+        body = await _json_object(request)
+        store = _store(request)
+        if store.get(self.kind, rid) is None:
+            raise Refused(404, f"no {self.kind.what} has the id {rid!r}")
+        problems = _unknown_keys(body, self.version_keys)
+        problems += _source_version(body)
+        more, changes, note = self.version(body)
+        problems += more
+        if problems:
+            raise Refused(400, "; ".join(problems))
+        result = store.new_version(self.kind, rid, body["source_version"], changes, note)
+        return JSONResponse(result)
+
+    async def list_versions(self, request: Request) -> Response:
+        rid = request.path_params[self.param]
+        limit, offset = _page(request)
+        found = _store(request).list_versions(self.kind, rid, limit, offset)
+        if found is None:
+            raise Refused(404, f"no {self.kind.what} has the id {rid!r}")
+        total, items = found
+        return _list(total, offset, limit, items)
+
+
+VOICEBOT_ROUTES = _KindRoutes(
+    VOICEBOTS, VOICEBOT, "botId", True, VOICEBOT_VERSION_KEYS, _voicebot_version
+)
+ASSISTANT_ROUTES = _KindRoutes(
+    ASSISTANTS, ASSISTANT, "assistant_id", False, ASSISTANT_VERSION_KEYS, _assistant_version
+)
 
 
 # Conversations
@@ -288,7 +284,7 @@ async def clear_requests_log(request: Request) -> Response:
 
 async def versions(request: Request) -> Response:
     kind, rid = request.path_params["kind"], request.path_params["rid"]
-    found = _store(request).versions(kind, rid) if kind in ("voicebots", "assistants") else None
+    found = _store(request).versions(KINDS[kind], rid) if kind in KINDS else None
     if found is None:
         raise Refused(404, f"no {kind} has the id {rid!r}")
     return JSONResponse(found)

@@ -390,18 +390,21 @@ SCENARIOS = (
     ),
 )
 
+# Order numbers and amounts read the same in every language.
+_ANY_LANGUAGE = {
+    "order": ("AC-48213", "AC-51977", "AC-60342", "AC-72285", "AC-80419"),
+    "amount": ("₹4,250", "₹2,999", "₹12,400", "₹7,815", "₹1,560"),
+}
 VALUES: dict[str, dict[str, tuple[str, ...]]] = {
     "en": {
-        "order": ("AC-48213", "AC-51977", "AC-60342", "AC-72285", "AC-80419"),
+        **_ANY_LANGUAGE,
         "item": ("running shoes", "mixer grinder", "cotton kurta", "phone cover", "water bottle"),
-        "amount": ("₹4,250", "₹2,999", "₹12,400", "₹7,815", "₹1,560"),
         "due": ("15 April", "5 May", "20 April", "1 May", "10 April"),
         "day": ("tomorrow", "on Friday", "on Monday", "tomorrow", "on Saturday"),
     },
     "hi": {
-        "order": ("AC-48213", "AC-51977", "AC-60342", "AC-72285", "AC-80419"),
+        **_ANY_LANGUAGE,
         "item": ("जूते", "मिक्सर ग्राइंडर", "सूती कुर्ता", "फ़ोन कवर", "पानी की बोतल"),
-        "amount": ("₹4,250", "₹2,999", "₹12,400", "₹7,815", "₹1,560"),
         "due": ("15 अप्रैल", "5 मई", "20 अप्रैल", "1 मई", "10 अप्रैल"),
         "day": ("कल", "शुक्रवार", "सोमवार", "कल", "शनिवार"),
         "product": ("स्मार्ट टीवी", "वॉशिंग मशीन", "एसी", "लैपटॉप", "फ़्रिज"),

@@ -123,6 +123,17 @@ def _listing(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _versions(note: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """A page of version history: each version's number, date and its own `note`."""
+    return _listing(
+        {
+            "type": "object",
+            "required": ["version", "date_created", note],
+            "properties": {"version": VERSION, "date_created": STRING, note: schema},
+        }
+    )
+
+
 def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {
         "name": name,
@@ -228,28 +239,8 @@ RESULTS: dict[str, dict[str, Any]] = {
         },
     },
     "list_assistants": _listing(ASSISTANT),
-    "list_voicebot_versions": _listing(
-        {
-            "type": "object",
-            "required": ["version", "date_created", "version_description"],
-            "properties": {
-                "version": VERSION,
-                "date_created": STRING,
-                "version_description": {"type": ["string", "null"]},
-            },
-        }
-    ),
-    "list_assistant_versions": _listing(
-        {
-            "type": "object",
-            "required": ["version", "date_created", "mark_as_stable"],
-            "properties": {
-                "version": VERSION,
-                "date_created": STRING,
-                "mark_as_stable": {"type": "boolean"},
-            },
-        }
-    ),
+    "list_voicebot_versions": _versions("version_description", {"type": ["string", "null"]}),
+    "list_assistant_versions": _versions("mark_as_stable", {"type": "boolean"}),
     "get_assistant": ASSISTANT,
 }
 ERRORS = {

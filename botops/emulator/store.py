@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,6 +87,103 @@ CONVERSATION_KEYS = (
     "transcript",
     "insights",
 )
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What differs between voicebots and assistants in the tables and in the answers, so that
+    the store reads and writes both with one piece of code. (Not `botops.kinds`: the emulator
+    stands apart from the client it serves.)"""
+
+    what: str  # as messages name one: "no voicebot has the id …"
+    noun: str  # its tables' and id's stem: "bot" (and "bot … is defined twice")
+    note: str  # the versions' own column: a description, or whether it was marked stable
+    stable: bool  # whether it has a stable version (column `stable_version`, after `data`)
+    # The keys of a read, of a listing row and of a new version's answer, in order (`view`).
+    shown: tuple[str, ...]
+    listed: tuple[str, ...]
+    created: tuple[str, ...]
+
+    @property
+    def table(self) -> str:
+        return f"{self.noun}s"
+
+    @property
+    def key(self) -> str:
+        return f"{self.noun}_id"
+
+    @property
+    def versions(self) -> str:
+        """The table of its versions."""
+        return f"{self.noun}_versions"
+
+    @property
+    def columns(self) -> str:
+        """The main table's columns after the id, in the order `view` takes them."""
+        return "version, data, date_created" + (", stable_version" if self.stable else "")
+
+    def note_value(self, stored: Any) -> Any:
+        return bool(stored) if self.stable else stored
+
+    def view(
+        self,
+        keys: tuple[str, ...],
+        rid: str,
+        version: int,
+        data: str | dict[str, Any],
+        date_created: str,
+        stable: int | None = None,
+        more: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A row as the API shows it: `keys` in order, each the row's own value where it has one
+        (id, version, dates, `more`), else the field of the version's data."""
+        fields = json.loads(data) if isinstance(data, str) else data
+        own: dict[str, Any] = {
+            self.key: rid,
+            "version": f"v{version}",
+            "date_created": date_created,
+        }
+        own.update(more or {})
+        if self.stable:
+            own["stable_version"] = None if stable is None else f"v{stable}"
+        return {k: own[k] if k in own else fields.get(k) for k in keys}
+
+
+VOICEBOT = Kind(
+    what="voicebot",
+    noun="bot",
+    note="version_description",
+    stable=False,
+    shown=(
+        "bot_id",
+        "name",
+        "version",
+        "enable_greeting_interruption",
+        "supported_languages",
+        "date_created",
+    ),
+    listed=("bot_id", "name", "version", "date_created"),
+    created=("bot_id", "version", "date_created", "name"),
+)
+ASSISTANT = Kind(
+    what="assistant",
+    noun="assistant",
+    note="mark_as_stable",
+    stable=True,
+    shown=(
+        "assistant_id",
+        "version",
+        "stable_version",
+        "instruction",
+        "llm_config",
+        "agents",
+        "date_created",
+    ),
+    listed=("assistant_id", "version", "stable_version", "date_created"),
+    created=("assistant_id", "version", "mark_as_stable", "date_created"),
+)
+# By the collection's name in paths.
+KINDS = {"voicebots": VOICEBOT, "assistants": ASSISTANT}
 
 
 class Refused(Exception):
@@ -218,189 +315,156 @@ class Store:
         self._count_conversations()
 
     def _insert_bot(self, bot: Bot) -> None:
-        data = json.dumps(bot.data, ensure_ascii=False)
-        try:
-            self.db.execute(
-                "INSERT INTO bots VALUES (NULL, ?, ?, ?, ?)",
-                (bot.bot_id, bot.version, data, bot.date_created),
-            )
-        except sqlite3.IntegrityError:
-            raise Refused(400, f"bot {bot.bot_id} is defined twice") from None
         # Earlier versions exist too (a bot at v3 can be built on v1); their content is unknown,
         # so they hold the same data.
-        self.db.executemany(
-            "INSERT INTO bot_versions VALUES (?, ?, ?, ?, ?)",
-            (
-                (bot.bot_id, n, data, *_dated(bot.history.get(n), bot.date_created))
-                for n in range(1, bot.version + 1)
-            ),
+        self._insert(
+            VOICEBOT,
+            (bot.bot_id, bot.version, bot.data, bot.date_created),
+            lambda n: _dated(bot.history.get(n), bot.date_created),
         )
 
     def _insert_assistant(self, assistant: Assistant) -> None:
-        data = json.dumps(assistant.data, ensure_ascii=False)
-        try:
-            self.db.execute(
-                "INSERT INTO assistants VALUES (NULL, ?, ?, ?, ?, ?)",
-                (
-                    assistant.assistant_id,
-                    assistant.version,
-                    assistant.stable_version,
-                    data,
-                    assistant.date_created,
-                ),
-            )
-        except sqlite3.IntegrityError:
-            raise Refused(400, f"assistant {assistant.assistant_id} is defined twice") from None
-        self.db.executemany(
-            "INSERT INTO assistant_versions VALUES (?, ?, ?, ?, ?)",
+        self._insert(
+            ASSISTANT,
             (
-                (
-                    assistant.assistant_id,
-                    n,
-                    data,
-                    int(n == assistant.stable_version),
-                    assistant.date_created,
-                )
-                for n in range(1, assistant.version + 1)
+                assistant.assistant_id,
+                assistant.version,
+                assistant.data,
+                assistant.date_created,
+                assistant.stable_version,
             ),
+            lambda n: (int(n == assistant.stable_version), assistant.date_created),
         )
 
-    # Voicebots
+    def _insert(
+        self, kind: Kind, row: tuple[Any, ...], earlier: Callable[[int], tuple[Any, str]]
+    ) -> None:
+        """`row` in `kind.columns` order after the id; `earlier(n)`: version n's note and date."""
+        rid, version, data, *rest = row
+        text = json.dumps(data, ensure_ascii=False)
+        values = (rid, version, text, *rest)
+        marks = ", ".join("?" * len(values))
+        try:
+            self.db.execute(
+                f"INSERT INTO {kind.table} ({kind.key}, {kind.columns}) VALUES ({marks})", values
+            )
+        except sqlite3.IntegrityError:
+            raise Refused(400, f"{kind.noun} {rid} is defined twice") from None
+        self.db.executemany(
+            f"INSERT INTO {kind.versions} VALUES (?, ?, ?, ?, ?)",
+            ((rid, n, text, *earlier(n)) for n in range(1, version + 1)),
+        )
 
-    def get_bot(self, bot_id: str) -> dict[str, Any] | None:
-        row = self._one("SELECT version, data, date_created FROM bots WHERE bot_id = ?", bot_id)
-        if row is None:
-            return None
-        version, data, date_created = row
-        fields = json.loads(data)
-        return {
-            "bot_id": bot_id,
-            "name": fields.get("name"),
-            "version": f"v{version}",
-            "enable_greeting_interruption": fields.get("enable_greeting_interruption"),
-            "supported_languages": fields.get("supported_languages"),
-            "date_created": date_created,
-        }
+    # Voicebots and assistants
 
-    def list_bots(
-        self, limit: int, offset: int, start: str | None = None, end: str | None = None
+    def get(self, kind: Kind, rid: str) -> dict[str, Any] | None:
+        """The latest version, as the API's read shows it (None: no such resource)."""
+        row = self._one(f"SELECT {kind.columns} FROM {kind.table} WHERE {kind.key} = ?", rid)
+        return None if row is None else kind.view(kind.shown, rid, *row)
+
+    def list_page(
+        self,
+        kind: Kind,
+        limit: int,
+        offset: int,
+        start: str | None = None,
+        end: str | None = None,
     ) -> tuple[int, list[dict[str, Any]]]:
         where, args = _date_range("date_created", start, end)
-        (total,) = self._one(f"SELECT COUNT(*) FROM bots{where}", *args)
+        (total,) = self._one(f"SELECT COUNT(*) FROM {kind.table}{where}", *args)
         rows = self.db.execute(
-            "SELECT bot_id, version, data, date_created FROM bots"
+            f"SELECT {kind.key}, {kind.columns} FROM {kind.table}"
             f"{where} ORDER BY seq LIMIT ? OFFSET ?",
             (*args, limit, offset),
         )
-        items = [
-            {
-                "bot_id": bot_id,
-                "name": json.loads(data).get("name"),
-                "version": f"v{version}",
-                "date_created": date_created,
-            }
-            for bot_id, version, data, date_created in rows
-        ]
-        return total, items
+        return total, [kind.view(kind.listed, *row) for row in rows]
 
-    def new_bot_version(
+    def new_version(
         self,
-        bot_id: str,
+        kind: Kind,
+        rid: str,
         source_version: str,
         changes: dict[str, Any],
-        version_description: str | None,
+        note: str | bool | None,
     ) -> dict[str, Any]:
+        """A version built on `source_version` with `changes`; `note` is the version's
+        description (voicebots) or whether it is marked stable (assistants)."""
         with self._write():
-            row = self._one("SELECT version FROM bots WHERE bot_id = ?", bot_id)
+            row = self._one(f"SELECT version FROM {kind.table} WHERE {kind.key} = ?", rid)
             if row is None:
-                raise Refused(404, f"no voicebot has the id {bot_id!r}")
-            latest = row[0]
-            source = self._source(
-                "bot_versions", "bot_id", bot_id, source_version, latest, "voicebot"
-            )
-            data = json.dumps({**source, **changes}, ensure_ascii=False)
+                raise Refused(404, f"no {kind.what} has the id {rid!r}")
+            version = row[0] + 1
+            merged = {**self._source(kind, rid, source_version, row[0]), **changes}
+            data = json.dumps(merged, ensure_ascii=False)
             created = now()
+            stored = int(note is True) if kind.stable else note
             self.db.execute(
-                "INSERT INTO bot_versions VALUES (?, ?, ?, ?, ?)",
-                (bot_id, latest + 1, data, version_description, created),
+                f"INSERT INTO {kind.versions} VALUES (?, ?, ?, ?, ?)",
+                (rid, version, data, stored, created),
             )
             self.db.execute(
-                "UPDATE bots SET version = ?, data = ?, date_created = ? WHERE bot_id = ?",
-                (latest + 1, data, created, bot_id),
+                f"UPDATE {kind.table} SET version = ?, data = ?, date_created = ? "
+                f"WHERE {kind.key} = ?",
+                (version, data, created, rid),
             )
-        return {
-            "bot_id": bot_id,
-            "version": f"v{latest + 1}",
-            "date_created": created,
-            "name": json.loads(data).get("name"),
-        }
+            if kind.stable and note is True:
+                self.db.execute(
+                    f"UPDATE {kind.table} SET stable_version = ? WHERE {kind.key} = ?",
+                    (version, rid),
+                )
+        return kind.view(kind.created, rid, version, merged, created, more={kind.note: note})
 
-    def _source(
-        self, table: str, key: str, rid: str, source_version: str, latest: int, what: str
-    ) -> dict[str, Any]:
+    def _source(self, kind: Kind, rid: str, source_version: str, latest: int) -> dict[str, Any]:
         number = version_number(source_version)
         row = None
         if number is not None and number <= latest:
             row = self._one(
-                f"SELECT data FROM {table} WHERE {key} = ? AND version = ?", rid, number
+                f"SELECT data FROM {kind.versions} WHERE {kind.key} = ? AND version = ?",
+                rid,
+                number,
             )
         if row is None:
             raise Refused(
                 400,
-                f"source_version {source_version!r} is not a version of {what} {rid} "
+                f"source_version {source_version!r} is not a version of {kind.what} {rid} "
                 f"(its versions are v1 to v{latest})",
             )
         result: dict[str, Any] = json.loads(row[0])
         return result
 
-    def versions(self, kind: str, rid: str) -> list[dict[str, Any]] | None:
+    def versions(self, kind: Kind, rid: str) -> list[dict[str, Any]] | None:
         """Every version of a voicebot or assistant, oldest first (for tests to inspect)."""
-        if kind == "voicebots":
-            sql = (
-                "SELECT version, data, version_description, date_created FROM bot_versions "
-                "WHERE bot_id = ? ORDER BY version"
-            )
-        else:
-            sql = (
-                "SELECT version, data, mark_as_stable, date_created FROM assistant_versions "
-                "WHERE assistant_id = ? ORDER BY version"
-            )
-        rows = self.db.execute(sql, (rid,)).fetchall()
+        rows = self.db.execute(
+            f"SELECT version, data, {kind.note}, date_created FROM {kind.versions} "
+            f"WHERE {kind.key} = ? ORDER BY version",
+            (rid,),
+        ).fetchall()
         if not rows:
             return None
-        extra = "version_description" if kind == "voicebots" else "mark_as_stable"
         return [
             {
                 "version": f"v{version}",
                 **json.loads(data),
-                extra: bool(note) if extra == "mark_as_stable" else note,
+                kind.note: kind.note_value(note),
                 "date_created": created,
             }
             for version, data, note, created in rows
         ]
 
     def list_versions(
-        self, kind: str, rid: str, limit: int, offset: int
+        self, kind: Kind, rid: str, limit: int, offset: int
     ) -> tuple[int, list[dict[str, Any]]] | None:
         """One page of a resource's version history, oldest first (None: no such resource)."""
-        if kind == "voicebots":
-            table, key, note = "bot_versions", "bot_id", "version_description"
-        else:
-            table, key, note = "assistant_versions", "assistant_id", "mark_as_stable"
-        (total,) = self._one(f"SELECT COUNT(*) FROM {table} WHERE {key} = ?", rid)
+        (total,) = self._one(f"SELECT COUNT(*) FROM {kind.versions} WHERE {kind.key} = ?", rid)
         if not total:
             return None
         rows = self.db.execute(
-            f"SELECT version, date_created, {note} FROM {table} WHERE {key} = ? "
+            f"SELECT version, date_created, {kind.note} FROM {kind.versions} WHERE {kind.key} = ? "
             "ORDER BY version LIMIT ? OFFSET ?",
             (rid, limit, offset),
         )
         items = [
-            {
-                "version": f"v{version}",
-                "date_created": created,
-                note: bool(value) if note == "mark_as_stable" else value,
-            }
+            {"version": f"v{version}", "date_created": created, kind.note: kind.note_value(value)}
             for version, created, value in rows
         ]
         return total, items
@@ -413,86 +477,6 @@ class Store:
                 break
         self._insert_bot(Bot(bot_id, 1, data, now()))
         return bot_id
-
-    # Assistants
-
-    def get_assistant(self, assistant_id: str) -> dict[str, Any] | None:
-        row = self._one(
-            "SELECT version, stable_version, data, date_created FROM assistants "
-            "WHERE assistant_id = ?",
-            assistant_id,
-        )
-        if row is None:
-            return None
-        version, stable, data, date_created = row
-        fields = json.loads(data)
-        return {
-            "assistant_id": assistant_id,
-            "version": f"v{version}",
-            "stable_version": None if stable is None else f"v{stable}",
-            "instruction": fields.get("instruction"),
-            "llm_config": fields.get("llm_config"),
-            "agents": fields.get("agents"),
-            "date_created": date_created,
-        }
-
-    def list_assistants(self, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
-        (total,) = self._one("SELECT COUNT(*) FROM assistants")
-        rows = self.db.execute(
-            "SELECT assistant_id, version, stable_version, date_created FROM assistants "
-            "ORDER BY seq LIMIT ? OFFSET ?",
-            (limit, offset),
-        )
-        items = [
-            {
-                "assistant_id": assistant_id,
-                "version": f"v{version}",
-                "stable_version": None if stable is None else f"v{stable}",
-                "date_created": date_created,
-            }
-            for assistant_id, version, stable, date_created in rows
-        ]
-        return total, items
-
-    def new_assistant_version(
-        self,
-        assistant_id: str,
-        source_version: str,
-        changes: dict[str, Any],
-        mark_as_stable: bool,
-    ) -> dict[str, Any]:
-        with self._write():
-            row = self._one("SELECT version FROM assistants WHERE assistant_id = ?", assistant_id)
-            if row is None:
-                raise Refused(404, f"no assistant has the id {assistant_id!r}")
-            latest = row[0]
-            source = self._source(
-                "assistant_versions",
-                "assistant_id",
-                assistant_id,
-                source_version,
-                latest,
-                "assistant",
-            )
-            data = json.dumps({**source, **changes}, ensure_ascii=False)
-            created = now()
-            version = latest + 1
-            self.db.execute(
-                "INSERT INTO assistant_versions VALUES (?, ?, ?, ?, ?)",
-                (assistant_id, version, data, int(mark_as_stable), created),
-            )
-            self.db.execute(
-                "UPDATE assistants SET version = ?, data = ?, date_created = ?, "
-                "stable_version = CASE WHEN ? THEN ? ELSE stable_version END "
-                "WHERE assistant_id = ?",
-                (version, data, created, mark_as_stable, version, assistant_id),
-            )
-        return {
-            "assistant_id": assistant_id,
-            "version": f"v{version}",
-            "mark_as_stable": mark_as_stable,
-            "date_created": created,
-        }
 
     # Conversations
 

@@ -102,6 +102,20 @@ def _sentiments(counts: Counter[str]) -> list[str]:
     return [k for k in _SENTIMENT_ORDER if counts.get(k)] + others + tail
 
 
+def _breakdowns(stats: Stats) -> list[tuple[str, dict[str, int]]]:
+    """Outcomes (most first), sentiments (in their order) and the top intents, each titled."""
+    return [
+        ("Outcome", ranked(stats.by_outcome)),
+        ("Sentiment", {k: stats.by_sentiment[k] for k in _sentiments(stats.by_sentiment)}),
+        ("Intent", dict(list(ranked(stats.by_intent).items())[:TOP_INTENTS])),
+    ]
+
+
+def _largest_first(report: Report) -> list[str]:
+    """The bots' ids, most conversations first, then by id."""
+    return sorted(report.bots, key=lambda b: (-report.bots[b].total, b))
+
+
 # Terminal table
 
 
@@ -115,12 +129,7 @@ def render_table(report: Report, *, width: int = 100) -> str:
     if not stats.total:
         return lines[0] + "\n"
     bar_width = max(10, min(40, width - 46))
-    sections = [
-        ("OUTCOME", ranked(stats.by_outcome)),
-        ("SENTIMENT", {k: stats.by_sentiment[k] for k in _sentiments(stats.by_sentiment)}),
-        ("INTENT", dict(list(ranked(stats.by_intent).items())[:TOP_INTENTS])),
-    ]
-    for title, counts in sections:
+    for title, counts in _breakdowns(stats):
         if not counts:
             continue
         biggest = max(counts.values())
@@ -128,7 +137,7 @@ def render_table(report: Report, *, width: int = 100) -> str:
             [fit(key, 28), _count(n), percent(n, stats.total), _text_bar(n / biggest, bar_width)]
             for key, n in counts.items()
         ]
-        lines += ["", table([title, "COUNT", "SHARE", ""], rows, right={1, 2})]
+        lines += ["", table([title.upper(), "COUNT", "SHARE", ""], rows, right={1, 2})]
     if len(stats.by_intent) > TOP_INTENTS:
         lines.append(f"(top {TOP_INTENTS} of {len(stats.by_intent)} intents)")
     headers, rows, numbers = _bot_rows(report, width=28)
@@ -148,7 +157,7 @@ def _bot_rows(report: Report, *, width: int) -> tuple[list[str], list[list[str]]
     headers = ["BOT", *(["NAME"] if named else []), "CONVERSATIONS", "RESOLVED", "AVG DURATION"]
     headers += ["POSITIVE", "NEGATIVE", "TOP INTENT"]
     rows = []
-    for bot_id in sorted(report.bots, key=lambda b: (-report.bots[b].total, b)):
+    for bot_id in _largest_first(report):
         stats = report.bots[bot_id]
         top = ranked(stats.by_intent)
         name = [fit(report.bot_names.get(bot_id, "-"), width)] if named else []
@@ -184,13 +193,7 @@ def render_markdown(report: Report) -> str:
     )
     if not stats.total:
         return "\n".join(out) + "\n"
-    sentiments = {k: stats.by_sentiment[k] for k in _sentiments(stats.by_sentiment)}
-    intents = dict(list(ranked(stats.by_intent).items())[:TOP_INTENTS])
-    for title, counts in (
-        ("Outcome", ranked(stats.by_outcome)),
-        ("Sentiment", sentiments),
-        ("Intent", intents),
-    ):
+    for title, counts in _breakdowns(stats):
         if not counts:
             continue
         out += ["", f"| {title} | Count | Share |", "|---|--:|--:|"]
@@ -409,12 +412,7 @@ def _duration_chart(stats: Stats) -> str:
     slot = (width - left) / len(counts)
     bar = slot * 0.7
     parts = [_svg_open(width, height)]
-    for step in _ticks(biggest):
-        y = top + plot_h - plot_h * step / biggest
-        parts.append(
-            f'<line x1="{left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" class="axis">{step:,}</text>'
-        )
+    parts += _grid(biggest, left, width, top, plot_h)
     for index, ((label, _), count) in enumerate(zip(DURATION_BUCKETS, counts, strict=True)):
         x = left + index * slot + (slot - bar) / 2
         h = plot_h * count / biggest
@@ -432,6 +430,18 @@ def _duration_chart(stats: Stats) -> str:
     return "".join(parts)
 
 
+def _grid(biggest: int, left: float, width: float, top: float, plot_h: float) -> list[str]:
+    """A bar chart's horizontal grid lines, each labelled with its count on the left."""
+    lines = []
+    for step in _ticks(biggest):
+        y = top + plot_h - plot_h * step / biggest
+        lines.append(
+            f'<line x1="{left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" class="axis">{step:,}</text>'
+        )
+    return lines
+
+
 def _ticks(biggest: int) -> list[int]:
     """Three to five round gridline values up to `biggest`."""
     if biggest <= 0:
@@ -446,10 +456,7 @@ def _sentiment_chart(report: Report) -> str:
     rows: list[tuple[str, Stats]] = []
     if len(report.bots) > 1:
         rows.append(("All bots", report.overall))
-    rows += [
-        (report.bot_names.get(b, b), report.bots[b])
-        for b in sorted(report.bots, key=lambda b: (-report.bots[b].total, b))
-    ]
+    rows += [(report.bot_names.get(b, b), report.bots[b]) for b in _largest_first(report)]
     width, label_width, row, gap = 1040, 260, 30, 10
     space = width - label_width - 70
     height = len(rows) * (row + gap)
@@ -461,11 +468,9 @@ def _sentiment_chart(report: Report) -> str:
             f'class="lbl{" strong" if label == "All bots" else ""}">{_h(fit(label, 30))}</text>'
         )
         x = float(label_width)
-        for key_index, key in enumerate(_sentiments(stats.by_sentiment)):
-            count = stats.by_sentiment[key]
+        for key, count, color in _sentiment_parts(stats):
             share = count / stats.total if stats.total else 0
             w = space * share
-            color = _color(key, _SENTIMENT_COLORS, key_index + 3)
             parts.append(
                 f"<g><title>{_h(label)}: {_h(key)} {count:,} ({percent(count, stats.total)})"
                 f'</title><rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{row}" '
@@ -486,9 +491,16 @@ def _sentiment_chart(report: Report) -> str:
     return "".join(parts)
 
 
+def _sentiment_parts(stats: Stats) -> list[tuple[str, int, str]]:
+    """Each sentiment in its order with its count and colour, for the bars and the legend."""
+    keys = _sentiments(stats.by_sentiment)
+    return [
+        (k, stats.by_sentiment[k], _color(k, _SENTIMENT_COLORS, i + 3)) for i, k in enumerate(keys)
+    ]
+
+
 def _sentiment_legend(report: Report) -> str:
-    keys = _sentiments(report.overall.by_sentiment)
-    return _legend([(k, _color(k, _SENTIMENT_COLORS, i + 3)) for i, k in enumerate(keys)])
+    return _legend([(key, color) for key, _, color in _sentiment_parts(report.overall)])
 
 
 def _legend(entries: Sequence[tuple[str, str]]) -> str:
@@ -532,12 +544,7 @@ def _timeline_chart(unit: str, periods: Sequence[tuple[date, int, int]]) -> str:
     slot = (width - left) / len(periods)
     bar = max(1.0, slot * 0.75)
     parts = [_svg_open(width, height)]
-    for step in _ticks(biggest):
-        y = top + plot_h - plot_h * step / biggest
-        parts.append(
-            f'<line x1="{left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" class="axis">{step:,}</text>'
-        )
+    parts += _grid(biggest, left, width, top, plot_h)
     every = max(1, math.ceil(len(periods) / 12))
     label = "%b %Y" if unit == "month" else "%d %b"
     for index, (start, count, resolved) in enumerate(periods):
@@ -567,7 +574,7 @@ def _bot_table(report: Report) -> str:
         "<th>Top intent</th></tr>"
     )
     rows = []
-    for bot_id in sorted(report.bots, key=lambda b: (-report.bots[b].total, b)):
+    for bot_id in _largest_first(report):
         stats = report.bots[bot_id]
         name = report.bot_names.get(bot_id)
         label = f"{_h(name)}<div class=id>{_h(bot_id)}</div>" if name else _h(bot_id)
@@ -589,10 +596,8 @@ def _mini_sentiment(stats: Stats) -> str:
     parts = [f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img">']
     x = 0.0
     tips = []
-    for index, key in enumerate(_sentiments(stats.by_sentiment)):
-        count = stats.by_sentiment[key]
+    for key, count, color in _sentiment_parts(stats):
         w = width * count / stats.total if stats.total else 0
-        color = _color(key, _SENTIMENT_COLORS, index + 3)
         parts.append(f'<rect x="{x:.1f}" width="{w:.1f}" height="{height}" fill="{color}"/>')
         tips.append(f"{key} {percent(count, stats.total)}")
         x += w
