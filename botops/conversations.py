@@ -11,6 +11,7 @@ import contextlib
 import csv
 import json
 import math
+import re
 from collections.abc import AsyncGenerator, Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any, Literal, TextIO
 
 from botops.config import _did_you_mean
 from botops.errors import UsageError
-from botops.files import atomic_text_file
+from botops.files import atomic_text_file, require_directory
 
 FIELDS = ("transcript", "insights")
 BASE_COLUMNS = ("conversation_id", "bot_id", "from", "to", "duration_seconds", "recording_url")
@@ -148,6 +149,7 @@ async def export(
     """
     if out.is_dir():
         raise UsageError(f"{out} is a directory; --out needs a file name")
+    require_directory(out, "the export")
     total: int | None = None
 
     def note_total(first_page_total: int | None) -> None:
@@ -218,13 +220,24 @@ def csv_row(conversation: dict[str, Any], insights: bool) -> list[str]:
         _text(metadata.get("recording_url")),
     ]
     if insights:
-        row += [_text(sentiment(conversation)), ", ".join(intents(conversation))]
+        row += [_text(sentiment(conversation)), _text(", ".join(intents(conversation)))]
         row.append(_text(outcome(conversation)))
     return row
 
 
 def _text(value: Any) -> str:
-    return "" if value is None else str(value)
+    """A CSV cell for text: a spreadsheet would run one starting with `=`, `+`, `-` or `@`
+    (or a tab or carriage return) as a formula, so such a cell gets a leading `'`, the usual
+    neutralisation spreadsheets show as text. A plain signed number (`+919800000001`, a phone
+    number) runs nothing and is kept as it is."""
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_STARTS) and not _SIGNED_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_SIGNED_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
 
 def seconds_text(seconds: float) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn, cast
 
 from botops.errors import UsageError
-from botops.files import write_atomically
+from botops.files import require_directory, write_atomically
 from botops.model import (
     PLAN_FORMAT_VERSION,
     Action,
@@ -39,9 +39,7 @@ _PREFIXES: dict[str, Kind] = {"voicebot": "Voicebot", "assistant": "Assistant"}
 def write_plan(plan: Plan, path: Path) -> None:
     """Write `plan` to `path` atomically (mode 0600); an existing file is replaced whole. A
     missing directory is refused rather than made: a typo in `--out` should not go unseen."""
-    directory = path.parent
-    if not directory.is_dir():
-        raise UsageError(f"{path}: can't write the plan file: directory {directory} does not exist")
+    require_directory(path, "the plan file")
     write_atomically(path, render_json(plan), private=True)
 
 
