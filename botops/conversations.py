@@ -19,7 +19,7 @@ from typing import Any, Literal, TextIO
 
 from botops.config import _did_you_mean
 from botops.errors import UsageError
-from botops.files import atomic_text_file, require_directory
+from botops.files import atomic_text_file
 
 FIELDS = ("transcript", "insights")
 BASE_COLUMNS = ("conversation_id", "bot_id", "from", "to", "duration_seconds", "recording_url")
@@ -149,7 +149,6 @@ async def export(
     """
     if out.is_dir():
         raise UsageError(f"{out} is a directory; --out needs a file name")
-    require_directory(out, "the export")
     total: int | None = None
 
     def note_total(first_page_total: int | None) -> None:

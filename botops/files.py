@@ -92,15 +92,6 @@ def check_writable_parent(path: Path) -> None:
         raise _cant_write(path, _not_a_directory(blocker))
 
 
-def require_directory(path: Path, what: str) -> None:
-    """The one rule for a file named with `--out`: its directory must exist. botops never
-    makes one for it, as a typo in `--out` would otherwise go unseen; a file in the way is
-    the one-line error `check_writable_parent` gives."""
-    check_writable_parent(path)
-    if not path.parent.is_dir():
-        raise UsageError(f"{path}: can't write {what}: directory {path.parent} does not exist")
-
-
 def _make_parents(directory: Path) -> None:
     try:
         directory.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn, cast
 
 from botops.errors import UsageError
-from botops.files import require_directory, write_atomically
+from botops.files import write_atomically
 from botops.model import (
     PLAN_FORMAT_VERSION,
     Action,
@@ -37,9 +37,8 @@ _PREFIXES: dict[str, Kind] = {"voicebot": "Voicebot", "assistant": "Assistant"}
 
 
 def write_plan(plan: Plan, path: Path) -> None:
-    """Write `plan` to `path` atomically (mode 0600); an existing file is replaced whole. A
-    missing directory is refused rather than made: a typo in `--out` should not go unseen."""
-    require_directory(path, "the plan file")
+    """Write `plan` to `path` atomically (mode 0600); an existing file is replaced whole.
+    Missing directories are made, as for every file botops writes."""
     write_atomically(path, render_json(plan), private=True)
 
 
