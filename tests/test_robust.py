@@ -38,7 +38,11 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def cli_process(
-    *args: str, cwd: Path, url: str = "http://127.0.0.1:9", **popen: Any
+    *args: str,
+    cwd: Path,
+    url: str = "http://127.0.0.1:9",
+    ignore_sigint: bool = False,
+    **popen: Any,
 ) -> subprocess.Popen[str]:
     """The real `python -m botops`, as a user runs it (memory capped: a bug must not be able
     to read /dev/zero until the machine gives out)."""
@@ -47,6 +51,8 @@ def cli_process(
 
     def cap_memory() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (2 * 1024**3, 2 * 1024**3))
+        if ignore_sigint:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     popen.setdefault("stdout", subprocess.PIPE)
     popen.setdefault("stderr", subprocess.PIPE)
@@ -367,12 +373,20 @@ def test_sigterm_during_apply_prints_the_summary_as_ctrl_c_does(
     assert moved == applied
 
 
+@pytest.mark.parametrize("sigint", ["default", "ignored"])
 def test_sigterm_during_export_leaves_no_temporary_file(
-    tmp_path: Path, emulator_factory: Any
+    tmp_path: Path, emulator_factory: Any, sigint: str
 ) -> None:
+    """Also when SIGINT is ignored, as for a job a shell started in the background."""
     slow = emulator_factory("--synthetic-conversations", "3000", "--latency-ms", "40")
     process = cli_process(
-        "conversations", "export", "--out", "calls.jsonl", cwd=tmp_path, url=slow.url
+        "conversations",
+        "export",
+        "--out",
+        "calls.jsonl",
+        cwd=tmp_path,
+        url=slow.url,
+        ignore_sigint=sigint == "ignored",
     )
     _wait_for(lambda: any(p.name.endswith(".tmp") for p in tmp_path.iterdir()), "export", process)
     process.send_signal(signal.SIGTERM)
