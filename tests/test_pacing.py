@@ -142,6 +142,21 @@ def test_a_429_under_the_limit_lowers_it_by_half_at_most() -> None:
     assert pacer.limit == 20
 
 
+def test_a_429_before_any_answer_teaches_nothing_but_the_pause() -> None:
+    """The server's window still held another client's requests, or a previous run's (a
+    `plan` just before this `apply`): a limit learned now would be near nothing."""
+    time = VirtualTime()
+    pacer = Pacer(time)
+
+    async def go() -> None:
+        turns = [await pacer.turn(time.sleep) for _ in range(3)]
+        for turn in turns:
+            pacer.ended(turn, answered=False, throttled=True, retry_after=1.0)
+
+    run(go())
+    assert pacer.limit is None and pacer.paused()
+
+
 def test_probes_are_rare_and_back_off() -> None:
     time = VirtualTime()
     pacer = Pacer(time, rate_limit=None)
@@ -158,7 +173,7 @@ def test_probes_are_rare_and_back_off() -> None:
         assert pacer.limit == 10
         await send(10 * int(Pacer.PROBE_AFTER))  # busy at the limit for PROBE_AFTER seconds
         await send(2)
-        assert pacer.limit == 11  # one probe: 5%, at least one more
+        assert pacer.limit == 12  # one probe: 20% more
         await send(1, refuse_last=True)  # the probe drew a 429: back to what held
         assert pacer.limit == 10
         await send(10 * int(Pacer.PROBE_AFTER) + 10)
