@@ -22,10 +22,13 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botops import conversations as conv
 from botops.errors import BotopsError
+
+if TYPE_CHECKING:  # httpx loads only when a command calls the API
+    from botops.client import ApiClient
 
 UNKNOWN = "unknown"
 RESOLVED = "resolved"
@@ -133,7 +136,7 @@ def ranked(counts: Counter[str]) -> dict[str, int]:
 
 
 async def build_report(
-    client: Any,
+    client: ApiClient,
     *,
     bot_id: str | None = None,
     names: bool = False,
@@ -155,7 +158,7 @@ async def build_report(
     return report
 
 
-async def _bot_names(client: Any, wanted: set[str], *, only: str | None) -> dict[str, str]:
+async def _bot_names(client: ApiClient, wanted: set[str], *, only: str | None) -> dict[str, str]:
     """Names of the `wanted` bots: for one bot (`--bot`), that bot alone is read."""
     found: dict[str, str] = {}
 

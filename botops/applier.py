@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
-from botops.client import Client
+from botops.compare import carries, differs
 from botops.errors import (
     ApiError,
     BotopsError,
     ServerError,
     TransportError,
 )
+from botops.kinds import KindSpec, LiveObject, Payload, spec_of, version_of
 from botops.model import ApplyResult, Plan, ResourcePlan
-from botops.planner import differs
+
+if TYPE_CHECKING:  # httpx loads only when a command calls the API
+    from botops.client import ApiClient
 
 MAX_WRITE_ATTEMPTS = 5
 
@@ -42,7 +45,7 @@ STOPPED_MESSAGE = "interrupted before anything was sent; run `botops apply` agai
 
 async def apply_plan(
     plan: Plan,
-    client: Client,
+    client: ApiClient,
     *,
     on_result: OnResult,
     generation_timeout: float = 600.0,
@@ -86,7 +89,7 @@ async def apply_plan(
 class _Writer:
     def __init__(
         self,
-        client: Client,
+        client: ApiClient,
         *,
         sleep: Callable[[float], Awaitable[None]],
         generation_timeout: float,
@@ -114,8 +117,9 @@ class _Writer:
 
     async def _update(self, resource: ResourcePlan) -> ApplyResult:
         assert resource.id is not None and resource.payload is not None
-        live = await self._read(resource.kind, resource.id)
-        live_version = _version(live)
+        spec = spec_of(resource.kind)
+        live = await spec.read(self.client, resource.id)
+        live_version = version_of(live)
         if live_version != resource.source_version:
             return ApplyResult(
                 resource.address,
@@ -123,14 +127,15 @@ class _Writer:
                 message=f"live version is {live_version}, the plan was made on "
                 f"{resource.source_version}; nothing was sent. Run `botops plan` again",
             )
-        new_version = await self._write(resource.kind, resource.id, resource.payload)
-        await self._verify(resource.kind, resource.id, resource.payload, new_version)
+        new_version = await self._write(spec, resource.id, resource.payload)
+        await self._verify(spec, resource.id, resource.payload, new_version)
         return ApplyResult(resource.address, "applied", new_version=new_version)
 
     async def _create(self, resource: ResourcePlan) -> ApplyResult:
         from botops.generation import run_generation
 
         assert resource.payload is not None
+        spec = spec_of(resource.kind)
         text = resource.payload["generation"]["text_content"]
         if self.stop.is_set():
             raise _Stopped
@@ -149,16 +154,16 @@ class _Writer:
                 f"bot generation answered {error.status}; it may have started: run "
                 "`botops plan --unmanaged` to look for a new bot before applying again"
             ) from None
-        bot_id = str(job["bot_id"])
-        live = await self._read("Voicebot", bot_id)
-        version = dict(resource.payload["version"])
-        data = {k: v for k, v in version["data"].items() if differs(live.get(k), v)}
-        new_version = _version(live)
-        if data:
-            version["data"] = data
-            version["source_version"] = new_version
+        bot_id = str(job[spec.id_key])
+        live = await spec.read(self.client, bot_id)
+        version: Payload = resource.payload["version"]
+        # Generation may already have given the bot some of the declared values.
+        values = {k: v for k, v in spec.sent(version).items() if differs(live.get(k), v)}
+        new_version = version_of(live)
+        if values:
+            version = spec.rebased(version, new_version, values)
             try:
-                new_version = await self._write("Voicebot", bot_id, version)
+                new_version = await self._write(spec, bot_id, version)
             except _Stopped:
                 return ApplyResult(
                     resource.address,
@@ -167,7 +172,7 @@ class _Writer:
                     f"before its declared fields were sent: add `bot_id: {bot_id}` to "
                     f"{resource.file} and run `botops apply` again",
                 )
-            await self._verify("Voicebot", bot_id, version, new_version)
+            await self._verify(spec, bot_id, version, new_version)
         return ApplyResult(
             resource.address,
             "applied",
@@ -176,17 +181,7 @@ class _Writer:
             f"add `bot_id: {bot_id}` to {resource.file}",
         )
 
-    async def _read(self, kind: str, resource_id: str) -> dict[str, Any]:
-        if kind == "Voicebot":
-            return await self.client.get_voicebot(resource_id)
-        return await self.client.get_assistant(resource_id)
-
-    async def _post(self, kind: str, resource_id: str, payload: dict[str, Any]) -> dict[str, Any]:
-        if kind == "Voicebot":
-            return await self.client.create_voicebot_version(resource_id, payload)
-        return await self.client.create_assistant_version(resource_id, payload)
-
-    async def _write(self, kind: str, resource_id: str, payload: dict[str, Any]) -> str | None:
+    async def _write(self, spec: KindSpec, resource_id: str, payload: Payload) -> str | None:
         """POST once; when the outcome is unknown, settle it by reading before any retry."""
         source_version = payload.get("source_version")
         last_error: ApiError | None = None
@@ -197,19 +192,19 @@ class _Writer:
             if self.stop.is_set():
                 raise _Stopped
             try:
-                response = await self._post(kind, resource_id, payload)
-                return _version(response)
+                response = await spec.write(self.client, resource_id, payload)
+                return version_of(response)
             except TransportError as error:
                 last_error = error
                 if not error.maybe_sent:
                     continue
             except ServerError as error:
                 last_error = error
-            live = await self._read(kind, resource_id)
-            live_version = _version(live)
+            live = await spec.read(self.client, resource_id)
+            live_version = version_of(live)
             if live_version == source_version:
                 continue
-            if _persisted(_sent_fields(payload), live):
+            if carries(live, spec.sent(payload)):
                 return live_version
             raise _Unknown(
                 f"the outcome of the write was unknown ({last_error}) and the live version "
@@ -220,12 +215,12 @@ class _Writer:
         )
 
     async def _verify(
-        self, kind: str, resource_id: str, payload: Mapping[str, Any], new_version: str | None
+        self, spec: KindSpec, resource_id: str, payload: Payload, new_version: str | None
     ) -> None:
         """Read back: every field sent must have persisted with the value sent."""
-        live = await self._read(kind, resource_id)
-        sent = _sent_fields(payload)
-        dropped = [field for field, value in sent.items() if not _persisted(value, live.get(field))]
+        live = await spec.read(self.client, resource_id)
+        sent = spec.sent(payload)
+        dropped = [field for field, value in sent.items() if not carries(live.get(field), value)]
         if payload.get("mark_as_stable") is True and live.get("stable_version") != new_version:
             dropped.append("mark_as_stable")
         if dropped:
@@ -237,35 +232,8 @@ class _Writer:
             raise BotopsError(f"the server did not keep what was sent in {new_version}: {detail}")
 
 
-def _live_of(field: str, live: Mapping[str, Any]) -> Any:
+def _live_of(field: str, live: LiveObject) -> Any:
     return live.get("stable_version" if field == "mark_as_stable" else field)
-
-
-def _sent_fields(payload: Mapping[str, Any]) -> dict[str, Any]:
-    if "data" in payload:
-        data: dict[str, Any] = payload["data"]
-        return data
-    return {k: v for k, v in payload.items() if k not in ("source_version", "mark_as_stable")}
-
-
-def _persisted(sent: Any, live: Any) -> bool:
-    """True when `live` carries `sent`: objects key by key (the server may add keys)."""
-    if isinstance(sent, Mapping):
-        return isinstance(live, Mapping) and all(
-            _persisted(value, live.get(key)) for key, value in sent.items()
-        )
-    if isinstance(sent, list):
-        return (
-            isinstance(live, list)
-            and len(live) == len(sent)
-            and all(_persisted(s, v) for s, v in zip(sent, live, strict=True))
-        )
-    return not differs(sent, live)
-
-
-def _version(obj: Mapping[str, Any]) -> str | None:
-    value = obj.get("version")
-    return None if value is None else str(value)
 
 
 def _short(value: Any) -> str:

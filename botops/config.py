@@ -9,27 +9,20 @@ value; nothing is raised until every file has been looked at.
 
 from __future__ import annotations
 
-import difflib
-import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from botops.errors import ConfigError, Problem
 from botops.git import rev_parse
-from botops.model import VOICEBOT_FIELDS, Kind, Resource
+from botops.kinds import KINDS, KindSpec, either, spec_of
+from botops.model import Kind, Resource
+from botops.validation import at, did_you_mean, render_value, schema_issues
 from botops.yamlpos import Document, Issue, NodePath, decode, parse
 
-SCHEMAS_DIR = Path(__file__).resolve().parent / "schemas"
-SCHEMA_FILES: dict[Kind, str] = {
-    "Voicebot": "voicebot.schema.json",
-    "Assistant": "assistant.schema.json",
-}
 PROJECT_SCHEMA = "botops.schema.json"
-ID_KEYS: dict[Kind, str] = {"Voicebot": "bot_id", "Assistant": "assistant_id"}
 SUFFIXES = (".yaml", ".yml")
 PROJECT_FILE = "botops.yaml"
 
@@ -63,29 +56,60 @@ def load_resources(
     return [d.resource for d in declared if d.resource is not None]
 
 
+@dataclass(frozen=True)
+class Declaration:
+    """A resource some file declares, valid or not: its id, or (for a kind matched by name)
+    its name when it has no id, and where the document starts."""
+
+    kind: Kind
+    id: str | None
+    name: str | None
+    file: str
+    line: int
+    column: int
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+def load_declarations(paths: list[Path], *, root: Path) -> tuple[list[Declaration], list[Problem]]:
+    """The loader's lenient mode: what each document of a known kind declares, whether or not
+    it is valid, so that a file with mistakes still counts for what it declares and hides
+    nothing of the others'. Paths that don't exist are passed over; the problems returned are
+    the files that can't be read or parsed (they might declare anything)."""
+    unreadable: list[Problem] = []
+    found: list[Declaration] = []
+    skipped = {(root / PROJECT_FILE).resolve()}
+    for path, _ in _found(paths, root=root, skipped=skipped, problems=[]):
+        name = shown(path)
+        for document in _documents(path, name, unreadable):
+            kind = known_kind(document.value)
+            if kind is None:
+                continue
+            spec = spec_of(kind)
+            resource_id, label = document.value.get(spec.id_key), document.value.get("name")
+            found.append(
+                Declaration(
+                    kind,
+                    resource_id if isinstance(resource_id, str) else None,
+                    label if spec.matched_by_name and isinstance(label, str) else None,
+                    name,
+                    document.line,
+                    document.column,
+                )
+            )
+    return found, unreadable
+
+
 # ---------------------------------------------------------------------------------- finding
-
-
-def _find_files(
-    paths: Iterable[Path],
-    *,
-    root: Path | None,
-    problems: list[Problem],
-    skipped: set[Path] | None = None,
-) -> list[Path]:
-    """Files as given, and `*.yaml`/`*.yml` under directories (hidden ones skipped), each once.
-
-    The project file at the root (or `skipped` files) is not a resource file, and is skipped
-    inside directories."""
-    if skipped is None:
-        skipped = {((root or Path.cwd()) / PROJECT_FILE).resolve()}
-    return [file for file, _ in _found(paths, root=root, skipped=skipped, problems=problems)]
 
 
 def _found(
     paths: Iterable[Path], *, root: Path | None, skipped: set[Path], problems: list[Problem]
 ) -> list[tuple[Path, Path]]:
-    """`_find_files`, each file with the path argument it was found through."""
+    """Files as given, and `*.yaml`/`*.yml` under directories (hidden ones skipped), each once
+    and with the path argument it was found through; `skipped` files are not resource files."""
     found: dict[Path, tuple[Path, Path]] = {}
     for path in paths:
         if path.is_dir():
@@ -140,15 +164,8 @@ class _Declared:
 
 def _load_file(path: Path, instructions: _Instructions, problems: list[Problem]) -> list[_Declared]:
     name = shown(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        problems.append(Problem(name, 1, 1, f"can't read file: {error.strerror or error}"))
-        return []
-    documents, unreadable = parse_file(data)
-    problems.extend(problems_in(name, unreadable))
     declared: list[_Declared] = []
-    for document in documents:
+    for document in _documents(path, name, problems):
         kind, issues = check_document(document)
         resource = None
         if kind is not None and not issues:
@@ -157,6 +174,18 @@ def _load_file(path: Path, instructions: _Instructions, problems: list[Problem])
         if kind is not None:
             declared.append(_Declared(kind, name, document, resource))
     return declared
+
+
+def _documents(path: Path, name: str, problems: list[Problem]) -> list[Document]:
+    """The documents of one file; what stops them being read goes to `problems`."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        problems.append(Problem(name, 1, 1, f"can't read file: {error.strerror or error}"))
+        return []
+    documents, unreadable = parse_file(data)
+    problems.extend(problems_in(name, unreadable))
+    return documents
 
 
 def parse_file(data: bytes) -> tuple[list[Document], list[Issue]]:
@@ -180,227 +209,39 @@ def check_document(document: Document) -> tuple[Kind | None, list[Issue]]:
     kind, kind_issue = _kind(document)
     found = [kind_issue] if kind_issue is not None else []
     if kind is not None:
-        found += schema_issues(document, SCHEMA_FILES[kind])
-    if kind == "Assistant":
-        found += _agent_roles(document)
+        spec = spec_of(kind)
+        found += schema_issues(document, spec.schema_file) + spec.issues(document)
     # A node YAML already refused (a tag, a recursive alias) is not reported again.
     refused = {(i.line, i.column) for i in issues}
     return kind, issues + [i for i in found if (i.line, i.column) not in refused]
 
 
+def known_kind(value: Any) -> Kind | None:
+    """The registered kind a parsed document declares, if it declares one."""
+    kind = value.get("kind") if isinstance(value, dict) else None
+    return next((known for known in KINDS if kind == known), None)
+
+
 def _kind(document: Document) -> tuple[Kind | None, Issue | None]:
     value = document.value
+    names = either(KINDS)
     if not isinstance(value, dict):
-        return None, _at(
+        starts = either(f"'kind: {name}'" for name in KINDS)
+        return None, at(
             document.where(()),
-            "a document must be a mapping starting with 'kind: Voicebot' or 'kind: Assistant', "
-            f"got {render_value(value)}",
+            f"a document must be a mapping starting with {starts}, got {render_value(value)}",
         )
     if "kind" not in value:
-        return None, _at(document.where(()), "missing required key 'kind' (Voicebot or Assistant)")
+        return None, at(document.where(()), f"missing required key 'kind' ({names})")
+    known = known_kind(value)
+    if known is not None:
+        return known, None
     kind = value["kind"]
-    for known in SCHEMA_FILES:
-        if kind == known:
-            return known, None
     if not isinstance(kind, str):
-        message = f"'kind' must be Voicebot or Assistant, got {render_value(kind)}"
-        return None, _at(document.where(("kind",)), message)
-    hint = _did_you_mean(str(kind), list(SCHEMA_FILES)) or " (expected Voicebot or Assistant)"
-    return None, _at(document.where(("kind",)), f"unknown kind {render_value(kind)}{hint}")
-
-
-def _at(position: tuple[int, int], message: str) -> Issue:
-    return Issue(position[0], position[1], message)
-
-
-def _agent_roles(document: Document) -> list[Issue]:
-    """A role given twice in one assistant, at the second (the schema can't say this)."""
-    agents = document.value.get("agents")
-    issues: list[Issue] = []
-    first: dict[str, int] = {}
-    for index, agent in enumerate(agents if isinstance(agents, list) else []):
-        role = agent.get("role") if isinstance(agent, dict) else None
-        if not isinstance(role, str):
-            continue
-        where = document.where(("agents", index, "role"))
-        if role in first:
-            issues.append(
-                _at(where, f"duplicate agent role {role!r} (first at line {first[role]})")
-            )
-        else:
-            first[role] = where[0]
-    return issues
-
-
-# ---------------------------------------------------------------------------------- schemas
-
-
-def schema_issues(document: Document, schema_file: str) -> list[Issue]:
-    """Every way `document` breaks `schema_file` (in `schemas/`), in words, at the offending
-    key (unknown keys) or value (everything else; the mapping for a missing key)."""
-    issues: list[Issue] = []
-    for error in _validator(schema_file).iter_errors(document.value):
-        issues.extend(_explain(error, document))
-    return issues
-
-
-@cache
-def _validator(schema_file: str) -> Any:
-    from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
-
-    schema = json.loads((SCHEMAS_DIR / schema_file).read_text(encoding="utf-8"))
-    return Draft202012Validator(schema)
-
-
-def _explain(error: Any, document: Document) -> list[Issue]:
-    path: NodePath = tuple(error.absolute_path)
-    keyword: str = error.validator
-    schema: dict[str, Any] = error.schema
-    instance: Any = error.instance
-    if keyword == "additionalProperties" and isinstance(instance, dict):
-        allowed = list(schema.get("properties", {}))
-        return [
-            _at(document.key_at((*path, key)), f"unknown key {key!r}{_did_you_mean(key, allowed)}")
-            for key in instance
-            if key not in allowed
-        ]
-    if keyword == "required" and isinstance(instance, dict):
-        # A key missing because it is misspelt is reported once: as the unknown key.
-        allowed = list(schema.get("properties", {}))
-        typos = {_closest(k, allowed) for k in instance if k not in allowed}
-        return [
-            _at(document.where(path), f"missing required key {key!r}")
-            for key in error.validator_value
-            if key not in instance and key not in typos
-        ]
-    if keyword == "not" and isinstance(instance, dict):
-        keys = [k for k in error.validator_value.get("required", []) if k in instance]
-        if len(keys) == 2:
-            later = max(keys, key=lambda k: document.key_at((*path, k)))
-            return [
-                _at(
-                    document.key_at((*path, later)),
-                    f"give either {keys[0]!r} or {keys[1]!r}, not both",
-                )
-            ]
-    if keyword == "uniqueItems" and isinstance(instance, list):
-        return [_not_unique(path, instance, schema, document)]
-    if keyword in _VALUE_KEYWORDS:
-        expected = _expected(schema, keyword)
-        message = f"{_subject(path)} must be {expected}, got {render_value(instance)}"
-        if keyword == "type" and schema.get("type") == "string" and _is_number_like(instance):
-            message += " (put it in quotes to make it text)"
-        return [_at(document.where(path), message)]
-    return [_at(document.where(path), f"{_subject(path)}: {error.message}")]
-
-
-_VALUE_KEYWORDS = frozenset(
-    {
-        "type",
-        "const",
-        "enum",
-        "pattern",
-        "minLength",
-        "maxLength",
-        "minimum",
-        "maximum",
-        "exclusiveMinimum",
-        "exclusiveMaximum",
-    }
-)
-
-
-def _is_number_like(value: Any) -> bool:
-    """A YAML scalar that became a number or boolean where text was meant (`bot_id: 12345`)."""
-    return isinstance(value, int | float)
-
-
-def _not_unique(
-    path: NodePath, items: list[Any], schema: dict[str, Any], document: Document
-) -> Issue:
-    seen: list[Any] = []
-    for index, item in enumerate(items):
-        if item in seen:
-            count = sum(1 for other in items if other == item)
-            times = "twice" if count == 2 else f"{count} times"
-            message = (
-                f"{_subject(path)} must be {_expected(schema, 'uniqueItems')}: "
-                f"{render_value(item)} appears {times}"
-            )
-            return _at(document.where((*path, index)), message)
-        seen.append(item)
-    return _at(document.where(path), f"{_subject(path)} must not repeat an item")
-
-
-def _subject(path: NodePath) -> str:
-    """How a message names the value at `path`: `'temperature'`, `every item of 'agents'`."""
-    if not path:
-        return "the document"
-    last = path[-1]
-    if isinstance(last, int):
-        parents = [p for p in path[:-1] if isinstance(p, str)]
-        return f"every item of {parents[-1]!r}" if parents else "every item"
-    return repr(last)
-
-
-def _expected(schema: dict[str, Any], keyword: str) -> str:
-    """What a valid value is, in words, from the schema (`x-expected` when it says)."""
-    low, high = schema.get("minimum"), schema.get("maximum")
-    if keyword in ("minimum", "maximum") and low is not None and high is not None:
-        return f"between {low} and {high}"
-    if "x-expected" in schema:
-        return str(schema["x-expected"])
-    if "const" in schema:
-        return render_value(schema["const"])
-    types = schema.get("type")
-    names = [_TYPE_WORDS.get(t, t) for t in ([types] if isinstance(types, str) else types or [])]
-    words = " or ".join(names) or "valid"
-    if low is not None and high is not None:
-        return f"{words} between {low} and {high}"
-    if low is not None:
-        return f"{words} >= {low}"
-    if high is not None:
-        return f"{words} <= {high}"
-    return words
-
-
-_TYPE_WORDS = {
-    "boolean": "true or false",
-    "string": "a string",
-    "integer": "an integer",
-    "number": "a number",
-    "array": "a list",
-    "object": "a mapping",
-    "null": "empty",
-}
-
-
-def render_value(value: Any) -> str:
-    """A value as a message shows it: YAML's words for booleans and null, quotes for text."""
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return repr(value)
-
-
-def _did_you_mean(word: str, candidates: list[str]) -> str:
-    match = _closest(word, candidates)
-    return f" (did you mean {match!r}?)" if match else ""
-
-
-def _closest(word: str, candidates: list[str]) -> str | None:
-    matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    if matches:
-        return matches[0]
-    lowered = {c.lower(): c for c in candidates}
-    return lowered.get(word.lower())
+        message = f"'kind' must be {names}, got {render_value(kind)}"
+        return None, at(document.where(("kind",)), message)
+    hint = did_you_mean(kind, list(KINDS)) or f" (expected {names})"
+    return None, at(document.where(("kind",)), f"unknown kind {render_value(kind)}{hint}")
 
 
 # ---------------------------------------------------------------------------------- resources
@@ -458,11 +299,8 @@ def _resource(
     kind: Kind, document: Document, name: str, path: Path, instructions: _Instructions
 ) -> tuple[Resource | None, list[Issue]]:
     data: dict[str, Any] = document.value
-    if kind == "Voicebot":
-        desired = {k: data[k] for k in VOICEBOT_FIELDS if k in data}
-        issues: list[Issue] = []
-    else:
-        desired, issues = _assistant_fields(data, document, path, instructions)
+    spec = spec_of(kind)
+    desired, issues = _desired(spec, document, path, instructions)
     if issues:
         return None, issues
     resource = Resource(
@@ -470,7 +308,7 @@ def _resource(
         file=name,
         line=document.line,
         column=document.column,
-        id=data.get(ID_KEYS[kind]),
+        id=data.get(spec.id_key),
         desired=desired,
         description=data.get("description"),
         version_description=data.get("version_description"),
@@ -479,25 +317,30 @@ def _resource(
     return resource, []
 
 
-def _assistant_fields(
-    data: dict[str, Any], document: Document, path: Path, instructions: _Instructions
+def _desired(
+    spec: KindSpec, document: Document, path: Path, instructions: _Instructions
 ) -> tuple[dict[str, Any], list[Issue]]:
+    """The managed fields the document declares, each `instruction_file` (of the document,
+    or of an item of a field that allows one) replaced by the text it names."""
     issues: list[Issue] = []
 
-    def resolved(mapping: dict[str, Any], at: NodePath) -> dict[str, Any]:
+    def resolved(mapping: dict[str, Any], where: NodePath) -> dict[str, Any]:
         if "instruction_file" not in mapping:
             return dict(mapping)
         text, error = instructions.read(path, mapping["instruction_file"])
         if error is not None:
-            issues.append(_at(document.where((*at, "instruction_file")), error))
+            issues.append(at(document.where((*where, "instruction_file")), error))
         return _with_instruction(mapping, text)
 
-    top = resolved(data, ())
-    desired: dict[str, Any] = {k: top[k] for k in ("instruction", "llm_config") if k in top}
-    if "agents" in data:
-        desired["agents"] = [
-            resolved(agent, ("agents", index)) for index, agent in enumerate(data["agents"])
-        ]
+    top = resolved(document.value, ())
+    desired: dict[str, Any] = {}
+    for field in spec.fields:
+        if field.name not in top:
+            continue
+        value = top[field.name]
+        if field.file_items:
+            value = [resolved(item, (field.name, index)) for index, item in enumerate(value)]
+        desired[field.name] = value
     return desired, issues
 
 
@@ -517,31 +360,34 @@ def _with_instruction(mapping: dict[str, Any], text: str | None) -> dict[str, An
 
 def _declared_twice(declared: list[_Declared]) -> list[Problem]:
     """A resource declared in two places is reported at each, naming the others."""
-    places: dict[tuple[str, str], list[tuple[str, int, int]]] = {}
+    places: dict[tuple[Kind, str, str], list[tuple[str, int, int]]] = {}
     for item in declared:
         value: dict[str, Any] = item.document.value
-        id_key = ID_KEYS[item.kind]
-        if isinstance(value.get(id_key), str):
-            key, at = (id_key, value[id_key]), (id_key,)
-        elif item.kind == "Voicebot" and isinstance(value.get("name"), str) and value["name"]:
-            key, at = ("name", value["name"]), ("name",)
+        spec = spec_of(item.kind)
+        if isinstance(value.get(spec.id_key), str):
+            field = spec.id_key
+        elif spec.matched_by_name and isinstance(value.get("name"), str) and value["name"]:
+            field = "name"
         else:
             continue
-        places.setdefault(key, []).append((item.file, *item.document.where(at)))
+        where = item.document.where((field,))
+        places.setdefault((item.kind, field, value[field]), []).append((item.file, *where))
     problems: list[Problem] = []
-    for (field, declared_as), where in places.items():
-        for place in where if len(where) > 1 else []:
+    for (kind, field, declared_as), found in places.items():
+        for place in found if len(found) > 1 else []:
             others = ", ".join(
-                f"{f}:{line}:{col}" for f, line, col in where if (f, line, col) != place
+                f"{f}:{line}:{col}" for f, line, col in found if (f, line, col) != place
             )
-            problems.append(Problem(*place, _twice_message(field, declared_as, others)))
+            message = _twice_message(spec_of(kind), field, declared_as, others)
+            problems.append(Problem(*place, message))
     return problems
 
 
-def _twice_message(field: str, value: str, others: str) -> str:
+def _twice_message(spec: KindSpec, field: str, value: str, others: str) -> str:
     if field == "name":
         return (
-            f"voicebot {value!r} without bot_id is also declared at {others}; "
-            "bots without bot_id are matched by name: give each a bot_id or its own name"
+            f"{spec.prefix} {value!r} without {spec.id_key} is also declared at {others}; "
+            f"{spec.noun}s without {spec.id_key} are matched by name: give each a "
+            f"{spec.id_key} or its own name"
         )
     return f"{field} {value!r} is also declared at {others}"

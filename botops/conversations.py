@@ -15,11 +15,14 @@ import re
 from collections.abc import AsyncGenerator, Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, TextIO
+from typing import TYPE_CHECKING, Any, Literal, TextIO
 
-from botops.config import _did_you_mean
 from botops.errors import UsageError
 from botops.files import atomic_text_file
+from botops.validation import did_you_mean
+
+if TYPE_CHECKING:  # httpx loads only when a command calls the API
+    from botops.client import ApiClient
 
 FIELDS = ("transcript", "insights")
 BASE_COLUMNS = ("conversation_id", "bot_id", "from", "to", "duration_seconds", "recording_url")
@@ -40,7 +43,7 @@ def parse_fields(text: str | None) -> list[str] | None:
     for name in names:
         if name not in FIELDS:
             raise UsageError(
-                f"unknown field {name!r} in --fields{_did_you_mean(name, list(FIELDS))}; "
+                f"unknown field {name!r} in --fields{did_you_mean(name, list(FIELDS))}; "
                 f"choose from {', '.join(FIELDS)}"
             )
     return list(dict.fromkeys(names)) or None
@@ -50,7 +53,7 @@ def parse_fields(text: str | None) -> list[str] | None:
 
 
 async def list_page(
-    client: Any,
+    client: ApiClient,
     *,
     fields: list[str] | None = None,
     limit: int = 20,
@@ -61,11 +64,11 @@ async def list_page(
 
     With `bot_id`, `offset` and `limit` count that bot's conversations: pages are read until
     `limit` of them are found or none are left.
+    `limit` and `offset` are checked where they are parsed (the command line) and by the client;
+    here a `limit` below 1 finds nothing.
     """
     if limit < 1:
-        raise UsageError(f"--limit must be at least 1, got {limit}")
-    if offset < 0:
-        raise UsageError(f"--offset must not be negative, got {offset}")
+        return []
     if bot_id is None:
         return await _slice(client, fields, limit, offset)
     found: list[dict[str, Any]] = []
@@ -85,7 +88,7 @@ async def list_page(
 
 
 async def _slice(
-    client: Any, fields: list[str] | None, limit: int, offset: int
+    client: ApiClient, fields: list[str] | None, limit: int, offset: int
 ) -> list[dict[str, Any]]:
     """`limit` conversations from `offset`, in as many requests as the page maximum needs."""
     found: list[dict[str, Any]] = []
@@ -100,7 +103,7 @@ async def _slice(
 
 
 def iter_all(
-    client: Any, *, fields: list[str] | None = None, bot_id: str | None = None
+    client: ApiClient, *, fields: list[str] | None = None, bot_id: str | None = None
 ) -> AsyncGenerator[dict[str, Any], None]:
     """Every conversation (of `bot_id`, when given), in the server's order; close it
     (`contextlib.aclosing`) so that pages still in flight are cancelled on an early exit."""
@@ -134,7 +137,7 @@ def export_format(out: Path, chosen: str | None) -> ExportFormat:
 
 
 async def export(
-    client: Any,
+    client: ApiClient,
     out: Path,
     *,
     output_format: ExportFormat = "jsonl",

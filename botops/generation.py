@@ -11,9 +11,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botops.errors import ApiError, GenerationFailed, GenerationTimeout, NotFoundError, UsageError
+
+if TYPE_CHECKING:  # httpx loads only when a command calls the API
+    from botops.client import ApiClient
 
 MAX_POLL_INTERVAL = 5.0
 BACKOFF = 1.5
@@ -35,7 +38,7 @@ def job_id_of(job: dict[str, Any]) -> str | None:
 
 
 async def run_generation(
-    client: Any,
+    client: ApiClient,
     text: str,
     *,
     timeout: float,
@@ -90,7 +93,7 @@ async def run_generation(
     return job
 
 
-async def _read(client: Any, job_id: str) -> dict[str, Any]:
+async def _read(client: ApiClient, job_id: str) -> dict[str, Any]:
     try:
         job: dict[str, Any] = await client.get_generation(job_id)
     except NotFoundError as error:

@@ -4,7 +4,8 @@ What is written loads through `botops.config` to exactly the live values, so tha
 after shows no changes: voicebots with their `bot_id` and managed fields; assistants with their
 instruction (long or multi-line ones as Markdown under `prompts/`), the `llm_config` keys botops
 manages (other live keys stay unmanaged), their agents, and `mark_as_stable: true` when the
-live version is the stable one.
+live version is the stable one. What a document holds is the kind spec's
+(`KindSpec.document`); this module lays documents out as files.
 
 Reading (`read_live`) is separate from laying files out (`lay_out`, pure) and from writing
 (`write_files`), which checks every target before it writes any.
@@ -22,19 +23,20 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import yaml
 
-from botops.config import ID_KEYS, SCHEMA_FILES, _find_files, _validator, shown
-from botops.errors import MethodNotAllowedError, NotFoundError, Problem, UsageError
-from botops.files import atomic_text_file as atomic_text_file  # re-exported for old callers
-from botops.files import check_writable_parent
-from botops.files import write_atomically as write_atomically  # re-exported for old callers
-from botops.model import ASSISTANT_FIELDS, LLM_CONFIG_KEYS, VOICEBOT_FIELDS, Kind, Resource
-from botops.yamlpos import decode, parse
+from botops.config import Declaration, load_declarations
+from botops.errors import MethodNotAllowedError, NotFoundError, UsageError
+from botops.files import check_writable_parent, write_atomically
+from botops.kinds import KINDS, KindSpec, LiveObject, either, spec_of
+from botops.model import Kind, Resource
+from botops.yamlpos import NUMBER_START
+
+if TYPE_CHECKING:  # httpx loads only when a command calls the API
+    from botops.client import ApiClient
 
 # Instructions longer than this, or with a line break, go to a Markdown file of their own.
 INLINE_INSTRUCTION_LIMIT = 200
@@ -49,11 +51,15 @@ class LiveResource:
 
     kind: Kind
     id: str
-    data: dict[str, Any]
+    data: LiveObject
+
+    @property
+    def spec(self) -> KindSpec:
+        return spec_of(self.kind)
 
     @property
     def address(self) -> str:
-        return f"{self.kind.lower()}/{self.id}"
+        return self.spec.address(self.id)
 
 
 @dataclass(frozen=True)
@@ -90,44 +96,45 @@ def _key(path: Path) -> str:
 
 
 async def read_live(
-    client: Any, ids: Sequence[str], *, everything: bool, warn: Warn | None = None
+    client: ApiClient, ids: Sequence[str], *, everything: bool, warn: Warn | None = None
 ) -> list[LiveResource]:
-    """Each id looked up as a voicebot, then as an assistant; with `everything`, every live
-    voicebot and assistant. Sorted by kind then id, each resource once."""
+    """Each id looked up as each kind in turn (a voicebot, then an assistant); with
+    `everything`, every live resource of every kind. Sorted by kind then id, each once."""
     listed: list[tuple[Kind | None, str]] = []
     if everything:
-        async for bot in client.iter_voicebots():
-            if bot.get("bot_id"):
-                listed.append(("Voicebot", str(bot["bot_id"])))
-        try:
-            async for assistant in client.iter_assistants():
-                if assistant.get("assistant_id"):
-                    listed.append(("Assistant", str(assistant["assistant_id"])))
-        except (NotFoundError, MethodNotAllowedError) as error:
-            if warn is not None:
-                warn(f"assistants can't be listed on this server ({error}); none imported")
+        for spec in KINDS.values():
+            try:
+                async for live in spec.iterate(client):
+                    if live.get(spec.id_key):
+                        listed.append((spec.name, str(live[spec.id_key])))
+            except (NotFoundError, MethodNotAllowedError) as error:
+                if not spec.optional:
+                    raise
+                if warn is not None:
+                    warn(f"{spec.prefix}s can't be listed on this server ({error}); none imported")
     # An id named and also listed is read once, as what the list says it is.
     known = {rid for _, rid in listed}
     named: list[tuple[Kind | None, str]] = [(None, i) for i in dict.fromkeys(ids) if i not in known]
     wanted = [*dict.fromkeys(listed), *named]
     found = await asyncio.gather(*(_read_one(client, kind, rid) for kind, rid in wanted))
     unique = {(r.kind, r.id): r for r in found}
-    return sorted(unique.values(), key=lambda r: (r.kind != "Voicebot", r.id))
+    order = list(KINDS)
+    return sorted(unique.values(), key=lambda r: (order.index(r.kind), r.id))
 
 
-async def _read_one(client: Any, kind: Kind | None, resource_id: str) -> LiveResource:
-    if kind in (None, "Voicebot"):
+async def _read_one(client: ApiClient, kind: Kind | None, resource_id: str) -> LiveResource:
+    """The resource of `kind` with this id; of any kind, the first that has it."""
+    for spec in [spec_of(kind)] if kind is not None else KINDS.values():
         try:
-            bot: dict[str, Any] = await client.get_voicebot(resource_id)
-            return LiveResource("Voicebot", str(bot.get("bot_id") or resource_id), bot)
-        except NotFoundError:
-            if kind == "Voicebot":
+            live = await spec.read(client, resource_id)
+            return LiveResource(spec.name, str(live.get(spec.id_key) or resource_id), live)
+        except (NotFoundError, MethodNotAllowedError) as error:
+            # A kind some servers don't offer is passed over; so is an id of unknown kind
+            # another kind may have.
+            if not spec.optional and (kind is not None or isinstance(error, MethodNotAllowedError)):
                 raise
-    try:
-        assistant: dict[str, Any] = await client.get_assistant(resource_id)
-    except (NotFoundError, MethodNotAllowedError):
-        raise UsageError(f"no voicebot or assistant has the id {resource_id!r}") from None
-    return LiveResource("Assistant", str(assistant.get("assistant_id") or resource_id), assistant)
+    prefixes = either(spec.prefix for spec in KINDS.values())
+    raise UsageError(f"no {prefixes} has the id {resource_id!r}")
 
 
 # Laying files out
@@ -154,10 +161,7 @@ def lay_out(
                 f"{resource.address}: the id can't be written to a resource file (ids are a "
                 "letter or digit, then letters, digits, '_', '-', '.')"
             )
-        inline = (voicebot_document if resource.kind == "Voicebot" else assistant_document)(
-            resource.data, resource.id
-        )
-        where = _surrogate_at(inline)
+        where = _surrogate_at(resource.spec.document(resource.data, resource.id))
         if where is not None:
             raise UsageError(
                 f"{resource.address}: {where} holds a lone UTF-16 surrogate, which no UTF-8 "
@@ -167,25 +171,23 @@ def lay_out(
     layout = _Layout()
     for path in reuse.values():
         layout.claim(path)
-    slugs = [_slug(r.data.get("name")) if r.kind == "Voicebot" else "" for r in resources]
+    # A kind with a name is filed under it, others under their id.
+    slugs = [_slug(r.data.get("name")) if _named(r.spec) else "" for r in resources]
     shared = {s for s in slugs if s and slugs.count(s) > 1}
     ids_lower = {r.id.casefold() for r in resources}
     for resource, slug in zip(resources, slugs, strict=True):
         if (resource.kind, resource.id) in reuse:
             path = reuse[(resource.kind, resource.id)]
-        elif resource.kind == "Voicebot":
+        elif _named(resource.spec):
             # A slug that is another resource's id would make the two names easy to confuse.
             base = slug if slug and slug not in shared and slug not in ids_lower else ""
             stem = base or (f"{slug}-{resource.id}" if slug else resource.id)
             path = layout.claim(directory / f"{stem}.yaml")
         else:
             path = layout.claim(directory / f"{resource.id}.yaml")
-        if resource.kind == "Voicebot":
-            document = voicebot_document(resource.data, resource.id)
-        else:
-            document = _assistant_with_prompts(resource, path, layout)
+        document = _with_prompts(resource, path, layout)
         schema = os.path.relpath(
-            os.path.abspath(schemas_dir / SCHEMA_FILES[resource.kind]),
+            os.path.abspath(schemas_dir / resource.spec.schema_file),
             os.path.abspath(path.parent),
         )
         text = f"# yaml-language-server: $schema={Path(schema).as_posix()}\n" + dump(document)
@@ -193,55 +195,24 @@ def lay_out(
     return sorted(layout.files, key=lambda f: (f.is_prompt, str(f.path)))
 
 
-def voicebot_document(live: dict[str, Any], bot_id: str) -> dict[str, Any]:
-    document: dict[str, Any] = {"kind": "Voicebot", "bot_id": bot_id}
-    for name in VOICEBOT_FIELDS:
-        if live.get(name) is not None:
-            document[name] = live[name]
-    return document
+def _named(spec: KindSpec) -> bool:
+    return "name" in spec.field_names
 
 
-def assistant_document(live: dict[str, Any], assistant_id: str) -> dict[str, Any]:
-    """The assistant's document with every instruction inline (no files)."""
-    document: dict[str, Any] = {"kind": "Assistant", "assistant_id": assistant_id}
-    stable = live.get("stable_version")
-    if stable is not None and stable == live.get("version"):
-        document["mark_as_stable"] = True
-    for name in ASSISTANT_FIELDS:
-        value = live.get(name)
-        if value is None:
-            continue
-        if name == "llm_config" and isinstance(value, dict):
-            config = {k: value[k] for k in LLM_CONFIG_KEYS if value.get(k) is not None}
-            if config:
-                document[name] = config
-        elif name == "agents" and isinstance(value, list):
-            document[name] = [_agent(a) for a in value]
-        else:
-            document[name] = value
-    return document
-
-
-def _agent(live: Any) -> Any:
-    if not isinstance(live, dict):
-        return live
-    allowed = _agent_keys()
-    agent = {"role": live["role"]} if "role" in live else {}
-    agent.update({k: v for k, v in live.items() if k in allowed and k != "role" and v is not None})
-    return agent
-
-
-def _assistant_with_prompts(resource: LiveResource, path: Path, layout: _Layout) -> dict[str, Any]:
-    document = assistant_document(resource.data, resource.id)
+def _with_prompts(resource: LiveResource, path: Path, layout: _Layout) -> dict[str, Any]:
+    """The resource's document, long instructions (its own, its items') moved to files."""
+    document = resource.spec.document(resource.data, resource.id)
     prompts = path.parent / "prompts"
     instruction = document.get("instruction")
     if _belongs_in_file(instruction):
         prompt = layout.claim(prompts / f"{resource.id}.md")
         layout.files.append(_prompt(prompt, instruction, resource))
         document = _replace_key(document, "instruction", "instruction_file", _rel(prompt, path))
-    agents = document.get("agents")
-    if isinstance(agents, list):
-        for index, agent in enumerate(agents):
+    for managed in resource.spec.fields:
+        items = document.get(managed.name) if managed.file_items else None
+        if not isinstance(items, list):
+            continue
+        for index, agent in enumerate(items):
             text = agent.get("instruction") if isinstance(agent, dict) else None
             if not _belongs_in_file(text):
                 continue
@@ -249,7 +220,7 @@ def _assistant_with_prompts(resource: LiveResource, path: Path, layout: _Layout)
             prompt = layout.claim(prompts / f"{resource.id}-{role}.md")
             layout.files.append(_prompt(prompt, text, resource))
             reference = _rel(prompt, path)
-            agents[index] = _replace_key(agent, "instruction", "instruction_file", reference)
+            items[index] = _replace_key(agent, "instruction", "instruction_file", reference)
     return document
 
 
@@ -314,23 +285,6 @@ def _slug(value: Any) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
 
 
-@cache
-def _agent_keys() -> frozenset[str]:
-    """The keys the assistant schema (as validation loaded it) allows in an agent."""
-    schema: dict[str, Any] = _validator(SCHEMA_FILES["Assistant"]).schema
-    items = schema["properties"]["agents"]["items"]
-    while "$ref" in items:
-        items = _resolve(schema, items["$ref"])
-    return frozenset({"role", "instruction", *items.get("properties", {})} - {"instruction_file"})
-
-
-def _resolve(schema: dict[str, Any], ref: str) -> Any:
-    node: Any = schema
-    for part in ref.removeprefix("#/").split("/"):
-        node = node[part]
-    return node
-
-
 # YAML
 
 
@@ -352,13 +306,10 @@ def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
     if needs_escapes(data):
         # PyYAML would write NEL and U+2028/U+2029 as line breaks, which read back as spaces.
         style = '"'
-    elif data[:1] in _NUMBER_START and not any(char.isspace() for char in data):
+    elif data[:1] in NUMBER_START and not any(char.isspace() for char in data):
         # PyYAML quotes YAML 1.1's numbers only; botops reads YAML 1.2's (`0o17`, `1e3`).
         style = "'"
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
-
-
-_NUMBER_START = frozenset("0123456789+-.")
 
 
 _Dumper.add_representer(list, _represent_list)
@@ -391,61 +342,13 @@ def generated_file(resource: LiveResource, out: Path | None, *, schemas_dir: Pat
     return file
 
 
-@dataclass(frozen=True)
-class Declaration:
-    """A voicebot or assistant some file declares, valid or not: its id, or a voicebot's name
-    when it has no id, and where the document starts."""
-
-    kind: Kind
-    id: str | None
-    name: str | None
-    file: str
-    line: int
-    column: int
-
-    @property
-    def where(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}"
-
-
 def declarations(paths: list[Path], *, root: Path) -> list[Declaration]:
-    """Every resource the files in `paths` declare, read file by file, so that a file with
-    mistakes still counts for what it declares and hides nothing of the others'.
+    """Every resource the files in `paths` declare, valid or not (`load_declarations`).
 
     A file that can't be read or parsed might declare anything: that is a `UsageError`,
     as import can't then know whether it would write a second declaration.
     """
-    unreadable: list[Problem] = []
-    found: list[Declaration] = []
-    for path in _find_files(paths, root=root, problems=[]):
-        name = shown(path)
-        try:
-            text, issue = decode(path.read_bytes())
-        except OSError as error:
-            unreadable.append(Problem(name, 1, 1, f"can't read file: {error.strerror}"))
-            continue
-        if text is None:
-            assert issue is not None
-            unreadable.append(Problem(name, issue.line, issue.column, issue.message))
-            continue
-        documents, syntax = parse(text)
-        unreadable.extend(Problem(name, i.line, i.column, i.message) for i in syntax)
-        for document in documents:
-            value = document.value
-            kind = value.get("kind") if isinstance(value, dict) else None
-            if kind not in SCHEMA_FILES:
-                continue
-            resource_id, label = value.get(ID_KEYS[kind]), value.get("name")
-            found.append(
-                Declaration(
-                    kind,
-                    resource_id if isinstance(resource_id, str) else None,
-                    label if kind == "Voicebot" and isinstance(label, str) else None,
-                    name,
-                    document.line,
-                    document.column,
-                )
-            )
+    found, unreadable = load_declarations(paths, root=root)
     if unreadable:
         raise UsageError(
             "; ".join(str(p) for p in unreadable) + "; import can't tell what that file "

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-Kind = Literal["Voicebot", "Assistant"]
+# The name of a kind registered in `botops.kinds` ("Voicebot", "Assistant").
+Kind = str
 Action = Literal["no-op", "update", "create"]
 Outcome = Literal["applied", "stale", "failed", "unknown", "skipped"]
 
 PLAN_FORMAT_VERSION = 1
-
-# The fields of each kind that botops manages: present in a file means managed, absent means
-# unmanaged (never diffed, never sent).
-VOICEBOT_FIELDS = ("name", "enable_greeting_interruption", "supported_languages")
-ASSISTANT_FIELDS = ("instruction", "llm_config", "agents")
-LLM_CONFIG_KEYS = ("model", "provider", "temperature", "top_p", "max_tokens")
 
 
 @dataclass(frozen=True)
@@ -63,11 +59,14 @@ class Project:
 class Change:
     """One changed field: `path` like `supported_languages`, `llm_config.temperature`,
     `agents[returns_handler].instruction`. `before` is None for an added value (and for
-    everything in a create), `after` is None for a removed one."""
+    everything in a create), `after` is None for a removed one. `field` is the managed field
+    the change is in (`llm_config`), so that nothing parses paths; it is empty for a change
+    read back from a plan file, where only the payload is acted on."""
 
     path: str
     before: Any
     after: Any
+    field: str = dataclasses.field(default="", compare=False)
 
 
 @dataclass

@@ -18,11 +18,11 @@ from typing import Any, NoReturn, cast
 
 from botops.errors import UsageError
 from botops.files import write_atomically
+from botops.kinds import KINDS, KindSpec, by_prefix, either
 from botops.model import (
     PLAN_FORMAT_VERSION,
     Action,
     Change,
-    Kind,
     Plan,
     ResourcePlan,
     Unmanaged,
@@ -31,9 +31,6 @@ from botops.render.json import render_json
 from botops.render.text import printable
 
 _ACTIONS: tuple[Action, ...] = ("create", "no-op", "update")
-_KINDS: tuple[Kind, ...] = ("Assistant", "Voicebot")
-# The kind of a resource is the first part of its address; `kind` in the file is an extra.
-_PREFIXES: dict[str, Kind] = {"voicebot": "Voicebot", "assistant": "Assistant"}
 
 
 def write_plan(plan: Plan, path: Path) -> None:
@@ -165,8 +162,11 @@ class _Reader:
         self.require_object(data, where)
         action = self.choice(data, "action", where, _ACTIONS)
         address = self.string(data, "address", where)
-        prefix, kind = self.address_kind(address, where)
-        if data.get("kind") is not None and self.choice(data, "kind", where, _KINDS) != kind:
+        # The kind of a resource is the first part of its address; `kind` in the file is an extra.
+        spec = self.address_kind(address, where)
+        kind = spec.name
+        kinds = tuple(sorted(KINDS))
+        if data.get("kind") is not None and self.choice(data, "kind", where, kinds) != kind:
             self.fail(
                 f"{where}.kind {_shown(data['kind'])} does not match address {_shown(address)}; "
                 "make the plan again"
@@ -182,32 +182,32 @@ class _Reader:
                 self.change(c, f"{where}.changes[{i}]")
                 for i, c in enumerate(self.array(data, "changes", where))
             ],
-            payload=self.payload(data, where, action, kind),
+            payload=self.payload(data, where, action, spec),
             name=self.optional_string(data, "name", where, required=False),
         )
-        self.consistent(resource, prefix, where)
+        self.consistent(resource, spec, where)
         return resource
 
-    def address_kind(self, address: str, where: str) -> tuple[str, Kind]:
-        prefix = address.split("/", 1)[0]
-        if prefix not in _PREFIXES or "/" not in address:
-            self.fail(
-                f"{where}.address must start with voicebot/ or assistant/, got {_shown(address)}"
-            )
-        return prefix, _PREFIXES[prefix]
+    def address_kind(self, address: str, where: str) -> KindSpec:
+        spec = by_prefix(address.split("/", 1)[0])
+        if spec is None or "/" not in address:
+            prefixes = either(f"{spec.prefix}/" for spec in KINDS.values())
+            self.fail(f"{where}.address must start with {prefixes}, got {_shown(address)}")
+        return spec
 
-    def consistent(self, resource: ResourcePlan, prefix: str, where: str) -> None:
+    def consistent(self, resource: ResourcePlan, spec: KindSpec, where: str) -> None:
         """What apply acts on (id, kind, payload) must be what the plan shows (address,
         source_version): a hand-edited plan must not send something other than it says."""
         if resource.action == "create":
-            if resource.kind != "Voicebot":
-                self.fail(f"{where}: only a voicebot can be created")
+            if not spec.matched_by_name:
+                creatable = either(s.prefix for s in KINDS.values() if s.matched_by_name)
+                self.fail(f"{where}: only a {creatable} can be created")
             if resource.id is not None:
                 self.fail(f"{where}.id must be null for action 'create', got {_shown(resource.id)}")
             return
         if resource.action == "update" and resource.id is None:
             self.fail(f"{where}.id must be a string for action 'update', got null")
-        if resource.id is not None and resource.address != f"{prefix}/{resource.id}":
+        if resource.id is not None and resource.address != spec.address(resource.id):
             self.fail(
                 f"{where}.id {_shown(resource.id)} does not match address "
                 f"{_shown(resource.address)}; make the plan again"
@@ -221,7 +221,7 @@ class _Reader:
                 )
 
     def payload(
-        self, data: Mapping[str, Any], where: str, action: Action, kind: Kind
+        self, data: Mapping[str, Any], where: str, action: Action, spec: KindSpec
     ) -> dict[str, Any] | None:
         if "payload" not in data:
             self.fail(f"{where}: missing field 'payload'")
@@ -235,9 +235,12 @@ class _Reader:
             self.string(generation, "text_content", f"{where}.payload.generation")
             version = payload.get("version")
             self.require_object(version, f"{where}.payload.version")
-            self.require_object(version.get("data"), f"{where}.payload.version.data")
-        elif action == "update" and kind == "Voicebot":
-            self.require_object(payload.get("data"), f"{where}.payload.data")
+            if spec.values_key is not None:
+                key = spec.values_key
+                self.require_object(version.get(key), f"{where}.payload.version.{key}")
+        elif action == "update" and spec.values_key is not None:
+            key = spec.values_key
+            self.require_object(payload.get(key), f"{where}.payload.{key}")
         return cast(dict[str, Any], payload)
 
     def change(self, data: Any, where: str) -> Change:

@@ -1,8 +1,10 @@
 """Desired (files) against live (API): the plan. No write ever happens here.
 
 `make_plan` is one short template: read live state concurrently, diff each resource, decide its
-action, build the exact payload apply will send. Diffing is per managed field; unmanaged fields
-(absent from the file) and unmanaged `llm_config` keys are never looked at.
+action, build the exact payload apply will send. Everything a kind decides (its fields, how each
+is compared and sent, the payload's layout, its client calls) is its spec's (`botops.kinds`);
+values compare as `botops.compare` says. Unmanaged fields (absent from the file) and unmanaged
+`llm_config` keys are never looked at.
 """
 
 from __future__ import annotations
@@ -11,9 +13,8 @@ import asyncio
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from botops.client import Client
 from botops.errors import (
     BotopsError,
     MethodNotAllowedError,
@@ -21,22 +22,19 @@ from botops.errors import (
     PlanError,
 )
 from botops.git import rev_parse
-from botops.model import (
-    ASSISTANT_FIELDS,
-    VOICEBOT_FIELDS,
-    Change,
-    Plan,
-    Resource,
-    ResourcePlan,
-    Unmanaged,
-)
+from botops.kinds import KINDS, Field, KindSpec, LiveObject, spec_of, text_or_none, version_of
+from botops.model import Change, Kind, Plan, Resource, ResourcePlan, Unmanaged
 
-AGENT_ORDER = "agents.order"
+if TYPE_CHECKING:  # httpx loads only when a command calls the API
+    from botops.client import ApiClient
+
+# Live objects of each kind matched by name, by name (read only where a plan needs them).
+ByName = dict[Kind, dict[str, list[LiveObject]]]
 
 
 async def make_plan(
     resources: Sequence[Resource],
-    client: Client,
+    client: ApiClient,
     *,
     base_url: str,
     account_id: str,
@@ -45,7 +43,7 @@ async def make_plan(
     unmanaged: bool = False,
 ) -> Plan:
     """Read the live latest version of each resource and return what apply would do."""
-    by_name = await _live_voicebots_by_name(resources, client, unmanaged=unmanaged)
+    by_name = await _live_by_name(resources, client, unmanaged=unmanaged)
     problems: list[str] = []
     plans = await asyncio.gather(
         *(_plan_one(r, client, by_name, message, commit, problems) for r in resources)
@@ -62,276 +60,148 @@ async def make_plan(
     return plan
 
 
-async def _live_voicebots_by_name(
-    resources: Sequence[Resource], client: Client, *, unmanaged: bool
-) -> dict[str, list[dict[str, Any]]]:
-    """List pages are read only where a bot is matched by name (or `--unmanaged` asks)."""
-    if not unmanaged and not any(r.kind == "Voicebot" and r.id is None for r in resources):
-        return {}
-    by_name: dict[str, list[dict[str, Any]]] = {}
-    async for bot in client.iter_voicebots():
-        by_name.setdefault(str(bot.get("name")), []).append(bot)
+async def _live_by_name(
+    resources: Sequence[Resource], client: ApiClient, *, unmanaged: bool
+) -> ByName:
+    """List pages are read only where a resource is matched by name (or `--unmanaged` asks)."""
+    by_name: ByName = {}
+    for spec in KINDS.values():
+        if not spec.matched_by_name:
+            continue
+        if not unmanaged and not any(r.kind == spec.name and r.id is None for r in resources):
+            continue
+        named = by_name.setdefault(spec.name, {})
+        async for live in spec.iterate(client):
+            named.setdefault(str(live.get("name")), []).append(live)
     return by_name
 
 
 async def _plan_one(
     resource: Resource,
-    client: Client,
-    by_name: Mapping[str, list[dict[str, Any]]],
+    client: ApiClient,
+    by_name: ByName,
     message: str | None,
     commit: str | None,
     problems: list[str],
 ) -> ResourcePlan | None:
+    spec = spec_of(resource.kind)
     try:
-        if resource.kind == "Voicebot":
-            return await _plan_voicebot(resource, client, by_name, message, commit)
-        return await _plan_assistant(resource, client)
+        resource_id = resource.id
+        if resource_id is None:
+            matches = by_name.get(spec.name, {}).get(resource.name or "", [])
+            if not matches:
+                return _plan_create(spec, resource, message, commit)
+            resource_id = _only_match(spec, resource, matches)
+        live = await _read(spec, client, resource, resource_id)
+        return _plan_update(spec, resource, resource_id, live, message, commit)
     except PlanError as error:
         problems.append(str(error))
         return None
 
 
-async def _plan_voicebot(
+def _only_match(spec: KindSpec, resource: Resource, matches: Sequence[LiveObject]) -> str:
+    if len(matches) > 1:
+        ids = ", ".join(sorted(str(m.get(spec.id_key)) for m in matches))
+        raise PlanError(
+            f"{resource.where}: {len(matches)} live {spec.prefix}s are named {resource.name!r} "
+            f"({ids}); add {spec.id_key} to the file to say which one it manages"
+        )
+    return str(matches[0][spec.id_key])
+
+
+async def _read(
+    spec: KindSpec, client: ApiClient, resource: Resource, resource_id: str
+) -> LiveObject:
+    try:
+        return await spec.read(client, resource_id)
+    except NotFoundError:
+        raise PlanError(
+            f"{resource.where}: {spec.prefix} {resource_id!r} does not exist live"
+            f"{spec.missing_hint}"
+        ) from None
+    except MethodNotAllowedError:
+        if not spec.optional:
+            raise
+        raise PlanError(
+            f"{resource.where}: this server can't read an {spec.prefix}'s live state "
+            f"(GET {spec.prefix}s/{resource_id} is not offered), so botops can't plan it"
+        ) from None
+
+
+def _plan_update(
+    spec: KindSpec,
     resource: Resource,
-    client: Client,
-    by_name: Mapping[str, list[dict[str, Any]]],
+    resource_id: str,
+    live: LiveObject,
     message: str | None,
     commit: str | None,
 ) -> ResourcePlan:
-    bot_id = resource.id
-    if bot_id is None:
-        matches = by_name.get(resource.name or "", [])
-        if len(matches) > 1:
-            ids = ", ".join(sorted(str(m.get("bot_id")) for m in matches))
-            raise PlanError(
-                f"{resource.where}: {len(matches)} live voicebots are named {resource.name!r} "
-                f"({ids}); add bot_id to the file to say which one it manages"
-            )
-        if not matches:
-            return _plan_create(resource, message, commit)
-        bot_id = str(matches[0]["bot_id"])
-    try:
-        live = await client.get_voicebot(bot_id)
-    except NotFoundError:
-        raise PlanError(
-            f"{resource.where}: voicebot {bot_id!r} does not exist live; "
-            "check bot_id (botops never creates a bot that has an id)"
-        ) from None
-    changes = diff_fields(resource.desired, live, VOICEBOT_FIELDS)
+    changes = diff_fields(resource.desired, live, spec.fields)
+    name = resource.name or (text_or_none(live.get("name")) if "name" in spec.field_names else None)
     plan = ResourcePlan(
-        address=f"voicebot/{bot_id}",
-        kind="Voicebot",
-        id=bot_id,
+        address=spec.address(resource_id),
+        kind=spec.name,
+        id=resource_id,
         file=resource.file,
         action="update" if changes else "no-op",
-        source_version=_version(live),
+        source_version=version_of(live),
         changes=changes,
-        name=resource.name or _str_or_none(live.get("name")),
+        name=name,
     )
     if changes:
-        data = {field: resource.desired[field] for field in _changed_fields(changes)}
-        plan.payload = {
-            "source_version": plan.source_version,
-            "data": data,
-            "version_description": version_description(
-                resource, sorted(data), message=message, commit=commit
+        changed = [f for f in spec.fields if any(c.field == f.name for c in changes)]
+        values = {f.name: f.sent(resource.desired[f.name], live.get(f.name)) for f in changed}
+        plan.payload = spec.payload(
+            plan.source_version,
+            values,
+            description=version_description(
+                resource, sorted(values), message=message, commit=commit
             ),
-        }
+            mark_as_stable=resource.mark_as_stable,
+        )
     return plan
 
 
-def _plan_create(resource: Resource, message: str | None, commit: str | None) -> ResourcePlan:
+def _plan_create(
+    spec: KindSpec, resource: Resource, message: str | None, commit: str | None
+) -> ResourcePlan:
     if not resource.description:
         raise PlanError(
-            f"{resource.where}: no live voicebot is named {resource.name!r} and the file has "
-            "no bot_id; add bot_id to manage an existing bot (renamed?), or add description "
-            "to create it through bot generation"
+            f"{resource.where}: no live {spec.prefix} is named {resource.name!r} and the file "
+            f"has no {spec.id_key}; add {spec.id_key} to manage an existing {spec.noun} "
+            "(renamed?), or add description to create it through bot generation"
         )
     fields = sorted(resource.desired)
+    version = spec.payload(
+        None,
+        dict(resource.desired),
+        description=version_description(resource, fields, message=message, commit=commit),
+        mark_as_stable=resource.mark_as_stable,
+    )
     return ResourcePlan(
-        address=f"voicebot/{resource.name}",
-        kind="Voicebot",
+        address=spec.address(str(resource.name)),
+        kind=spec.name,
         id=None,
         file=resource.file,
         action="create",
         source_version=None,
-        changes=[Change(field, None, resource.desired[field]) for field in fields],
-        payload={
-            "generation": {"text_content": resource.description},
-            "version": {
-                "source_version": None,
-                "data": dict(resource.desired),
-                "version_description": version_description(
-                    resource, fields, message=message, commit=commit
-                ),
-            },
-        },
+        changes=[Change(f, None, resource.desired[f], field=f) for f in fields],
+        payload={"generation": {"text_content": resource.description}, "version": version},
         name=resource.name,
     )
 
 
-async def _plan_assistant(resource: Resource, client: Client) -> ResourcePlan:
-    assistant_id = str(resource.id)
-    try:
-        live = await client.get_assistant(assistant_id)
-    except NotFoundError:
-        raise PlanError(
-            f"{resource.where}: assistant {assistant_id!r} does not exist live "
-            "(the API has no call to create assistants)"
-        ) from None
-    except MethodNotAllowedError:
-        raise PlanError(
-            f"{resource.where}: this server can't read an assistant's live state "
-            f"(GET assistants/{assistant_id} is not offered), so botops can't plan it"
-        ) from None
-    changes = diff_fields(resource.desired, live, ASSISTANT_FIELDS)
-    plan = ResourcePlan(
-        address=f"assistant/{assistant_id}",
-        kind="Assistant",
-        id=assistant_id,
-        file=resource.file,
-        action="update" if changes else "no-op",
-        source_version=_version(live),
-        changes=changes,
-    )
-    if changes:
-        payload: dict[str, Any] = {"source_version": plan.source_version}
-        if resource.mark_as_stable is not None:
-            payload["mark_as_stable"] = resource.mark_as_stable
-        for field in _changed_fields(changes):
-            payload[field] = _merged_value(field, resource.desired[field], live.get(field))
-        plan.payload = payload
-    return plan
-
-
 def diff_fields(
-    desired: Mapping[str, Any], live: Mapping[str, Any], fields: Sequence[str]
+    desired: Mapping[str, Any], live: Mapping[str, Any], fields: Sequence[Field]
 ) -> list[Change]:
-    """Changes for the managed fields of one resource, in a stable order."""
-    wanted = {f: desired[f] for f in fields if f in desired}
-    before: dict[str, Any] = {}
-    after: dict[str, Any] = {}
-    for field, value in wanted.items():
-        live_value = live.get(field)
-        if field == "llm_config" and isinstance(value, dict):
-            live_config = live_value if isinstance(live_value, dict) else {}
-            before[field] = {k: live_config.get(k) for k in value}
-            after[field] = value
-        elif field == "agents" and isinstance(value, list):
-            live_roles, desired_roles = _agents_views(value, live_value)
-            kept = [role for role in live_roles if role in desired_roles]
-            wanted_order = [role for role in desired_roles if role in live_roles]
-            before[field] = {"roles": live_roles, "order": kept}
-            after[field] = {"roles": desired_roles, "order": wanted_order}
-        else:
-            before[field], after[field] = live_value, value
-    if not differs(before, after):
-        return []
-    changes: list[Change] = []
-    for field in wanted:
-        if field == "llm_config" and isinstance(after[field], dict):
-            changes += [
-                Change(f"llm_config.{key}", before[field][key], value)
-                for key, value in after[field].items()
-                if differs(before[field][key], value)
-            ]
-        elif field == "agents" and isinstance(after[field], dict):
-            changes += _agent_changes(before[field], after[field])
-        elif differs(before[field], after[field]):
-            changes.append(Change(field, before[field], after[field]))
-    return changes
-
-
-def _agents_views(
-    desired: list[Any], live: Any
-) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
-    """Agents keyed by role; each desired agent is the live agent of its role with the file's
-    keys over it (keys an agent omits are unmanaged)."""
-    live_by_role = _agents_by_role(live)
-    desired_by_role: dict[str, dict[str, Any]] = {}
-    for agent in desired:
-        role = str(agent.get("role"))
-        desired_by_role[role] = {**live_by_role.get(role, {}), **agent}
-    return live_by_role, desired_by_role
-
-
-def _agents_by_role(agents: Any) -> dict[str, dict[str, Any]]:
-    if not isinstance(agents, list):
-        return {}
-    return {str(a.get("role")): dict(a) for a in agents if isinstance(a, dict)}
-
-
-def _agent_changes(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
-    live: dict[str, dict[str, Any]] = before["roles"]
-    desired: dict[str, dict[str, Any]] = after["roles"]
-    changes: list[Change] = []
-    for role, agent in desired.items():
-        if role not in live:
-            changes.append(Change(f"agents[{role}]", None, agent))
-            continue
-        for key in sorted(set(agent) | set(live[role])):
-            if differs(live[role].get(key), agent.get(key)):
-                changes.append(Change(f"agents[{role}].{key}", live[role].get(key), agent.get(key)))
-    for role, agent in live.items():
-        if role not in desired:
-            changes.append(Change(f"agents[{role}]", agent, None))
-    if before["order"] != after["order"]:
-        changes.append(Change(AGENT_ORDER, before["order"], after["order"]))
-    return changes
-
-
-def _merged_value(field: str, desired: Any, live: Any) -> Any:
-    """What to send for a changed field: objects keep their unmanaged live keys."""
-    if field == "llm_config" and isinstance(desired, dict):
-        return {**(live if isinstance(live, dict) else {}), **desired}
-    if field == "agents" and isinstance(desired, list):
-        _, merged = _agents_views(desired, live)
-        return [merged[str(agent.get("role"))] for agent in desired]
-    return desired
-
-
-def _changed_fields(changes: Sequence[Change]) -> list[str]:
-    fields: list[str] = []
-    for change in changes:
-        field = change.path.split(".", 1)[0].split("[", 1)[0]
-        if field not in fields:
-            fields.append(field)
-    return fields
-
-
-def differs(a: Any, b: Any) -> bool:
-    """Whether `a` and `b` differ as botops compares values: numbers by value (1 == 1.0),
-    everything else strictly, lists in order (DeepDiff, loaded only when it is needed)."""
-    if _same(a, b):
-        return False
-    from deepdiff import DeepDiff
-
-    return bool(DeepDiff(a, b, threshold_to_diff_deeper=0, ignore_numeric_type_changes=True))
-
-
-def _same(a: Any, b: Any) -> bool:
-    """A fast, strict equality that never says equal where DeepDiff would see a change:
-    numbers compare by value (1 == 1.0), booleans only with booleans. Most resources of a
-    plan are unchanged; this spares them DeepDiff, which costs ~0.2 ms a call."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    if isinstance(a, int | float) and isinstance(b, int | float):
-        return a == b
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    return bool(a == b)
-
-
-def _version(live: Mapping[str, Any]) -> str | None:
-    return _str_or_none(live.get("version"))
-
-
-def _str_or_none(value: Any) -> str | None:
-    return None if value is None else str(value)
+    """Changes for the managed fields of one resource, in the order of `fields`; a field
+    absent from `desired` is unmanaged and never looked at."""
+    return [
+        change
+        for field in fields
+        if field.name in desired
+        for change in field.changes(desired[field.name], live.get(field.name))
+    ]
 
 
 def version_description(
@@ -352,21 +222,23 @@ def current_commit(root: Path, environ: Mapping[str, str] | None = None) -> str 
     return sha[:7] if sha and all(c in "0123456789abcdefABCDEF" for c in sha) else None
 
 
-async def _unmanaged(
-    plan: Plan, client: Client, by_name: Mapping[str, list[dict[str, Any]]]
-) -> list[Unmanaged]:
+async def _unmanaged(plan: Plan, client: ApiClient, by_name: ByName) -> list[Unmanaged]:
     managed = {r.address for r in plan.resources}
-    result = [
-        Unmanaged(f"voicebot/{bot['bot_id']}", _str_or_none(bot.get("name")))
-        for bots in by_name.values()
-        for bot in bots
-        if f"voicebot/{bot['bot_id']}" not in managed
-    ]
-    try:
-        async for assistant in client.iter_assistants():
-            address = f"assistant/{assistant.get('assistant_id')}"
+    result: list[Unmanaged] = []
+    for spec in KINDS.values():
+        if spec.name in by_name:
+            listed = [live for named in by_name[spec.name].values() for live in named]
+        else:
+            listed = await _listed(spec, client)
+        for live in listed:
+            address = spec.address(str(live.get(spec.id_key)))
             if address not in managed:
-                result.append(Unmanaged(address, _str_or_none(assistant.get("name"))))
-    except (NotFoundError, MethodNotAllowedError) as error:
-        raise BotopsError(f"can't list live assistants: {error}") from None
+                result.append(Unmanaged(address, text_or_none(live.get("name"))))
     return sorted(result, key=lambda u: u.address)
+
+
+async def _listed(spec: KindSpec, client: ApiClient) -> list[LiveObject]:
+    try:
+        return [live async for live in spec.iterate(client)]
+    except (NotFoundError, MethodNotAllowedError) as error:
+        raise BotopsError(f"can't list live {spec.prefix}s: {error}") from None

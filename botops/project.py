@@ -15,15 +15,15 @@ from typing import Any
 from botops.config import (
     PROJECT_FILE,
     PROJECT_SCHEMA,
+    load_resources,
     parse_file,
     problems_in,
-    render_value,
-    schema_issues,
     shown,
 )
 from botops.errors import ConfigError, UsageError
-from botops.model import Project
+from botops.model import Project, Resource
 from botops.urls import clean_base_url
+from botops.validation import render_value, schema_issues
 from botops.yamlpos import Issue
 
 DEFAULT_BASE_URL = "https://voicebot.in.exotel.com"
@@ -95,14 +95,13 @@ def resolve_target(
     account_id: str | None,
     environ: Mapping[str, str] | None = None,
 ) -> Target:
-    env = os.environ if environ is None else environ
-    url = base_url or env.get("BOTOPS_BASE_URL") or project.base_url or DEFAULT_BASE_URL
-    account = account_id or env.get("BOTOPS_ACCOUNT_ID") or project.account_id
+    """The configured target, the default base URL filling in; an error without an account."""
+    url, account = _named(project, base_url, account_id, environ)
     if not account:
         raise UsageError(
             "no account id: pass --account, set BOTOPS_ACCOUNT_ID, or set account_id in botops.yaml"
         )
-    return Target(base_url=clean_base_url(url), account_id=str(account))
+    return Target(base_url=clean_base_url(url or DEFAULT_BASE_URL), account_id=account)
 
 
 def resource_paths(project: Project, arguments: tuple[Path, ...]) -> list[Path]:
@@ -114,6 +113,16 @@ def resource_paths(project: Project, arguments: tuple[Path, ...]) -> list[Path]:
     return [Path(".")]
 
 
+def declared_resources(project: Project, arguments: tuple[Path, ...]) -> list[Resource]:
+    """Every resource the project's files (or the PATH arguments) declare, checked; all problems
+    at once (`ConfigError`)."""
+    return load_resources(
+        resource_paths(project, arguments),
+        root=project.root if project.file else None,
+        project_file=project.file,
+    )
+
+
 def configured_target(
     project: Project,
     *,
@@ -123,7 +132,18 @@ def configured_target(
 ) -> tuple[str | None, str | None]:
     """The base URL and account the configuration names explicitly (no defaults), for checking
     a saved plan's target against."""
+    url, account = _named(project, base_url, account_id, environ)
+    return (clean_base_url(url) if url else None, account)
+
+
+def _named(
+    project: Project,
+    base_url: str | None,
+    account_id: str | None,
+    environ: Mapping[str, str] | None,
+) -> tuple[str | None, str | None]:
+    """The one precedence: option > environment variable > botops.yaml (no defaults)."""
     env = os.environ if environ is None else environ
     url = base_url or env.get("BOTOPS_BASE_URL") or project.base_url
     account = account_id or env.get("BOTOPS_ACCOUNT_ID") or project.account_id
-    return (clean_base_url(url) if url else None, str(account) if account else None)
+    return url, (str(account) if account else None)

@@ -40,7 +40,7 @@ _YAML12_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
 _YAML12_FLOAT = re.compile(
     r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
 )
-_NUMBER_START = frozenset("0123456789+-.")
+NUMBER_START = frozenset("0123456789+-.")
 
 MAX_NODES = 100_000
 """Nodes one file may expand to, aliases counted each time they are used: far more than any
@@ -271,7 +271,7 @@ class _Builder:
         tag, text = node.tag, node.value
         plain = not node.style
         if tag == _CORE + "str" or tag == _CORE + "timestamp":
-            if plain and text and text[0] in _NUMBER_START and tag == _CORE + "str":
+            if plain and text and text[0] in NUMBER_START and tag == _CORE + "str":
                 # A YAML 1.2 number PyYAML's 1.1 rules leave as text (`0o17`, `1e3`).
                 return self._number(node, text)
             # Dates stay as written: no field takes a date, and text must not change its type.

@@ -12,7 +12,7 @@ import pytest
 
 from botops.analytics import Report, Stats
 from botops.render.analytics import render_json, render_table
-from tests.conftest import ROOT, Emulator, botops, start_emulator
+from tests.support import ROOT, Emulator, botops, start_emulator
 
 FIXTURES = ROOT / "tests/fixtures/analytics.yaml"
 

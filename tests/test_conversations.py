@@ -10,10 +10,7 @@ import asyncio
 import csv
 import io
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,8 +21,8 @@ import pytest
 
 from botops.client import Client
 from botops.conversations import duration_seconds, export, seconds_text
-from botops.render.conversation import display_width
-from tests.conftest import ROOT, Emulator, botops, start_emulator
+from botops.render.table import display_width
+from tests.support import ROOT, Emulator, botops, botops_process, start_emulator
 
 FIXTURES = ROOT / "tests/fixtures/analytics.yaml"
 CONVERSATIONS = "/voicebot/api/v2/accounts/Exotel/voicebot-conversations"
@@ -242,13 +239,10 @@ def test_failed_export_leaves_nothing_behind(emulator_factory: Any, tmp_path: Pa
 
 
 def test_interrupted_export_leaves_nothing_behind(emulator_factory: Any, tmp_path: Path) -> None:
-    slow = emulator_factory("--synthetic-conversations", "3000", "--latency-ms", "40")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BOTOPS_")}
-    env.update(BOTOPS_BASE_URL=slow.url, BOTOPS_ACCOUNT_ID="Exotel")
-    command = [sys.executable, "-m", "botops", "conversations", "export", "--out", "calls.jsonl"]
-    process = subprocess.Popen(
-        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    # Each page takes half a second, so the export (30 pages, 4 at once) can't end between its
+    # temporary file appearing and the Ctrl-C, however busy the machine; Ctrl-C ends it early.
+    slow = emulator_factory("--synthetic-conversations", "3000", "--latency-ms", "500")
+    process = botops_process(slow, tmp_path, "conversations", "export", "--out", "calls.jsonl")
     deadline = time.monotonic() + 20
     while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
         assert process.poll() is None and time.monotonic() < deadline, "export never started"

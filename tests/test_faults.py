@@ -2,65 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.conftest import Emulator, botops
+from tests.support import botops, fleet, live_bots
 
 TOKEN = "tok-9f8e7d6c5b4a-secret"
-
-
-def fleet(directory: Path, count: int) -> Path:
-    """`count` live bots at v1 (a fixtures file) and files that change each of them."""
-    fixtures = {
-        "bots": [
-            {
-                "bot_id": f"bot_{i:03d}",
-                "name": f"Fleet {i:03d}",
-                "version": "v1",
-                "enable_greeting_interruption": False,
-                "supported_languages": ["en"],
-            }
-            for i in range(count)
-        ]
-    }
-    (directory / "fixtures.json").write_text(json.dumps(fixtures))
-    (directory / "bots").mkdir()
-    for i in range(count):
-        (directory / f"bots/bot-{i:03d}.yaml").write_text(
-            f"kind: Voicebot\nbot_id: bot_{i:03d}\nname: Fleet {i:03d}\n"
-            "enable_greeting_interruption: true\nsupported_languages: [en, hi]\n"
-        )
-    return directory / "fixtures.json"
-
-
-def _get_through_faults(url: str, params: dict[str, Any]) -> Any:
-    """GET that retries the emulator's injected 500s and 429s (reads are safe to repeat)."""
-    for _ in range(50):
-        response = httpx.get(url, params=params)
-        if response.status_code == 200:
-            return response.json()
-        time.sleep(0.05 if response.status_code == 500 else 1.0)
-    raise AssertionError(f"GET {url} kept failing: {response.status_code}")
-
-
-def live_bots(emulator: Emulator) -> list[dict[str, Any]]:
-    bots: list[dict[str, Any]] = []
-    offset = 0
-    while True:
-        page = _get_through_faults(
-            f"{emulator.url}/voicebot/api/v2/accounts/Exotel/voicebots",
-            {"limit": 100, "offset": offset},
-        )
-        bots += page["data"]
-        offset += len(page["data"])
-        if not page["data"] or offset >= page["metadata"]["total"]:
-            return bots
 
 
 def test_faulty_server_converges_with_exactly_one_new_version_per_bot(

@@ -13,7 +13,7 @@ import pytest
 from botops.client import Client
 from botops.errors import GenerationFailed, GenerationTimeout
 from botops.generation import run_generation
-from tests.conftest import Emulator, botops
+from tests.support import Emulator, botops
 
 TEXT = "Create a customer support bot that handles order inquiries and returns in English and Hindi"
 GENERATION = "/voicebot/api/v2/accounts/Exotel/bot-generation"

@@ -20,8 +20,9 @@ from botops.importer import (
     needs_escapes,
     write_files,
 )
-from botops.model import LLM_CONFIG_KEYS, Resource
-from tests.conftest import ROOT, Emulator, botops
+from botops.kinds import LLM_CONFIG_KEYS
+from botops.model import Resource
+from tests.support import ROOT, Emulator, botops
 
 FIXTURES = ROOT / "tests/fixtures/import.yaml"
 VOICEBOTS = "/voicebot/api/v2/accounts/Exotel/voicebots"

@@ -3,29 +3,18 @@ which, and a re-run finishes the rest with exactly one new version per bot."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import Emulator
-from tests.test_faults import fleet, live_bots
+from tests.support import Emulator, botops_process, fleet, live_bots
 
 
-def _apply(emulator: Emulator, cwd: Path) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BOTOPS_")}
-    env.update(BOTOPS_ACCOUNT_ID="Exotel", BOTOPS_BASE_URL=emulator.url)
-    return subprocess.Popen(
-        [sys.executable, "-m", "botops", "apply", "bots", "--auto-approve", "--concurrency", "2"],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+def _apply(emulator: Emulator, cwd: Path, concurrency: int) -> subprocess.Popen[str]:
+    command = ("apply", "bots", "--auto-approve", "--concurrency", str(concurrency))
+    return botops_process(emulator, cwd, *command)
 
 
 def _wait_for_first_write(emulator: Emulator, deadline: float) -> None:
@@ -39,10 +28,12 @@ def _wait_for_first_write(emulator: Emulator, deadline: float) -> None:
 def test_ctrl_c_lets_writes_in_flight_finish_and_a_rerun_finishes_the_rest(
     tmp_path: Path, emulator_factory: Any
 ) -> None:
-    count = 12
+    # Two writes at a time, three 150 ms requests each: 24 bots take ~5 s to apply, far longer
+    # than the Ctrl-C takes to follow the first write even on a busy machine.
+    count = 24
     fixtures = fleet(tmp_path, count)
     emulator = emulator_factory("--fixtures", str(fixtures), "--latency-ms", "150")
-    process = _apply(emulator, tmp_path)
+    process = _apply(emulator, tmp_path, concurrency=2)
     _wait_for_first_write(emulator, time.monotonic() + 30)
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
@@ -61,7 +52,7 @@ def test_ctrl_c_lets_writes_in_flight_finish_and_a_rerun_finishes_the_rest(
     moved = {f"voicebot/{b['bot_id']}" for b in live_bots(emulator) if b["version"] != "v1"}
     assert moved == applied
 
-    rerun = _apply(emulator, tmp_path)
+    rerun = _apply(emulator, tmp_path, concurrency=8)
     out, err = rerun.communicate(timeout=60)
     assert rerun.returncode == 0, out + err
     assert all(b["version"] == "v2" for b in live_bots(emulator))

@@ -20,8 +20,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from botops import __version__
-from botops.emulator import openapi, schema
-from botops.emulator.faults import RequestLog, error_body, parse_form
+from botops.emulator import openapi, rules
+from botops.emulator.gateway import RequestLog, error_body, parse_form
 from botops.emulator.generate import Generations
 from botops.emulator.store import Refused, Store
 
@@ -31,7 +31,7 @@ MAX_PAGE = 100
 DEFAULT_PAGE = 10
 CONVERSATION_FIELDS = ("transcript", "insights")
 VOICEBOT_VERSION_KEYS = ("source_version", "data", "version_description")
-ASSISTANT_VERSION_KEYS = ("source_version", "mark_as_stable", *schema.ASSISTANT_FIELDS)
+ASSISTANT_VERSION_KEYS = ("source_version", "mark_as_stable", *rules.ASSISTANT_FIELDS)
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -177,12 +177,12 @@ async def create_voicebot_version(request: Request) -> Response:
     elif not isinstance(data, dict):
         problems.append("data must be an object")
     else:
-        problems += schema.check_fields(
-            data, schema.BOT_RULES, prefix="data.", what="a voicebot version"
+        problems += rules.check_fields(
+            data, rules.BOT_RULES, prefix="data.", what="a voicebot version"
         )
     description = body.get("version_description")
     if "version_description" in body:
-        problems += [p for p in [schema.STRING("version_description", description)] if p]
+        problems += [p for p in [rules.STRING("version_description", description)] if p]
     if problems:
         raise Refused(400, "; ".join(problems))
     assert isinstance(data, dict)
@@ -216,9 +216,9 @@ async def create_assistant_version(request: Request) -> Response:
     problems = _unknown_keys(body, ASSISTANT_VERSION_KEYS)
     problems += _source_version(body)
     if "mark_as_stable" in body:
-        problems += [p for p in [schema.BOOLEAN("mark_as_stable", body["mark_as_stable"])] if p]
-    changes = {k: body[k] for k in schema.ASSISTANT_FIELDS if k in body}
-    problems += schema.check_fields(changes, schema.ASSISTANT_RULES, what="an assistant version")
+        problems += [p for p in [rules.BOOLEAN("mark_as_stable", body["mark_as_stable"])] if p]
+    changes = {k: body[k] for k in rules.ASSISTANT_FIELDS if k in body}
+    problems += rules.check_fields(changes, rules.ASSISTANT_RULES, what="an assistant version")
     if problems:
         raise Refused(400, "; ".join(problems))
     stable = body.get("mark_as_stable") is True
@@ -296,17 +296,17 @@ def _date_bound(request: Request, name: str, *, end: bool) -> str | None:
     raw = request.query_params.get(name)
     if raw is None:
         return None
-    parsed = schema.parse_date(raw)
+    parsed = rules.parse_date(raw)
     if parsed is None:
         raise Refused(400, f"{name} must be an ISO 8601 date or date-time, got {raw!r}")
     moment, bare_date = parsed
     if end and bare_date:
-        return schema.timestamp(schema.later(moment, days=1))
+        return rules.timestamp(rules.later(moment, days=1))
     whole = moment.replace(microsecond=0)
     if end or whole != moment:
         # Stored dates have whole seconds: round the bound up to the next one.
-        return schema.timestamp(schema.later(whole, seconds=1))
-    return schema.timestamp(moment)
+        return rules.timestamp(rules.later(whole, seconds=1))
+    return rules.timestamp(moment)
 
 
 async def _json_object(request: Request) -> dict[str, Any]:

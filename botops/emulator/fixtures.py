@@ -11,19 +11,19 @@ from typing import Any
 
 import yaml
 
-from botops.emulator import schema
+from botops.emulator import rules
 from botops.emulator.store import Assistant, Bot, Dataset, conversation_row
 from botops.errors import BotopsError
 
 DEMO = Path(__file__).parent / "data" / "demo.yaml"
 
-BOT_KEYS = ("bot_id", "version", "date_created", *schema.BOT_FIELDS)
+BOT_KEYS = ("bot_id", "version", "date_created", *rules.BOT_FIELDS)
 ASSISTANT_KEYS = (
     "assistant_id",
     "version",
     "stable_version",
     "date_created",
-    *schema.ASSISTANT_FIELDS,
+    *rules.ASSISTANT_FIELDS,
 )
 # Fixtures may hold very old versions (v1000), but each earlier version is stored too.
 MAX_VERSION = 10_000
@@ -114,7 +114,7 @@ def _bot(where: str, item: dict[str, Any]) -> Bot:
         "enable_greeting_interruption": item.get("enable_greeting_interruption", True),
         "supported_languages": item.get("supported_languages", ["en"]),
     }
-    _check(where, schema.check_fields(data, schema.BOT_RULES, what="a voicebot"))
+    _check(where, rules.check_fields(data, rules.BOT_RULES, what="a voicebot"))
     return Bot(bot_id, _version(where, item, "version"), data, _date(where, item))
 
 
@@ -126,7 +126,7 @@ def _assistant(where: str, item: dict[str, Any]) -> Assistant:
         "llm_config": item.get("llm_config", {}),
         "agents": item.get("agents", []),
     }
-    _check(where, schema.check_fields(data, schema.ASSISTANT_RULES, what="an assistant"))
+    _check(where, rules.check_fields(data, rules.ASSISTANT_RULES, what="an assistant"))
     version = _version(where, item, "version")
     stable = None
     if item.get("stable_version") is not None:
@@ -169,7 +169,7 @@ def _check(where: str, problems: list[str]) -> None:
 
 def _version(where: str, item: dict[str, Any], key: str) -> int:
     value = item.get(key, "v1")
-    number = schema.version_number(value)
+    number = rules.version_number(value)
     if number is None or number > MAX_VERSION:
         raise ValueError(f"{where}: {key} must look like v1, v2, ... (up to v{MAX_VERSION})")
     return number
@@ -178,13 +178,13 @@ def _version(where: str, item: dict[str, Any], key: str) -> int:
 def _date(where: str, item: dict[str, Any]) -> str:
     value = item.get("date_created")
     if value is None:
-        return schema.now()
+        return rules.now()
     if isinstance(value, date):
         return _timestamp(value)
-    parsed = schema.parse_date(value) if isinstance(value, str) else None
+    parsed = rules.parse_date(value) if isinstance(value, str) else None
     if parsed is None:
         raise ValueError(f"{where}: date_created must be an ISO 8601 date-time")
-    return schema.timestamp(parsed[0])
+    return rules.timestamp(parsed[0])
 
 
 def _timestamp(value: date) -> str:
@@ -193,4 +193,4 @@ def _timestamp(value: date) -> str:
         value = datetime(value.year, value.month, value.day, tzinfo=UTC)
     elif value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return schema.timestamp(value)
+    return rules.timestamp(value)

@@ -16,7 +16,7 @@ import uvicorn
 from botops.emulator import conversations
 from botops.emulator import fixtures as fixture_files
 from botops.emulator.app import create_app
-from botops.emulator.faults import Faults, Gateway, RequestLog
+from botops.emulator.gateway import Faults, Gateway, RequestLog
 from botops.emulator.generate import Generations
 from botops.emulator.store import Bot, Dataset, Refused, Store, StoreError
 from botops.errors import BotopsError

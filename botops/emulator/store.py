@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from botops.emulator.schema import now, version_number
+from botops.emulator.rules import now, version_number
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS bots (

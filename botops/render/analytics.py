@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from botops.analytics import DURATION_BUCKETS, UNKNOWN, Report, Stats, ranked
-from botops.render.conversation import clock, fit, table
+from botops.render.conversation import clock
+from botops.render.table import fit, table
+from botops.render.text import counted
 
 TOP_INTENTS = 10
 _BAR = "█"
@@ -53,6 +55,18 @@ _LIGHT_ACCENT = "#c7d0f8"
 # JSON
 
 
+def render(report: Report, output_format: str, *, source: str = "") -> str:
+    """The report as `output_format` (table, json, markdown or html); `source` names the
+    account and API in the html page."""
+    if output_format == "json":
+        return render_json(report)
+    if output_format == "markdown":
+        return render_markdown(report)
+    if output_format == "html":
+        return render_html(report, source=source)
+    return render_table(report)
+
+
 def render_json(report: Report) -> str:
     return json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
 
@@ -71,10 +85,6 @@ def _count(value: int) -> str:
 def _bot_label(report: Report, bot_id: str) -> str:
     name = report.bot_names.get(bot_id)
     return f"{name} ({bot_id})" if name else bot_id
-
-
-def _plural(count: int, noun: str, *, prefix: str = "") -> str:
-    return f"{prefix}{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def _headline(stats: Stats) -> str:
@@ -196,6 +206,8 @@ def render_markdown(report: Report) -> str:
 
 
 def _md(text: str) -> str:
+    """Only what would break a table cell: unlike `render.markdown.escape` (made for a plan in a
+    pull-request comment), the report keeps ids like `bot_gamma` as written, greppable."""
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
@@ -281,7 +293,7 @@ def _kpis(report: Report) -> str:
     stats = report.overall
     negative = stats.by_sentiment.get("negative", 0)
     cards = [
-        ("Conversations", _count(stats.total), _plural(len(report.bots), "bot", prefix="across ")),
+        ("Conversations", _count(stats.total), "across " + counted(len(report.bots), "bot")),
         (
             "Resolution rate",
             f"{100 * stats.resolution_rate:.1f}%",

@@ -1,68 +1,24 @@
 """Conversations for people: an aligned table of a page, and one transcript to read.
 
-Pure functions from data to text. Widths are display widths, so that Devanagari (whose vowel
-signs take no column) and wide CJK characters line up in a terminal.
+Pure functions from data to text; widths are display widths (`render.table`).
 """
 
 from __future__ import annotations
 
+import io
+import json
 import math
-import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from botops import conversations as conv
+from botops.render.table import display_width, fit, pad, table
 from botops.render.text import printable
 
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 _SPEAKER_COLORS = {"bot": "\033[36m", "user": "\033[33m"}
 _MAX_CELL = 32
-
-
-def display_width(text: str) -> int:
-    """Columns `text` takes in a terminal: combining marks none, wide characters two."""
-    width = 0
-    for char in text:
-        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return width
-
-
-def fit(text: str, width: int) -> str:
-    """`text` cut to `width` columns, with an ellipsis when it was cut."""
-    if display_width(text) <= width:
-        return text
-    out, used = "", 0
-    for char in text:
-        step = display_width(char)
-        if used + step > width - 1:
-            break
-        out += char
-        used += step
-    return out + "…"
-
-
-def pad(text: str, width: int, *, right: bool = False) -> str:
-    space = " " * max(0, width - display_width(text))
-    return space + text if right else text + space
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, right: set[int]) -> str:
-    """An aligned plain-text table; columns in `right` are right-aligned."""
-    # Cells hold what the API said: escape sequences and bidi controls are shown, not obeyed.
-    rows = [[printable(cell) for cell in row] for row in rows]
-    widths = [display_width(h) for h in headers]
-    for row in rows:
-        widths = [max(w, display_width(cell)) for w, cell in zip(widths, row, strict=True)]
-    lines = []
-    for row in (headers, *rows):
-        cells = [
-            pad(c, w, right=i in right) for i, (c, w) in enumerate(zip(row, widths, strict=True))
-        ]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -108,6 +64,19 @@ def when(conversation: dict[str, Any], *, seconds: bool = False) -> str:
         return started.strftime("%Y-%m-%d %H:%M:%S UTC" if seconds else "%Y-%m-%d %H:%M UTC")
     text = started.isoformat(sep=" ", timespec="seconds" if seconds else "minutes")
     return text
+
+
+def render_page(page: Sequence[dict[str, Any]], *, output_format: str, insights: bool) -> str:
+    """`conversations list` output, newline-terminated: table, json, jsonl or csv."""
+    if output_format == "json":
+        return json.dumps(list(page), indent=2, ensure_ascii=False) + "\n"
+    if output_format == "jsonl":
+        return "".join(conv.to_json_line(c) for c in page)
+    if output_format == "csv":
+        buffer = io.StringIO()
+        conv.write_csv(buffer, page, insights=insights)
+        return buffer.getvalue()
+    return render_table(page, insights=insights) + "\n"
 
 
 def render_table(conversations: Sequence[dict[str, Any]], *, insights: bool) -> str:

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Emulator, start_emulator
-from tests.emulator.support import fleet_bots, write_fixtures
+from tests.support import Emulator, fleet_bots, start_emulator, write_fixtures
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Emulator
-from tests.emulator.support import AS, client, error_message
+from tests.support import AS, Emulator, client, error_message
 
 AGENTS = [
     {
@@ -138,6 +137,10 @@ def test_versions_apply_sent_fields_and_mark_as_stable_moves_stable_version(
         ({"source_version": "v4", "agents": ["order_handler"]}, "agents[0]"),
         ({"source_version": "v4", "agents": [{"instruction": "x"}]}, "agents[0].role"),
         ({"source_version": "v4", "agents": [{"role": "a"}, {"role": 7}]}, "agents[1].role"),
+        (
+            {"source_version": "v4", "agents": [{"role": "a", "instruction": {}}]},
+            "agents[0].instruction",
+        ),
         ({"source_version": "v4", "data": {}}, "data"),
         ({"source_version": "v4", "version_description": "x"}, "version_description"),
         ({"source_version": "v4", "persona": "x"}, "persona"),

@@ -6,7 +6,7 @@ import concurrent.futures
 from pathlib import Path
 from typing import Any
 
-from tests.emulator.support import AS, VB, client, fleet_bots, write_fixtures
+from tests.support import AS, VB, client, fleet_bots, write_fixtures
 
 ASSISTANT = {"assistant_id": "asst_x", "version": "v1", "instruction": "Be brief."}
 

@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Emulator
-from tests.emulator.support import VB, client, error_message, write_fixtures
+from tests.support import VB, Emulator, client, error_message, write_fixtures
 
 CONVERSATIONS = f"{VB}/voicebot-conversations"
 BASE_KEYS = ["conversation_id", "bot_id", "call_metadata", "start_time"]

@@ -9,8 +9,7 @@ from typing import Any
 import yaml
 
 from botops.emulator.fixtures import DEMO, read
-from tests.conftest import ROOT, Emulator
-from tests.emulator.support import AS, VB, client
+from tests.support import AS, ROOT, VB, Emulator, client
 
 EXAMPLES = ROOT / "examples/bots"
 

@@ -9,8 +9,7 @@ import httpx
 import pytest
 
 from botops.emulator.generate import bot_name, derive, languages
-from tests.conftest import Emulator
-from tests.emulator.support import VB, client, error_message
+from tests.support import VB, Emulator, client, error_message
 
 TEXT = "Create a customer support bot that handles order inquiries and returns in English and Hindi"
 

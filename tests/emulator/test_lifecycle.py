@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 
 from botops.emulator.fixtures import FixtureError, read
-from tests.conftest import Emulator
-from tests.emulator.support import VB, client, fleet_bots, write_fixtures
+from tests.support import VB, Emulator, client, fleet_bots, write_fixtures
 
 
 def stop(emulator: Emulator, sig: int = signal.SIGTERM) -> tuple[int, str, str]:

@@ -7,7 +7,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from tests.emulator.support import VB, client
+from tests.support import VB, client
 
 CONVERSATIONS = f"{VB}/voicebot-conversations"
 DEVANAGARI = re.compile(r"[\u0900-\u097F]")

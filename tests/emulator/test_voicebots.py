@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Emulator
-from tests.emulator.support import VB, client, error_message
+from tests.support import VB, Emulator, client, error_message
 
 SUPPORT_V3 = {
     "bot_id": "bot_support01",

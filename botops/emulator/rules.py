@@ -57,6 +57,8 @@ def _agents(field: str, value: Any) -> str | None:
             return f"{field}[{index}] must be an object"
         if not isinstance(agent.get("role"), str) or not agent["role"]:
             return f"{field}[{index}].role must be a non-empty string"
+        if "instruction" in agent and not isinstance(agent["instruction"], str):
+            return f"{field}[{index}].instruction must be a string"
     return None
 
 

@@ -125,12 +125,23 @@ class TooLarge(Exception):
 
 class Gateway:
     def __init__(
-        self, app: ASGIApp, faults: Faults, log: RequestLog, rng: random.Random | None = None
+        self,
+        app: ASGIApp,
+        faults: Faults,
+        log: RequestLog,
+        rng: random.Random | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        # `clock` and `sleep` are the rate limit's window and the latency: tests pass their own
+        # to check both without measuring time on a machine that may be busy.
         self.app = app
         self.faults = faults
         self.log = log
         self.rng = rng or random.Random()
+        self.clock = clock
+        self.sleep = sleep
         self.admitted: collections.deque[float] = collections.deque()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -140,7 +151,7 @@ class Gateway:
         entry = self.log.add(scope)
         reply = Reply(scope, send, entry, envelope=self.faults.envelope)
         if self.faults.latency_ms:
-            await asyncio.sleep(self.faults.latency_ms / 1000)
+            await self.sleep(self.faults.latency_ms / 1000)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         try:
             body = await _read_body(receive)
@@ -173,7 +184,7 @@ class Gateway:
         limit = self.faults.rate_limit
         if limit is None:
             return None
-        now = time.monotonic()
+        now = self.clock()
         while self.admitted and self.admitted[0] <= now - 1.0:
             self.admitted.popleft()
         if len(self.admitted) >= limit:

@@ -1,0 +1,346 @@
+"""The `Client`: the Voicebot API's endpoints over one retried, paced, traced request.
+
+It composes the package's parts: `auth` gives the `Authorization` header and what to redact,
+`flow` when a request may start and how long to back off, `wire` how answers are read and
+normalised, `diagnosis` which typed error a failure becomes, and `pages` how lists are read.
+What is left here is the endpoints themselves and the retry loop that ties those together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import urllib.parse
+from collections.abc import AsyncGenerator, Callable, Mapping
+from typing import Any
+
+import httpx
+
+from botops import __version__
+from botops.client import wire
+from botops.client.auth import Credentials, Redactor
+from botops.client.diagnosis import read_answer, short_reason, ssl_context, transport_error
+from botops.client.flow import AdaptiveLimiter, Pacer, Sleep, retry_delay, take_slot
+from botops.client.pages import Page, paginate
+from botops.errors import (
+    ApiError,
+    HTTPStatusError,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+    UsageError,
+)
+from botops.urls import ASSISTANT_API, VOICEBOT_API, clean_base_url
+
+Trace = Callable[[str], None]
+Normalize = Callable[[dict[str, Any]], dict[str, Any]]
+Files = Mapping[str, tuple[None, bytes]]
+
+# A refused connection is usually a wrong base URL, not a blip: don't make the user wait long.
+UNREACHABLE_ATTEMPTS = 3
+
+
+class Client:
+    """Async client. Use as `async with Client(...) as client:`.
+
+    - voicebots and conversations under `{base_url}/voicebot/api/v2/accounts/{account_id}/...`,
+      assistants under `{base_url}/api/v2/accounts/{account_id}/...`.
+    - every id is percent-encoded; an id containing `/` raises UsageError.
+    - bare or enveloped responses are both accepted; the returned dicts are the bare objects.
+    - error statuses raise the typed errors of `botops.errors`; no answer raises TransportError.
+    - reads are retried on TransportError, 429 and 5xx (backoff with jitter, Retry-After honoured)
+      within `deadline` seconds; writes are retried only on 429 (the server acted on nothing).
+
+    `trace` receives one line per request, response, retry and wait (never headers or secrets).
+    `request_count` counts every HTTP request sent, retries included.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        account_id: str,
+        credentials: Credentials | None = None,
+        concurrency: int = 16,
+        timeout: float = 30.0,
+        deadline: float = 120.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+        trace: Trace | None = None,
+        sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        max_attempts: int = 10,
+        pacer: Pacer | None = None,
+    ) -> None:
+        if timeout <= 0:
+            raise UsageError(f"timeout must be positive, got {timeout}")
+        if deadline < 0:
+            raise UsageError(f"deadline must not be negative, got {deadline}")
+        if max_attempts < 1:
+            raise UsageError(f"max_attempts must be at least 1, got {max_attempts}")
+        self.base_url = clean_base_url(base_url)
+        self.account_id = account_id
+        account = _path_id(account_id, "account id")
+        self._voicebot_root = f"{VOICEBOT_API}/accounts/{account}"
+        self._assistant_root = f"{ASSISTANT_API}/accounts/{account}"
+        self.credentials = credentials
+        self._redact = Redactor(credentials)
+        self.limiter = AdaptiveLimiter(concurrency)
+        # Shared by the clients of one run (plan, then apply) so that a learned pace carries.
+        self.pacer = pacer or Pacer(clock)
+        self.concurrency = concurrency
+        self.timeout = timeout
+        self.deadline = deadline
+        self.max_attempts = max_attempts
+        self.request_count = 0
+        self._trace = trace
+        self._sleep = sleep
+        self._clock = clock
+        headers = {"Accept": "application/json", "User-Agent": f"botops/{__version__}"}
+        if credentials is not None:
+            headers["Authorization"] = credentials.authorization()
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            headers=headers,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            # Without this httpx keeps only 20 idle connections and churns the rest.
+            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+            transport=transport,
+            verify=ssl_context(self.base_url),
+            follow_redirects=False,
+        )
+
+    async def __aenter__(self) -> Client:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # Voicebots
+    async def get_voicebot(self, bot_id: str) -> dict[str, Any]:
+        path = f"{self._voicebot_root}/voicebots/{_path_id(bot_id, 'bot id')}"
+        return wire.resource(await self._object("GET", path))
+
+    async def list_voicebots(self, *, limit: int = 100, offset: int = 0) -> Page:
+        return await self._page(f"{self._voicebot_root}/voicebots", limit, offset, wire.resource)
+
+    def iter_voicebots(
+        self, *, page_size: int = 100, prefetch: int = 4
+    ) -> AsyncGenerator[dict[str, Any], None]:
+        """Every voicebot, page after page, until `metadata.total` or a short page."""
+        return paginate(self.list_voicebots, page_size, prefetch)
+
+    async def create_voicebot_version(self, bot_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST .../voicebots/{bot_id}/versions with `body` as given."""
+        path = f"{self._voicebot_root}/voicebots/{_path_id(bot_id, 'bot id')}/versions"
+        return wire.resource(await self._object("POST", path, json=body))
+
+    # Assistants
+    async def get_assistant(self, assistant_id: str) -> dict[str, Any]:
+        path = f"{self._assistant_root}/assistants/{_path_id(assistant_id, 'assistant id')}"
+        return wire.resource(await self._object("GET", path))
+
+    async def list_assistants(self, *, limit: int = 100, offset: int = 0) -> Page:
+        path = f"{self._assistant_root}/assistants"
+        return await self._page(path, limit, offset, wire.resource)
+
+    def iter_assistants(
+        self, *, page_size: int = 100, prefetch: int = 4
+    ) -> AsyncGenerator[dict[str, Any], None]:
+        """Every assistant, page after page, until `metadata.total` or a short page."""
+        return paginate(self.list_assistants, page_size, prefetch)
+
+    async def create_assistant_version(
+        self, assistant_id: str, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        """POST .../assistants/{assistant_id}/versions with `body` as given."""
+        aid = _path_id(assistant_id, "assistant id")
+        path = f"{self._assistant_root}/assistants/{aid}/versions"
+        return wire.resource(await self._object("POST", path, json=body))
+
+    # Bot generation
+    async def create_generation(self, text_content: str) -> dict[str, Any]:
+        """POST .../bot-generation as multipart/form-data with `text_content`."""
+        path = f"{self._voicebot_root}/bot-generation"
+        # A (None, value) file entry is a plain form field, and forces multipart encoding.
+        files = {"text_content": (None, text_content.encode())}
+        return await self._object("POST", path, files=files)
+
+    async def get_generation(self, generation_id: str) -> dict[str, Any]:
+        gid = _path_id(generation_id, "generation id")
+        return await self._object("GET", f"{self._voicebot_root}/bot-generation/{gid}")
+
+    # Conversations
+    async def list_conversations(
+        self, *, fields: list[str] | None = None, limit: int = 100, offset: int = 0
+    ) -> Page:
+        path = f"{self._voicebot_root}/voicebot-conversations"
+        extra = {"fields": ",".join(fields)} if fields else {}
+        return await self._page(path, limit, offset, wire.conversation, extra)
+
+    def iter_conversations(
+        self,
+        *,
+        fields: list[str] | None = None,
+        page_size: int = 100,
+        prefetch: int = 4,
+        on_total: Callable[[int | None], None] | None = None,
+    ) -> AsyncGenerator[dict[str, Any], None]:
+        """Every conversation in order; up to `prefetch` pages in flight, memory bounded by it.
+        `on_total` hears the first page's total (None when the server gave none)."""
+
+        async def fetch(*, limit: int, offset: int) -> Page:
+            return await self.list_conversations(fields=fields, limit=limit, offset=offset)
+
+        return paginate(fetch, page_size, prefetch, on_total)
+
+    async def get_conversation(self, conversation_id: str) -> dict[str, Any]:
+        cid = _path_id(conversation_id, "conversation id")
+        path = f"{self._voicebot_root}/voicebot-conversations/{cid}"
+        return wire.conversation(await self._object("GET", path))
+
+    # Reading answers
+    async def _page(
+        self,
+        path: str,
+        limit: int,
+        offset: int,
+        normalize: Normalize,
+        extra: Mapping[str, str] | None = None,
+    ) -> Page:
+        if limit < 1:
+            raise UsageError(f"limit must be at least 1, got {limit}")
+        if offset < 0:
+            raise UsageError(f"offset must not be negative, got {offset}")
+        params = {**(extra or {}), "limit": str(limit), "offset": str(offset)}
+        body = await self._call("GET", path, params=params)
+        items, total = wire.list_body(body, "GET", self._redact(path))
+        return Page([normalize(item) for item in items], total, offset, limit)
+
+    async def _object(
+        self, method: str, path: str, *, json: Any = None, files: Files | None = None
+    ) -> dict[str, Any]:
+        body = await self._call(method, path, json=json, files=files)
+        if not isinstance(body, dict):
+            message = f"expected a JSON object, got {type(body).__name__}"
+            raise ApiError(message, method=method, path=self._redact(path))
+        return body
+
+    # One request, with retries
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        files: Files | None = None,
+    ) -> Any:
+        is_read = method == "GET"
+        shown = (
+            f"{method} {path}?{urllib.parse.urlencode(params)}" if params else f"{method} {path}"
+        )
+        attempt = 0
+        failures = unreachable = 0
+        started: float | None = None
+        while True:
+            attempt += 1
+            epoch = await take_slot(self.pacer, self.limiter, self._sleep)
+            if started is None:
+                # Time queued behind other requests is not time spent retrying.
+                started = self._clock()
+            succeeded = throttled = False
+            try:
+                body = await self._attempt(method, path, shown, params, json, files)
+                succeeded = True
+                self.pacer.answered()
+                return body
+            except RateLimitedError as exc:
+                throttled = True
+                error: ApiError = exc
+                self.pacer.throttled(exc.retry_after)
+            except ServerError as exc:
+                error = exc
+                self.pacer.answered()
+            except TransportError as exc:
+                error = exc
+            except HTTPStatusError:
+                # An answer, even a refusal, says the server keeps up with this rate.
+                succeeded = True
+                self.pacer.answered()
+                raise
+            finally:
+                self.limiter.release(epoch, succeeded=succeeded, throttled=throttled)
+
+            if not (is_read or throttled):
+                raise error
+            if not throttled:
+                failures += 1
+            if isinstance(error, TransportError) and not error.maybe_sent:
+                unreachable += 1
+            delay = retry_delay(attempt, error)
+            elapsed = self._clock() - started
+            if (
+                failures >= self.max_attempts
+                or unreachable >= UNREACHABLE_ATTEMPTS
+                or elapsed + delay > self.deadline
+            ):
+                self._emit(f"{shown}: giving up after {attempt} attempts in {elapsed:.1f} s")
+                if attempt > 1:
+                    error.args = (f"{error} (tried {attempt} times)",)
+                raise error
+            self._emit(f"{shown}: retry {attempt + 1} in {delay:.2f} s")
+            await self._sleep(delay)
+
+    async def _attempt(
+        self,
+        method: str,
+        path: str,
+        shown: str,
+        params: Mapping[str, str] | None,
+        json: Any,
+        files: Files | None,
+    ) -> Any:
+        self.request_count += 1
+        # Errors quote the path; a caller may have put anything into an id.
+        where = self._redact(path)
+        start = time.perf_counter()
+        try:
+            response = await self._http.request(method, path, params=params, json=json, files=files)
+        except httpx.HTTPError as exc:
+            base, timeout = self.base_url, self.timeout
+            error = transport_error(
+                exc, method=method, path=where, base_url=base, timeout=timeout, redact=self._redact
+            )
+            self._emit(f"{shown} -> {short_reason(exc)} ({_ms(start)})")
+            raise error from exc
+        except httpx.InvalidURL as exc:
+            raise UsageError(f"{method} {where}: invalid URL ({self._redact(str(exc))})") from exc
+        if self._trace is not None:
+            self._emit(f"{shown} -> {response.status_code} ({_ms(start)})")
+        credentialed = self.credentials is not None
+        return read_answer(
+            response, method=method, path=where, redact=self._redact, credentialed=credentialed
+        )
+
+    def _emit(self, line: str) -> None:
+        if self._trace is not None:
+            self._trace(self._redact(line))
+
+
+def _path_id(value: str, what: str) -> str:
+    """Percent-encode one id for a path segment; refuse what can't be one."""
+    if not isinstance(value, str) or not value:
+        raise UsageError(f"{what} must be a non-empty string")
+    if "/" in value:
+        raise UsageError(f"{what} {value!r} contains '/', which can't be used in a URL path")
+    if value in (".", ".."):
+        # The URL layer would resolve these as relative path steps.
+        raise UsageError(f"{what} {value!r} can't be used in a URL path")
+    return urllib.parse.quote(value, safe="")
+
+
+def _ms(start: float) -> str:
+    return f"{(time.perf_counter() - start) * 1000:.0f} ms"

@@ -1,0 +1,80 @@
+"""Pagination: one `Page` of a list, and reading every page with a few fetched ahead.
+
+The API pages with `limit`/`offset` and says the list's size in `metadata.total` (DESIGN §5).
+With a total, up to `prefetch` pages are in flight at once and yielded in order, so memory is
+bounded by `prefetch` pages however long the list; without one, only a short page ends the
+list, so pages are read one after another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+from collections.abc import AsyncGenerator, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from botops.errors import UsageError
+
+MAX_PAGE_SIZE = 100  # the reference's maximum `limit`
+
+
+@dataclass
+class Page:
+    """One page of a list: `items` and the list's `total` (None when the server didn't say)."""
+
+    items: list[dict[str, Any]]
+    total: int | None
+    offset: int
+    limit: int
+
+
+Fetch = Callable[..., Coroutine[Any, Any, Page]]
+
+
+async def paginate(
+    fetch: Fetch,
+    page_size: int,
+    prefetch: int,
+    on_total: Callable[[int | None], None] | None = None,
+) -> AsyncGenerator[dict[str, Any], None]:
+    """Every item of the list `fetch(limit=, offset=)` reads, in order."""
+    if not 1 <= page_size <= MAX_PAGE_SIZE or prefetch < 1:
+        # A server caps larger pages at its maximum, which would read as a short last page.
+        raise UsageError(f"page_size must be 1 to {MAX_PAGE_SIZE}, prefetch at least 1")
+    first = await fetch(limit=page_size, offset=0)
+    if on_total is not None:
+        on_total(first.total)
+    for item in first.items:
+        yield item
+    if first.total is None:
+        # Without a total only a short page ends the list, so we can't read ahead.
+        page = first
+        while len(page.items) >= page_size:
+            page = await fetch(limit=page_size, offset=page.offset + page_size)
+            for item in page.items:
+                yield item
+        return
+    total = first.total
+    if len(first.items) < page_size:
+        return
+    pending: collections.deque[asyncio.Task[Page]] = collections.deque()
+    next_offset = page_size
+    try:
+        while True:
+            while len(pending) < prefetch and next_offset < total:
+                pending.append(asyncio.create_task(fetch(limit=page_size, offset=next_offset)))
+                next_offset += page_size
+            if not pending:
+                return
+            page = await pending.popleft()
+            for item in page.items:
+                yield item
+            if len(page.items) < page_size:
+                return
+            if page.total is not None:
+                total = page.total
+    finally:
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)

@@ -1,0 +1,124 @@
+"""One run's way to the API: the project, the target it names, and the clients that reach it.
+
+The command line builds one `Session` per command from its options; everything that talks to the
+API takes the session (or a client it made), never click's context. Nothing here prints: a
+`trace` callable, when given, receives the client's debug lines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TypeVar
+
+from botops.client import Client, Credentials, Pacer
+from botops.errors import UsageError
+from botops.model import Plan, Project
+from botops.project import Target, configured_target, resolve_target
+
+T = TypeVar("T")
+DEFAULT_RETRY_DEADLINE = 120.0
+
+
+class Session:
+    """The project, the target (option > environment > botops.yaml > default), one pacer for
+    every client of the run, and the retry deadline from `BOTOPS_RETRY_DEADLINE`."""
+
+    def __init__(
+        self,
+        *,
+        project: Project,
+        base_url: str | None = None,
+        account_id: str | None = None,
+        trace: Callable[[str], None] | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self.project = project
+        self.base_url_option = base_url
+        self.account_option = account_id
+        self.trace = trace
+        self.environ = os.environ if environ is None else environ
+
+    @functools.cached_property
+    def target(self) -> Target:
+        """Where calls go; a UsageError when no account is named anywhere."""
+        return resolve_target(
+            self.project,
+            base_url=self.base_url_option,
+            account_id=self.account_option,
+            environ=self.environ,
+        )
+
+    @functools.cached_property
+    def retry_deadline(self) -> float:
+        """How long reads may be retried in all (`BOTOPS_RETRY_DEADLINE` seconds, default 120)."""
+        value = self.environ.get("BOTOPS_RETRY_DEADLINE")
+        if value is None:
+            return DEFAULT_RETRY_DEADLINE
+        try:
+            deadline = float(value)
+        except ValueError:
+            raise UsageError(
+                f"BOTOPS_RETRY_DEADLINE must be a number of seconds, got {value!r}"
+            ) from None
+        if deadline <= 0:
+            raise UsageError(f"BOTOPS_RETRY_DEADLINE must be positive, got {value!r}")
+        return deadline
+
+    @functools.cached_property
+    def pacer(self) -> Pacer:
+        """One pace for every client of this run: what plan learned of a rate limit, apply
+        keeps (the server's window still holds plan's requests when apply starts)."""
+        return Pacer(time.monotonic)
+
+    def client(self, *, concurrency: int = 16, target: Target | None = None) -> Client:
+        """A client for `target` (default: the session's), credentials from the environment."""
+        where = target or self.target
+        return Client(
+            base_url=where.base_url,
+            account_id=where.account_id,
+            credentials=Credentials.from_env(self.environ),
+            concurrency=concurrency,
+            deadline=self.retry_deadline,
+            trace=self.trace,
+            pacer=self.pacer,
+        )
+
+    def run(
+        self,
+        use: Callable[[Client], Awaitable[T]],
+        *,
+        concurrency: int = 16,
+        target: Target | None = None,
+    ) -> T:
+        """Open a client, await `use(client)`, close it: where a synchronous caller enters
+        asyncio (apply alone needs its own loop, for Ctrl-C)."""
+
+        async def go() -> T:
+            async with self.client(concurrency=concurrency, target=target) as client:
+                return await use(client)
+
+        return asyncio.run(go())
+
+    def saved_plan_target(self, plan: Plan) -> Target:
+        """A saved plan goes to its own target; a different configured target is refused."""
+        base_url, account_id = configured_target(
+            self.project,
+            base_url=self.base_url_option,
+            account_id=self.account_option,
+            environ=self.environ,
+        )
+        planned = Target(base_url=plan.base_url, account_id=plan.account_id)
+        for label, now, then in (
+            ("base URL", base_url, planned.base_url),
+            ("account", account_id, planned.account_id),
+        ):
+            if now is not None and now != then:
+                raise UsageError(
+                    f"the plan was made for {label} {then!r} but the configuration names "
+                    f"{now!r}; refusing to apply it elsewhere"
+                )
+        return planned
