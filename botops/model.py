@@ -53,6 +53,7 @@ class Project:
     paths: tuple[Path, ...] = ()
     root: Path = Path(".")
     file: Path | None = None
+    rate_limit: int | None = None  # the account's requests a second, when known
 
 
 @dataclass(frozen=True)

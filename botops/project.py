@@ -21,6 +21,7 @@ from botops.config import (
     shown,
 )
 from botops.errors import ConfigError, UsageError
+from botops.files import read_regular_file
 from botops.model import Project, Resource
 from botops.urls import clean_base_url
 from botops.validation import render_value, schema_issues
@@ -49,7 +50,7 @@ def load_project(path: Path | None = None) -> Project:
             return Project(root=Path("."))
         path = candidate
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path)
     except FileNotFoundError:
         raise UsageError(f"{path}: project file not found") from None
     except OSError as error:
@@ -63,6 +64,7 @@ def load_project(path: Path | None = None) -> Project:
         paths=tuple(root / p for p in settings.get("paths") or []),
         root=root,
         file=path,
+        rate_limit=settings.get("rate_limit"),
     )
 
 

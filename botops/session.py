@@ -71,8 +71,9 @@ class Session:
     @functools.cached_property
     def pacer(self) -> Pacer:
         """One pace for every client of this run: what plan learned of a rate limit, apply
-        keeps (the server's window still holds plan's requests when apply starts)."""
-        return Pacer(time.monotonic)
+        keeps (the server's window still holds plan's requests when apply starts); the
+        account's `rate_limit` of botops.yaml, when given, is never exceeded."""
+        return Pacer(time.monotonic, rate_limit=self.project.rate_limit)
 
     def client(self, *, concurrency: int = 16, target: Target | None = None) -> Client:
         """A client for `target` (default: the session's), credentials from the environment."""

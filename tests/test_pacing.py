@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 from botops.client import Pacer
-from tests.conftest import botops
-from tests.test_faults import fleet
+from tests.support import botops, fleet
 
 
 class VirtualTime:
@@ -155,6 +154,31 @@ def test_a_429_before_any_answer_teaches_nothing_but_the_pause() -> None:
 
     run(go())
     assert pacer.limit is None and pacer.paused()
+
+
+def test_a_first_429_after_few_answers_pauses_and_the_next_one_tells() -> None:
+    """Three answers, then a 429: one request's retries, or a neighbour's burst. Nothing is
+    learned from it, nor from the 429s of requests sent before it; after the pause, a 429
+    tells what the server accepts."""
+    time = VirtualTime()
+    pacer = Pacer(time)
+
+    async def go() -> None:
+        for _ in range(3):
+            turn = await pacer.turn(time.sleep)
+            pacer.ended(turn, answered=True, throttled=False)
+        early = [await pacer.turn(time.sleep) for _ in range(2)]
+        for turn in early:
+            pacer.ended(turn, answered=False, throttled=True, retry_after=1.0)
+        assert pacer.limit is None and pacer.paused()
+        for _ in range(3):
+            turn = await pacer.turn(time.sleep)  # after the pause
+            pacer.ended(turn, answered=True, throttled=False)
+        turn = await pacer.turn(time.sleep)
+        pacer.ended(turn, answered=False, throttled=True, retry_after=1.0)
+
+    run(go())
+    assert pacer.limit == 3
 
 
 def test_probes_are_rare_and_back_off() -> None:

@@ -20,8 +20,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from tests.conftest import Emulator, botops
-from tests.test_faults import fleet, live_bots
+from tests.support import Emulator, botops, fleet, live_bots
 
 BOT = "kind: Voicebot\nbot_id: bot_support01\nname: Customer Support\n"
 
@@ -51,8 +50,8 @@ def cli_process(
 
     def cap_memory() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (2 * 1024**3, 2 * 1024**3))
-        if ignore_sigint:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # Chosen, not inherited: a suite a shell started in the background passes it ignored.
+        signal.signal(signal.SIGINT, signal.SIG_IGN if ignore_sigint else signal.SIG_DFL)
 
     popen.setdefault("stdout", subprocess.PIPE)
     popen.setdefault("stderr", subprocess.PIPE)
