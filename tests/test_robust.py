@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from tests.support import Emulator, botops, fleet, live_bots
+from tests.support import Emulator, botops, fleet, live_bots, start_emulator
 
 BOT = "kind: Voicebot\nbot_id: bot_support01\nname: Customer Support\n"
 
@@ -34,6 +34,14 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (root / "bots/support.yaml").write_text(BOT)
     monkeypatch.chdir(root)
     return root
+
+
+@pytest.fixture(scope="module")
+def demo() -> Iterator[Emulator]:
+    """One `--demo` emulator for the tests that only read (or are refused before writing)."""
+    emulator = start_emulator("--demo")
+    yield emulator
+    emulator.stop()
 
 
 def cli_process(
@@ -216,10 +224,8 @@ def test_botops_yaml_base_url_with_a_port_out_of_range_is_refused_at_its_line(
     )
 
 
-def test_a_plan_file_with_a_bad_base_url_sends_nothing(
-    project: Path, emulator_factory: Any
-) -> None:
-    emulator = emulator_factory("--demo")
+def test_a_plan_file_with_a_bad_base_url_sends_nothing(project: Path, demo: Emulator) -> None:
+    emulator = demo
     (project / "bots/support.yaml").write_text(BOT + "supported_languages: [en, hi, ta]\n")
     assert botops(emulator, "plan", "--out", "plan.json").exit_code == 0
     saved = json.loads((project / "plan.json").read_text())
@@ -310,9 +316,9 @@ def test_whitespace_only_names_fail_validate(project: Path, text: str, where: st
 
 
 def test_the_apply_prompt_goes_to_the_terminal_side_not_stdout(
-    project: Path, emulator_factory: Any
+    project: Path, demo: Emulator
 ) -> None:
-    emulator = emulator_factory("--demo")
+    emulator = demo
     (project / "bots/support.yaml").write_text(BOT + "supported_languages: [en, hi, ta]\n")
     controller, terminal = pty.openpty()
     try:
@@ -395,10 +401,8 @@ def test_sigterm_during_export_leaves_no_temporary_file(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_export_and_plan_out_both_make_a_missing_directory(
-    project: Path, emulator_factory: Any
-) -> None:
-    emulator = emulator_factory("--demo")
+def test_export_and_plan_out_both_make_a_missing_directory(project: Path, demo: Emulator) -> None:
+    emulator = demo
     exported = botops(emulator, "conversations", "export", "--out", "new/calls.jsonl")
     planned = botops(emulator, "plan", "--out", "new/plan.json")
     assert (exported.exit_code, planned.exit_code) == (0, 0), exported.output + planned.output
@@ -410,9 +414,9 @@ BIDI = "Support \u202eelif.exe\u202c \u2066x\u2069"
 
 @pytest.mark.parametrize("output_format", ["text", "markdown"])
 def test_bidi_overrides_are_shown_escaped_in_plans(
-    project: Path, emulator_factory: Any, output_format: str
+    project: Path, demo: Emulator, output_format: str
 ) -> None:
-    emulator = emulator_factory("--demo")
+    emulator = demo
     (project / "bots/support.yaml").write_text(
         f"kind: Voicebot\nbot_id: bot_support01\nname: {json.dumps(BIDI)}\n"
     )
@@ -426,8 +430,8 @@ def test_bidi_overrides_are_shown_escaped_in_plans(
 ESCAPE = "\x1b]0;owned\x07\x1b[2J\x1b[31mred"
 
 
-@pytest.fixture
-def hostile_conversations(tmp_path: Path, emulator_factory: Any) -> Emulator:
+@pytest.fixture(scope="module")
+def hostile_conversations(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
     conversation = {
         "conversation_id": "c_evil",
         "bot_id": "bot_alpha",
@@ -443,11 +447,12 @@ def hostile_conversations(tmp_path: Path, emulator_factory: Any) -> Emulator:
             {"speaker": "user", "timestamp": "00:00:01", "text": f"hello {ESCAPE} \u202eworld"}
         ],
     }
-    fixtures = tmp_path / "hostile.json"
+    fixtures = tmp_path_factory.mktemp("hostile") / "hostile.json"
     bots = [{"bot_id": "bot_alpha", "name": f"Alpha {ESCAPE}", "version": "v1"}]
     fixtures.write_text(json.dumps({"bots": bots, "conversations": [conversation]}))
-    emulator: Emulator = emulator_factory("--fixtures", str(fixtures))
-    return emulator
+    emulator = start_emulator("--fixtures", str(fixtures))
+    yield emulator
+    emulator.stop()
 
 
 @pytest.mark.parametrize(
