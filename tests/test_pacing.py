@@ -52,8 +52,9 @@ class Traffic:
 
     def __init__(self, pacer: Pacer, time: VirtualTime) -> None:
         self.pacer, self.time = pacer, time
-        self.in_flight: list[tuple[float, int, float]] = []  # (end, turn, start)
+        self.in_flight: list[tuple[float, Any, float]] = []  # (end, turn, start)
         self.spans: list[tuple[float, float]] = []
+        self.in_flight_counts: list[int] = []  # when each request started
 
     def _end_until(self, moment: float) -> None:
         while self.in_flight and min(self.in_flight)[0] <= moment:
@@ -70,11 +71,17 @@ class Traffic:
 
     async def send(self, latencies: list[float], concurrency: int) -> None:
         for latency in latencies:
-            limit = min(concurrency, self.pacer.limit or concurrency)
-            while len(self.in_flight) >= limit:  # the turn would wait for one to end
+            self._end_until(self.time.now)
+            while len(self.in_flight) >= concurrency:
                 self._end_until(min(self.in_flight)[0])
-            turn = await self.pacer.turn(self.sleep)
+            waiting = asyncio.ensure_future(self.pacer.turn(self.sleep))
+            await asyncio.sleep(0)
+            while not waiting.done():  # it waits for a request in flight to end
+                self._end_until(min(self.in_flight)[0])
+                await asyncio.sleep(0)
+            turn = waiting.result()
             self.in_flight.append((self.time.now + latency, turn, self.time.now))
+            self.in_flight_counts.append(len(self.in_flight))
         self._end_until(float("inf"))
 
 
@@ -95,6 +102,20 @@ def test_a_known_limit_is_never_exceeded_as_the_server_counts() -> None:
     # And no slower than that needs: the first five at once, then five a second, each
     # permit back a second after its request ended (latency 0 to 0.06 s).
     assert max(e for _, e in spans) - 100.0 == pytest.approx(11.0, abs=0.7)
+
+
+def test_under_a_limit_only_what_its_rate_needs_is_in_flight() -> None:
+    """A window of permits sent all at once to a server that answers one at a time only
+    queues there, and each permit comes back that much later: in flight is what the rate
+    needs at the usual latency (twice over, at least two), not all the concurrency allowed."""
+    fast, slow = VirtualTime(), VirtualTime()
+    quick = Traffic(Pacer(fast, rate_limit=40), fast)
+    run(quick.send([0.002] * 200, concurrency=16))
+    assert max(quick.in_flight_counts[50:]) <= 3  # once a few latencies are known
+    lagging = Traffic(Pacer(slow, rate_limit=40), slow)
+    run(lagging.send([0.2] * 200, concurrency=16))
+    # 40 a second at 0.2 s each need 8 in flight: twice that is all the 16 allowed.
+    assert max(lagging.in_flight_counts[50:]) == 16
 
 
 def test_the_first_429_teaches_the_limit_and_pauses_everyone() -> None:
