@@ -184,7 +184,7 @@ class Pacer:
         """Requests in flight at once under a limit: what its rate needs at the usual latency
         (Little's law), twice over and at least two. More only queue at the server, and every
         permit comes back that much later: a window of permits sent all at once to a server
-        that answers one at a time made every second ~5% longer here."""
+        that answers one at a time made every second ~3% longer here."""
         assert self.limit is not None
         if not self._durations:
             return self.limit
