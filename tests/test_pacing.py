@@ -10,23 +10,15 @@ from typing import Any
 import pytest
 
 from botops.client import Pacer
+from tests.client.support import FakeTime
 from tests.support import botops, fleet
 
 
-class VirtualTime:
-    """A clock and a sleep that only advances it: the pacer's waits take no real time."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
+def virtual_time() -> FakeTime:
+    """A clock that only moves when the pacer sleeps: its waits take no real time."""
+    time = FakeTime()
+    time.now = 100.0
+    return time
 
 
 def run(coroutine: Any) -> Any:
@@ -34,8 +26,8 @@ def run(coroutine: Any) -> Any:
 
 
 def test_free_until_a_429() -> None:
-    time = VirtualTime()
-    pacer = Pacer(time)
+    time = virtual_time()
+    pacer = Pacer(time.clock)
 
     async def go() -> None:
         for _ in range(200):
@@ -43,14 +35,14 @@ def test_free_until_a_429() -> None:
             pacer.ended(turn, answered=True, throttled=False)
 
     run(go())
-    assert time.slept == [] and pacer.limit is None
+    assert time.sleeps == [] and pacer.limit is None
 
 
 class Traffic:
     """Requests with given latencies through one pacer, in virtual time: a request in flight
     ends (`pacer.ended`) at its own moment, also while another waits for its turn."""
 
-    def __init__(self, pacer: Pacer, time: VirtualTime) -> None:
+    def __init__(self, pacer: Pacer, time: FakeTime) -> None:
         self.pacer, self.time = pacer, time
         self.in_flight: list[tuple[float, Any, float]] = []  # (end, turn, start)
         self.spans: list[tuple[float, float]] = []
@@ -88,8 +80,8 @@ class Traffic:
 def test_a_known_limit_is_never_exceeded_as_the_server_counts() -> None:
     """With `rate_limit: 5`, a request starts only one second after the request whose permit
     it takes ended: wherever in its span the server counted each, no second holds six."""
-    time = VirtualTime()
-    pacer = Pacer(time, rate_limit=5)
+    time = virtual_time()
+    pacer = Pacer(time.clock, rate_limit=5)
     traffic = Traffic(pacer, time)
     run(traffic.send([0.01 * (i % 7) for i in range(60)], concurrency=16))
 
@@ -108,19 +100,19 @@ def test_under_a_limit_only_what_its_rate_needs_is_in_flight() -> None:
     """A window of permits sent all at once to a server that answers one at a time only
     queues there, and each permit comes back that much later: in flight is what the rate
     needs at the usual latency (twice over, at least two), not all the concurrency allowed."""
-    fast, slow = VirtualTime(), VirtualTime()
-    quick = Traffic(Pacer(fast, rate_limit=40), fast)
+    fast, slow = virtual_time(), virtual_time()
+    quick = Traffic(Pacer(fast.clock, rate_limit=40), fast)
     run(quick.send([0.002] * 200, concurrency=16))
     assert max(quick.in_flight_counts[50:]) <= 3  # once a few latencies are known
-    lagging = Traffic(Pacer(slow, rate_limit=40), slow)
+    lagging = Traffic(Pacer(slow.clock, rate_limit=40), slow)
     run(lagging.send([0.2] * 200, concurrency=16))
     # 40 a second at 0.2 s each need 8 in flight: twice that is all the 16 allowed.
     assert max(lagging.in_flight_counts[50:]) == 16
 
 
 def test_the_first_429_teaches_the_limit_and_pauses_everyone() -> None:
-    time = VirtualTime()
-    pacer = Pacer(time)
+    time = virtual_time()
+    pacer = Pacer(time.clock)
 
     async def go() -> list[float]:
         turns = []
@@ -150,8 +142,8 @@ def test_the_first_429_teaches_the_limit_and_pauses_everyone() -> None:
 
 
 def test_a_429_under_the_limit_lowers_it_by_half_at_most() -> None:
-    time = VirtualTime()
-    pacer = Pacer(time, rate_limit=40)
+    time = virtual_time()
+    pacer = Pacer(time.clock, rate_limit=40)
 
     async def go() -> None:
         turn = await pacer.turn(time.sleep)
@@ -165,8 +157,8 @@ def test_a_429_under_the_limit_lowers_it_by_half_at_most() -> None:
 def test_a_429_before_any_answer_teaches_nothing_but_the_pause() -> None:
     """The server's window still held another client's requests, or a previous run's (a
     `plan` just before this `apply`): a limit learned now would be near nothing."""
-    time = VirtualTime()
-    pacer = Pacer(time)
+    time = virtual_time()
+    pacer = Pacer(time.clock)
 
     async def go() -> None:
         turns = [await pacer.turn(time.sleep) for _ in range(3)]
@@ -181,8 +173,8 @@ def test_a_first_429_after_few_answers_pauses_and_the_next_one_tells() -> None:
     """Three answers, then a 429: one request's retries, or a neighbour's burst. Nothing is
     learned from it, nor from the 429s of requests sent before it; after the pause, a 429
     tells what the server accepts."""
-    time = VirtualTime()
-    pacer = Pacer(time)
+    time = virtual_time()
+    pacer = Pacer(time.clock)
 
     async def go() -> None:
         for _ in range(3):
@@ -203,8 +195,8 @@ def test_a_first_429_after_few_answers_pauses_and_the_next_one_tells() -> None:
 
 
 def test_probes_are_rare_and_back_off() -> None:
-    time = VirtualTime()
-    pacer = Pacer(time, rate_limit=None)
+    time = virtual_time()
+    pacer = Pacer(time.clock, rate_limit=None)
 
     async def send(count: int, *, refuse_last: bool = False) -> None:
         for index in range(count):
