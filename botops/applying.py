@@ -132,6 +132,7 @@ def apply_interruptibly(
                 task.cancel()
 
         # Not on the main thread, or no signal support: Ctrl-C stays a KeyboardInterrupt.
+        # SIGTERM comes here too: `botops.cli.main` turns it into a Ctrl-C.
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signal.SIGINT, interrupted)
         try:

@@ -1,9 +1,9 @@
 """The `botops` command line: parse, call one library function, render, choose the exit code.
 
 Only this module imports click. Every `BotopsError` becomes one line on stderr and exit 1, in one
-place (`BotopsGroup.invoke`); `--debug` shows the traceback instead. The use cases live in the
-library (`applying`, `importing`, `generating`, `conversations`, `analytics`) over a `Session`
-(`session`): the project, its target, and the clients that reach it.
+place (`BotopsGroup`), as does every usage error; `--debug` shows the traceback instead. The use
+cases live in the library (`applying`, `importing`, `generating`, `conversations`, `analytics`)
+over a `Session` (`session`): the project, its target, and the clients that reach it.
 
 Commands import what they use inside their bodies, on purpose: start-up time is part of every
 command, and `botops validate` (run on every commit, on as many as 1,000 files) needs neither
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -36,9 +37,23 @@ T = TypeVar("T")
 
 
 class BotopsGroup(click.Group):
+    """The one place errors become exit codes: a `BotopsError` and every usage error exit 1
+    (click's usage errors would exit 2, which `--detailed-exitcode` gives to "changes"),
+    Ctrl-C 130, SIGTERM 143."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as error:  # the group's own options
+            _exit_1(error)
+            raise
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as error:  # a command's name, options and arguments
+            _exit_1(error)
+            raise
         except BotopsError as error:
             if ctx.params.get("debug"):
                 raise
@@ -46,8 +61,17 @@ class BotopsGroup(click.Group):
                 click.echo(f"Error: {line}" if not _is_file_problem(line) else line, err=True)
             sys.exit(1)
         except KeyboardInterrupt:
+            if _signals.terminated:
+                click.echo("Terminated.", err=True)
+                sys.exit(128 + signal.SIGTERM)
             click.echo("Interrupted.", err=True)
             sys.exit(130)
+
+
+def _exit_1(error: click.UsageError) -> None:
+    # click shows the error (each kind its own way) and exits with `exit_code`, a class
+    # attribute (2); this instance's is set, so that every usage error keeps its own words.
+    setattr(error, "exit_code", 1)  # noqa: B010 (the attribute is a ClassVar to mypy)
 
 
 def _is_file_problem(line: str) -> bool:
@@ -103,7 +127,17 @@ def api_options(command: Callable[..., T]) -> Callable[..., T]:
     return wrapper
 
 
-paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+class _PathArgument(click.Path):
+    """A PATH argument; an empty one is refused: `Path("")` is the working directory, and
+    `botops plan "$UNSET"` must not mean every file."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value == "":
+            self.fail("an empty path names no file", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+paths_argument = click.argument("paths", nargs=-1, type=_PathArgument(path_type=Path))
 concurrency_option = click.option(
     "--concurrency",
     type=click.IntRange(1, 256),
@@ -347,8 +381,9 @@ def _confirm_apply(auto_approve: bool) -> None:
             "refusing to apply: no terminal to ask for confirmation on; "
             "review the plan and pass --auto-approve"
         )
+    # On stderr, as every question: with `> plan.log` the question must still be seen.
     answer = click.prompt(
-        "Apply these changes? Only 'yes' is accepted", default="", show_default=False
+        "Apply these changes? Only 'yes' is accepted", default="", show_default=False, err=True
     )
     if answer.strip() != "yes":
         click.echo("Apply cancelled; nothing was sent.", err=True)
@@ -357,7 +392,13 @@ def _confirm_apply(auto_approve: bool) -> None:
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", default=8080, show_default=True, help="Port; 0 picks a free one.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8080,
+    show_default=True,
+    help="Port; 0 picks a free one.",
+)
 @click.option(
     "--db", type=click.Path(dir_okay=False, path_type=Path), help="SQLite file to persist to."
 )
@@ -909,7 +950,39 @@ def init(directory: Path | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    signal.signal(signal.SIGTERM, _signals.terminate)
     cli(args=hoist_debug(sys.argv[1:] if argv is None else argv), prog_name="botops")
+
+
+class _Signals:
+    """SIGTERM (a cancelled CI job, `kill`) is handled as Ctrl-C is, wherever the run is: a
+    file being written is removed, apply lets its writes in flight finish and reports; only
+    the last words and the exit status (143) say it was SIGTERM."""
+
+    terminated = False
+
+    def terminate(self, signum: int, frame: Any) -> None:
+        self.terminated = True
+        if signal.getsignal(signal.SIGINT) not in (signal.SIG_IGN, None):
+            signal.raise_signal(signal.SIGINT)
+            return
+        # SIGINT is ignored (a job a shell started in the background): be the Ctrl-C here;
+        # inside asyncio from the loop itself, as raised within a task it would be reported
+        # as that task's failure.
+        import asyncio
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise KeyboardInterrupt from None
+        loop.call_soon_threadsafe(_interrupt)
+
+
+def _interrupt() -> None:
+    raise KeyboardInterrupt
+
+
+_signals = _Signals()
 
 
 def hoist_debug(args: list[str]) -> list[str]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from botops.errors import ConfigError, Problem
+from botops.files import read_regular_file
 from botops.git import rev_parse
 from botops.kinds import KINDS, KindSpec, either, spec_of
 from botops.model import Kind, Resource
@@ -90,9 +91,10 @@ def load_declarations(paths: list[Path], *, root: Path) -> tuple[list[Declaratio
     unreadable: list[Problem] = []
     found: list[Declaration] = []
     skipped = {(root / PROJECT_FILE).resolve()}
+    inside = root.resolve()
     for path, _ in _found(paths, root=root, skipped=skipped, problems=[]):
         name = shown(path)
-        for document in _documents(path, name, unreadable):
+        for document in _documents(path, name, unreadable, root=inside):
             kind = known_kind(document.value)
             if kind is None:
                 continue
@@ -176,7 +178,7 @@ def _load_file(
 ) -> list[_Declared]:
     name = shown(path)
     declared: list[_Declared] = []
-    for written in _documents(path, name, problems):
+    for written in _documents(path, name, problems, root=instructions.root):
         if not exists_in(written, scope.environment):
             problems.extend(problems_in(name, environment_issues(written, scope.defined)))
             continue
@@ -201,16 +203,32 @@ def _fields(overridden: frozenset[str]) -> frozenset[str]:
     return frozenset("instruction" if f == "instruction_file" else f for f in overridden)
 
 
-def _documents(path: Path, name: str, problems: list[Problem]) -> list[Document]:
-    """The documents of one file; what stops them being read goes to `problems`."""
+def _documents(path: Path, name: str, problems: list[Problem], *, root: Path) -> list[Document]:
+    """The documents of one file; what stops them being read goes to `problems`. A file that
+    resolves outside `root` (resolved) is not read: a link to a secrets file would otherwise be
+    read, and quoted in its errors. Only a regular file is read: a FIFO would block until a
+    writer came, a device (`/dev/zero`) would never end."""
+    if _outside(path, root):
+        problems.append(Problem(name, 1, 1, _OUTSIDE))
+        return []
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path)
     except OSError as error:
         problems.append(Problem(name, 1, 1, f"can't read file: {error.strerror or error}"))
         return []
     documents, unreadable = parse_file(data)
     problems.extend(problems_in(name, unreadable))
     return documents
+
+
+_OUTSIDE = "outside the project root (a link?); keep resource files inside the repository"
+
+
+def _outside(file: Path, root: Path) -> bool:
+    try:
+        return not file.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):  # a symlink loop: reading it says so
+        return False
 
 
 def parse_file(data: bytes) -> tuple[list[Document], list[Issue]]:
@@ -306,7 +324,7 @@ class _Instructions:
             return None, f"instruction_file {reference!r} does not exist"
         if not real.is_file():
             return None, f"instruction_file {reference!r} is not a file"
-        text, issue = decode(real.read_bytes())
+        text, issue = decode(read_regular_file(real))
         if text is None:
             assert issue is not None
             where = f"line {issue.line}, column {issue.column}"

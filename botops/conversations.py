@@ -11,6 +11,7 @@ import contextlib
 import csv
 import json
 import math
+import re
 from collections.abc import AsyncGenerator, Callable, Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -247,13 +248,24 @@ def csv_row(conversation: dict[str, Any], insights: bool) -> list[str]:
         _text(metadata.get("recording_url")),
     ]
     if insights:
-        row += [_text(sentiment(conversation)), ", ".join(intents(conversation))]
+        row += [_text(sentiment(conversation)), _text(", ".join(intents(conversation)))]
         row.append(_text(outcome(conversation)))
     return row
 
 
 def _text(value: Any) -> str:
-    return "" if value is None else str(value)
+    """A CSV cell for text: a spreadsheet would run one starting with `=`, `+`, `-` or `@`
+    (or a tab or carriage return) as a formula, so such a cell gets a leading `'`, the usual
+    neutralisation spreadsheets show as text. A plain signed number (`+919800000001`, a phone
+    number) runs nothing and is kept as it is."""
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_STARTS) and not _SIGNED_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_SIGNED_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
 
 def seconds_text(seconds: float) -> str:

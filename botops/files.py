@@ -1,4 +1,5 @@
-"""Writing files whole or not at all: the one place botops writes a file the user named.
+"""Writing files whole or not at all: the one place botops writes a file the user named; and
+reading the files botops takes in (resource and project files) only when they are files.
 
 A file is written to a temporary file beside it, flushed to disk, then renamed over the target
 (`os.replace`, atomic on one file system), so that an error or a Ctrl-C leaves the target as it
@@ -11,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from functools import cache
@@ -18,6 +20,32 @@ from pathlib import Path
 from typing import TextIO
 
 from botops.errors import UsageError
+
+# No resource or project file comes near this; a larger one is a mistake (a log, a dump).
+MAX_READ = 16 * 1024 * 1024
+
+
+def read_regular_file(path: Path, *, limit: int = MAX_READ) -> bytes:
+    """The bytes of `path`, a regular file (a symlink to one is followed) of at most `limit`
+    bytes. Anything else raises `OSError` whose `strerror` says why in a few words: a FIFO
+    would block until a writer comes, a device (`/dev/zero`) would never end."""
+    # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise OSError(errno.EISDIR, "is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        chunks, size = [], 0
+        while size <= limit and (chunk := os.read(fd, 1024 * 1024)):
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:  # checked while reading: the file may grow meanwhile
+            raise OSError(errno.EFBIG, f"larger than {limit:,} bytes")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def write_atomically(path: Path, text: str, *, private: bool = False) -> None:

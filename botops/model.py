@@ -62,6 +62,7 @@ class Project:
     file: Path | None = None
     environments: Mapping[str, Environment] = field(default_factory=dict)
     guards: Mapping[str, Any] = field(default_factory=dict)
+    rate_limit: int | None = None  # the account's requests a second, when known
 
 
 def within(path: str, fields: Iterable[str]) -> bool:

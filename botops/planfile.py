@@ -59,11 +59,8 @@ def refuse_other_environment(plan: Plan, chosen: str | None, *, doing: str) -> N
 
 
 def write_plan(plan: Plan, path: Path) -> None:
-    """Write `plan` to `path` atomically (mode 0600); an existing file is replaced whole. A
-    missing directory is refused rather than made: a typo in `--out` should not go unseen."""
-    directory = path.parent
-    if not directory.is_dir():
-        raise UsageError(f"{path}: can't write the plan file: directory {directory} does not exist")
+    """Write `plan` to `path` atomically (mode 0600); an existing file is replaced whole.
+    Missing directories are made, as for every file botops writes."""
     write_atomically(path, render_json(plan), private=True)
 
 

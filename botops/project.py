@@ -28,6 +28,7 @@ from botops.environments import (
     project_issues,
 )
 from botops.errors import ConfigError, Problem, UsageError
+from botops.files import read_regular_file
 from botops.guards import Guards
 from botops.model import Project, Resource
 from botops.overrides import Scope
@@ -58,7 +59,7 @@ def load_project(path: Path | None = None) -> Project:
             return Project(root=Path("."))
         path = candidate
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path)
     except FileNotFoundError:
         raise UsageError(f"{path}: project file not found") from None
     except OSError as error:
@@ -74,6 +75,7 @@ def load_project(path: Path | None = None) -> Project:
         file=path,
         environments=environments_from(settings, root),
         guards=settings.get("guards") or {},
+        rate_limit=settings.get("rate_limit"),
     )
 
 

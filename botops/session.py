@@ -33,6 +33,7 @@ from botops.project import (
     resolve_target,
     scope_of,
 )
+from botops.urls import clean_base_url
 
 T = TypeVar("T")
 DEFAULT_RETRY_DEADLINE = 120.0
@@ -106,8 +107,9 @@ class Session:
     @functools.cached_property
     def pacer(self) -> Pacer:
         """One pace for every client of this run: what plan learned of a rate limit, apply
-        keeps (the server's window still holds plan's requests when apply starts)."""
-        return Pacer(time.monotonic)
+        keeps (the server's window still holds plan's requests when apply starts); the
+        account's `rate_limit` of botops.yaml, when given, is never exceeded."""
+        return Pacer(time.monotonic, rate_limit=self.project.rate_limit)
 
     def client(self, *, concurrency: int = 16, target: Target | None = None) -> Client:
         """A client for `target` (default: the session's), credentials from the environment:
@@ -154,7 +156,7 @@ class Session:
             environ=self.environ,
             environment=self.environment,
         )
-        planned = Target(base_url=plan.base_url, account_id=plan.account_id)
+        planned = Target(base_url=clean_base_url(plan.base_url), account_id=plan.account_id)
         for label, now, then in (
             ("base URL", base_url, planned.base_url),
             ("account", account_id, planned.account_id),

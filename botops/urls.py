@@ -3,6 +3,8 @@ file and every report (imports nothing of botops but its errors, so every layer 
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import urllib.parse
 
 from botops.errors import UsageError
@@ -25,6 +27,9 @@ def clean_base_url(url: str) -> str:
             f"base URL must start with http:// or https:// and name a host, got {_redacted(url)}"
         )
     netloc = parts.netloc.rpartition("@")[2]
+    if "@" not in parts.netloc:
+        # The HTTP stack would fail on these only when sending, with a traceback.
+        _check_host_and_port(parts, host, url)
     if "@" in parts.netloc or parts.query or parts.fragment:
         raise UsageError(
             "base URL must not carry credentials, a query or a fragment: "
@@ -37,6 +42,29 @@ def clean_base_url(url: str) -> str:
             path = path[: -len(prefix)].rstrip("/")
             break
     return urllib.parse.urlunsplit((parts.scheme, netloc, path, "", ""))
+
+
+def _check_host_and_port(parts: urllib.parse.SplitResult, host: str, url: str) -> None:
+    try:
+        port = parts.port
+    except ValueError:  # out of range, negative, or not a number
+        port = -1
+    if port is not None and not 1 <= port <= 65535:
+        raise UsageError(f"base URL {_redacted(url)}: the port must be a number from 1 to 65535")
+    if _IPV4_LIKE.fullmatch(host) or ":" in host:
+        # Digits and dots are an IPv4 address to the HTTP stack, never a host name.
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            raise UsageError(f"base URL {_redacted(url)} names no valid IP address") from None
+    elif not host.isascii():
+        try:
+            host.encode("idna")
+        except UnicodeError:
+            raise UsageError(f"base URL {_redacted(url)} names no valid host") from None
+
+
+_IPV4_LIKE = re.compile(r"[0-9.]+")
 
 
 def _redacted(url: str) -> str:

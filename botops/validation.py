@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from botops.yamlpos import Document, Issue, NodePath
+from botops.yamlpos import Document, Issue, NodePath, excerpt
 
 SCHEMAS_DIR = Path(__file__).resolve().parent / "schemas"
 
@@ -180,13 +180,14 @@ _TYPE_WORDS = {
 
 
 def render_value(value: Any) -> str:
-    """A value as a message shows it: YAML's words for booleans and null, quotes for text."""
+    """A value as a message shows it: YAML's words for booleans and null, quotes for text
+    (at most `yamlpos.EXCERPT` characters of it: a file may hold a secret)."""
     if value is None:
         return "nothing"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return repr(value)
+        return excerpt(value)
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):

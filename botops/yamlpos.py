@@ -47,6 +47,8 @@ MAX_NODES = 100_000
 bot needs, far less than what makes validation slow."""
 MAX_DEPTH = 100
 """Levels of nesting a document may have; bots need about five."""
+EXCERPT = 40
+"""Characters of a value that a message quotes at most."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,15 @@ def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
     start = data.rfind(b"\n", 0, offset) + 1
     column = len(data[start:offset].decode("utf-8", errors="replace")) + 1
     return data.count(b"\n", 0, offset) + 1, column
+
+
+def excerpt(value: Any, limit: int = EXCERPT) -> str:
+    """`value` as a message quotes it (`repr`), cut to `limit` characters: a file may hold
+    anything, a secret included, and a message shows no more of it than it needs."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) <= limit:
+        return repr(text) if isinstance(value, str) else text
+    return repr(text[:limit]) + "…"
 
 
 def parse(text: str) -> tuple[list[Document], list[Issue]]:
@@ -240,7 +251,7 @@ class _Builder:
             child = (*path, key)
             if child in self.keys:
                 first = self.keys[child][0]
-                self._issue(key_node, f"duplicate key {key!r} (first at line {first})")
+                self._issue(key_node, f"duplicate key {excerpt(key)} (first at line {first})")
                 continue
             self.keys[child] = _start(key_node)
             result[key] = self.build(value_node, child)
@@ -272,7 +283,7 @@ class _Builder:
         if tag in (_CORE + "int", _CORE + "float"):
             number = self._number(node, text)
             if number is text and not plain:
-                self._issue(node, f"not a number: {text!r}")
+                self._issue(node, f"not a number: {excerpt(text)}")
                 return None
             if tag == _CORE + "float" and type(number) is int:  # `!!float 1`
                 return float(number)
@@ -282,7 +293,7 @@ class _Builder:
 
     def _unsupported(self, node: yaml.Node) -> None:
         tag = _short_tag(node.tag)
-        self._issue(node, f"unsupported YAML tag {tag!r}: only plain data is allowed")
+        self._issue(node, f"unsupported YAML tag {excerpt(tag)}: only plain data is allowed")
 
     def _number(self, node: yaml.ScalarNode, text: str) -> Any:
         """`text` as a YAML 1.2 core int or float; `text` itself when it is neither (`1:30`,
@@ -297,9 +308,9 @@ class _Builder:
             # `.inf`, `-.Inf`, `.NaN`: YAML's spelling, never a finite number.
             number = math.inf if "n" in text.lower() else float(text)
         except ValueError:  # more digits than Python converts
-            self._issue(node, f"not a number: {text!r}")
+            self._issue(node, f"not a number: {excerpt(text)}")
             return None
         if not math.isfinite(number):
-            self._issue(node, f"not a finite number: {text!r}")
+            self._issue(node, f"not a finite number: {excerpt(text)}")
             return None
         return number

@@ -269,31 +269,33 @@ class Client:
         started: float | None = None
         while True:
             attempt += 1
-            epoch = await take_slot(self.pacer, self.limiter, self._sleep)
+            epoch, turn = await take_slot(self.pacer, self.limiter, self._sleep)
             if started is None:
                 # Time queued behind other requests is not time spent retrying.
                 started = self._clock()
-            succeeded = throttled = False
+            succeeded = throttled = answered = False
+            retry_after: float | None = None
             try:
                 body = await self._attempt(method, path, shown, params, json, files)
-                succeeded = True
-                self.pacer.answered()
+                succeeded = answered = True
                 return body
             except RateLimitedError as exc:
                 throttled = True
                 error: ApiError = exc
-                self.pacer.throttled(exc.retry_after)
+                retry_after = exc.retry_after
             except ServerError as exc:
                 error = exc
-                self.pacer.answered()
+                answered = True
             except TransportError as exc:
                 error = exc
             except HTTPStatusError:
                 # An answer, even a refusal, says the server keeps up with this rate.
-                succeeded = True
-                self.pacer.answered()
+                succeeded = answered = True
                 raise
             finally:
+                self.pacer.ended(
+                    turn, answered=answered, throttled=throttled, retry_after=retry_after
+                )
                 self.limiter.release(epoch, succeeded=succeeded, throttled=throttled)
 
             if not (is_read or throttled):

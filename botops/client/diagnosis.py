@@ -43,7 +43,11 @@ def read_answer(
     response: httpx.Response, *, method: str, path: str, redact: Redact, credentialed: bool
 ) -> Any:
     """The unwrapped body of a successful answer; raises the typed error for any other."""
-    body = wire.json_body(response)
+    try:
+        body = wire.json_body(response)
+    except RecursionError:  # the json module recurses once per level of nesting
+        message = "the answer is JSON nested too deeply to read"
+        raise ApiError(message, method=method, path=path) from None
     status = wire.envelope_status(body, response.status_code)
     if 200 <= status < 300:
         if body is None:

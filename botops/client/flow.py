@@ -2,23 +2,19 @@
 
 Three parts work together on every request (`Client._call`):
 
-1. **Pacing** (`Pacer`, shared by every client of one run). Before a request is sent it waits
-   for its start time. Until the first 429 every start time is "now": nothing is paced. A 429's
-   Retry-After then holds back *every* request until it has passed, not only the refused one,
-   and from then on requests are spaced at the rate the server was accepting (the answers of
-   the last second, a little under), growing by 5% every 5 s without another 429.
-2. **Concurrency** (`AdaptiveLimiter`, one per client). After its start time a request takes a
-   slot; the number of slots halves on a 429 and grows by one after as many successes as there
-   are slots (AIMD). Concurrency alone can't keep under a rate limit when answers are fast,
-   which is why pacing exists; pacing alone can't bound the connections and memory in use,
-   which is why the limiter exists.
-3. **The pause wins** (`take_slot`). A request may have queued for a slot while a 429 arrived;
-   once it gets the slot it checks the pause again and, if one began, gives the slot back and
-   waits the pause out instead of being refused in turn.
-
-A refused request is retried after `retry_delay`: the server's Retry-After (capped, with a
-little jitter so that the throttled requests don't all return at once), or else exponential
-backoff with full jitter.
+1. **Concurrency** (`AdaptiveLimiter`, one per client). A request first takes a slot; the
+   number of slots halves on a 429 and grows by one after as many successes as there are slots
+   (AIMD). It bounds the connections and memory in use.
+2. **Pacing** (`Pacer`, shared by every client of one run). Then it takes a permit: a rate
+   limit of N requests a second is N permits, each given back one second after its request
+   ended, so that no second, as the server counts, ever holds more than N (DESIGN §14). The
+   limit is `rate_limit` of botops.yaml when the account's is known, never exceeded; otherwise
+   none until the first 429, and from then on what the server was accepting. A 429's
+   Retry-After also holds back *every* request until it has passed, not only the refused one;
+   a request that queued for its slot while a 429 came waits the pause out before it is sent.
+3. **Backoff** (`retry_delay`). A refused request is retried after the server's Retry-After
+   (capped, with a little jitter so that the throttled requests don't all return at once), or
+   else, and for a Retry-After of 0 or less, exponential backoff with full jitter.
 """
 
 from __future__ import annotations
@@ -26,12 +22,15 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import math
 import random
+import statistics
 from collections.abc import Awaitable, Callable
 
 from botops.errors import ApiError, RateLimitedError, UsageError
 
 Sleep = Callable[[float], Awaitable[None]]
+Turn = tuple[int, float]  # the pacer's epoch when a request took its permit, and when
 
 BACKOFF_BASE = 0.2
 BACKOFF_CAP = 5.0
@@ -100,87 +99,186 @@ class AdaptiveLimiter:
 
 
 class Pacer:
-    """When the next request may start: free until the first 429, then paused for its
-    Retry-After and paced at the rate the server was accepting (see the module docstring).
-    `clock` is injected so that tests move time by hand."""
+    """When the next request may start, so as to stay under a server's rate limit.
+
+    A limit of N requests a second is kept as N permits: a request takes one when it starts
+    and gives it back one second after it ended (its answer, or its failure, came). As the
+    server counted the request at some moment between the two, no second as the server sees
+    it ever holds more than N of them, while N requests may still go at once, as a server's
+    window lets them. The limit is `rate_limit` when the account's is known (then never
+    exceeded); otherwise there is none until a 429, and then it is what the server was
+    accepting: the answers of the last second. Every 429's Retry-After holds back every request
+    until it has passed, not only the refused one.
+
+    A learned limit may be low (another client's requests were in the server's window). After
+    `PROBE_AFTER` seconds without a 429, while requests are waiting for permits, it grows by
+    20%; a probe that draws a 429 goes back, and the next probe waits twice as long. A probe
+    costs a pause, so they are rare: at the server's limit, lost time stays small.
+
+    The first 429 of a run tells a limit only after `TRUSTED` answers in the second before it:
+    after fewer, the server's window may hold another client's requests, or a previous run's
+    (a `plan` just before this `apply`), or it is one request's retries, and a limit learned
+    from it would be near nothing. It only pauses then; the next 429 tells.
+    """
 
     WINDOW = 1.0
-    HEADROOM = 0.95
-    GROWTH = 1.05
-    QUIET = 5.0  # seconds without a 429 before the pace grows: every 429 costs a pause
+    PROBE_AFTER = 10.0
+    GROWTH = 1.2
+    TRUSTED = 10  # answers before a first 429 that make it tell a limit
 
-    def __init__(self, clock: Callable[[], float]) -> None:
+    def __init__(self, clock: Callable[[], float], *, rate_limit: int | None = None) -> None:
         self._clock = clock
+        self.ceiling = rate_limit
+        self.limit = rate_limit  # permits; None: no limit known
+        self.epoch = 0  # changes with the limit: a 429 of an older epoch teaches nothing
         self._resume_at = 0.0
-        self._next_start = 0.0
-        self.rate: float | None = None  # requests a second; None: not limited
-        self._grown_at = 0.0
-        self._first_answer: float | None = None
-        self._answers: collections.deque[float] = collections.deque()
-
-    def delay(self) -> float:
-        """Seconds to wait before sending; the start time is reserved for the caller."""
-        now = self._clock()
-        start = max(now, self._resume_at)
-        if self.rate is not None:
-            if now - self._grown_at >= self.QUIET:
-                self.rate *= self.GROWTH
-                self._grown_at = now
-            start = max(start, self._next_start)
-            self._next_start = start + 1 / self.rate
-        return start - now
+        self._in_flight = 0
+        self._ended: collections.deque[float] = collections.deque()
+        self._answered: collections.deque[float] = collections.deque()
+        self._waiters: list[asyncio.Future[None]] = []
+        self._changed_at = clock()
+        self._probe_after = self.PROBE_AFTER
+        self._before_probe: int | None = None
+        self._waited_at = -1e9
+        self._throttled_before = False
+        self._durations: collections.deque[float] = collections.deque(maxlen=32)
 
     def paused(self) -> bool:
         """A 429's Retry-After has not passed yet."""
         return self._clock() < self._resume_at
 
-    def answered(self) -> None:
-        """Any answer but a 429: the request got past the server's rate limit."""
-        now = self._clock()
-        if self._first_answer is None:
-            self._first_answer = now
-        self._answers.append(now)
-        self._forget(now)
+    async def turn(self, sleep: Sleep) -> Turn:
+        """Wait until a request may start, and take its permit; returns the turn to hand back
+        to `ended`."""
+        while True:
+            now = self._clock()
+            wait = self._wait(now)
+            if wait == 0:
+                self._in_flight += 1
+                return self.epoch, now
+            self._waited_at = now
+            if wait is None:
+                await self._next_end()
+            else:
+                await sleep(wait)
 
-    def throttled(self, retry_after: float | None) -> None:
-        now = self._clock()
+    def _wait(self, now: float) -> float | None:
+        """Seconds until a permit is free: 0 now, None when every permit is in flight."""
+        if now < self._resume_at:
+            return self._resume_at - now
+        if self.limit is None:
+            return 0
+        self._grow(now)
         self._forget(now)
-        # The answers of the last second show the server's rate only when that whole second
-        # was spent sending: not when part of it was a pause or came before the first answer
-        # (the server's window may hold requests from before, or from other clients). Even
-        # then the pace drops by half at most at a time, as other clients may come and go.
-        start = now - self.WINDOW
-        if self._first_answer is not None and start >= max(self._first_answer, self._resume_at):
-            rate = max(1.0, len(self._answers) / self.WINDOW * self.HEADROOM)
-            if self.rate is not None:
-                rate = max(rate, self.rate / 2)
-            if self.rate is None or rate < self.rate:
-                self.rate = rate
-        self._grown_at = now
+        if self._in_flight >= self._spread():
+            return None
+        taken = self._in_flight + len(self._ended)
+        if taken < self.limit:
+            return 0
+        if self._in_flight >= self.limit:
+            return None
+        # The permits of the oldest ends come back first; enough of them for one to be free.
+        return max(0.0, self._ended[taken - self.limit] + self.WINDOW - now)
+
+    def _spread(self) -> int:
+        """Requests in flight at once under a limit: what its rate needs at the usual latency
+        (Little's law), twice over and at least two. More only queue at the server, and every
+        permit comes back that much later: a window of permits sent all at once to a server
+        that answers one at a time made every second ~3% longer here."""
+        assert self.limit is not None
+        if not self._durations:
+            return self.limit
+        needed = self.limit * statistics.median(self._durations) / self.WINDOW
+        return max(2, math.ceil(2 * needed) + 1)
+
+    async def _next_end(self) -> None:
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        finally:
+            if waiter in self._waiters:
+                self._waiters.remove(waiter)
+
+    def ended(
+        self, turn: Turn, *, answered: bool, throttled: bool, retry_after: float | None = None
+    ) -> None:
+        """The request of `turn` ended: `answered` by anything but a 429, `throttled` by a 429
+        (with its Retry-After), or neither (no answer)."""
+        now = self._clock()
+        epoch, started = turn
+        self._durations.append(now - started)
+        self._in_flight -= 1
+        self._forget(now)
+        self._ended.append(now)
+        if answered:
+            self._answered.append(now)
+        if throttled:
+            self._throttled(epoch, retry_after, now)
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def _throttled(self, epoch: int, retry_after: float | None, now: float) -> None:
         if retry_after is not None:
             self._resume_at = max(self._resume_at, now + min(retry_after, MAX_RETRY_AFTER))
+        if epoch != self.epoch:
+            return  # sent under an older limit, which has been revised already
+        first, self._throttled_before = not self._throttled_before, True
+        if self._before_probe is not None and now - self._changed_at < self.PROBE_AFTER:
+            limit = self._before_probe
+            self._probe_after *= 2
+        else:
+            self._forget(now)
+            if first and len(self._answered) < self.TRUSTED and self.limit is None:
+                self.epoch += 1  # the rest of this burst's 429s tell no more than this one
+                return
+            limit = max(1, len(self._answered))
+            if self.limit is not None:
+                # Under our own limit, a 429 means the server's is lower (or it is shared):
+                # lower, but by half at most at a time, as other clients come and go.
+                limit = max(min(limit, self.limit - 1), self.limit // 2, 1)
+        self._set(limit, now)
+        self._before_probe = None
+
+    def _grow(self, now: float) -> None:
+        assert self.limit is not None
+        if self.ceiling is not None and self.limit >= self.ceiling:
+            return
+        if now - self._changed_at < self._probe_after or now - self._waited_at > self.WINDOW:
+            return
+        before = self.limit
+        grown = max(before + 1, round(before * self.GROWTH))
+        self._set(min(grown, self.ceiling) if self.ceiling is not None else grown, now)
+        self._before_probe = before
+
+    def _set(self, limit: int, now: float) -> None:
+        self.limit = limit
+        self.epoch += 1
+        self._changed_at = now
 
     def _forget(self, now: float) -> None:
-        while self._answers and self._answers[0] <= now - self.WINDOW:
-            self._answers.popleft()
+        for times in (self._ended, self._answered):
+            while times and times[0] <= now - self.WINDOW:
+                times.popleft()
 
 
-async def take_slot(pacer: Pacer, limiter: AdaptiveLimiter, sleep: Sleep) -> int:
-    """Wait for the pace and for a concurrency slot; returns the limiter's epoch. A 429 that
-    arrives while this request was queued for its slot sends it back to wait out the pause."""
-    while True:
-        pause = pacer.delay()
-        if pause > 0:
-            await sleep(pause)
-        epoch = await limiter.acquire()
-        if not pacer.paused():
-            return epoch
+async def take_slot(pacer: Pacer, limiter: AdaptiveLimiter, sleep: Sleep) -> tuple[int, Turn]:
+    """A concurrency slot, then the pace's permit (after any 429's pause); returns the
+    limiter's epoch and the pacer's, to hand back to `limiter.release` and `pacer.ended`."""
+    epoch = await limiter.acquire()
+    try:
+        return epoch, await pacer.turn(sleep)
+    except BaseException:
         limiter.release(epoch)
+        raise
 
 
 def retry_delay(failures: int, error: ApiError) -> float:
-    """Seconds before the next attempt: Retry-After when a 429 gave one, else backoff."""
-    if isinstance(error, RateLimitedError) and error.retry_after is not None:
+    """Seconds before the next attempt: Retry-After when a 429 gave a positive one, else
+    backoff (a server that keeps saying "retry now" would otherwise get a retry storm)."""
+    if isinstance(error, RateLimitedError) and error.retry_after:
         # A little jitter so that every throttled request doesn't return at the same instant.
         return min(error.retry_after, MAX_RETRY_AFTER) + random.uniform(0, BACKOFF_BASE)
     return random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (failures - 1)))

@@ -14,6 +14,7 @@ from typing import Any
 
 from botops import conversations as conv
 from botops.render.table import display_width, fit, pad, table
+from botops.render.text import printable
 
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 _SPEAKER_COLORS = {"bot": "\033[36m", "user": "\033[33m"}
@@ -102,7 +103,7 @@ def render_table(conversations: Sequence[dict[str, Any]], *, insights: bool) -> 
                 ", ".join(conv.intents(item)) or "-",
                 conv.outcome(item) or "-",
             ]
-        rows.append([fit(cell, _MAX_CELL) for cell in row])
+        rows.append([fit(printable(cell), _MAX_CELL) for cell in row])
     return table(headers, rows, right={4})
 
 
@@ -112,6 +113,7 @@ def render_transcript(
     """One conversation for a person: who called whom and for how long, what the insights
     say, every turn (`[00:00:04] User: ...`) wrapped to `width`, and the recording."""
     width = max(40, width)
+    conversation = _printable_values(conversation)
 
     def bold(text: str) -> str:
         return f"{_BOLD}{text}{_RESET}" if color else text
@@ -155,6 +157,18 @@ def render_transcript(
     recording = metadata.get("recording_url")
     lines += ["", f"Recording: {recording}" if recording else "Recording: none"]
     return "\n".join(lines)
+
+
+def _printable_values(value: Any) -> Any:
+    """Every string in `value` through `printable`: a transcript is what callers said, and
+    must not drive the terminal it is read in."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {key: _printable_values(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_printable_values(item) for item in value]
+    return value
 
 
 def _turn(turn: dict[str, Any], width: int, color: bool) -> list[str]:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
+from botops.render.text import printable
+
 
 def display_width(text: str) -> int:
     """Columns `text` takes in a terminal: combining marks none, wide characters two."""
@@ -39,6 +41,8 @@ def pad(text: str, width: int, *, right: bool = False) -> str:
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, right: set[int]) -> str:
     """An aligned plain-text table; columns in `right` are right-aligned."""
+    # Cells hold what the API said: escape sequences and bidi controls are shown, not obeyed.
+    rows = [[printable(cell) for cell in row] for row in rows]
     widths = [display_width(h) for h in headers]
     for row in rows:
         widths = [max(w, display_width(cell)) for w, cell in zip(widths, row, strict=True)]

@@ -23,7 +23,9 @@ from botops.model import ApplyResult, Change, LiveOutcome, Plan, ResourcePlan
 # bury the rest of the plan.
 VALUE_WIDTH = 120
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 and C1 controls (but tab and newline), and the bidirectional overrides and isolates,
+# which make a terminal or a pull-request page show text in another order than it is.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _RESET = "\033[0m"
 _STYLES = {
     "+": "\033[32m",
@@ -129,8 +131,14 @@ def _text_lines(value: Any) -> list[str]:
 
 
 def printable(text: str) -> str:
-    """Control characters as `\\xNN`: a value read from the API must not drive the terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """Control characters as `\\xNN`, bidi controls as `\\u202e`: a value read from the API
+    must not drive the terminal, nor reorder what a reviewer reads."""
+    return _CONTROL.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def _text_diff(before: Any, after: Any) -> list[DiffLine]:

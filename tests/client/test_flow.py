@@ -4,11 +4,9 @@ back requests already queued. Time is a hand-moved clock throughout: nothing her
 from __future__ import annotations
 
 import asyncio
-import itertools
 from typing import Any
 
 import httpx
-import pytest
 
 from botops.client import AdaptiveLimiter, Client, Pacer
 from botops.client.flow import take_slot
@@ -113,88 +111,7 @@ class ManualClock:
         return self.now
 
 
-def accepted(pacer: Pacer, clock: ManualClock, count: int = 40, gap: float = 0.02) -> None:
-    """After 5 s of sending, `count` answers `gap` seconds apart from 100.0 on."""
-    clock.now = 95.0  # the first answer: the pacer has been sending since
-    pacer.answered()
-    for i in range(count):
-        clock.now = 100.0 + i * gap
-        pacer.answered()
-
-
-def test_pacer_is_free_until_a_429() -> None:
-    clock = ManualClock()
-    pacer = Pacer(clock)
-    for _ in range(100):
-        assert pacer.delay() == 0
-        pacer.answered()
-    assert pacer.rate is None
-
-
-def test_a_429_pauses_every_request_then_paces_at_the_accepted_rate() -> None:
-    clock = ManualClock()
-    pacer = Pacer(clock)
-    accepted(pacer, clock)  # 40 answers within the last second
-    clock.now = 100.8
-    pacer.throttled(retry_after=2)
-    assert pacer.paused()
-    assert pacer.rate == pytest.approx(40 * Pacer.HEADROOM)
-    # Every request, not only the refused one, waits out the pause, then they are spaced.
-    starts = [clock.now + pacer.delay() for _ in range(4)]
-    assert starts[0] == pytest.approx(102.8)
-    gaps = [b - a for a, b in itertools.pairwise(starts)]
-    assert gaps == pytest.approx([1 / (40 * Pacer.HEADROOM)] * 3)
-    clock.now = 102.9
-    assert not pacer.paused()
-
-
-def test_a_429_right_after_a_pause_does_not_lower_the_pace() -> None:
-    """The second after a pause was not spent sending: its few answers say nothing."""
-    clock = ManualClock()
-    pacer = Pacer(clock)
-    accepted(pacer, clock)
-    pacer.throttled(retry_after=1)
-    learned = pacer.rate
-    assert learned is not None
-    clock.now += 1.2
-    pacer.answered()
-    pacer.throttled(retry_after=1)
-    assert pacer.rate == learned
-
-
-def test_a_429_soon_after_the_start_teaches_nothing() -> None:
-    """The server's window may still hold requests from before this client, or another's."""
-    clock = ManualClock()
-    pacer = Pacer(clock)
-    pacer.answered()
-    clock.now += 0.1
-    pacer.answered()
-    pacer.throttled(retry_after=1)
-    assert pacer.rate is None
-    assert pacer.paused()
-
-
-def test_the_pace_drops_by_half_at_most() -> None:
-    clock = ManualClock()
-    pacer = Pacer(clock)
-    accepted(pacer, clock)
-    pacer.throttled(retry_after=None)
-    clock.now += 3
-    pacer.answered()
-    pacer.throttled(retry_after=None)  # one answer in the last second: a busy neighbour
-    assert pacer.rate == pytest.approx(40 * Pacer.HEADROOM / 2)
-
-
-def test_the_pace_grows_back_after_a_quiet_while() -> None:
-    clock = ManualClock()
-    pacer = Pacer(clock)
-    accepted(pacer, clock, count=10, gap=0.05)
-    pacer.throttled(retry_after=None)
-    learned = pacer.rate
-    assert learned is not None
-    clock.now += Pacer.QUIET + 0.1
-    pacer.delay()
-    assert pacer.rate == pytest.approx(learned * Pacer.GROWTH)
+# How the pacer keeps to a limit, learns one and probes past it: tests/test_pacing.py.
 
 
 # The pause wins
@@ -210,12 +127,13 @@ def test_a_request_queued_for_a_slot_when_a_429_comes_waits_out_its_pause() -> N
         clock.now += seconds
 
     async def scenario() -> None:
-        in_flight = await take_slot(pacer, limiter, sleep)
+        epoch, turn = await take_slot(pacer, limiter, sleep)
         queued = asyncio.create_task(take_slot(pacer, limiter, sleep))
         await asyncio.sleep(0)
         assert not queued.done(), "the only slot is taken"
-        pacer.throttled(retry_after=2)  # the request in flight is refused...
-        limiter.release(in_flight, throttled=True)  # ...and hands its slot on
+        # The request in flight is refused...
+        pacer.ended(turn, answered=False, throttled=True, retry_after=2)
+        limiter.release(epoch, throttled=True)  # ...and hands its slot on
         await queued
         assert sleeps == [2.0], "the queued request took the slot inside the pause"
         assert limiter.in_flight == 1
