@@ -737,7 +737,8 @@ def analytics(
     resolution_rate with a 95% Wilson interval, avg_duration_seconds, by_outcome, by_sentiment
     and vs_previous (a two-sided two-proportion z-test at 5%: better, worse, no clear
     difference, or too few conversations below 30 on either side). JSON: {bots: {<bot_id>:
-    {name, versions: [...]}}}. Histories come from the API, or from --versions FILE.
+    {name, versions: [...]}}}. Histories come from the API, or from --versions FILE (which
+    --from then needs: it sends nothing).
 
     \b
     How the figures are made:
