@@ -252,7 +252,15 @@ def test_by_version_json_has_the_known_figures(known: Emulator) -> None:
     assert document["bots"]["bot_a"] == {"name": "Alpha", "versions": EXPECTED_A}
     beta = document["bots"]["bot_b"]["versions"]
     assert [(v["version"], v["total"], v["vs_previous"]) for v in beta] == [("v1", 3, None)]
-    assert document["bots"]["bot_many"]["versions"][-1]["total"] == 0
+    empty = document["bots"]["bot_many"]["versions"][-1]
+    assert empty["total"] == 0
+    # No conversations, no rate: null like the table's "-", not a "0% resolved".
+    assert (empty["resolution_rate"], empty["resolution_ci"]) == (None, None)
+    assert empty["vs_previous"] == {
+        "resolution_rate_delta": None,
+        "p_value": None,
+        "verdict": "too few conversations",
+    }
 
 
 def test_by_version_for_one_bot_reads_that_bot_alone(known: Emulator) -> None:
