@@ -160,8 +160,8 @@ def validate(
     Every problem is printed as `path:line:column: message`, all of them at once; nothing is
     sent anywhere. Without --env every environment of botops.yaml is checked, and a problem
     only some of them have says in which. PATHs may also name botops.yaml (checked against its
-    schema) and prompt files (skipped), as a pre-commit hook passes them. Exit 0 when valid, 1
-    otherwise.
+    schema), prompt files and YAML outside botops.yaml's paths (skipped), as a pre-commit hook
+    passes them. Exit 0 when valid, 1 otherwise.
 
     \b
     Examples:
@@ -173,6 +173,8 @@ def validate(
     from botops.validating import validate as check
 
     result = check(paths, config_path=config_path, environment=environment)
+    for note in result.notes():
+        click.echo(note, err=True)
     if output_format != "text":
         from botops.render.problems import render_problems
 
