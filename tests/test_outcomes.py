@@ -272,4 +272,5 @@ def test_a_version_without_conversations_has_no_rate_and_its_plan_line_shows_cal
     assert (second["total"], second["resolution_rate"], second["resolution_ci"]) == (0, None, None)
     outcome = live_outcome(report.bots["bot_a"], "v2")
     assert outcome is not None
-    assert live_outcome_line(outcome) == f"live v2 since {stamp(T2)[:16].replace('T', ' ')}: 0 calls"
+    since = stamp(T2)[:16].replace("T", " ")
+    assert live_outcome_line(outcome) == f"live v2 since {since}: 0 calls"

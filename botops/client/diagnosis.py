@@ -50,9 +50,7 @@ def read_answer(
             message = f"the answer was not JSON ({kind}); check the base URL"
             raise ApiError(message, method=method, path=path)
         return wire.unwrap(body)
-    error = status_error(
-        status, response, body, method=method, path=path, redact=redact, hint=hint
-    )
+    error = status_error(status, response, body, method=method, path=path, redact=redact, hint=hint)
     raise error
 
 
