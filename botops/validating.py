@@ -101,7 +101,8 @@ def _read_paths(project: Project, chosen: Environment | None) -> list[Path]:
     be a resource file."""
     if project.file is None:
         return []
-    scopes = [chosen] if chosen else list(project.environments.values()) or [None]
+    scopes: list[Environment | None] = [chosen] if chosen else []
+    scopes = scopes or list(project.environments.values()) or [None]
     read: list[Path] = []
     for environment in scopes:
         paths = environment.paths if environment and environment.paths is not None else None
