@@ -194,8 +194,8 @@ def validate(
     Every problem is printed as `path:line:column: message`, all of them at once; nothing is
     sent anywhere. Without --env every environment of botops.yaml is checked, and a problem
     only some of them have says in which. PATHs may also name botops.yaml (checked against its
-    schema) and prompt files (skipped), as a pre-commit hook passes them. Exit 0 when valid, 1
-    otherwise.
+    schema), prompt files and YAML outside botops.yaml's paths (skipped), as a pre-commit hook
+    passes them. Exit 0 when valid, 1 otherwise.
 
     \b
     Examples:
@@ -207,6 +207,8 @@ def validate(
     from botops.validating import validate as check
 
     result = check(paths, config_path=config_path, environment=environment)
+    for note in result.notes():
+        click.echo(note, err=True)
     if output_format != "text":
         from botops.render.problems import render_problems
 
@@ -782,7 +784,8 @@ def analytics(
     resolution_rate with a 95% Wilson interval, avg_duration_seconds, by_outcome, by_sentiment
     and vs_previous (a two-sided two-proportion z-test at 5%: better, worse, no clear
     difference, or too few conversations below 30 on either side). JSON: {bots: {<bot_id>:
-    {name, versions: [...]}}}. Histories come from the API, or from --versions FILE.
+    {name, versions: [...]}}}. Histories come from the API, or from --versions FILE (which
+    --from then needs: it sends nothing).
 
     \b
     How the figures are made:

@@ -258,15 +258,18 @@ class BotVersions:
         result = []
         previous: Stats | None = None
         for version, stats in zip(versions, self.stats, strict=True):
-            low, high = wilson_interval(stats.resolved, stats.total)
+            # No conversations, no rate: null (the table's "-"), not a 0% that scripts would read.
+            ci = None
+            if stats.total:
+                ci = [round(bound, 4) for bound in wilson_interval(stats.resolved, stats.total)]
             result.append(
                 {
                     "version": version.version,
                     "date_created": version.date_text,
                     "commit": version.commit,
                     "total": stats.total,
-                    "resolution_rate": stats.resolution_rate,
-                    "resolution_ci": [round(low, 4), round(high, 4)],
+                    "resolution_rate": stats.resolution_rate if stats.total else None,
+                    "resolution_ci": ci,
                     "avg_duration_seconds": stats.avg_duration_seconds,
                     "by_outcome": ranked(stats.by_outcome),
                     "by_sentiment": ranked(stats.by_sentiment),

@@ -24,6 +24,15 @@ from botops.yamlpos import Document, Issue, NodePath
 ENVIRONMENTS = "environments"
 OVERRIDES = "overrides"
 _RESERVED = (ENVIRONMENTS, OVERRIDES)
+# Keys an override can't hold: they say what the resource is and where it exists, which is the
+# same in every environment. Dropped from the merge so the effective document doesn't take them
+# (a nested `environments:` would pass the schema there, and a `kind:` would re-check the whole
+# base document as another kind); `environment_issues` reports each at its own position.
+_FIXED = {
+    "kind": "a resource is the same kind in every environment",
+    ENVIRONMENTS: "it says where the whole resource exists; write it at the top of the document",
+    OVERRIDES: "overrides don't nest",
+}
 # Keys that say one thing two ways: an override giving one replaces the other.
 _ALTERNATIVES = {"instruction": "instruction_file", "instruction_file": "instruction"}
 
@@ -66,7 +75,8 @@ def effective(document: Document, environment: str | None) -> Effective:
     overrides = value.get(OVERRIDES)
     override = overrides.get(environment) if isinstance(overrides, dict) and environment else None
     if isinstance(override, dict):
-        base = merged.mapping(base, override, (), (OVERRIDES, str(environment)))
+        fields = {k: v for k, v in override.items() if k not in _FIXED}
+        base = merged.mapping(base, fields, (), (OVERRIDES, str(environment)))
     result = Document(
         base, document.line, document.column, merged.values, merged.keys, list(document.issues)
     )
@@ -152,6 +162,10 @@ def environment_issues(document: Document, defined: Collection[str]) -> list[Iss
         elif not isinstance(fields, dict):
             message = f"{name!r} must be a mapping of {kind} fields, got {render_value(fields)}"
             issues.append(_issue(document.where((OVERRIDES, name)), message))
+        for key in fields if isinstance(fields, dict) else ():
+            if key in _FIXED:
+                message = f"{key!r} can't be set in an override: {_FIXED[key]}"
+                issues.append(_issue(document.key_at((OVERRIDES, name, key)), message))
     return issues
 
 

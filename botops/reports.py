@@ -29,30 +29,29 @@ def analytics(
     versions_file: Path | None = None,
     on_progress: stats.OnProgress | None = None,
 ) -> str:
-    """The report's text. The API is used only for what no file gives: with `--from` and (for
-    `--by version`) `--versions`, nothing is sent anywhere."""
+    """The report's text. With `--from` (and, for `--by version`, the `--versions` it then
+    needs) nothing is sent anywhere."""
     if versions_file is not None and by != "version":
         raise UsageError("--versions goes with --by version")
     export = ExportFile(source) if source is not None else None
     if by == "version" and export is not None and not export.has_times:
         raise UsageError(
-            f"{source}: this CSV has no start_time column, so its conversations can't be placed "
-            "in time; --by version needs a JSONL export (botops conversations export --out "
-            "calls.jsonl --fields insights)"
+            f"{source}: --by version places each conversation in its version's time, and the "
+            "CSV export has no start time column (its columns are fixed); use a JSONL export: "
+            "botops conversations export --out calls.jsonl --fields insights"
+        )
+    if by == "version" and export is not None and versions_file is None:
+        # --from is offline (DESIGN §13): the histories must come from a file too.
+        raise UsageError(
+            "--by version --from FILE needs --versions FILE (--from sends nothing, so it can't "
+            "read histories from the API); make it with `botops history ID --format json >> "
+            "versions.jsonl` for each bot"
         )
     histories = versions.read_histories(versions_file) if versions_file is not None else None
-    if export is not None and by == "version" and histories is None:
-        try:
-            session.target  # noqa: B018 (resolving it is the check)
-        except UsageError as error:
-            raise UsageError(
-                f"{error}; --by version --from reads the bots' version histories from the API "
-                "unless --versions FILE gives them"
-            ) from None
     html = output_format == "html"
     by_version: VersionReport | None
     report: stats.Report | None
-    if export is not None and (by is None or histories is not None):
+    if export is not None:
         label = str(source)
         if by is None:
             by_version, report = None, stats.report_from(export, bot_id=bot_id)
@@ -75,14 +74,13 @@ def analytics(
             return await versions.by_version(
                 client,
                 bot_id=bot_id,
-                conversations=export,
                 histories=histories,
                 plain=html,
                 on_progress=on_progress,
             )
 
         by_version, report = session.run(build)
-        label = str(source) if export is not None else _target(session)
+        label = _target(session)
     return _render(by_version, report, output_format, label)
 
 

@@ -122,7 +122,7 @@ class Session:
         return Client(
             base_url=where.base_url,
             account_id=where.account_id,
-            credentials=Credentials.from_env(variables),
+            credentials=Credentials.from_env(variables, source=source),
             concurrency=concurrency,
             deadline=self.retry_deadline,
             trace=self.trace,

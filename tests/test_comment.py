@@ -149,9 +149,9 @@ def test_three_runs_leave_one_comment_found_past_the_first_page(
     body = mine["body"]
     assert body.splitlines()[0] == "<!-- botops:plan Exotel@voicebot.in.exotel.com -->"
     assert "supported_languages" in body
-    assert (
-        "`0123456`" in body and "[CI run](https://github.test/acme/bots/actions/runs/4242)" in body
-    )
+    # A format-1 plan has no commit: the job's (GITHUB_SHA) is not claimed for it.
+    assert "commit unknown" in body and "`0123456`" not in body
+    assert "[CI run](https://github.test/acme/bots/actions/runs/4242)" in body
     assert "debug: GET" in results[2].stderr
     no_token_anywhere(*results)
 
@@ -332,6 +332,41 @@ def test_the_footer_names_the_plans_own_commit_and_time(forge: ForgeState, tmp_p
     footer = only["body"].splitlines()[-1]
     assert "`feedbee`" in footer and "2026-11-30 08:05 UTC" in footer
     assert "`0123456`" not in only["body"]
+
+
+@pytest.mark.parametrize("format_version", [1, 2])
+def test_a_plan_without_a_commit_never_names_the_jobs(
+    forge: ForgeState, tmp_path: Path, format_version: int
+) -> None:
+    """GITHUB_SHA is the job's commit, which may not be the plan's (review finding 7)."""
+    path = plan_file(tmp_path, changed=True)
+    plan = json.loads(path.read_text())
+    if format_version == 2:
+        plan.update(
+            format_version=2,
+            environment=None,
+            commit=None,
+            created_at="2026-11-30T08:05:00Z",
+            botops_version="0.1.0",
+        )
+    path.write_text(json.dumps(plan))
+    assert comment(github_env(forge, tmp_path), str(path)).exit_code == 0
+
+    (only,) = forge.comments("github", "acme/bots#7")
+    footer = only["body"].splitlines()[-1]
+    assert footer.startswith("<sub>Plan (commit unknown) made ")
+    assert SHA[:7] not in only["body"]
+
+
+def test_no_event_name_is_not_the_this_event(forge: ForgeState, tmp_path: Path) -> None:
+    env = github_env(forge, tmp_path, GITHUB_EVENT_PATH=None, GITHUB_EVENT_NAME=None)
+    result = comment(env, str(plan_file(tmp_path, changed=True)))
+
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "Error: no pull request to comment on: this run's event names none; "
+        "run on pull_request, or pass --pr N\n"
+    )
 
 
 # --- GitLab -------------------------------------------------------------------------------

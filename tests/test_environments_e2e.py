@@ -351,6 +351,20 @@ def test_each_environment_sends_only_its_own_credentials(accounts: Accounts) -> 
     assert TOKENS["prod"] not in basic.output
 
 
+def test_credential_errors_name_the_environments_own_variable(accounts: Accounts) -> None:
+    broken = botops("plan", "--env", "staging", BOTOPS_TOKEN_STAGING="tok\nX")
+    assert (broken.exit_code, broken.stdout) == (1, "")
+    assert broken.stderr == (
+        "Error: BOTOPS_TOKEN_STAGING contains characters that can't be sent in an HTTP header\n"
+    )
+    assert api_requests(accounts.staging) == []
+    refused = botops("plan", "--env", "staging", BOTOPS_TOKEN_STAGING="wrongtok")
+    assert refused.exit_code == 1
+    (line,) = refused.stderr.splitlines()
+    assert line.endswith(" (check BOTOPS_TOKEN_STAGING)"), line
+    assert "wrongtok" not in refused.output
+
+
 # ---------------------------------------------------------------------------------- mistakes
 
 GUARDS = """\

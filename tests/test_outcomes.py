@@ -259,3 +259,18 @@ def test_the_95_percent_z_is_the_normal_s_97_5th_percentile() -> None:
     from botops import outcomes
 
     assert abs(outcomes.Z_95 - independent.Z_95) < 1e-12
+
+
+def test_a_version_without_conversations_has_no_rate_and_its_plan_line_shows_calls() -> None:
+    from botops.render.text import live_outcome_line
+    from botops.versions import live_outcome
+
+    report = VersionReport({"bot_a": history()})
+    report.add(call("a", "abandoned", start_time=stamp(T1 + timedelta(minutes=1))))
+    first, second = report.bots["bot_a"].versions_json()
+    assert (first["total"], first["resolution_rate"]) == (1, 0.0)  # 0% of one call: a number
+    assert (second["total"], second["resolution_rate"], second["resolution_ci"]) == (0, None, None)
+    outcome = live_outcome(report.bots["bot_a"], "v2")
+    assert outcome is not None
+    since = stamp(T2)[:16].replace("T", " ")
+    assert live_outcome_line(outcome) == f"live v2 since {since}: 0 calls"

@@ -113,6 +113,94 @@ def test_changed_file_names_as_pre_commit_passes_them(repo: Path) -> None:
     assert result.stdout == "Valid: 1 resource in 1 file.\n"
 
 
+TEAM_YAML = (".github/workflows/ci.yml", ".pre-commit-config.yaml", "action.yml", "deploy/app.yaml")
+
+
+def write_team_yaml(directory: Path) -> None:
+    for name in TEAM_YAML:
+        (directory / name).parent.mkdir(parents=True, exist_ok=True)
+        (directory / name).write_text("jobs:\n  test: {script: [make]}\n")
+
+
+def test_yaml_outside_the_projects_paths_is_skipped_and_said(repo: Path) -> None:
+    """A commit touching workflows or pre-commit files passes the hook (review finding 2)."""
+    write_team_yaml(repo / "infra")
+    result = validate(*TEAM_YAML, "bots/sales.yaml")
+
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        f"{name}: skipped: outside the project's paths, not a resource file" for name in TEAM_YAML
+    ]
+    assert result.stdout == "Valid: 1 resource in 1 file.\n"
+
+
+def test_resource_files_inside_the_paths_are_still_checked_beside_skipped_ones(
+    repo: Path,
+) -> None:
+    write_team_yaml(repo / "infra")
+    result = validate("--format", "json", "action.yml", "bots/support.yaml")
+
+    assert result.exit_code == 1
+    (problem,) = json.loads(result.stdout)["problems"]
+    assert (problem["file"], problem["line"]) == ("bots/support.yaml", 3)
+    assert result.stderr.splitlines()[0] == (
+        "action.yml: skipped: outside the project's paths, not a resource file"
+    )
+
+
+def test_an_environments_own_paths_count_as_the_projects(repo: Path) -> None:
+    (repo / "infra" / "botops.yaml").write_text(
+        "environments:\n  prod: {account_id: acme, paths: [bots]}\n"
+        "  staging: {account_id: acme-staging, paths: [staging]}\n"
+    )
+    (repo / "infra" / "staging").mkdir()
+    (repo / "infra" / "staging" / "bot.yaml").write_text(TYPO)
+    result = validate("staging/bot.yaml")
+    assert result.exit_code == 1
+    assert "staging/bot.yaml:3:1: unknown key 'suported_languages'" in result.stderr
+    only_prod = validate("--env", "prod", "staging/bot.yaml")
+    assert (only_prod.exit_code, only_prod.stderr) == (
+        0,
+        "staging/bot.yaml: skipped: outside the project's paths, not a resource file\n",
+    )
+
+
+def test_without_paths_in_botops_yaml_every_named_yaml_is_checked(repo: Path) -> None:
+    (repo / "infra" / "botops.yaml").write_text("account_id: Exotel\n")
+    write_team_yaml(repo / "infra")
+    result = validate("action.yml")
+
+    assert result.exit_code == 1
+    assert result.stderr == "action.yml:1:1: missing required key 'kind' (Voicebot or Assistant)\n"
+
+
+def test_the_hooks_exclude_keeps_ci_and_editor_yaml_from_botops() -> None:
+    import re
+
+    import yaml
+
+    root = Path(__file__).resolve().parent.parent
+    (hook,) = yaml.safe_load((root / ".pre-commit-hooks.yaml").read_text())
+    assert hook["entry"] == "botops validate"
+    # pre-commit matches `files` and `exclude` with re.search on the repository path.
+    excluded = re.compile(hook["exclude"])
+    for path in (
+        ".github/workflows/botops.yml",
+        ".github/dependabot.yaml",
+        ".gitlab-ci.yml",
+        "examples/ci/gitlab/.gitlab-ci.yml",
+        ".gitlab/ci/deploy.yml",
+        ".pre-commit-config.yaml",
+        ".pre-commit-hooks.yaml",
+        "action.yml",
+        "action.yaml",
+        ".vscode/settings.yaml",
+    ):
+        assert excluded.search(path), path
+    for path in ("bots/support.yaml", "botops.yaml", "bots/prompts/tone.md", "bots/action-x.yml"):
+        assert not excluded.search(path), path
+
+
 def test_project_file_named_explicitly_is_checked_against_its_schema(repo: Path) -> None:
     nested = repo / "infra" / "other"
     nested.mkdir()

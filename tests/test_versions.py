@@ -252,7 +252,15 @@ def test_by_version_json_has_the_known_figures(known: Emulator) -> None:
     assert document["bots"]["bot_a"] == {"name": "Alpha", "versions": EXPECTED_A}
     beta = document["bots"]["bot_b"]["versions"]
     assert [(v["version"], v["total"], v["vs_previous"]) for v in beta] == [("v1", 3, None)]
-    assert document["bots"]["bot_many"]["versions"][-1]["total"] == 0
+    empty = document["bots"]["bot_many"]["versions"][-1]
+    assert empty["total"] == 0
+    # No conversations, no rate: null like the table's "-", not a "0% resolved".
+    assert (empty["resolution_rate"], empty["resolution_ci"]) == (None, None)
+    assert empty["vs_previous"] == {
+        "resolution_rate_delta": None,
+        "p_value": None,
+        "verdict": "too few conversations",
+    }
 
 
 def test_by_version_for_one_bot_reads_that_bot_alone(known: Emulator) -> None:
@@ -377,15 +385,23 @@ def test_from_an_export_file_equals_the_api_report(known: Emulator, out: str) ->
     assert offline == api and api["total"] == len(FIXTURES["conversations"])
 
 
+def write_versions(known: Emulator, *bots: str) -> None:
+    """versions.jsonl as the README says to make it: `botops history ID --format json`."""
+    histories = [botops(known, "history", b, "--format", "json").stdout for b in bots]
+    Path("versions.jsonl").write_text("".join(json.dumps(json.loads(h)) + "\n" for h in histories))
+
+
 def test_from_jsonl_by_version_equals_the_api_report(known: Emulator) -> None:
-    api, offline = api_and_file(known, "insights", "calls.jsonl", "--by", "version")
+    write_versions(known, "bot_a", "bot_b", "bot_many")
+    api, offline = api_and_file(
+        known, "insights", "calls.jsonl", "--by", "version", "--versions", "versions.jsonl"
+    )
     assert offline == api and offline["bots"]["bot_a"]["versions"] == EXPECTED_A
 
 
 def test_from_with_versions_file_sends_nothing(known: Emulator) -> None:
     ok(botops(known, "conversations", "export", "--out", "calls.jsonl", "--fields", "insights"))
-    histories = [botops(known, "history", b, "--format", "json").stdout for b in ("bot_a", "bot_b")]
-    Path("versions.jsonl").write_text("".join(json.dumps(json.loads(h)) + "\n" for h in histories))
+    write_versions(known, "bot_a", "bot_b")
     known.clear_requests()
     args = ["analytics", "--by", "version", "--from", "calls.jsonl", "--versions", "versions.jsonl"]
     # Pointed at a port where nothing listens: a request would fail the command.
@@ -396,19 +412,18 @@ def test_from_with_versions_file_sends_nothing(known: Emulator) -> None:
     assert known.requests() == []
 
 
-def test_by_version_from_a_file_without_histories_or_account_says_what_it_needs() -> None:
-    Path("good.jsonl").write_text('{"conversation_id": "c1", "bot_id": "b"}\n')
-    from click.testing import CliRunner
-
-    from botops.cli import cli
-
-    result = CliRunner().invoke(cli, ["analytics", "--by", "version", "--from", "good.jsonl"])
-    assert result.exit_code == 1
-    assert result.stderr.startswith("Error: no account id")
-    assert result.stderr.endswith(
-        "; --by version --from reads the bots' version histories from the API unless "
-        "--versions FILE gives them\n"
+def test_by_version_from_a_file_without_versions_file_sends_nothing(known: Emulator) -> None:
+    """--from is offline (DESIGN §13), even with a project that could reach the API."""
+    ok(botops(known, "conversations", "export", "--out", "calls.jsonl", "--fields", "insights"))
+    known.clear_requests()
+    result = botops(known, "analytics", "--by", "version", "--from", "calls.jsonl")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "Error: --by version --from FILE needs --versions FILE (--from sends nothing, so it "
+        "can't read histories from the API); make it with `botops history ID --format json >> "
+        "versions.jsonl` for each bot\n"
     )
+    assert known.requests() == []
 
 
 @pytest.mark.parametrize(
@@ -419,7 +434,9 @@ def test_by_version_from_a_file_without_histories_or_account_says_what_it_needs(
         (["--from", "bad.jsonl"], "Error: bad.jsonl:2: not valid JSON: "),
         (
             ["--from", "calls.csv", "--by", "version"],
-            "Error: calls.csv: this CSV has no start_time",
+            "Error: calls.csv: --by version places each conversation in its version's time, and "
+            "the CSV export has no start time column (its columns are fixed); use a JSONL "
+            "export: botops conversations export --out calls.jsonl --fields insights\n",
         ),
         (["--from", "odd.csv"], "Error: odd.csv:1: not a conversations export: no bot_id column\n"),
         (

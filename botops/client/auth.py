@@ -24,23 +24,29 @@ class Credentials:
     token: str | None = field(default=None, repr=False)
     api_key: str | None = field(default=None, repr=False)
     api_token: str | None = field(default=None, repr=False)
+    # The variables they came from, when not the plain ones (`BOTOPS_TOKEN_STAGING`): messages
+    # name the variable the user set.
+    source: str | None = None
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Credentials | None:
-        """BOTOPS_TOKEN, or BOTOPS_API_KEY + BOTOPS_API_TOKEN; None when neither is set."""
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, source: str | None = None
+    ) -> Credentials | None:
+        """BOTOPS_TOKEN, or BOTOPS_API_KEY + BOTOPS_API_TOKEN; None when neither is set.
+        `source` names the variables `environ`'s values really came from."""
         env = os.environ if environ is None else environ
         # CI systems often define unset secrets as empty strings: treat those as absent.
         token = env.get("BOTOPS_TOKEN", "").strip() or None
         api_key = env.get("BOTOPS_API_KEY", "").strip() or None
         api_token = env.get("BOTOPS_API_TOKEN", "").strip() or None
         if token:
-            return cls(token=token)
+            return cls(token=token, source=source)
         if api_key and not api_token:
             raise UsageError("BOTOPS_API_KEY is set but BOTOPS_API_TOKEN is missing")
         if api_token and not api_key:
             raise UsageError("BOTOPS_API_TOKEN is set but BOTOPS_API_KEY is missing")
         if api_key and api_token:
-            return cls(api_key=api_key, api_token=api_token)
+            return cls(api_key=api_key, api_token=api_token, source=source)
         return None
 
     def __repr__(self) -> str:
@@ -56,11 +62,16 @@ class Credentials:
     def authorization(self) -> str:
         """The `Authorization` header value. Raises UsageError for an unusable secret."""
         if self.token:
-            check_header_safe(self.token, "BOTOPS_TOKEN")
+            check_header_safe(self.token, self.source or "BOTOPS_TOKEN")
             return f"Bearer {self.token}"
         if not self.api_key or not self.api_token:
             raise UsageError("HTTP Basic needs both BOTOPS_API_KEY and BOTOPS_API_TOKEN")
         return "Basic " + basic_secret(self.api_key, self.api_token)
+
+    @property
+    def hint(self) -> str:
+        """What to check when the server refuses these credentials."""
+        return f"check {self.source}" if self.source else AUTH_HINT
 
     def secrets(self) -> list[str]:
         """Every secret string, for redaction (the encoded Basic header included)."""

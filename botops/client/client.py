@@ -18,7 +18,7 @@ import httpx
 
 from botops import __version__
 from botops.client import wire
-from botops.client.auth import Credentials, Redactor
+from botops.client.auth import AUTH_HINT, Credentials, Redactor
 from botops.client.diagnosis import read_answer, short_reason, ssl_context, transport_error
 from botops.client.flow import AdaptiveLimiter, Pacer, Sleep, retry_delay, take_slot
 from botops.client.pages import Page, paginate
@@ -344,10 +344,9 @@ class Client:
             raise UsageError(f"{method} {where}: invalid URL ({self._redact(str(exc))})") from exc
         if self._trace is not None:
             self._emit(f"{shown} -> {response.status_code} ({_ms(start)})")
-        credentialed = self.credentials is not None
-        return read_answer(
-            response, method=method, path=where, redact=self._redact, credentialed=credentialed
-        )
+        credentials = self.credentials
+        hint = credentials.hint if credentials else "no credentials were sent: " + AUTH_HINT
+        return read_answer(response, method=method, path=where, redact=self._redact, hint=hint)
 
     def _emit(self, line: str) -> None:
         if self._trace is not None:

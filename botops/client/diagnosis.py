@@ -22,7 +22,6 @@ from typing import Any
 import httpx
 
 from botops.client import wire
-from botops.client.auth import AUTH_HINT
 from botops.errors import (
     ApiError,
     AuthError,
@@ -40,7 +39,7 @@ Redact = Callable[[str], str]
 
 
 def read_answer(
-    response: httpx.Response, *, method: str, path: str, redact: Redact, credentialed: bool
+    response: httpx.Response, *, method: str, path: str, redact: Redact, hint: str
 ) -> Any:
     """The unwrapped body of a successful answer; raises the typed error for any other."""
     try:
@@ -55,9 +54,7 @@ def read_answer(
             message = f"the answer was not JSON ({kind}); check the base URL"
             raise ApiError(message, method=method, path=path)
         return wire.unwrap(body)
-    error = status_error(
-        status, response, body, method=method, path=path, redact=redact, credentialed=credentialed
-    )
+    error = status_error(status, response, body, method=method, path=path, redact=redact, hint=hint)
     raise error
 
 
@@ -69,14 +66,13 @@ def status_error(
     method: str,
     path: str,
     redact: Redact,
-    credentialed: bool,
+    hint: str,
 ) -> HTTPStatusError:
     """The typed error for an error `status`, with the server's message."""
     message = redact(wire.server_message(status, response, body))
     if status == 400:
         return BadRequestError(status, message, method=method, path=path)
     if status in (401, 403):
-        hint = AUTH_HINT if credentialed else "no credentials were sent: " + AUTH_HINT
         error = AuthError(status, f"{message} ({hint})", method=method, path=path)
         error.server_message = message
         return error

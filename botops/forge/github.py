@@ -86,9 +86,10 @@ def from_environment(
     if number is None and env.get("GITHUB_EVENT_PATH"):
         number = event_number(env["GITHUB_EVENT_PATH"])
     if number is None:
-        event = env.get("GITHUB_EVENT_NAME") or "this"
+        event = env.get("GITHUB_EVENT_NAME")
+        which = f"the {event} event" if event else "this run's event"
         raise ForgeError(
-            f"no pull request to comment on: the {event} event names none; "
+            f"no pull request to comment on: {which} names none; "
             "run on pull_request, or pass --pr N"
         )
     token = env.get("GITHUB_TOKEN", "")

@@ -92,7 +92,7 @@ def footer(provenance: Provenance) -> str:
     if provenance.commit:
         parts.append(f"Plan of commit `{provenance.commit[:7]}`")
     else:
-        parts.append("Plan")
+        parts.append("Plan (commit unknown)")
     if provenance.created_at:
         parts[-1] += f" made {_readable_time(provenance.created_at)}"
     if provenance.run_url:
@@ -146,7 +146,8 @@ def comment_on_pull_request(
 ) -> CommentResult:
     """Create or edit the plan's comment on the pull request (GitHub Actions) or merge request
     (GitLab CI) this job runs for; `pr` overrides the number CI gives. The footer's commit and
-    time are the plan's own (a plan of format 1 has none: this job's commit and now)."""
+    time are the plan's own: a plan without a commit (format 1, or made outside git) says
+    "commit unknown" rather than name this job's, and one without a time gets now."""
     from botops.forge import github, gitlab
 
     env = os.environ if environ is None else environ
@@ -163,7 +164,8 @@ def comment_on_pull_request(
         )
     with forge:
         provenance = Provenance(
-            commit=plan.commit or env.get("GITHUB_SHA") or env.get("CI_COMMIT_SHA") or None,
+            # The plan's own commit only: the job's may be another (a later push, a merge ref).
+            commit=plan.commit,
             created_at=plan.created_at or datetime.now(UTC).isoformat(timespec="seconds"),
             run_url=run_url,
         )
