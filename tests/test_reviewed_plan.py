@@ -144,6 +144,7 @@ def test_the_merge_applies_the_reviewed_plan_not_a_fresh_one(
         ("no run", f"pull request #3 (head {HEAD[:7]}) has no successful plan run with the "
                    "artifact 'botops-plan-default'"),
     ],
+    ids=["direct-push", "expired", "no-run"],
 )  # fmt: skip
 def test_no_reviewed_plan_fails_and_applies_nothing(
     setup: str, why: str, project: Path, emulator: Emulator, forge: ForgeState
