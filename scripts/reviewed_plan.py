@@ -69,10 +69,8 @@ def find(repo: str, sha: str, artifact: str) -> tuple[dict[str, Any], dict[str, 
         {"head_sha": head, "event": "pull_request", "status": "success", "per_page": "100"},
     )["workflow_runs"]
     for run in sorted(runs, key=lambda r: (r.get("created_at", ""), r["id"]), reverse=True):
-        found = get(
-            f"/repos/{repo}/actions/runs/{run['id']}/artifacts", {"name": artifact}
-        )["artifacts"]
-        named = [a for a in found if a.get("name") == artifact]
+        listed = get(f"/repos/{repo}/actions/runs/{run['id']}/artifacts", {"name": artifact})
+        named = [a for a in listed["artifacts"] if a.get("name") == artifact]
         if not named:
             continue
         if all(a.get("expired") for a in named):
