@@ -7,6 +7,8 @@ set -uo pipefail
 command=${BOTOPS_ACTION_COMMAND:-plan}
 plan_file=${BOTOPS_ACTION_PLAN_FILE:-botops-plan.json}
 comment=${BOTOPS_ACTION_COMMENT:-true}
+plan_from=${BOTOPS_ACTION_PLAN_FROM:-file}
+reviewed_plan=${BOTOPS_ACTION_REVIEWED_PLAN:-}
 read -r -a paths <<<"${BOTOPS_ACTION_PATHS:-}"
 if [ -n "${BOTOPS_ACTION_ENVIRONMENT:-}" ]; then
     export BOTOPS_ENV=$BOTOPS_ACTION_ENVIRONMENT
@@ -91,7 +93,25 @@ plan)
     finish "$code" 0
     ;;
 apply)
-    if [ -f "$plan_file" ]; then
+    # `pull-request`: the plan the reviewer saw (reviewed_plan.py found it, download-artifact
+    # fetched it); a fresh plan only when the workflow opted in with allow-unreviewed.
+    if [ "$plan_from" = pull-request ] && [ -n "$reviewed_plan" ]; then
+        if [ ! -f "$reviewed_plan" ]; then
+            echo "::error title=botops::the reviewed plan $reviewed_plan was not downloaded; nothing was applied"
+            finish 1 1
+        fi
+        botops apply --plan "$reviewed_plan" --auto-approve >"$work/report"
+    elif [ "$plan_from" = pull-request ]; then
+        if [ "${BOTOPS_ACTION_ALLOW_UNREVIEWED:-false}" != true ]; then
+            echo "::error title=botops::no reviewed plan to apply (plan-from: pull-request); nothing was applied"
+            finish 1 1
+        fi
+        echo "::warning title=botops::applying a fresh plan that no one reviewed (allow-unreviewed: true)"
+        botops apply "${paths[@]}" --auto-approve >"$work/report"
+    elif [ "$plan_from" != file ]; then
+        echo "::error title=botops::plan-from must be file or pull-request, got '$plan_from'"
+        finish 1 1
+    elif [ -f "$plan_file" ]; then
         botops apply --plan "$plan_file" --auto-approve >"$work/report"
     else
         botops apply "${paths[@]}" --auto-approve >"$work/report"

@@ -66,3 +66,40 @@ def run_step(
         ["bash", str(SCRIPT)], cwd=project, env=env, capture_output=True, text=True, timeout=120
     )
     return done, outputs(output), summary.read_text()
+
+
+FINDER = ROOT / "scripts" / "reviewed_plan.py"
+
+
+def find_reviewed_plan(
+    project: Path, forge: ForgeState, sha: str, *, token: str = TOKEN, **inputs: str
+) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
+    """Run the action's reviewed-plan step on a push of `sha`, as action.yml runs it."""
+    home = project.parent
+    output = home / "output"
+    output.write_text("")
+    (home / "runner-temp").mkdir(exist_ok=True)
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(home),
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_EVENT_NAME": "push",
+        "GITHUB_REPOSITORY": "acme/bots",
+        "GITHUB_API_URL": forge.url,
+        "GITHUB_SHA": sha,
+        "GITHUB_TOKEN": token,
+        "GITHUB_OUTPUT": str(output),
+        "RUNNER_TEMP": str(home / "runner-temp"),
+        "BOTOPS_ACTION_ARTIFACT": "botops-plan-default",
+        "BOTOPS_ACTION_PLAN_FILE": "botops-plan.json",
+        **{f"BOTOPS_ACTION_{k.upper()}": v for k, v in inputs.items()},
+    }
+    done = subprocess.run(
+        [sys.executable, str(FINDER)],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return done, outputs(output)

@@ -2,6 +2,8 @@
 `botops comment` uses (DESIGN §10), with their pagination, for tests.
 
 GitHub at `/` (like api.github.com): issue comments, `Link: <...>; rel="next"` pages.
+GitHub also answers what the action's reviewed-plan lookup reads: the pull requests of a commit,
+workflow runs by head commit, and a run's artifacts.
 GitLab at `/api/v4` (like CI_API_V4_URL): merge request notes, `X-Next-Page` pages.
 Every request is recorded with the headers that matter; a wrong token is 401, and
 `read_only = True` answers writes 403 as GitHub does for a fork's token.
@@ -41,6 +43,11 @@ class ForgeState:
     requests: list[Recorded] = field(default_factory=list)
     # Issues (the drift workflow): number -> {number, title, body, labels, state, html_url}
     issues: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # The reviewed-plan lookup: commit sha -> its pull requests; workflow runs
+    # ({id, head_sha, event, conclusion, created_at, html_url}); run id -> its artifacts.
+    commit_pulls: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    artifacts: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     read_only: bool = False
     next_id: int = 1000
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -138,6 +145,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._answer(201, state.add("github", thread, body["body"]))
         if len(seg) in (4, 5) and seg[0] == "repos" and seg[3] == "issues":
             return self._issues(seg, query, body)
+        if self.command == "GET" and len(seg) >= 5 and seg[0] == "repos":
+            return self._runs(seg[3:], query)
         patch = self.command == "PATCH"
         if patch and len(seg) == 6 and seg[0] == "repos" and seg[3:5] == ["issues", "comments"]:
             if state.read_only:
@@ -173,6 +182,28 @@ class _Handler(BaseHTTPRequestHandler):
         if len(seg) == 5 and self.command == "PATCH" and int(seg[4]) in state.issues:
             state.issues[int(seg[4])].update(body)
             return self._answer(200, state.issues[int(seg[4])])
+        return self._answer(404, {"message": "Not Found"})
+
+    def _runs(self, seg: list[str], query: dict[str, str]) -> None:
+        state = self.state
+        if len(seg) == 3 and seg[0] == "commits" and seg[2] == "pulls":
+            return self._answer(200, state.commit_pulls.get(seg[1], []))
+        if seg == ["actions", "runs"]:
+            runs = [
+                r
+                for r in state.runs
+                if r["head_sha"] == query.get("head_sha", r["head_sha"])
+                and r["event"] == query.get("event", r["event"])
+                and r["conclusion"] == query.get("status", r["conclusion"])
+            ]
+            return self._answer(200, {"total_count": len(runs), "workflow_runs": runs})
+        if len(seg) == 4 and seg[:2] == ["actions", "runs"] and seg[3] == "artifacts":
+            found = [
+                a
+                for a in state.artifacts.get(int(seg[2]), [])
+                if a["name"] == query.get("name", a["name"])
+            ]
+            return self._answer(200, {"total_count": len(found), "artifacts": found})
         return self._answer(404, {"message": "Not Found"})
 
     def _gitlab(self, seg: list[str], query: dict[str, str], body: Any) -> None:

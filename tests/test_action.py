@@ -87,7 +87,7 @@ def test_a_typo_fails_the_plan_with_an_annotation(
 
 def test_the_action_runs_this_script_with_its_inputs() -> None:
     action = yaml.safe_load((ROOT / "action.yml").read_text())
-    step = action["runs"]["steps"][-1]
+    (step,) = [s for s in action["runs"]["steps"] if s.get("id") == "botops"]
 
     assert action["runs"]["using"] == "composite"
     assert step["run"] == 'bash "$GITHUB_ACTION_PATH/scripts/action.sh"'
@@ -98,10 +98,12 @@ def test_the_action_runs_this_script_with_its_inputs() -> None:
         "working-directory",
         "plan-file",
         "comment",
+        "plan-from",
+        "allow-unreviewed",
         "python-version",
     }
     assert {k.removeprefix("BOTOPS_ACTION_").lower().replace("_", "-") for k in step["env"]} == (
-        set(action["inputs"]) - {"working-directory", "python-version"}
+        set(action["inputs"]) - {"working-directory", "python-version"} | {"reviewed-plan"}
     )
     assert {"exitcode", "has-changes", "plan-file", "comment-url"} <= set(action["outputs"])
     assert action["inputs"]["plan-file"]["default"] == "botops-plan.json"

@@ -56,7 +56,21 @@ def test_apply_runs_in_an_environment_one_at_a_time_per_target() -> None:
     assert document[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads `on` as true
     assert apply["environment"] == "production"
     assert apply["concurrency"] == {"group": "botops-apply-production", "cancel-in-progress": False}
-    assert apply["steps"][-1]["with"]["command"] == "apply"
+    assert apply["steps"][-1]["with"] == {"command": "apply", "plan-from": "pull-request"}
+    # What the reviewed-plan lookup reads: the commit's pull request, its run's artifact.
+    assert apply["permissions"] == {
+        "contents": "read",
+        "actions": "read",
+        "pull-requests": "read",
+    }
+    # The plan job's action step keeps the plan file (action.yml uploads it).
+    plan_steps = document["jobs"]["plan"]["steps"]
+    assert [s.get("uses") for s in plan_steps] == ["actions/checkout@v4", "botops/botops@v1"]
+
+
+def test_init_writes_the_same_workflow() -> None:
+    template = ROOT / "botops" / "templates" / "github-workflow.yml"
+    assert template.read_text() == (GITHUB / "botops.yml").read_text()
 
 
 def test_drift_opens_one_issue_updates_it_and_closes_it_when_clean(

@@ -1,0 +1,138 @@
+"""The action's step before `apply` with `plan-from: pull-request` (action.yml): find the plan a
+reviewer saw, so apply sends exactly that.
+
+The pushed commit ($GITHUB_SHA) -> the merged pull request it came from
+(GET /repos/{repo}/commits/{sha}/pulls) -> that pull request's head commit -> its latest
+successful `pull_request` run holding the plan artifact ($BOTOPS_ACTION_ARTIFACT), via
+GET /repos/{repo}/actions/runs?head_sha=...&event=pull_request&status=success and
+GET /repos/{repo}/actions/runs/{id}/artifacts?name=....
+
+Found: `run-id`, `artifact`, `pull-request`, `plan-dir`, `plan-file` go to $GITHUB_OUTPUT and
+actions/download-artifact fetches the file. None found (a direct push, the artifact expired):
+exit 1 with one line saying why, unless BOTOPS_ACTION_ALLOW_UNREVIEWED=true, then a warning
+and no outputs (the apply step then plans afresh, and says so). Stdlib only: it runs before
+anything but Python is known to be there. The token goes in a header only, never in output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+
+class NotFound(Exception):
+    """No reviewed plan: the message says why."""
+
+
+class Refused(Exception):
+    """The API said no: never a reason to apply an unreviewed plan instead."""
+
+
+def get(path: str, query: dict[str, str] | None = None) -> Any:
+    base = os.environ.get("GITHUB_API_URL", "https://api.github.com").rstrip("/")
+    url = base + path + ("?" + urllib.parse.urlencode(query) if query else "")
+    request = urllib.request.Request(
+        url,
+        headers={
+            "Authorization": f"Bearer {os.environ.get('GITHUB_TOKEN', '')}",
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": "2022-11-28",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return json.load(answer)
+    except urllib.error.HTTPError as error:
+        hint = ""
+        if error.code in (401, 403, 404):
+            hint = " (the job needs `permissions: actions: read, pull-requests: read`)"
+        raise Refused(f"GitHub answered {error.code} to GET {path}{hint}") from None
+    except (urllib.error.URLError, TimeoutError, ValueError) as error:
+        raise Refused(f"could not read GET {path}: {error}") from None
+
+
+def find(repo: str, sha: str, artifact: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The merged pull request of `sha` and its latest successful run with the artifact."""
+    pulls = [p for p in get(f"/repos/{repo}/commits/{sha}/pulls") if p.get("merged_at")]
+    if not pulls:
+        raise NotFound(f"commit {sha[:7]} came from no merged pull request (a direct push?)")
+    # A merge commit names its pull request; a squash or rebase can only be associated.
+    pull = next((p for p in pulls if p.get("merge_commit_sha") == sha), pulls[0])
+    head = pull["head"]["sha"]
+    runs = get(
+        f"/repos/{repo}/actions/runs",
+        {"head_sha": head, "event": "pull_request", "status": "success", "per_page": "100"},
+    )["workflow_runs"]
+    for run in sorted(runs, key=lambda r: (r.get("created_at", ""), r["id"]), reverse=True):
+        listed = get(f"/repos/{repo}/actions/runs/{run['id']}/artifacts", {"name": artifact})
+        named = [a for a in listed["artifacts"] if a.get("name") == artifact]
+        if not named:
+            continue
+        if all(a.get("expired") for a in named):
+            raise NotFound(
+                f"the plan artifact {artifact!r} of pull request #{pull['number']} has expired"
+            )
+        return pull, run
+    raise NotFound(
+        f"pull request #{pull['number']} (head {head[:7]}) has no successful plan run "
+        f"with the artifact {artifact!r}"
+    )
+
+
+def output(values: dict[str, str]) -> None:
+    with open(os.environ.get("GITHUB_OUTPUT", os.devnull), "a", encoding="utf-8") as file:
+        for key, value in values.items():
+            file.write(f"{key}={value}\n")
+
+
+def main() -> int:
+    repo = os.environ.get("GITHUB_REPOSITORY", "")
+    sha = os.environ.get("GITHUB_SHA", "")
+    artifact = os.environ.get("BOTOPS_ACTION_ARTIFACT", "botops-plan-default")
+    plan_file = os.environ.get("BOTOPS_ACTION_PLAN_FILE", "botops-plan.json")
+    allow_unreviewed = os.environ.get("BOTOPS_ACTION_ALLOW_UNREVIEWED", "false") == "true"
+    if not (repo and sha and os.environ.get("GITHUB_TOKEN")):
+        print("::error title=botops::GITHUB_REPOSITORY, GITHUB_SHA and GITHUB_TOKEN must be set")
+        return 1
+    try:
+        pull, run = find(repo, sha, artifact)
+    except Refused as error:
+        print(f"::error title=botops::cannot look up the reviewed plan: {error}")
+        return 1
+    except NotFound as error:
+        if allow_unreviewed:
+            print(
+                f"::warning title=botops::no reviewed plan: {error}; allow-unreviewed is true, "
+                "so apply plans afresh and applies a plan that no one reviewed"
+            )
+            return 0
+        print(
+            f"::error title=botops::no reviewed plan to apply: {error}. Nothing was applied. "
+            "Re-run the pull request's plan and then this job, or set `allow-unreviewed: true` "
+            "to apply a fresh plan."
+        )
+        return 1
+    plan_dir = os.path.join(os.environ.get("RUNNER_TEMP") or "/tmp", "botops-reviewed-plan")
+    output(
+        {
+            "pull-request": str(pull["number"]),
+            "run-id": str(run["id"]),
+            "artifact": artifact,
+            "plan-dir": plan_dir,
+            "plan-file": os.path.join(plan_dir, os.path.basename(plan_file)),
+        }
+    )
+    print(
+        f"reviewed plan: {artifact} of run {run.get('html_url', run['id'])} "
+        f"(pull request #{pull['number']}, head {pull['head']['sha'][:7]})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
