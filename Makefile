@@ -30,7 +30,7 @@ $(TOOLS): tools/package.json tools/package-lock.json
 tools: $(TOOLS)
 
 test: $(STAMP) $(NODE_TOOLS)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2
 
 lint: $(STAMP) $(NODE_TOOLS)
 	$(VENV)/bin/ruff check botops tests benchmarks

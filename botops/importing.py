@@ -93,17 +93,27 @@ def _problems(
     project: Project,
     environment: Environment | None,
 ) -> list[Problem]:
-    """What `validate` (for `environment`) says of the resource files just written."""
-    try:
-        load_resources(
-            [f.path for f in files if not f.is_prompt] + list(edited),
-            root=project.root if project.file else None,
-            project_file=project.file,
-            scope=scope_of(project, environment),
-        )
-    except ConfigError as error:
-        return error.problems
-    return []
+    """What `validate` (for `environment`) says of the resource files just written. Files
+    written outside the project (`--dir` elsewhere) are checked within their own directory, as
+    that is where their prompts are and where a project holding them would be rooted."""
+    written = [f.path for f in files if not f.is_prompt] + list(edited)
+    root = project.root.resolve()
+    groups: dict[Path | None, list[Path]] = {}
+    for path in written:
+        inside = path.resolve().is_relative_to(root)
+        groups.setdefault(None if inside else path.resolve().parent, []).append(path)
+    problems: list[Problem] = []
+    for own_root, paths in groups.items():
+        try:
+            load_resources(
+                paths,
+                root=own_root or (project.root if project.file else None),
+                project_file=project.file,
+                scope=scope_of(project, environment),
+            )
+        except ConfigError as error:
+            problems += error.problems
+    return problems
 
 
 def _import_into(
