@@ -89,6 +89,20 @@ config_option = click.option(
 )
 
 
+def format_option(
+    choices: list[str], help_text: str
+) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """`--format` as every command spells it: the first choice is the default."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help=help_text,
+    )
+
+
 env_option = click.option(
     "--env",
     "environment",
@@ -178,13 +192,9 @@ def cli(debug: bool) -> None:
 @paths_argument
 @config_option
 @env_option
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "github", "gitlab"]),
-    default="text",
-    show_default=True,
-    help="github: workflow-command annotations; gitlab: a Code Quality report (on stdout).",
+@format_option(
+    ["text", "json", "github", "gitlab"],
+    "github: workflow-command annotations; gitlab: a Code Quality report (on stdout).",
 )
 def validate(
     paths: tuple[Path, ...], config_path: Path | None, environment: str | None, output_format: str
@@ -225,13 +235,9 @@ def validate(
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the plan file (JSON)."
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "markdown", "json"]),
-    default="text",
-    show_default=True,
-    help="markdown is made for a pull-request comment; json is the plan file.",
+@format_option(
+    ["text", "markdown", "json"],
+    "markdown is made for a pull-request comment; json is the plan file.",
 )
 @click.option(
     "--detailed-exitcode", is_flag=True, help="Exit 0 when nothing changes, 2 when something does."
@@ -607,13 +613,9 @@ def conversations() -> None:
 @click.option(
     "--offset", type=click.IntRange(min=0), default=0, show_default=True, help="Skip this many."
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json", "jsonl", "csv"]),
-    default="table",
-    show_default=True,
-    help="json: an array of the API's objects; jsonl: one a line; csv: flat columns.",
+@format_option(
+    ["table", "json", "jsonl", "csv"],
+    "json: an array of the API's objects; jsonl: one a line; csv: flat columns.",
 )
 @api_options
 def conversations_list(
@@ -650,14 +652,7 @@ def conversations_list(
 
 @conversations.command("get")
 @click.argument("conversation_id")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: a transcript to read; json: the API's object.",
-)
+@format_option(["text", "json"], "text: a transcript to read; json: the API's object.")
 @api_options
 def conversations_get(session: Session, conversation_id: str, output_format: str) -> None:
     """Show one conversation: call, insights, and the transcript turn by turn.
@@ -735,13 +730,9 @@ def conversations_export(
 
 @cli.command()
 @bot_option
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json", "markdown", "html"]),
-    default="table",
-    show_default=True,
-    help="html writes a self-contained page (default --out report.html).",
+@format_option(
+    ["table", "json", "markdown", "html"],
+    "html writes a self-contained page (default --out report.html).",
 )
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
 @click.option(
@@ -830,13 +821,8 @@ def analytics(
 
 @cli.command()
 @click.argument("resource_id", metavar="ID")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="json: {id, kind, name, complete, versions: [...]}, newest first.",
+@format_option(
+    ["table", "json"], "json: {id, kind, name, complete, versions: [...]}, newest first."
 )
 @api_options
 def history(session: Session, resource_id: str, output_format: str) -> None:
