@@ -15,6 +15,7 @@ disturbs less), and the ratios to the run without environments.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import resource
 import statistics
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from _emulator import cli_environment, start_emulator
@@ -78,12 +80,33 @@ def write_files(
         )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def fleet_arguments(description: str) -> argparse.ArgumentParser:
+    """The options every fleet benchmark takes."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--bots", type=int, default=1000)
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--runs", type=int, default=3)
+    return parser
+
+
+@contextlib.contextmanager
+def running_fleet(bots: int, latency_ms: int) -> Iterator[tuple[Path, str]]:
+    """A directory holding the fleet's files and an emulator serving it (its URL), stopped
+    on the way out."""
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        fixtures = write_fleet(directory, bots)
+        emulator, url = start_emulator("--fixtures", str(fixtures), "--latency-ms", str(latency_ms))
+        try:
+            yield directory, url
+        finally:
+            emulator.terminate()
+            emulator.wait(timeout=10)
+
+
+def main() -> None:
+    parser = fleet_arguments(__doc__.splitlines()[0])
     parser.add_argument(
         "--environments",
         action="store_true",
@@ -91,12 +114,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        directory = Path(tmp)
-        fixtures = write_fleet(directory, args.bots)
-        emulator, url = start_emulator(
-            "--fixtures", str(fixtures), "--latency-ms", str(args.latency_ms)
-        )
+    with running_fleet(args.bots, args.latency_ms) as (directory, url):
         options = ["--concurrency", str(args.concurrency), "--detailed-exitcode"]
         plan = [sys.executable, "-m", "botops", "plan", "bots", *options]
         shapes = {"without environments": (plan, directory, cli_environment(url))}
@@ -109,24 +127,20 @@ def main() -> None:
                 shapes[name] = ([*plan, "--env", "prod"], where, bare)
         walls: dict[str, list[float]] = {name: [] for name in shapes}
         cpus: dict[str, list[float]] = {name: [] for name in shapes}
-        try:
-            for _ in range(args.runs):
-                for name, (command, cwd, env) in shapes.items():
-                    cpu = _children_cpu()
-                    started = time.perf_counter()
-                    result = subprocess.run(
-                        command, cwd=cwd, env=env, capture_output=True, text=True, check=False
+        for _ in range(args.runs):
+            for name, (command, cwd, env) in shapes.items():
+                cpu = _children_cpu()
+                started = time.perf_counter()
+                result = subprocess.run(
+                    command, cwd=cwd, env=env, capture_output=True, text=True, check=False
+                )
+                walls[name].append(time.perf_counter() - started)
+                cpus[name].append(_children_cpu() - cpu)
+                if result.returncode != 2:
+                    raise SystemExit(
+                        f"plan {name} failed ({result.returncode}): {result.stderr[-2000:]}"
                     )
-                    walls[name].append(time.perf_counter() - started)
-                    cpus[name].append(_children_cpu() - cpu)
-                    if result.returncode != 2:
-                        raise SystemExit(
-                            f"plan {name} failed ({result.returncode}): {result.stderr[-2000:]}"
-                        )
-            summary = result.stdout.rstrip().splitlines()[-1]
-        finally:
-            emulator.terminate()
-            emulator.wait(timeout=10)
+        summary = result.stdout.rstrip().splitlines()[-1]
 
     floor = args.bots * args.latency_ms / 1000 / args.concurrency
     print(f"bots={args.bots} latency={args.latency_ms}ms concurrency={args.concurrency}")

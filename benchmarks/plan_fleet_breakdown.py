@@ -13,37 +13,25 @@ connections, no botops) in the same conditions: what this machine allows.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import httpx
-from _emulator import cli_environment, start_emulator
-from plan_fleet import write_fleet
+from _emulator import cli_environment
+from plan_fleet import fleet_arguments, running_fleet
 
 CPU_SECONDS: dict[str, list[float]] = {}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bots", type=int, default=1000)
-    parser.add_argument("--latency-ms", type=int, default=50)
-    parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
+    args = fleet_arguments(__doc__.splitlines()[0]).parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        directory = Path(tmp)
-        fixtures = write_fleet(directory, args.bots)
-        emulator, url = start_emulator(
-            "--fixtures", str(fixtures), "--latency-ms", str(args.latency_ms)
-        )
+    with running_fleet(args.bots, args.latency_ms) as (directory, url):
         env = cli_environment(url)
         command = [sys.executable, "-m", "botops", "plan", "bots"]
         command += ["--concurrency", str(args.concurrency), "--detailed-exitcode"]
@@ -53,18 +41,14 @@ def main() -> None:
             "validate": [sys.executable, "-m", "botops", "validate", "bots"],
         }
         timings: dict[str, list[float]] = {name: [] for name in phases}
-        try:
-            walls = []
-            for _ in range(args.runs):
-                for name, phase in phases.items():
-                    timings[name].append(timed(phase, directory, env, expect=0)[0])
-                wall, result = timed(command, directory, env, expect=2)
-                walls.append(wall)
-            summary = result.stdout.rstrip().splitlines()[-1]
-            bare = [asyncio.run(bare_reads(url, args.bots, args.concurrency)) for _ in walls]
-        finally:
-            emulator.terminate()
-            emulator.wait(timeout=10)
+        walls = []
+        for _ in range(args.runs):
+            for name, phase in phases.items():
+                timings[name].append(timed(phase, directory, env, expect=0)[0])
+            wall, result = timed(command, directory, env, expect=2)
+            walls.append(wall)
+        summary = result.stdout.rstrip().splitlines()[-1]
+        bare = [asyncio.run(bare_reads(url, args.bots, args.concurrency)) for _ in walls]
 
     floor = args.bots * args.latency_ms / 1000 / args.concurrency
     best, median = min(walls), statistics.median(walls)

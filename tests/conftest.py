@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.forge_server import ForgeState, serve_forge
 from tests.support import ROOT, Emulator, start_emulator
 
 
@@ -51,3 +52,10 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("BOTOPS_") or name in ("GITHUB_SHA", "CI_COMMIT_SHA"):
             monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def forge() -> Iterator[ForgeState]:
+    """A loopback GitHub and GitLab (comments, notes, runs, artifacts) for one test."""
+    with serve_forge() as state:
+        yield state

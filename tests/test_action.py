@@ -4,21 +4,14 @@ forge."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
 from tests.ci_support import run_step, team_repository
-from tests.forge_server import ForgeState, serve_forge
+from tests.forge_server import ForgeState
 from tests.support import ROOT, Emulator
-
-
-@pytest.fixture
-def forge() -> Iterator[ForgeState]:
-    with serve_forge() as state:
-        yield state
 
 
 @pytest.fixture

@@ -6,14 +6,13 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.forge_server import GITLAB_TOKEN, TOKEN, ForgeState, serve_forge
+from tests.forge_server import GITLAB_TOKEN, TOKEN, ForgeState
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 
@@ -58,12 +57,6 @@ def plan_file(
     path = directory / name
     path.write_text(json.dumps(plan), encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def forge() -> Iterator[ForgeState]:
-    with serve_forge() as state:
-        yield state
 
 
 def github_env(

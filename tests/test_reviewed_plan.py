@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,17 +13,11 @@ import pytest
 import yaml
 
 from tests.ci_support import find_reviewed_plan, run_step, team_repository
-from tests.forge_server import TOKEN, ForgeState, serve_forge
+from tests.forge_server import TOKEN, ForgeState
 from tests.support import ROOT, Emulator
 
 MERGE = "a1" * 20
 HEAD = "b2" * 20
-
-
-@pytest.fixture
-def forge() -> Iterator[ForgeState]:
-    with serve_forge() as state:
-        yield state
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ import pytest
 import yaml
 
 from tests.ci_support import run_step, team_repository
-from tests.forge_server import GITLAB_TOKEN, TOKEN, ForgeState, serve_forge
+from tests.forge_server import GITLAB_TOKEN, TOKEN, ForgeState
 from tests.support import ROOT, Emulator
 
 GITHUB = ROOT / "examples" / "ci" / "github"
@@ -25,12 +24,6 @@ GITLAB = ROOT / "examples" / "ci" / "gitlab" / ".gitlab-ci.yml"
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return team_repository(tmp_path)
-
-
-@pytest.fixture
-def forge() -> Iterator[ForgeState]:
-    with serve_forge() as state:
-        yield state
 
 
 def workflow(name: str) -> dict[str, Any]:
