@@ -172,7 +172,7 @@ async def export(
 
 
 async def copy(
-    client: Any,
+    client: ApiClient,
     write: Callable[[dict[str, Any]], None],
     *,
     fields: list[str] | None = None,

@@ -13,7 +13,7 @@ import contextlib
 import json
 from collections.abc import AsyncGenerator, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botops import conversations as conv
 from botops.analytics import OnProgress, Report
@@ -27,8 +27,11 @@ from botops.outcomes import (
     history_from_items,
 )
 
+if TYPE_CHECKING:  # httpx loads only when a command calls the API
+    from botops.client import ApiClient
 
-async def resource_history(client: Any, resource_id: str) -> History:
+
+async def resource_history(client: ApiClient, resource_id: str) -> History:
     """The history of a voicebot, else of an assistant with that id."""
     try:
         bot: dict[str, Any] = await client.get_voicebot(resource_id)
@@ -45,7 +48,9 @@ async def resource_history(client: Any, resource_id: str) -> History:
     )
 
 
-async def voicebot_history(client: Any, bot_id: str, live: dict[str, Any] | None = None) -> History:
+async def voicebot_history(
+    client: ApiClient, bot_id: str, live: dict[str, Any] | None = None
+) -> History:
     """A voicebot's versions; `live` is its read when the caller already has it (a list item
     carries `version` and `date_created` too)."""
     if live is None:
@@ -75,7 +80,7 @@ async def _history(
     return history_from_items(resource_id, name, items, kind=kind)
 
 
-async def fleet_histories(client: Any, *, bot_id: str | None = None) -> dict[str, History]:
+async def fleet_histories(client: ApiClient, *, bot_id: str | None = None) -> dict[str, History]:
     """Every live voicebot's history (its list item standing in for its read), or one bot's."""
     if bot_id is not None:
         return {bot_id: await voicebot_history(client, bot_id)}
@@ -90,27 +95,24 @@ async def fleet_histories(client: Any, *, bot_id: str | None = None) -> dict[str
 
 
 async def by_version(
-    client: Any,
+    client: ApiClient,
     *,
     bot_id: str | None = None,
-    conversations: Iterable[dict[str, Any]] | None = None,
     histories: dict[str, History] | None = None,
     plain: bool = False,
     on_progress: OnProgress | None = None,
 ) -> tuple[VersionReport, Report | None]:
-    """`analytics --by version`: histories and conversations from the API unless given (from
-    `--versions FILE` and `--from FILE`); `client` may be None when both are."""
+    """`analytics --by version` from the API: the conversations, and the histories unless given
+    (`--versions FILE`)."""
     if histories is None:
         histories = await fleet_histories(client, bot_id=bot_id)
-    if conversations is not None:
-        return version_report_from(conversations, histories, bot_id=bot_id, plain=plain)
     return await version_report(
         client, histories, bot_id=bot_id, plain=plain, on_progress=on_progress
     )
 
 
 async def version_report(
-    client: Any,
+    client: ApiClient,
     histories: dict[str, History],
     *,
     bot_id: str | None = None,
@@ -166,7 +168,7 @@ def _add(report: VersionReport, overall: Report | None, conversation: dict[str, 
 # plan --with-outcomes
 
 
-async def attach_outcomes(client: Any, plan: Plan) -> None:
+async def attach_outcomes(client: ApiClient, plan: Plan) -> None:
     """For each voicebot the plan updates: how its live version (the plan's source version)
     does now. One read of every conversation, whatever the number of bots."""
     changed = [r for r in plan.resources if r.kind == "Voicebot" and r.action == "update" and r.id]
