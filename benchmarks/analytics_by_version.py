@@ -90,8 +90,8 @@ def in_process(path: Path, versions: Path) -> float:
 
 
 def _alone(path: Path, versions: Path) -> float:
-    from botops.outcomes import VersionReport
-    from botops.versions import read_histories
+    from botops.analytics.by_version import VersionReport
+    from botops.analytics.history import read_histories
 
     conversations = [json.loads(line) for line in path.open(encoding="utf-8")]
     started = time.perf_counter()

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from plan_fleet import write_files
 
-from botops.config import load_resources
-from botops.project import load_project, scope_of
+from botops.project.loader import load_resources
+from botops.project.settings import load_project, scope_of
 
 
 def main() -> None:

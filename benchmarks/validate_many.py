@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from botops.config import load_resources
+from botops.project.loader import load_resources
 
 
 def write_files(directory: Path, count: int) -> None:

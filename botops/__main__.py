@@ -1,3 +1,3 @@
-from botops.cli import main
+from botops.cli.commands import main
 
 main()

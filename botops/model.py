@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from botops.environments import Environment
+    from botops.project.environments import Environment
 
-# The name of a kind registered in `botops.kinds` ("Voicebot", "Assistant").
+# The name of a kind registered in `botops.kinds.spec` ("Voicebot", "Assistant").
 Kind = str
 Action = Literal["no-op", "update", "create"]
 Outcome = Literal["applied", "stale", "failed", "unknown", "conflict", "skipped"]

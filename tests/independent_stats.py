@@ -1,5 +1,5 @@
-"""The statistics of outcomes per version computed another way than botops/outcomes.py does,
-for the tests to compare with.
+"""The statistics of outcomes per version computed another way than
+botops/analytics/by_version.py does, for the tests to compare with.
 
 - Wilson score interval (Wilson 1927, "Probable inference, the law of succession, and
   statistical inference", JASA 22): the interval is the set of p with |x/n - p| <= z·sqrt(p(1-p)/n),

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from botops.analytics import Report, Stats
+from botops.analytics.summary import Report, Stats
 from botops.render.analytics import render_json, render_table
 from tests.support import ROOT, Emulator, botops, start_emulator
 

@@ -17,11 +17,11 @@ from typing import Any
 import httpx
 import pytest
 
-from botops.applier import MAX_WRITE_ATTEMPTS, STOPPED_MESSAGE, apply_plan
 from botops.errors import ServerError, TransportError
-from botops.kinds import LiveObject, Payload
+from botops.kinds.spec import LiveObject, Payload
 from botops.model import ApplyResult, Plan, Resource
-from botops.planner import make_plan
+from botops.sync.applier import MAX_WRITE_ATTEMPTS, STOPPED_MESSAGE, apply_plan
+from botops.sync.planner import make_plan
 from tests.support import Emulator, botops
 
 DESIRED = {"enable_greeting_interruption": True, "supported_languages": ["en", "hi"]}

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from botops.compare import carries, differs
-from botops.kinds import VOICEBOT
+from botops.kinds.compare import carries, differs
+from botops.kinds.spec import VOICEBOT
 from botops.model import Change
-from botops.planner import diff_fields
+from botops.sync.planner import diff_fields
 
 NAN = float("nan")
 

@@ -45,7 +45,7 @@ def needs_node() -> None:
 
 
 def run(*args: str, cwd: Path | None = None) -> Result:
-    from botops.cli import cli
+    from botops.cli.commands import cli
 
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
@@ -110,11 +110,11 @@ def test_schemas_compile_in_ajv_strict_mode() -> None:
 
 
 def test_resource_schema_is_made_from_the_registered_kinds() -> None:
-    from botops.schemafiles import resource_schema
+    from botops.project.schemafiles import resource_schema
 
     assert load_schema("resource.schema.json") == resource_schema(), (
         "a kind was added or changed: write botops/schemas/resource.schema.json from "
-        "botops.schemafiles.resource_schema()"
+        "botops.project.schemafiles.resource_schema()"
     )
 
 
@@ -160,7 +160,7 @@ def test_schema_writes_beside_botops_yaml_then_is_up_to_date(
 
 
 def _in_order(names: list[str]) -> list[str]:
-    from botops.schemafiles import SCHEMA_FILES
+    from botops.project.schemafiles import SCHEMA_FILES
 
     assert sorted(SCHEMA_FILES) == names
     return list(SCHEMA_FILES)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from botops.envimport import Candidate, differences, matching, own_file_document, with_override
-from botops.environments import (
+from botops.errors import PlanError, Problem, UsageError
+from botops.project.environments import (
     Environment,
     across_environments,
     check_credentials_target,
@@ -18,10 +18,16 @@ from botops.environments import (
     select_environment,
     variable_suffix,
 )
-from botops.errors import PlanError, Problem, UsageError
-from botops.guards import Guards, percent
-from botops.overrides import effective, environment_issues, exists_in
-from botops.yamlpos import Document, Issue, parse
+from botops.project.guards import Guards, percent
+from botops.project.overrides import effective, environment_issues, exists_in
+from botops.support.yamlpos import Document, Issue, parse
+from botops.sync.env_layout import (
+    Candidate,
+    differences,
+    matching,
+    own_file_document,
+    with_override,
+)
 
 ENVIRONMENTS = {
     "staging": Environment("staging", account_id="acme-staging"),
@@ -469,7 +475,7 @@ def test_a_problem_of_some_environments_says_in_which() -> None:
 
 
 def test_agents_take_instruction_fragments_too(tmp_path: Path) -> None:
-    from botops.config import load_resources
+    from botops.project.loader import load_resources
 
     (tmp_path / "tone.md").write_text("Be kind.\n\n")
     (tmp_path / "returns.md").write_text("Handle returns.\n")
@@ -486,7 +492,7 @@ def test_agents_take_instruction_fragments_too(tmp_path: Path) -> None:
 
 def test_an_environments_keys_replace_the_top_level_ones(tmp_path: Path) -> None:
     from botops.model import Project
-    from botops.project import resolve_target, resource_paths
+    from botops.project.settings import resolve_target, resource_paths
 
     project = Project(account_id="top", base_url="https://top.example", paths=(tmp_path / "bots",))
     prod = Environment("prod", account_id="acme", paths=(tmp_path / "prod",))

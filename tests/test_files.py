@@ -1,4 +1,4 @@
-"""`botops.files`: a file is written whole or not at all, and the OS's refusals are one line."""
+"""`botops.support.files`: a file is written whole or not at all; the OS's refusals are one line."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from botops.errors import UsageError
-from botops.files import atomic_text_file, check_writable_parent, write_atomically
+from botops.support.files import atomic_text_file, check_writable_parent, write_atomically
 
 
 def test_writes_text_creating_parents_with_usual_permissions(tmp_path: Path) -> None:

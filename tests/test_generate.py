@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from botops.client import Client
+from botops.client.generation import run_generation
 from botops.errors import GenerationFailed, GenerationTimeout
-from botops.generation import run_generation
 from tests.support import Emulator, botops
 
 TEXT = "Create a customer support bot that handles order inquiries and returns in English and Hindi"
@@ -37,7 +37,7 @@ def test_generate_writes_the_new_bot_and_prints_its_id(
     assert re.search(r"^Job \S+: completed", result.stderr, re.MULTILINE)
     assert "\r" not in result.stderr
 
-    from botops.config import load_resources
+    from botops.project.loader import load_resources
 
     live = httpx.get(f"{emulator.url}/voicebot/api/v2/accounts/Exotel/voicebots/{bot_id}").json()
     (resource,) = load_resources([tmp_path / "bots"], root=tmp_path)

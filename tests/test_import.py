@@ -9,10 +9,12 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from botops.cli import cli
-from botops.config import load_resources
+from botops.cli.commands import cli
 from botops.errors import ConfigError, UsageError
-from botops.importer import (
+from botops.kinds.spec import LLM_CONFIG_KEYS
+from botops.model import Resource
+from botops.project.loader import load_resources
+from botops.sync.importer import (
     LiveResource,
     declarations,
     declared_alone,
@@ -20,8 +22,6 @@ from botops.importer import (
     needs_escapes,
     write_files,
 )
-from botops.kinds import LLM_CONFIG_KEYS
-from botops.model import Resource
 from tests.support import ROOT, Emulator, botops
 
 FIXTURES = ROOT / "tests/fixtures/import.yaml"

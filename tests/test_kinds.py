@@ -15,10 +15,8 @@ from typing import Any
 
 import pytest
 
-from botops.applier import apply_plan
-from botops.config import load_resources
 from botops.errors import ConfigError, NotFoundError
-from botops.kinds import (
+from botops.kinds.spec import (
     ASSISTANT,
     KINDS,
     VOICEBOT,
@@ -30,9 +28,11 @@ from botops.kinds import (
     Voicebot,
 )
 from botops.model import ApplyResult, Change, Resource
-from botops.planfile import read_plan, write_plan
-from botops.planner import make_plan
-from botops.validation import SCHEMAS_DIR
+from botops.project.loader import load_resources
+from botops.support.schemacheck import SCHEMAS_DIR
+from botops.sync.applier import apply_plan
+from botops.sync.planfile import read_plan, write_plan
+from botops.sync.planner import make_plan
 
 VOICEBOT_SCHEMA = json.loads((SCHEMAS_DIR / VOICEBOT.schema_file).read_text())
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from botops.outcomes import (
+from botops.analytics.by_version import (
     MIN_CONVERSATIONS,
     VersionReport,
     commit_of,
@@ -256,14 +256,14 @@ def test_history_and_tables_never_pass_control_characters_to_the_terminal() -> N
 
 def test_the_95_percent_z_is_the_normal_s_97_5th_percentile() -> None:
     import tests.independent_stats as independent
-    from botops import outcomes
+    from botops.analytics import by_version as outcomes
 
     assert abs(outcomes.Z_95 - independent.Z_95) < 1e-12
 
 
 def test_a_version_without_conversations_has_no_rate_and_its_plan_line_shows_calls() -> None:
-    from botops.render.text import live_outcome_line
-    from botops.versions import live_outcome
+    from botops.analytics.history import live_outcome
+    from botops.render.plan_text import live_outcome_line
 
     report = VersionReport({"bot_a": history()})
     report.add(call("a", "abandoned", start_time=stamp(T1 + timedelta(minutes=1))))

@@ -12,8 +12,8 @@ import pytest
 
 from botops.errors import UsageError
 from botops.model import Change, Plan, ResourcePlan, Unmanaged
-from botops.planfile import read_plan, write_plan
-from botops.render.json import plan_to_dict, render_json
+from botops.sync.plan_json import plan_to_dict, render_json
+from botops.sync.planfile import read_plan, write_plan
 
 
 def sample_plan() -> Plan:

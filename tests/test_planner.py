@@ -5,9 +5,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from botops.kinds import ASSISTANT, VOICEBOT
+from botops.kinds.spec import ASSISTANT, VOICEBOT
 from botops.model import Change, Resource
-from botops.planner import current_commit, diff_fields, version_description
+from botops.sync.planner import current_commit, diff_fields, version_description
 
 VOICEBOT_FIELDS = VOICEBOT.fields
 ASSISTANT_FIELDS = ASSISTANT.fields

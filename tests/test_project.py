@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from botops.cli import cli
+from botops.cli.commands import cli
 from botops.errors import ConfigError, UsageError
 from botops.model import Project
-from botops.project import configured_target, load_project, resolve_target
+from botops.project.settings import configured_target, load_project, resolve_target
 
 NO_ENV: dict[str, str] = {}
 

@@ -6,9 +6,9 @@ import json
 import re
 
 from botops.model import ApplyResult, Change, Plan, ResourcePlan, Unmanaged
-from botops.render.json import plan_to_dict, render_json
-from botops.render.markdown import render_markdown
-from botops.render.text import render_apply_report, render_text
+from botops.render.plan_markdown import render_markdown
+from botops.render.plan_text import render_apply_report, render_text
+from botops.sync.plan_json import plan_to_dict, render_json
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

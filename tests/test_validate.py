@@ -20,11 +20,11 @@ import yaml
 from click.testing import CliRunner, Result
 from jsonschema import Draft202012Validator
 
-from botops import yamlpos
-from botops.cli import cli
-from botops.config import load_resources
+from botops.cli.commands import cli
 from botops.errors import ConfigError, Problem
-from botops.project import load_project
+from botops.project.loader import load_resources
+from botops.project.settings import load_project
+from botops.support import yamlpos
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = Path(__file__).resolve().parent / "validation"

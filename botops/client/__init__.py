@@ -8,6 +8,8 @@ httpx is:
 - `pages`: `Page`, and reading every page with a few fetched ahead.
 - `client`: `Client`, the endpoints over one retried, paced, traced request.
 - `protocol`: `ApiClient`, the operations the rest of botops may use.
+- `generation`: waiting on a bot-generation job.
+- `urls`: the base-URL rule (scheme, host, no credentials in it).
 
 Callers get plain dicts and the typed errors of `botops.errors`; no httpx exception leaves
 this package.
@@ -15,15 +17,45 @@ this package.
 
 from __future__ import annotations
 
-from botops.client.auth import Credentials
-from botops.client.client import Client, Trace
-from botops.client.flow import AdaptiveLimiter, Pacer, Sleep
-from botops.client.pages import Page
-from botops.client.protocol import ApiClient
+import importlib
+from typing import TYPE_CHECKING, Any
 
-# mypy --strict checks here that `Client` offers every operation of `ApiClient`, with
-# compatible signatures; tests/client/test_protocol.py checks the same at run time.
-_CONFORMS: type[ApiClient] = Client
+if TYPE_CHECKING:
+    from botops.client.auth import Credentials as Credentials
+    from botops.client.client import Client as Client
+    from botops.client.client import Trace as Trace
+    from botops.client.flow import (
+        AdaptiveLimiter as AdaptiveLimiter,
+    )
+    from botops.client.flow import (
+        Pacer as Pacer,
+    )
+    from botops.client.flow import (
+        Sleep as Sleep,
+    )
+    from botops.client.pages import Page as Page
+    from botops.client.protocol import ApiClient as ApiClient
+
+# Loaded on first use, so that `botops.client.urls` (used by the project loader) and the
+# protocol (used for typing) don't bring httpx into every command's start-up.
+_HOMES = {
+    "AdaptiveLimiter": "flow",
+    "ApiClient": "protocol",
+    "Client": "client",
+    "Credentials": "auth",
+    "Pacer": "flow",
+    "Page": "pages",
+    "Sleep": "flow",
+    "Trace": "client",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'botops.client' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"botops.client.{home}"), name)
+
 
 __all__ = [
     "AdaptiveLimiter",

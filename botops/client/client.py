@@ -22,6 +22,8 @@ from botops.client.auth import AUTH_HINT, Credentials, Redactor
 from botops.client.diagnosis import read_answer, short_reason, ssl_context, transport_error
 from botops.client.flow import AdaptiveLimiter, Pacer, Sleep, retry_delay, take_slot
 from botops.client.pages import Page, paginate
+from botops.client.protocol import ApiClient
+from botops.client.urls import ASSISTANT_API, VOICEBOT_API, clean_base_url
 from botops.errors import (
     ApiError,
     HTTPStatusError,
@@ -30,7 +32,6 @@ from botops.errors import (
     TransportError,
     UsageError,
 )
-from botops.urls import ASSISTANT_API, VOICEBOT_API, clean_base_url
 
 Trace = Callable[[str], None]
 Normalize = Callable[[dict[str, Any]], dict[str, Any]]
@@ -367,3 +368,8 @@ def _path_id(value: str, what: str) -> str:
 
 def _ms(start: float) -> str:
     return f"{(time.perf_counter() - start) * 1000:.0f} ms"
+
+
+# mypy --strict checks here that `Client` offers every operation of `ApiClient`, with
+# compatible signatures; tests/client/test_protocol.py checks the same at run time.
+_CONFORMS: type[ApiClient] = Client

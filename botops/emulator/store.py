@@ -92,7 +92,7 @@ CONVERSATION_KEYS = (
 @dataclass(frozen=True)
 class Kind:
     """What differs between voicebots and assistants in the tables and in the answers, so that
-    the store reads and writes both with one piece of code. (Not `botops.kinds`: the emulator
+    the store reads and writes both with one piece of code. (Not `botops.kinds.spec`: the emulator
     stands apart from the client it serves.)"""
 
     what: str  # as messages name one: "no voicebot has the id …"

@@ -20,7 +20,7 @@ from typing import Literal, Protocol
 from botops import __version__
 from botops.forge.http import ForgeError, Trace
 from botops.model import Plan
-from botops.render.markdown import render_markdown
+from botops.render.plan_markdown import render_markdown
 
 # GitHub refuses bodies over 65,536 characters; DESIGN §10 keeps the whole comment under this.
 COMMENT_LIMIT = 65_000

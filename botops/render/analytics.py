@@ -13,10 +13,10 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from botops.analytics import DURATION_BUCKETS, UNKNOWN, Report, Stats, ranked
-from botops.render.conversation import clock
+from botops.analytics.summary import DURATION_BUCKETS, UNKNOWN, Report, Stats, ranked
+from botops.render.conversations import clock
+from botops.render.plan_text import counted
 from botops.render.table import fit, table
-from botops.render.text import counted
 
 TOP_INTENTS = 10
 _BAR = "█"

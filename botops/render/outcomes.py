@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from datetime import UTC, date, timedelta
 from typing import Any
 
-from botops.conversations import parse_time
-from botops.outcomes import BotVersions, History, VersionReport, history_json
+from botops.analytics.by_version import BotVersions, History, VersionReport, history_json
+from botops.analytics.conversations import parse_time
 from botops.render.analytics import _h, _svg_open
-from botops.render.conversation import clock
+from botops.render.conversations import clock
+from botops.render.plan_text import printable
 from botops.render.table import fit, table
-from botops.render.text import printable
 
 _ACCENT = "#4f6bed"
 _LIGHT = "#c7d0f8"

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from botops.errors import Problem
-from botops.git import rev_parse
+from botops.support.git import rev_parse
 
 CHECK_NAME = "botops validate"
 

@@ -1,0 +1,254 @@
+"""Version histories read from the API (or a file), and the by-version report built on them.
+
+`GET .../voicebots/{id}/versions` and `GET .../assistants/{id}/versions` are assumed extensions
+(DESIGN section 13). A server that answers them 404 or 405 still tells, in the resource's own
+read, which version is live and since when: the history falls back to "the current version"
+against "everything before it".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncGenerator, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from botops.analytics import conversations as conv
+from botops.analytics.by_version import (
+    BotVersions,
+    History,
+    VersionReport,
+    fallback_history,
+    history_from_items,
+)
+from botops.analytics.summary import OnProgress, Report
+from botops.errors import MethodNotAllowedError, NotFoundError, UsageError
+from botops.model import LiveOutcome, Plan
+
+if TYPE_CHECKING:  # httpx loads only when a command calls the API
+    from botops.client import ApiClient
+
+
+async def resource_history(client: ApiClient, resource_id: str) -> History:
+    """The history of a voicebot, else of an assistant with that id."""
+    try:
+        bot: dict[str, Any] = await client.get_voicebot(resource_id)
+    except NotFoundError:
+        pass
+    else:
+        return await voicebot_history(client, resource_id, bot)
+    try:
+        assistant: dict[str, Any] = await client.get_assistant(resource_id)
+    except (NotFoundError, MethodNotAllowedError):
+        raise UsageError(f"no voicebot or assistant has the id {resource_id!r}") from None
+    return await _history(
+        client.iter_assistant_versions(resource_id), resource_id, None, assistant, "assistant"
+    )
+
+
+async def voicebot_history(
+    client: ApiClient, bot_id: str, live: dict[str, Any] | None = None
+) -> History:
+    """A voicebot's versions; `live` is its read when the caller already has it (a list item
+    carries `version` and `date_created` too)."""
+    if live is None:
+        try:
+            live = await client.get_voicebot(bot_id)
+        except NotFoundError:
+            raise UsageError(f"no voicebot has the id {bot_id!r}") from None
+    name = live.get("name")
+    name = name if isinstance(name, str) else None
+    return await _history(client.iter_voicebot_versions(bot_id), bot_id, name, live, "voicebot")
+
+
+async def _history(
+    pages: AsyncGenerator[dict[str, Any], None],
+    resource_id: str,
+    name: str | None,
+    live: dict[str, Any],
+    kind: str,
+) -> History:
+    try:
+        async with contextlib.aclosing(pages) as stream:
+            items = [item async for item in stream]
+    except (NotFoundError, MethodNotAllowedError):
+        items = []
+    if not items:
+        return fallback_history(resource_id, name, live, kind=kind)
+    return history_from_items(resource_id, name, items, kind=kind)
+
+
+async def fleet_histories(client: ApiClient, *, bot_id: str | None = None) -> dict[str, History]:
+    """Every live voicebot's history (its list item standing in for its read), or one bot's."""
+    if bot_id is not None:
+        return {bot_id: await voicebot_history(client, bot_id)}
+    listed = [bot async for bot in client.iter_voicebots() if bot.get("bot_id")]
+    found = await asyncio.gather(
+        *(voicebot_history(client, str(bot["bot_id"]), bot) for bot in listed)
+    )
+    return {history.resource_id: history for history in found}
+
+
+# The report
+
+
+async def by_version(
+    client: ApiClient,
+    *,
+    bot_id: str | None = None,
+    histories: dict[str, History] | None = None,
+    plain: bool = False,
+    on_progress: OnProgress | None = None,
+) -> tuple[VersionReport, Report | None]:
+    """`analytics --by version` from the API: the conversations, and the histories unless given
+    (`--versions FILE`)."""
+    if histories is None:
+        histories = await fleet_histories(client, bot_id=bot_id)
+    return await version_report(
+        client, histories, bot_id=bot_id, plain=plain, on_progress=on_progress
+    )
+
+
+async def version_report(
+    client: ApiClient,
+    histories: dict[str, History],
+    *,
+    bot_id: str | None = None,
+    plain: bool = False,
+    on_progress: OnProgress | None = None,
+) -> tuple[VersionReport, Report | None]:
+    """Every conversation (with insights) attributed to its version; with `plain`, the plain
+    report of the same conversations as well (the HTML page shows both), in the same pass."""
+    report, overall = _reports(histories, bot_id, plain)
+    seen = 0
+    stream = conv.iter_all(client, fields=["insights"], bot_id=bot_id)
+    async with contextlib.aclosing(stream) as conversations:
+        async for conversation in conversations:
+            _add(report, overall, conversation)
+            seen += 1
+            if on_progress is not None and seen % conv.PAGE_SIZE == 0:
+                on_progress(seen)
+    return report, overall
+
+
+def version_report_from(
+    conversations: Iterable[dict[str, Any]],
+    histories: dict[str, History],
+    *,
+    bot_id: str | None = None,
+    plain: bool = False,
+) -> tuple[VersionReport, Report | None]:
+    """The same from conversations already at hand (an export file, streamed)."""
+    report, overall = _reports(histories, bot_id, plain)
+    for conversation in conversations:
+        if bot_id is None or conversation.get("bot_id") == bot_id:
+            _add(report, overall, conversation)
+    return report, overall
+
+
+def _reports(
+    histories: dict[str, History], bot_id: str | None, plain: bool
+) -> tuple[VersionReport, Report | None]:
+    report = VersionReport(histories, bot_filter=bot_id)
+    overall = None
+    if plain:
+        overall = Report(bot_filter=bot_id)
+        overall.bot_names = {b: h.name for b, h in histories.items() if h.name}
+    return report, overall
+
+
+def _add(report: VersionReport, overall: Report | None, conversation: dict[str, Any]) -> None:
+    report.add(conversation)
+    if overall is not None:
+        overall.add(conversation)
+
+
+# plan --with-outcomes
+
+
+async def attach_outcomes(client: ApiClient, plan: Plan) -> None:
+    """For each voicebot the plan updates: how its live version (the plan's source version)
+    does now. One read of every conversation, whatever the number of bots."""
+    changed = [r for r in plan.resources if r.kind == "Voicebot" and r.action == "update" and r.id]
+    if not changed:
+        return
+    found = await asyncio.gather(*(voicebot_history(client, str(r.id)) for r in changed))
+    histories = {h.resource_id: h for h in found}
+    report = VersionReport(histories)
+    stream = conv.iter_all(client, fields=["insights"])
+    async with contextlib.aclosing(stream) as conversations:
+        async for conversation in conversations:
+            if conversation.get("bot_id") in histories:
+                report.add(conversation)
+    for resource in changed:
+        bot = report.bots[str(resource.id)]
+        resource.outcomes = live_outcome(bot, resource.source_version)
+
+
+def live_outcome(bot: BotVersions, live_version: str | None) -> LiveOutcome | None:
+    """The figures of `live_version` (else the newest) in a bot's by-version report."""
+    rows = bot.versions_json()
+    if not rows:
+        return None
+    row = next((r for r in rows if r["version"] == live_version), rows[-1])
+    # A version without calls has no rate (null in the JSON); the plan then shows only "0 calls".
+    low, high = row["resolution_ci"] or (0.0, 1.0)
+    return LiveOutcome(
+        version=row["version"],
+        since=row["date_created"],
+        calls=row["total"],
+        resolution_rate=row["resolution_rate"] or 0.0,
+        resolution_ci=(low, high),
+    )
+
+
+# Histories as JSON: `botops history --format json`, and `analytics --versions FILE`
+
+
+def read_histories(path: Path) -> dict[str, History]:
+    """Voicebot histories from a file of `botops history ID --format json` outputs: one
+    object, a JSON array of them, or one a line (JSONL)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"{path}: can't read version histories: {error}") from None
+    try:
+        documents: list[Any] = [json.loads(text)]
+    except ValueError:
+        documents = []
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                documents.append(json.loads(line))
+            except ValueError as error:
+                raise UsageError(f"{path}:{number}: not valid JSON: {error}") from None
+    if len(documents) == 1 and isinstance(documents[0], list):
+        documents = documents[0]
+    found: dict[str, History] = {}
+    for index, document in enumerate(documents):
+        history = _history_document(document)
+        if history is None:
+            raise UsageError(
+                f"{path}: item {index + 1} is not a history as `botops history ID --format json` "
+                "prints it ({id, kind, name, versions: [{version, date_created, ...}]})"
+            )
+        if history.kind == "voicebot":
+            found[history.resource_id] = history
+    return found
+
+
+def _history_document(document: Any) -> History | None:
+    if not isinstance(document, dict) or not isinstance(document.get("id"), str):
+        return None
+    versions = document.get("versions")
+    if not isinstance(versions, list) or not all(isinstance(v, dict) for v in versions):
+        return None
+    name = document.get("name") if isinstance(document.get("name"), str) else None
+    kind = str(document.get("kind") or "voicebot")
+    if document.get("complete") is False:
+        live = versions[0] if versions else {}
+        return fallback_history(document["id"], name, live, kind=kind)
+    return history_from_items(document["id"], name, list(reversed(versions)), kind=kind)

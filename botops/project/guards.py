@@ -1,0 +1,156 @@
+"""Guards (DESIGN §12): policy that stops a wrong model, an out-of-range temperature, a bot
+without a required language, or a mass change, before anything is read or sent.
+
+`guards:` in botops.yaml holds everywhere; `environments.NAME.guards` adds to it for one
+environment: both must hold (a prod guard can narrow the policy, never widen it). A file that
+breaks a guard is a validation problem at the value's position; a plan that changes more than
+`max_changed_share` of the managed resources (when more than 10 are managed) is refused unless
+`--allow-mass-change`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from botops.errors import PlanError
+from botops.support.yamlpos import Document, Issue
+
+RANGES = ("temperature", "top_p", "max_tokens")
+MASS_CHANGE_FLOOR = 10
+"""Up to this many managed resources, any share may change: one of three is not a mass change."""
+
+
+@dataclass(frozen=True)
+class Layer:
+    """The guards of one place in botops.yaml: `where` is how messages name it."""
+
+    where: str
+    models: tuple[str, ...] | None = None
+    ranges: tuple[tuple[str, float | None, float | None], ...] = ()
+    required_languages: tuple[str, ...] = ()
+    max_changed_share: float | None = None
+
+    @classmethod
+    def read(cls, where: str, settings: Mapping[str, Any]) -> Layer:
+        """From a checked `guards` mapping (the schema has vouched for every type)."""
+        models = settings.get("models")
+        ranges = tuple(
+            (name, bounds.get("min"), bounds.get("max"))
+            for name in RANGES
+            if isinstance(bounds := settings.get(name), dict)
+        )
+        share = settings.get("max_changed_share")
+        return cls(
+            where=where,
+            models=None if models is None else tuple(models),
+            ranges=ranges,
+            required_languages=tuple(settings.get("required_languages") or ()),
+            max_changed_share=None if share is None else float(share),
+        )
+
+
+@dataclass(frozen=True)
+class Guards:
+    """Every layer that holds in one environment (none: no policy)."""
+
+    layers: tuple[Layer, ...] = ()
+
+    @classmethod
+    def of(
+        cls, top: Mapping[str, Any] | None, environment: str | None, own: Mapping[str, Any] | None
+    ) -> Guards:
+        """The top-level `guards`, and `environments.<environment>.guards` when given."""
+        layers = []
+        if top:
+            layers.append(Layer.read("guards", top))
+        if environment is not None and own:
+            layers.append(Layer.read(f"environments.{environment}.guards", own))
+        return cls(tuple(layers))
+
+    def __bool__(self) -> bool:
+        return bool(self.layers)
+
+    def issues(self, kind: str, document: Document) -> list[Issue]:
+        """Every guard `document` (an effective document of `kind`) breaks, at the value that
+        breaks it. Values of the wrong type are left to the schema's message."""
+        value = document.value
+        if not self.layers or not isinstance(value, dict):
+            return []
+        if kind == "Assistant":
+            found = list(self._llm_config(value.get("llm_config"), document))
+        elif kind == "Voicebot":
+            found = list(self._languages(value, document))
+        else:
+            found = []
+        return found
+
+    def _llm_config(self, config: Any, document: Document) -> Iterator[Issue]:
+        if not isinstance(config, dict):
+            return
+        model = config.get("model")
+        for layer in self.layers:
+            if layer.models is not None and isinstance(model, str) and model not in layer.models:
+                allowed = ", ".join(layer.models)
+                yield _at(
+                    document.where(("llm_config", "model")),
+                    f"model {model!r} is not allowed by {layer.where}.models ({allowed})",
+                )
+            for name, low, high in layer.ranges:
+                number = config.get(name)
+                if not isinstance(number, int | float) or isinstance(number, bool):
+                    continue
+                where = document.where(("llm_config", name))
+                guard = f"{layer.where}.{name}"
+                if low is not None and number < low:
+                    yield _at(where, f"{name} {number!r} is below the minimum {low!r} of {guard}")
+                elif high is not None and number > high:
+                    yield _at(where, f"{name} {number!r} is above the maximum {high!r} of {guard}")
+
+    def _languages(self, value: dict[str, Any], document: Document) -> Iterator[Issue]:
+        languages = value.get("supported_languages")
+        for layer in self.layers:
+            required = layer.required_languages
+            if not required:
+                continue
+            names = ", ".join(repr(code) for code in required)
+            if languages is None:
+                yield _at(
+                    document.where(()),
+                    f"supported_languages must be given: {layer.where}.required_languages "
+                    f"asks every voicebot for {names}",
+                )
+            elif isinstance(languages, list):
+                missing = [code for code in required if code not in languages]
+                if missing:
+                    lacking = ", ".join(repr(code) for code in missing)
+                    yield _at(
+                        document.where(("supported_languages",)),
+                        f"supported_languages lacks {lacking}, which "
+                        f"{layer.where}.required_languages asks of every voicebot",
+                    )
+
+    def check_share(self, changed: int, managed: int, *, allowed: bool) -> None:
+        """Refuse (`PlanError`) a plan changing more than `max_changed_share` of the managed
+        resources, when more than `MASS_CHANGE_FLOOR` are managed and `allowed` is false."""
+        if allowed or managed <= MASS_CHANGE_FLOOR:
+            return
+        for layer in self.layers:
+            share = layer.max_changed_share
+            # Rounded: 29 of 100 is 29%, not more than 0.29 (whose float is 0.28999...).
+            if share is not None and round(changed / managed, 9) > share:
+                raise PlanError(
+                    f"this plan changes {changed} of {managed} managed resources "
+                    f"({percent(changed / managed)}), more than {layer.where}.max_changed_share "
+                    f"allows ({percent(share)}); if that is meant, pass --allow-mass-change"
+                )
+
+
+def percent(share: float) -> str:
+    """0.3 -> `30%`, 5/12 -> `41.7%`: enough digits to tell the share from the limit."""
+    return f"{share * 100:.1f}".removesuffix(".0") + "%"
+
+
+def _at(where: tuple[int, int], message: str) -> Issue:
+    return Issue(where[0], where[1], message)

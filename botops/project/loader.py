@@ -1,0 +1,444 @@
+"""Find, read and check resource files; every problem of a run is reported at once.
+
+`load_resources` is the whole story: find the files, parse each with positions (`yamlpos`),
+check `kind` and the kind's JSON Schema (`schemas/`), then the rules no schema can express
+(agent roles, instruction files, the same resource declared twice), and build `Resource`s.
+Each problem is a `Problem(file, line, column, message)` pointing at the offending key or
+value; nothing is raised until every file has been looked at.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from botops.errors import ConfigError, Problem
+from botops.kinds.spec import KINDS, KindSpec, either, spec_of
+from botops.model import Kind, Resource
+from botops.project.overrides import Scope, effective, environment_issues, exists_in
+from botops.support.files import read_regular_file
+from botops.support.git import rev_parse
+from botops.support.schemacheck import at, did_you_mean, render_value, schema_issues
+from botops.support.yamlpos import Document, Issue, NodePath, decode, parse
+
+PROJECT_SCHEMA = "botops.schema.json"
+SUFFIXES = (".yaml", ".yml")
+PROJECT_FILE = "botops.yaml"
+
+
+def load_resources(
+    paths: list[Path],
+    *,
+    root: Path | None = None,
+    project_file: Path | None = None,
+    scope: Scope | None = None,
+) -> list[Resource]:
+    """Every resource declared in `paths` (files, or directories searched recursively).
+
+    Instruction files must be inside `root`: the project root. Without one (no project file),
+    inside the git work tree of each path (the path itself, or its directory for a file, when
+    it is in none). `project_file`, and `botops.yaml` at the root, are not resource files.
+
+    `scope` says which environment's view of the files to load (DESIGN §12): documents that
+    don't exist there are left out, `overrides.<env>` is merged in, guards are checked.
+
+    Raises `ConfigError` with every problem found, sorted by file, line and column.
+    """
+    scope = scope or Scope()
+    problems: list[Problem] = []
+    declared: list[_Declared] = []
+    texts: dict[tuple[Path, Path], tuple[str | None, str | None]] = {}
+    skipped = {((root or Path.cwd()) / PROJECT_FILE).resolve()}
+    if project_file is not None:
+        skipped.add(project_file.resolve())
+    readers: dict[Path, _Instructions] = {}
+    for file, argument in _found(paths, root=root, skipped=skipped, problems=problems):
+        if argument not in readers:
+            inside = root or _repository_of(argument if argument.is_dir() else argument.parent)
+            readers[argument] = _Instructions(inside, texts)
+        declared.extend(_load_file(file, readers[argument], problems, scope))
+    problems.extend(_declared_twice(declared))
+    if problems:
+        raise ConfigError(list(dict.fromkeys(problems)))
+    return [d.resource for d in declared if d.resource is not None]
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """A resource some file declares, valid or not: its id, or (for a kind matched by name)
+    its name when it has no id, and where the document starts."""
+
+    kind: Kind
+    id: str | None
+    name: str | None
+    file: str
+    line: int
+    column: int
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+def load_declarations(paths: list[Path], *, root: Path) -> tuple[list[Declaration], list[Problem]]:
+    """The loader's lenient mode: what each document of a known kind declares, whether or not
+    it is valid, so that a file with mistakes still counts for what it declares and hides
+    nothing of the others'. Paths that don't exist are passed over; the problems returned are
+    the files that can't be read or parsed (they might declare anything)."""
+    unreadable: list[Problem] = []
+    found: list[Declaration] = []
+    skipped = {(root / PROJECT_FILE).resolve()}
+    inside = root.resolve()
+    for path, _ in _found(paths, root=root, skipped=skipped, problems=[]):
+        name = shown(path)
+        for document in _documents(path, name, unreadable, root=inside):
+            kind = known_kind(document.value)
+            if kind is None:
+                continue
+            spec = spec_of(kind)
+            resource_id, label = document.value.get(spec.id_key), document.value.get("name")
+            found.append(
+                Declaration(
+                    kind,
+                    resource_id if isinstance(resource_id, str) else None,
+                    label if spec.matched_by_name and isinstance(label, str) else None,
+                    name,
+                    document.line,
+                    document.column,
+                )
+            )
+    return found, unreadable
+
+
+# ---------------------------------------------------------------------------------- finding
+
+
+def _found(
+    paths: Iterable[Path], *, root: Path | None, skipped: set[Path], problems: list[Problem]
+) -> list[tuple[Path, Path]]:
+    """Files as given, and `*.yaml`/`*.yml` under directories (hidden ones skipped), each once
+    and with the path argument it was found through; `skipped` files are not resource files."""
+    found: dict[Path, tuple[Path, Path]] = {}
+    for path in paths:
+        if path.is_dir():
+            for file in _walk(path):
+                real = file.resolve()
+                if real not in skipped:
+                    found.setdefault(real, (file, path))
+        elif path.exists():
+            found.setdefault(path.resolve(), (path, path))
+        else:
+            problems.append(Problem(shown(path), 1, 1, "no such file or directory"))
+    return list(found.values())
+
+
+def _repository_of(directory: Path) -> Path:
+    """The git work tree `directory` is in; `directory` itself when it is in none (or there is
+    no git): without a project file, that is what instruction files must not escape."""
+    top = rev_parse(directory, "--show-toplevel")
+    return Path(top) if top else directory
+
+
+def _walk(directory: Path) -> Iterator[Path]:
+    files: list[Path] = []
+    for current, dirs, names in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        files.extend(Path(current, n) for n in names if n.endswith(SUFFIXES))
+    yield from sorted(files)
+
+
+def shown(path: Path) -> str:
+    """The path as a user reads it: relative to the working directory when under it."""
+    if path.is_absolute():
+        try:
+            return str(path.relative_to(Path.cwd()))
+        except ValueError:
+            return str(path)
+    return str(path)
+
+
+# ---------------------------------------------------------------------------------- one file
+
+
+@dataclass
+class _Declared:
+    """One document of a known kind: where it is, and its resource when it is valid."""
+
+    kind: Kind
+    file: str
+    document: Document
+    resource: Resource | None
+
+
+def _load_file(
+    path: Path, instructions: _Instructions, problems: list[Problem], scope: Scope
+) -> list[_Declared]:
+    name = shown(path)
+    declared: list[_Declared] = []
+    for written in _documents(path, name, problems, root=instructions.root):
+        if not exists_in(written, scope.environment):
+            problems.extend(problems_in(name, environment_issues(written, scope.defined)))
+            continue
+        # The document as this environment sees it, every value at the place it was written.
+        view = effective(written, scope.environment)
+        document = view.document
+        kind, issues = check_document(document)
+        issues += scope.issues(kind, written, document, issues)
+        resource = None
+        if kind is not None and not issues:
+            resource, issues = _resource(kind, document, name, path, instructions)
+            if resource is not None and view.overridden:
+                resource = replace(resource, overridden=_fields(view.overridden_fields()))
+        problems.extend(problems_in(name, issues))
+        if kind is not None:
+            declared.append(_Declared(kind, name, document, resource))
+    return declared
+
+
+def _fields(overridden: frozenset[str]) -> frozenset[str]:
+    """Overridden keys as the plan names fields: an instruction file gives `instruction`."""
+    return frozenset("instruction" if f == "instruction_file" else f for f in overridden)
+
+
+def _documents(path: Path, name: str, problems: list[Problem], *, root: Path) -> list[Document]:
+    """The documents of one file; what stops them being read goes to `problems`. A file that
+    resolves outside `root` (resolved) is not read: a link to a secrets file would otherwise be
+    read, and quoted in its errors. Only a regular file is read: a FIFO would block until a
+    writer came, a device (`/dev/zero`) would never end."""
+    if _outside(path, root):
+        problems.append(Problem(name, 1, 1, _OUTSIDE))
+        return []
+    try:
+        data = read_regular_file(path)
+    except OSError as error:
+        problems.append(Problem(name, 1, 1, f"can't read file: {error.strerror or error}"))
+        return []
+    documents, unreadable = parse_file(data)
+    problems.extend(problems_in(name, unreadable))
+    return documents
+
+
+_OUTSIDE = "outside the project root (a link?); keep resource files inside the repository"
+
+
+def _outside(file: Path, root: Path) -> bool:
+    try:
+        return not file.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):  # a symlink loop: reading it says so
+        return False
+
+
+def parse_file(data: bytes) -> tuple[list[Document], list[Issue]]:
+    """The documents in a file's bytes, and what stopped them being read: text that is not
+    UTF-8, or a syntax error (documents before it are still returned)."""
+    text, issue = decode(data)
+    if text is None:
+        assert issue is not None
+        return [], [Issue(issue.line, issue.column, f"{issue.message}; save as UTF-8")]
+    return parse(text)
+
+
+def problems_in(file: str, issues: Iterable[Issue]) -> Iterator[Problem]:
+    return (Problem(file, i.line, i.column, i.message) for i in issues)
+
+
+def check_document(document: Document) -> tuple[Kind | None, list[Issue]]:
+    """The document's kind (None when it has no usable one) and everything wrong in it that
+    can be seen without other files."""
+    issues = list(document.issues)
+    kind, kind_issue = _kind(document)
+    found = [kind_issue] if kind_issue is not None else []
+    if kind is not None:
+        spec = spec_of(kind)
+        found += schema_issues(document, spec.schema_file) + spec.issues(document)
+    # A node YAML already refused (a tag, a recursive alias) is not reported again.
+    refused = {(i.line, i.column) for i in issues}
+    return kind, issues + [i for i in found if (i.line, i.column) not in refused]
+
+
+def known_kind(value: Any) -> Kind | None:
+    """The registered kind a parsed document declares, if it declares one."""
+    kind = value.get("kind") if isinstance(value, dict) else None
+    return next((known for known in KINDS if kind == known), None)
+
+
+def _kind(document: Document) -> tuple[Kind | None, Issue | None]:
+    value = document.value
+    names = either(KINDS)
+    if not isinstance(value, dict):
+        starts = either(f"'kind: {name}'" for name in KINDS)
+        return None, at(
+            document.where(()),
+            f"a document must be a mapping starting with {starts}, got {render_value(value)}",
+        )
+    if "kind" not in value:
+        return None, at(document.where(()), f"missing required key 'kind' ({names})")
+    known = known_kind(value)
+    if known is not None:
+        return known, None
+    kind = value["kind"]
+    if not isinstance(kind, str):
+        message = f"'kind' must be {names}, got {render_value(kind)}"
+        return None, at(document.where(("kind",)), message)
+    hint = did_you_mean(kind, list(KINDS)) or f" (expected {names})"
+    return None, at(document.where(("kind",)), f"unknown kind {render_value(kind)}{hint}")
+
+
+# ---------------------------------------------------------------------------------- resources
+
+
+class _Instructions:
+    """Reads instruction files once each (in `texts`, shared by all files of a run), only
+    from inside `root`."""
+
+    def __init__(
+        self, root: Path, texts: dict[tuple[Path, Path], tuple[str | None, str | None]]
+    ) -> None:
+        self.root = root.resolve()
+        self._texts = texts
+
+    def read(self, resource_file: Path, reference: str) -> tuple[str | None, str | None]:
+        """The instruction text, or why it can't be had (a message naming `reference`)."""
+        try:
+            real = (resource_file.parent / reference).resolve()
+        except (OSError, ValueError) as error:  # a NUL byte, a name too long, a symlink loop
+            return None, _unreadable(reference, error)
+        key = (real, self.root)
+        if key not in self._texts:
+            try:
+                self._texts[key] = self._read(real, reference)
+            except (OSError, ValueError) as error:
+                self._texts[key] = None, _unreadable(reference, error)
+        return self._texts[key]
+
+    def _read(self, real: Path, reference: str) -> tuple[str | None, str | None]:
+        if not real.is_relative_to(self.root):
+            return None, (
+                f"instruction_file {reference!r} is outside the project root; "
+                "keep instruction files inside the repository"
+            )
+        if not real.exists():
+            return None, f"instruction_file {reference!r} does not exist"
+        if not real.is_file():
+            return None, f"instruction_file {reference!r} is not a file"
+        text, issue = decode(read_regular_file(real))
+        if text is None:
+            assert issue is not None
+            where = f"line {issue.line}, column {issue.column}"
+            return None, f"instruction_file {reference!r} is {issue.message} at {where}"
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        return text.removesuffix("\n"), None
+
+
+def _unreadable(reference: str, error: OSError | ValueError) -> str:
+    reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    return f"instruction_file {reference!r} can't be read: {reason}"
+
+
+def _resource(
+    kind: Kind, document: Document, name: str, path: Path, instructions: _Instructions
+) -> tuple[Resource | None, list[Issue]]:
+    data: dict[str, Any] = document.value
+    spec = spec_of(kind)
+    desired, issues = _desired(spec, document, path, instructions)
+    if issues:
+        return None, issues
+    resource = Resource(
+        kind=kind,
+        file=name,
+        line=document.line,
+        column=document.column,
+        id=data.get(spec.id_key),
+        desired=desired,
+        description=data.get("description"),
+        version_description=data.get("version_description"),
+        mark_as_stable=data.get("mark_as_stable"),
+    )
+    return resource, []
+
+
+def _desired(
+    spec: KindSpec, document: Document, path: Path, instructions: _Instructions
+) -> tuple[dict[str, Any], list[Issue]]:
+    """The managed fields the document declares, each `instruction_file` (of the document,
+    or of an item of a field that allows one) replaced by the text it names."""
+    issues: list[Issue] = []
+
+    def resolved(mapping: dict[str, Any], where: NodePath) -> dict[str, Any]:
+        if "instruction_file" not in mapping:
+            return dict(mapping)
+        references = mapping["instruction_file"]
+        # A list is shared fragments (tone, compliance) joined with one blank line between.
+        listed = isinstance(references, list)
+        texts: list[str | None] = []
+        for index, reference in enumerate(references if listed else [references]):
+            text, error = instructions.read(path, reference)
+            if error is not None:
+                place = (*where, "instruction_file", *([index] if listed else []))
+                issues.append(at(document.where(place), error))
+            texts.append(text)
+        joined = None if None in texts else "\n\n".join(t for t in texts if t is not None)
+        return _with_instruction(mapping, joined)
+
+    top = resolved(document.value, ())
+    desired: dict[str, Any] = {}
+    for field in spec.fields:
+        if field.name not in top:
+            continue
+        value = top[field.name]
+        if field.file_items:
+            value = [resolved(item, (field.name, index)) for index, item in enumerate(value)]
+        desired[field.name] = value
+    return desired, issues
+
+
+def _with_instruction(mapping: dict[str, Any], text: str | None) -> dict[str, Any]:
+    """`mapping` with its `instruction_file` replaced, in the same place, by `instruction`."""
+    result: dict[str, Any] = {}
+    for key, value in mapping.items():
+        if key == "instruction_file":
+            result["instruction"] = text
+        else:
+            result[key] = value
+    return result
+
+
+# ---------------------------------------------------------------------------------- cross-file
+
+
+def _declared_twice(declared: list[_Declared]) -> list[Problem]:
+    """A resource declared in two places is reported at each, naming the others."""
+    places: dict[tuple[Kind, str, str], list[tuple[str, int, int]]] = {}
+    for item in declared:
+        value: dict[str, Any] = item.document.value
+        spec = spec_of(item.kind)
+        if isinstance(value.get(spec.id_key), str):
+            field = spec.id_key
+        elif spec.matched_by_name and isinstance(value.get("name"), str) and value["name"]:
+            field = "name"
+        else:
+            continue
+        where = item.document.where((field,))
+        places.setdefault((item.kind, field, value[field]), []).append((item.file, *where))
+    problems: list[Problem] = []
+    for (kind, field, declared_as), found in places.items():
+        for place in found if len(found) > 1 else []:
+            others = ", ".join(
+                f"{f}:{line}:{col}" for f, line, col in found if (f, line, col) != place
+            )
+            message = _twice_message(spec_of(kind), field, declared_as, others)
+            problems.append(Problem(*place, message))
+    return problems
+
+
+def _twice_message(spec: KindSpec, field: str, value: str, others: str) -> str:
+    if field == "name":
+        return (
+            f"{spec.prefix} {value!r} without {spec.id_key} is also declared at {others}; "
+            f"{spec.noun}s without {spec.id_key} are matched by name: give each a "
+            f"{spec.id_key} or its own name"
+        )
+    return f"{field} {value!r} is also declared at {others}"

@@ -1,0 +1,218 @@
+"""The project file `botops.yaml` and the target it resolves to (DESIGN §2, §12).
+
+Precedence: command-line option > environment variable > the chosen environment's keys >
+`botops.yaml` > default. Credentials come only from the environment (see
+`client.Credentials.from_env` and `environments.credential_variables`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from botops.client.urls import clean_base_url
+from botops.errors import ConfigError, Problem, UsageError
+from botops.model import Project, Resource
+from botops.project.environments import (
+    Environment,
+    across_environments,
+    environments_from,
+    project_issues,
+)
+from botops.project.guards import Guards
+from botops.project.loader import (
+    PROJECT_FILE,
+    PROJECT_SCHEMA,
+    load_resources,
+    parse_file,
+    problems_in,
+    shown,
+)
+from botops.project.overrides import Scope
+from botops.support.files import read_regular_file
+from botops.support.schemacheck import render_value, schema_issues
+from botops.support.yamlpos import Issue
+
+DEFAULT_BASE_URL = "https://voicebot.in.exotel.com"
+# The API reference gives base URLs with these prefixes; the client adds them itself.
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where API calls go."""
+
+    base_url: str
+    account_id: str
+
+
+def load_project(path: Path | None = None) -> Project:
+    """Read `path`, or `./botops.yaml` when it exists; an empty Project when there is none.
+
+    The file is checked against `schemas/botops.schema.json`; every problem is reported at its
+    line and column (`ConfigError`)."""
+    if path is None:
+        candidate = Path(PROJECT_FILE)
+        if not candidate.is_file():
+            return Project(root=Path("."))
+        path = candidate
+    try:
+        data = read_regular_file(path)
+    except FileNotFoundError:
+        raise UsageError(f"{path}: project file not found") from None
+    except OSError as error:
+        raise UsageError(f"{path}: can't read project file ({error.strerror})") from None
+    settings = _project_settings(path, data)
+    root = path.parent
+    account = settings.get("account_id")
+    return Project(
+        account_id=None if account is None else str(account),
+        base_url=settings.get("base_url"),
+        paths=tuple(root / p for p in settings.get("paths") or []),
+        root=root,
+        file=path,
+        environments=environments_from(settings, root),
+        guards=settings.get("guards") or {},
+        rate_limit=settings.get("rate_limit"),
+    )
+
+
+def _project_settings(path: Path, data: bytes) -> dict[str, Any]:
+    """The checked mapping of the project file (empty for an empty file)."""
+    documents, issues = parse_file(data)
+    if len(documents) > 1:
+        second = documents[1]
+        issues.append(Issue(second.line, second.column, "the project file holds one document"))
+    settings: dict[str, Any] = {}
+    if documents:
+        document = documents[0]
+        issues.extend(document.issues)
+        if isinstance(document.value, dict):
+            settings = document.value
+            issues.extend(schema_issues(document, PROJECT_SCHEMA))
+            issues.extend(project_issues(document))
+        else:
+            got = render_value(document.value)
+            message = f"the project file must be a mapping of settings, got {got}"
+            issues.append(Issue(document.line, document.column, message))
+    if issues:
+        raise ConfigError(list(problems_in(shown(path), issues)))
+    return settings
+
+
+def resolve_target(
+    project: Project,
+    *,
+    base_url: str | None,
+    account_id: str | None,
+    environ: Mapping[str, str] | None = None,
+    environment: Environment | None = None,
+) -> Target:
+    """The configured target, the default base URL filling in; an error without an account."""
+    url, account = _named(project, base_url, account_id, environ, environment)
+    if not account:
+        raise UsageError(
+            "no account id: pass --account, set BOTOPS_ACCOUNT_ID, or set account_id in botops.yaml"
+        )
+    return Target(base_url=clean_base_url(url or DEFAULT_BASE_URL), account_id=account)
+
+
+def resource_paths(
+    project: Project, arguments: tuple[Path, ...], environment: Environment | None = None
+) -> list[Path]:
+    """Positional PATH arguments replace `paths` (the environment's, else botops.yaml's); with
+    none of them, the working directory."""
+    if arguments:
+        return list(arguments)
+    if environment is not None and environment.paths is not None:
+        return list(environment.paths)
+    if project.paths:
+        return list(project.paths)
+    return [Path(".")]
+
+
+def declared_resources(
+    project: Project, arguments: tuple[Path, ...], environment: Environment | None = None
+) -> list[Resource]:
+    """Every resource the project's files (or the PATH arguments) declare, as `environment`
+    sees them, checked; all problems at once (`ConfigError`)."""
+    return load_resources(
+        resource_paths(project, arguments, environment),
+        root=project.root if project.file else None,
+        project_file=project.file,
+        scope=scope_of(project, environment),
+    )
+
+
+def declared_everywhere(
+    project: Project, arguments: tuple[Path, ...], environment: Environment | None
+) -> list[Resource]:
+    """`declared_resources` of `environment`, or of every environment botops.yaml defines when
+    none is chosen: `validate`'s view. A problem of some environments only says in which."""
+    if environment is not None or not project.environments:
+        return declared_resources(project, arguments, environment)
+    found: dict[str, list[Problem]] = {}
+    resources: dict[tuple[str, int, int], Resource] = {}
+    for name in sorted(project.environments):
+        try:
+            loaded = declared_resources(project, arguments, project.environments[name])
+        except ConfigError as error:
+            found[name] = error.problems
+            continue
+        found[name] = []
+        for resource in loaded:
+            resources.setdefault((resource.file, resource.line, resource.column), resource)
+    problems = across_environments(found)
+    if problems:
+        raise ConfigError(problems)
+    return list(resources.values())
+
+
+def scope_of(project: Project, environment: Environment | None) -> Scope:
+    """The view of the files a run in `environment` loads: its overrides, and the top-level
+    guards with its own."""
+    name = None if environment is None else environment.name
+    own = None if environment is None else environment.guards
+    return Scope(name, frozenset(project.environments), Guards.of(project.guards, name, own))
+
+
+def configured_target(
+    project: Project,
+    *,
+    base_url: str | None,
+    account_id: str | None,
+    environ: Mapping[str, str] | None = None,
+    environment: Environment | None = None,
+) -> tuple[str | None, str | None]:
+    """The base URL and account the configuration names explicitly (no defaults), for checking
+    a saved plan's target against."""
+    url, account = _named(project, base_url, account_id, environ, environment)
+    return (clean_base_url(url) if url else None, account)
+
+
+def _named(
+    project: Project,
+    base_url: str | None,
+    account_id: str | None,
+    environ: Mapping[str, str] | None,
+    environment: Environment | None = None,
+) -> tuple[str | None, str | None]:
+    """The one precedence: option > environment variable > the environment's keys >
+    botops.yaml (no defaults)."""
+    env = os.environ if environ is None else environ
+    own_url, own_account = own_target(project, environment)
+    url = base_url or env.get("BOTOPS_BASE_URL") or own_url
+    account = account_id or env.get("BOTOPS_ACCOUNT_ID") or own_account
+    return url, (str(account) if account else None)
+
+
+def own_target(project: Project, environment: Environment | None) -> tuple[str | None, str | None]:
+    """What botops.yaml alone names: the environment's keys replace the top-level ones."""
+    if environment is None:
+        return project.base_url, project.account_id
+    return (
+        environment.base_url or project.base_url,
+        environment.account_id or project.account_id,
+    )

@@ -1,0 +1,369 @@
+"""Writes a plan: one new version per changed resource, never lost, never doubled.
+
+For each resource: re-read it and refuse it as stale if the live version is no longer the plan's
+`source_version`; refuse a payload that does not follow from the plan's changes; send the
+payload; when the outcome of a write is unknown (timeout, dropped connection, 5xx), re-read
+instead of repeating it blindly: if the live version moved on with the intended values the write
+happened, if it did not move the write is retried; finally read the resource back and check
+that every field sent persisted with the value sent.
+
+The API has no conditional write: a version is built on whatever `source_version` it names, so
+another writer landing between the re-read and the POST can't be prevented. It is noticed
+instead: the new version must be the direct successor of `source_version` (v3 -> v4), and the
+read-back must still show it; otherwise the result is a `conflict` naming the versions. A write
+that may have happened is never reported as failed: when it can't be settled (the server gone),
+it is `unknown`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from botops.errors import (
+    ApiError,
+    BotopsError,
+    GenerationTimeout,
+    ServerError,
+    TransportError,
+)
+from botops.kinds.compare import carries, differs
+from botops.kinds.spec import KindSpec, LiveObject, Payload, next_version, spec_of, version_of
+from botops.model import ApplyResult, Outcome, Plan, ResourcePlan
+
+if TYPE_CHECKING:  # httpx loads only when a command calls the API
+    from botops.client import ApiClient
+
+MAX_WRITE_ATTEMPTS = 5
+
+OnResult = Callable[[ApplyResult], None]
+
+
+class _Unknown(Exception):
+    """A write's outcome could not be settled; carries the message for the report."""
+
+
+class _Stopped(Exception):
+    """Asked to stop before this resource's write was sent."""
+
+
+class _Conflict(Exception):
+    """Written as `version`, but another writer wrote the same resource at the same time."""
+
+    def __init__(self, version: str | None, message: str) -> None:
+        super().__init__(message)
+        self.version = version
+
+
+STOPPED_MESSAGE = "interrupted before anything was sent; run `botops apply` again to apply it"
+
+
+async def apply_plan(
+    plan: Plan,
+    client: ApiClient,
+    *,
+    on_result: OnResult,
+    generation_timeout: float = 600.0,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Apply every changed resource of `plan`, reporting each outcome through `on_result`.
+
+    Results are reported as they settle, so a caller interrupted half-way still has them. Once
+    `stop` is set no new write starts (those resources fail with nothing sent) while writes in
+    flight finish and are verified; a resource whose write was in flight when the task is
+    cancelled is reported as `unknown`.
+    """
+    writer = _Writer(
+        client, sleep=sleep, generation_timeout=generation_timeout, stop=stop or asyncio.Event()
+    )
+    changed = [r for r in plan.resources if r.action != "no-op"]
+    # One resource (read, write, read back) per slot: a resource still waiting for a slot when
+    # `stop` is set has sent nothing and starts nothing.
+    slots = asyncio.Semaphore(max(1, int(getattr(client, "concurrency", 16))))
+
+    async def one(resource: ResourcePlan) -> None:
+        try:
+            async with slots:
+                result = await writer.apply(resource)
+        except asyncio.CancelledError:
+            on_result(
+                ApplyResult(
+                    resource.address,
+                    "unknown",
+                    message="interrupted while applying: it may or may not have been written; "
+                    "run `botops plan` to see",
+                )
+            )
+            raise
+        on_result(result)
+
+    await asyncio.gather(*(one(r) for r in changed))
+
+
+class _Writer:
+    def __init__(
+        self,
+        client: ApiClient,
+        *,
+        sleep: Callable[[float], Awaitable[None]],
+        generation_timeout: float,
+        stop: asyncio.Event,
+    ) -> None:
+        self.client = client
+        self.sleep = sleep
+        self.generation_timeout = generation_timeout
+        self.stop = stop
+
+    async def apply(self, resource: ResourcePlan) -> ApplyResult:
+        address = resource.address
+        try:
+            if self.stop.is_set():
+                raise _Stopped
+            if resource.action == "create":
+                return await self._create(resource)
+            return await self._update(resource)
+        except _Stopped:
+            return ApplyResult(address, "failed", message=STOPPED_MESSAGE)
+        except _Conflict as error:
+            return ApplyResult(address, "conflict", new_version=error.version, message=str(error))
+        except _Unknown as error:
+            return ApplyResult(address, "unknown", message=str(error))
+        except BotopsError as error:
+            return ApplyResult(address, "failed", message=str(error))
+
+    async def _update(self, resource: ResourcePlan) -> ApplyResult:
+        assert resource.id is not None and resource.payload is not None
+        spec = spec_of(resource.kind)
+        live = await spec.read(self.client, resource.id)
+        live_version = version_of(live)
+        if live_version != resource.source_version:
+            return ApplyResult(
+                resource.address,
+                "stale",
+                message=f"live version is {live_version}, the plan was made on "
+                f"{resource.source_version}; nothing was sent. Run `botops plan` again",
+            )
+        # `live` is the version the plan was made on: the payload must be what the plan's
+        # changes make of it (a plan file edited beside its changes is refused).
+        problem = spec.unexplained(resource.payload, live, resource.changes)
+        if problem is not None:
+            return ApplyResult(resource.address, "failed", message=_unexplained(problem))
+        new_version = await self._write(spec, resource.id, resource.payload)
+        await self._verify(spec, resource.id, resource.payload, new_version)
+        return ApplyResult(resource.address, "applied", new_version=new_version)
+
+    async def _create(self, resource: ResourcePlan) -> ApplyResult:
+        from botops.client.generation import run_generation
+
+        assert resource.payload is not None
+        spec = spec_of(resource.kind)
+        version: Payload = resource.payload["version"]
+        problem = spec.unexplained(version, {}, resource.changes)
+        if problem is not None:
+            return ApplyResult(resource.address, "failed", message=_unexplained(problem))
+        # A saved plan's create is stale once a bot of that name exists (someone made it, or
+        # this plan was applied already): generating again would clone it.
+        existing = await self._named(spec, resource.name)
+        if existing:
+            return ApplyResult(
+                resource.address,
+                "stale",
+                message=f"a live {spec.prefix} named {resource.name!r} exists now "
+                f"({', '.join(existing)}); nothing was sent. Run `botops plan` again",
+            )
+        text = resource.payload["generation"]["text_content"]
+        if self.stop.is_set():
+            raise _Stopped
+        try:
+            job = await run_generation(self.client, text, timeout=self.generation_timeout)
+        except TransportError as error:
+            if not error.maybe_sent:
+                raise
+            raise _Unknown(
+                f"bot generation may have started but its answer was lost ({error}); run "
+                "`botops plan --unmanaged` and add the new bot's bot_id to the file before "
+                "applying again, so that it is not created twice"
+            ) from None
+        except ServerError as error:
+            raise _Unknown(
+                f"bot generation answered {error.status}; it may have started: run "
+                "`botops plan --unmanaged` to look for a new bot before applying again"
+            ) from None
+        except GenerationTimeout as error:
+            raise _Unknown(f"{error}; it may still create the bot") from None
+        bot_id = str(job[spec.id_key])
+        # From here on the bot exists: every outcome names it and the line that manages it.
+        created = (
+            f"created as {bot_id} through bot generation job {job.get('id')}; "
+            f"add `{spec.id_key}: {bot_id}` to {resource.file}"
+        )
+        outcome: Outcome
+        try:
+            new_version = await self._declare(spec, bot_id, version)
+        except _Stopped:
+            outcome, detail = "failed", "interrupted before its declared fields were sent"
+        except _Conflict as error:
+            return ApplyResult(
+                resource.address,
+                "conflict",
+                new_version=error.version,
+                message=f"{error}; {created}",
+            )
+        except _Unknown as error:
+            outcome, detail = "unknown", str(error)
+        except BotopsError as error:
+            outcome, detail = "failed", f"its declared fields were not written: {error}"
+        else:
+            return ApplyResult(
+                resource.address, "applied", new_version=new_version, message=created
+            )
+        return ApplyResult(
+            resource.address,
+            outcome,
+            message=f"{created}, then run `botops apply` again ({detail})",
+        )
+
+    async def _declare(self, spec: KindSpec, bot_id: str, version: Payload) -> str | None:
+        """Write the declared values a generated bot does not already have."""
+        live = await spec.read(self.client, bot_id)
+        # Generation may already have given the bot some of the declared values.
+        values = {k: v for k, v in spec.sent(version).items() if differs(live.get(k), v)}
+        if not values:
+            return version_of(live)
+        rebased = spec.rebased(version, version_of(live), values)
+        new_version = await self._write(spec, bot_id, rebased)
+        await self._verify(spec, bot_id, rebased, new_version)
+        return new_version
+
+    async def _named(self, spec: KindSpec, name: str | None) -> list[str]:
+        """The ids of the live resources named `name`, read now."""
+        return [
+            str(live[spec.id_key])
+            async for live in spec.iterate(self.client)
+            if name is not None and live.get("name") == name
+        ]
+
+    async def _write(self, spec: KindSpec, resource_id: str, payload: Payload) -> str | None:
+        """POST once; when the outcome is unknown, settle it by reading before any retry.
+        Returns the new version, which another writer did not get in before."""
+        source_version = payload.get("source_version")
+        last_error: ApiError | None = None
+        for attempt in range(MAX_WRITE_ATTEMPTS):
+            if attempt:
+                await self.sleep(random.uniform(0, min(2.0, 0.1 * 2**attempt)))
+            # Every earlier attempt is known not to have acted: stopping here loses nothing.
+            if self.stop.is_set():
+                raise _Stopped
+            try:
+                response = await spec.write(self.client, resource_id, payload)
+            except TransportError as error:
+                last_error = error
+                if not error.maybe_sent:
+                    continue
+            except ServerError as error:
+                last_error = error
+            else:
+                # An answer without a version says it was written, not as what: the
+                # read-back tells.
+                written = version_of(response) or await self._written_as(spec, resource_id)
+                return self._successor(spec, source_version, written)
+            live = await self._settling_read(spec, resource_id, last_error)
+            live_version = version_of(live)
+            if live_version == source_version:
+                continue
+            if carries(live, spec.sent(payload)):
+                return self._successor(spec, source_version, live_version)
+            raise _Unknown(
+                f"the outcome of the write was unknown ({last_error}) and the live version "
+                f"moved on to {live_version} with other values; run `botops plan` again"
+            )
+        raise BotopsError(
+            f"gave up after {MAX_WRITE_ATTEMPTS} attempts, no version was written: {last_error}"
+        )
+
+    async def _settling_read(
+        self, spec: KindSpec, resource_id: str, error: ApiError | None
+    ) -> LiveObject:
+        try:
+            return await spec.read(self.client, resource_id)
+        except BotopsError as failure:
+            # The write may have acted: without a read that says it did not, it is unknown.
+            raise _Unknown(
+                f"the answer to the write was lost and it may have happened; reading the "
+                f"{spec.noun} to find out failed: {failure}; run `botops plan` to see"
+            ) from None
+
+    async def _written_as(self, spec: KindSpec, resource_id: str) -> str | None:
+        try:
+            return version_of(await spec.read(self.client, resource_id))
+        except BotopsError as failure:
+            raise _Unknown(
+                f"written, but the server's answer named no version and reading the "
+                f"{spec.noun} back failed ({failure}); run `botops plan` to see"
+            ) from None
+
+    @staticmethod
+    def _successor(spec: KindSpec, source_version: Any, written: str | None) -> str | None:
+        """`written`, when it is the direct successor of `source_version`; a conflict when it
+        is further on: another writer made the versions in between, and this one, built on
+        `source_version`, may undo their changes."""
+        expected = next_version(source_version if isinstance(source_version, str) else None)
+        if expected is not None and written != expected:
+            raise _Conflict(
+                written,
+                f"written as {written} on {source_version}, but another writer made "
+                f"{expected} in the meantime; {written} does not hold its changes, which may be "
+                "lost. Run `botops plan` to see what is live now",
+            )
+        return written
+
+    async def _verify(
+        self, spec: KindSpec, resource_id: str, payload: Payload, new_version: str | None
+    ) -> None:
+        """Read back: the live version must still be the one written (else another writer
+        came after), and every field sent must have persisted with the value sent."""
+        try:
+            live = await spec.read(self.client, resource_id)
+        except BotopsError as failure:
+            raise _Unknown(
+                f"written as {new_version}, but reading it back to check it failed ({failure}); "
+                "run `botops plan` to see"
+            ) from None
+        live_version = version_of(live)
+        if live_version != new_version:
+            raise _Conflict(
+                new_version,
+                f"written as {new_version}, but the live version is already "
+                f"{live_version}: another writer wrote after it. Run `botops plan` to check that "
+                f"{live_version} keeps these changes",
+            )
+        sent = spec.sent(payload)
+        dropped = [field for field, value in sent.items() if not carries(live.get(field), value)]
+        if payload.get("mark_as_stable") is True and live.get("stable_version") != new_version:
+            dropped.append("mark_as_stable")
+        if dropped:
+            detail = ", ".join(
+                f"{field} (sent {_short(sent.get(field, True))}, "
+                f"live {_short(_live_of(field, live))})"
+                for field in dropped
+            )
+            raise BotopsError(f"the server did not keep what was sent in {new_version}: {detail}")
+
+
+def _unexplained(problem: str) -> str:
+    return (
+        f"refused: the payload does not follow from its changes ({problem}); nothing was "
+        "sent. Make the plan again with `botops plan --out`"
+    )
+
+
+def _live_of(field: str, live: LiveObject) -> Any:
+    return live.get("stable_version" if field == "mark_as_stable" else field)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,155 @@
+"""The plan and apply use cases: resource files planned against the live target, and a plan
+applied with Ctrl-C handled.
+
+Ctrl-C during apply: the first one lets the writes in flight finish and starts no new one (those
+resources fail with nothing sent); a second one abandons the writes in flight, reported as
+`unknown`. Either way every changed resource gets a result, so the report says which is which.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from botops.analytics.history import attach_outcomes
+from botops.client import ApiClient
+from botops.errors import UsageError
+from botops.model import ApplyResult, Plan
+from botops.project.settings import Target, declared_resources
+from botops.sync.applier import STOPPED_MESSAGE, apply_plan
+from botops.sync.planfile import read_plan, stamp
+from botops.sync.planner import current_commit, make_plan
+from botops.usecases.session import Session
+
+INTERRUPT_NOTICE = (
+    "\nInterrupted: finishing the writes in flight, starting no new one "
+    "(Ctrl-C again to abandon them)."
+)
+INTERRUPTED_ADVICE = (
+    "Apply was interrupted: resources reported unknown may or may not have been written. "
+    "Run `botops plan` to see the live state, then `botops apply` again."
+)
+
+
+def plan_project(
+    session: Session,
+    paths: tuple[Path, ...],
+    *,
+    concurrency: int,
+    message: str | None,
+    unmanaged: bool = False,
+    with_outcomes: bool = False,
+) -> Plan:
+    """Load the declared resources as the session's environment sees them (all problems at
+    once), then read the live state; with `with_outcomes`, also how each changed voicebot's live
+    version does now."""
+    resources = declared_resources(session.project, paths, session.environment)
+    target = session.target
+    commit = current_commit(session.project.root)
+
+    async def planned(client: ApiClient) -> Plan:
+        result = await make_plan(
+            resources,
+            client,
+            base_url=target.base_url,
+            account_id=target.account_id,
+            message=message,
+            commit=commit,
+            unmanaged=unmanaged,
+            environment=session.environment_name,
+        )
+        if with_outcomes:
+            await attach_outcomes(client, result)
+        return result
+
+    made = session.run(planned, concurrency=concurrency)
+    return stamp(made, root=session.project.root, environment=session.environment_name)
+
+
+def check_mass_change(session: Session, plan: Plan, *, allowed: bool) -> None:
+    """The `max_changed_share` guard (a `PlanError`) for a plan about to be saved or applied."""
+    changed = sum(1 for r in plan.resources if r.action != "no-op")
+    session.guards.check_share(changed, len(plan.resources), allowed=allowed)
+
+
+def plan_to_apply(
+    session: Session,
+    paths: tuple[Path, ...],
+    *,
+    plan_file: Path | None,
+    message: str | None,
+    concurrency: int,
+) -> tuple[Plan, Target]:
+    """A saved plan (for its own target only) or a fresh one, with where to apply it."""
+    if plan_file is None:
+        fresh = plan_project(session, paths, concurrency=concurrency, message=message)
+        return fresh, session.target
+    if paths:
+        raise UsageError("give either PATHs or --plan, not both")
+    if message:
+        raise UsageError("--message can't change a saved plan; pass it to `botops plan`")
+    saved = read_plan(plan_file)
+    return saved, session.saved_plan_target(saved)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """Every changed resource's result, sorted by address; `interrupted` when Ctrl-C came."""
+
+    results: list[ApplyResult]
+    interrupted: bool
+
+    @property
+    def ok(self) -> bool:
+        return all(r.outcome in ("applied", "skipped") for r in self.results)
+
+
+def apply_interruptibly(
+    session: Session,
+    plan: Plan,
+    *,
+    target: Target,
+    concurrency: int,
+    on_interrupt: Callable[[], None],
+) -> Applied:
+    """Apply `plan` to `target`; `on_interrupt` is called at the first Ctrl-C (to say so)."""
+    results: list[ApplyResult] = []
+    stop = asyncio.Event()
+
+    async def go() -> None:
+        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+
+        def interrupted() -> None:
+            if not stop.is_set():
+                stop.set()
+                on_interrupt()
+            elif task is not None:
+                task.cancel()
+
+        # Not on the main thread, or no signal support: Ctrl-C stays a KeyboardInterrupt.
+        # SIGTERM comes here too: `botops.cli.commands.main` turns it into a Ctrl-C.
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signal.SIGINT, interrupted)
+        try:
+            async with session.client(concurrency=concurrency, target=target) as client:
+                await apply_plan(plan, client, on_result=results.append, stop=stop)
+        except asyncio.CancelledError:
+            pass
+        finally:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signal.SIGINT)
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(go())
+    done = {r.address for r in results}
+    results.extend(
+        ApplyResult(r.address, "failed", message=STOPPED_MESSAGE)
+        for r in plan.resources
+        if r.action != "no-op" and r.address not in done
+    )
+    return Applied(sorted(results, key=lambda r: r.address), interrupted=stop.is_set())
