@@ -1,3 +1,3 @@
-from botops.cli.commands import main
+from botops.cli import main
 
 main()

@@ -82,7 +82,7 @@ def start_emulator(*args: str) -> Emulator:
 def botops(emulator: Emulator | None, *args: str, **env: str) -> Result:
     """The real CLI, in this process, pointed at `emulator` through the environment as CI
     would point it (`env` adds to or overrides that)."""
-    from botops.cli.commands import cli
+    from botops.cli import cli
 
     environment = {"BOTOPS_ACCOUNT_ID": "Exotel", **env}
     if emulator is not None:

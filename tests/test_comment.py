@@ -95,7 +95,7 @@ def gitlab_env(forge: ForgeState, **extra: str | None) -> dict[str, str | None]:
 
 
 def comment(env: dict[str, str | None], *args: str, debug: bool = False) -> Result:
-    from botops.cli.commands import cli
+    from botops.cli import cli
 
     arguments = ["--debug"] * debug + ["comment", *args]
     return CliRunner().invoke(cli, arguments, env=env, catch_exceptions=False)

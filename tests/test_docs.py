@@ -7,7 +7,7 @@ import shlex
 import click
 import pytest
 
-from botops.cli.commands import cli
+from botops.cli import cli
 from tests.support import ROOT
 
 README = (ROOT / "README.md").read_text()
@@ -105,7 +105,7 @@ def test_quick_start_is_make_demo_and_make_test() -> None:
 
 
 def test_debug_may_follow_the_command() -> None:
-    from botops.cli.commands import hoist_debug
+    from botops.cli.base import hoist_debug
 
     assert hoist_debug(["plan", "--debug", "bots"]) == ["--debug", "plan", "bots"]
     assert hoist_debug(["--debug", "plan"]) == ["--debug", "plan"]

@@ -45,7 +45,7 @@ def needs_node() -> None:
 
 
 def run(*args: str, cwd: Path | None = None) -> Result:
-    from botops.cli.commands import cli
+    from botops.cli import cli
 
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 

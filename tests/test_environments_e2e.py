@@ -131,7 +131,7 @@ def accounts(
 def botops(*args: str, **env: str) -> Result:
     """The real CLI in this process, with each account's credentials in its own variables as
     one CI job would hold them (no BOTOPS_BASE_URL or BOTOPS_ACCOUNT_ID: botops.yaml says)."""
-    from botops.cli.commands import cli
+    from botops.cli import cli
 
     environment = {f"BOTOPS_TOKEN_{name.upper()}": token for name, token in TOKENS.items()}
     environment.update(env)

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from botops.cli.commands import cli
+from botops.cli import cli
 from botops.errors import ConfigError, UsageError
 from botops.kinds.spec import LLM_CONFIG_KEYS
 from botops.model import Resource

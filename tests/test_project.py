@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from botops.cli.commands import cli
+from botops.cli import cli
 from botops.errors import ConfigError, UsageError
 from botops.model import Project
 from botops.project.settings import configured_target, load_project, resolve_target

@@ -20,7 +20,7 @@ import yaml
 from click.testing import CliRunner, Result
 from jsonschema import Draft202012Validator
 
-from botops.cli.commands import cli
+from botops.cli import cli
 from botops.errors import ConfigError, Problem
 from botops.project.loader import load_resources
 from botops.project.settings import load_project

@@ -16,7 +16,7 @@ GOOD = "kind: Voicebot\nname: Sales\nsupported_languages: [en]\n"
 
 
 def validate(*args: str) -> Result:
-    from botops.cli.commands import cli
+    from botops.cli import cli
 
     return CliRunner().invoke(cli, ["validate", *args], catch_exceptions=False)
 

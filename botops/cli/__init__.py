@@ -1,12 +1,28 @@
-"""The command line: click only, and the only code that prints. `commands` holds the group and
-its commands (each parses, calls one use case, renders, picks the exit code); `progress` is the
-spinner on stderr.
+"""The command line: click only, and the only code that prints.
 
-May import every layer; nothing imports it.
+    base.py       the group, the one place errors become exit codes, shared options, `main`
+    progress.py   the spinner on stderr
+    <command>.py  one module per command group: parse, call one use case, render, exit code
+
+Commands import what they use inside their bodies, on purpose: start-up time is part of every
+command, and `botops validate` (run on every commit, on as many as 1,000 files) needs neither
+httpx nor asyncio nor the renderers. May import every layer; nothing imports it.
 """
 
 from __future__ import annotations
 
-from botops.cli.commands import cli, main
+# Each module registers its commands on `cli` when imported.
+from botops.cli import (  # noqa: F401
+    analytics,
+    comment,
+    conversations,
+    emulator,
+    generate,
+    import_,
+    init,
+    plan,
+    validate,
+)
+from botops.cli.base import cli, main
 
 __all__ = ["cli", "main"]

@@ -1,0 +1,55 @@
+"""`botops comment`: the plan as one sticky pull-request comment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    pass
+
+
+from botops.cli.base import (
+    cli,
+    env_option,
+)
+
+
+@cli.command()
+@click.argument("plan_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--pr", type=click.IntRange(min=1), help="Pull/merge request number (default: CI's).")
+@click.option("--always", is_flag=True, help="Comment even when the plan has no changes.")
+@env_option
+def comment(plan_file: Path, pr: int | None, always: bool, environment: str | None) -> None:
+    """Post a saved plan as the one sticky comment of its target on the pull request.
+
+    The comment on the GitHub pull request or GitLab merge request this CI job runs for is
+    found by its hidden marker and edited in place on every push: one per target.
+    GitHub: GITHUB_TOKEN, GITHUB_REPOSITORY, the PR from GITHUB_EVENT_PATH. GitLab:
+    BOTOPS_GITLAB_TOKEN, CI_API_V4_URL, CI_PROJECT_ID, CI_MERGE_REQUEST_IID. A plan with no
+    changes edits an existing comment to say so and creates none unless --always.
+
+    \b
+    Examples:
+        botops comment plan.json
+        botops comment plan.json --pr 42 --always
+        botops comment plan.json --env prod
+    """
+    from botops.forge import comment_on_pull_request
+    from botops.sync.planfile import read_plan, refuse_other_environment
+
+    saved = read_plan(plan_file)
+    named = environment or os.environ.get("BOTOPS_ENV") or None
+    if named is not None:
+        refuse_other_environment(saved, named, doing="comment")
+    debug = bool(click.get_current_context().find_root().params.get("debug"))
+    result = comment_on_pull_request(
+        saved,
+        pr=pr,
+        always=always,
+        trace=(lambda line: click.echo(f"debug: {line}", err=True)) if debug else None,
+    )
+    click.echo(result.line)

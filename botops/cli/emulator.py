@@ -1,0 +1,88 @@
+"""`botops emulator`: the local server of the whole API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from botops.errors import BotopsError
+
+if TYPE_CHECKING:
+    pass
+
+
+from botops.cli.base import (
+    cli,
+)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8080,
+    show_default=True,
+    help="Port; 0 picks a free one.",
+)
+@click.option(
+    "--db", type=click.Path(dir_okay=False, path_type=Path), help="SQLite file to persist to."
+)
+@click.option("--demo", is_flag=True, help="Load the data that matches examples/.")
+@click.option(
+    "--fixtures",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="YAML or JSON file {bots, assistants, conversations} to load.",
+)
+@click.option(
+    "--latency-ms", type=click.IntRange(min=0), default=0, help="Delay every API response."
+)
+@click.option(
+    "--fault-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    help="Answer this fraction 500, not acting.",
+)
+@click.option(
+    "--lost-response-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    help="Act, then answer 500, for this fraction of writes.",
+)
+@click.option(
+    "--rate-limit", type=click.IntRange(min=1), help="Answer 429 beyond N requests a second."
+)
+@click.option("--token", help="Require this token (Bearer, or Basic with any key).")
+@click.option("--envelope", is_flag=True, help="Wrap responses in Exotel's documented envelope.")
+@click.option(
+    "--generation-seconds",
+    type=click.FloatRange(min=0),
+    default=2.0,
+    show_default=True,
+    help="How long a bot-generation job takes.",
+)
+@click.option(
+    "--synthetic-conversations",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Add N generated conversations.",
+)
+def emulator(**options: Any) -> None:
+    """Run a local Voicebot API server (needs the `emulator` extra).
+
+    \b
+    Example:
+        botops emulator --port 0 --demo
+    """
+    try:
+        from botops.emulator.server import serve
+    except ImportError as error:
+        raise BotopsError(
+            f"the emulator needs its extra: pip install 'botops[emulator]' ({error.name} missing)"
+        ) from error
+    serve(**options)
+
+
+# import, generate, conversations, analytics: bringing bots in, and seeing how they do.
