@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from botops.errors import ServerError, TransportError
@@ -205,7 +205,7 @@ def test_every_lost_answer_on_the_emulator_still_makes_exactly_one_version_each(
     assert result.exit_code == 0, result.output
     posts = [(r["path"], r["status"]) for r in emulator.requests() if r["method"] == "POST"]
     assert posts == [("/voicebot/api/v2/accounts/Exotel/voicebots/bot_support01/versions", 500)]
-    live = httpx.get(f"{emulator.url}/voicebot/api/v2/accounts/Exotel/voicebots/bot_support01")
+    live = httpx2.get(f"{emulator.url}/voicebot/api/v2/accounts/Exotel/voicebots/bot_support01")
     assert (live.json()["version"], live.json()["name"]) == ("v4", "Acme Support Bot")
 
 

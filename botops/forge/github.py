@@ -6,7 +6,7 @@ import urllib.parse
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import httpx
+import httpx2
 
 from botops.forge.http import ForgeError, ForgeHttp, Trace
 from botops.forge.sticky import Comment, event_number
@@ -23,7 +23,7 @@ class GitHub:
         token: str,
         api_url: str = DEFAULT_API_URL,
         trace: Trace | None = None,
-        transport: httpx.BaseTransport | None = None,
+        transport: httpx2.BaseTransport | None = None,
     ) -> None:
         owner, _, name = repository.partition("/")
         if not owner or not name or "/" in name:

@@ -24,7 +24,7 @@ from botops.kinds.spec import KINDS, Field, KindSpec, LiveObject, spec_of, text_
 from botops.model import Change, Kind, Plan, Resource, ResourcePlan, Unmanaged, within
 from botops.support.git import head_commit
 
-if TYPE_CHECKING:  # httpx loads only when a command calls the API
+if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
     from botops.client import ApiClient
 
 # Live objects of each kind matched by name, by name (read only where a plan needs them).
