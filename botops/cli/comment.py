@@ -38,8 +38,8 @@ def comment(plan_file: Path, pr: int | None, always: bool, environment: str | No
         botops comment plan.json --pr 42 --always
         botops comment plan.json --env prod
     """
-    from botops.forge import comment_on_pull_request
     from botops.sync.planfile import read_plan, refuse_other_environment
+    from botops.usecases.comment import comment_on_pull_request
 
     saved = read_plan(plan_file)
     named = environment or os.environ.get("BOTOPS_ENV") or None
