@@ -19,7 +19,8 @@ from typing import Any
 import httpx
 import pytest
 
-from botops.analytics.conversations import duration_seconds, export, seconds_text
+from botops.analytics.export import export, seconds_text
+from botops.analytics.fields import duration_seconds
 from botops.client import Client
 from botops.render.table import display_width
 from tests.support import ROOT, Emulator, botops, botops_process, start_emulator
