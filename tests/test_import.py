@@ -14,12 +14,12 @@ from botops.errors import ConfigError, UsageError
 from botops.kinds.spec import LLM_CONFIG_KEYS
 from botops.model import Resource
 from botops.project.loader import load_resources
+from botops.support.yamlwrite import needs_escapes
 from botops.sync.importer import (
     LiveResource,
     declarations,
     declared_alone,
     lay_out,
-    needs_escapes,
     write_files,
 )
 from tests.support import ROOT, Emulator, botops

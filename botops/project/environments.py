@@ -15,28 +15,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from botops.client.urls import clean_base_url
 from botops.errors import Problem, UsageError
+from botops.model import Environment
 from botops.support.schemacheck import did_you_mean
 from botops.support.yamlpos import Document, Issue
 
 ENV_VARIABLE = "BOTOPS_ENV"
 PLAIN_CREDENTIALS = ("BOTOPS_TOKEN", "BOTOPS_API_KEY", "BOTOPS_API_TOKEN")
-
-
-@dataclass(frozen=True)
-class Environment:
-    """One environment of `botops.yaml`; None where it leaves the top-level setting."""
-
-    name: str
-    account_id: str | None = None
-    base_url: str | None = None
-    paths: tuple[Path, ...] | None = None
-    guards: Mapping[str, Any] = field(default_factory=dict)
 
 
 def environments_from(settings: Mapping[str, Any], root: Path) -> dict[str, Environment]:

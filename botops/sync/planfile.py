@@ -28,9 +28,9 @@ from botops.model import (
     ResourcePlan,
     Unmanaged,
 )
-from botops.render.plan_text import printable
 from botops.support.files import write_atomically
 from botops.support.git import head_commit
+from botops.support.text import printable
 from botops.sync.plan_json import render_json
 
 _ACTIONS: tuple[Action, ...] = ("create", "no-op", "update")

@@ -17,9 +17,8 @@ from typing import TypeVar
 from botops.client import Client, Credentials, Pacer
 from botops.client.urls import clean_base_url
 from botops.errors import UsageError
-from botops.model import Plan, Project
+from botops.model import Environment, Plan, Project
 from botops.project.environments import (
-    Environment,
     check_credentials_target,
     credential_variables,
     select_environment,
