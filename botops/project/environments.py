@@ -84,6 +84,16 @@ def unknown_environment(name: str, defined: Collection[str]) -> str:
     return f"unknown environment {name!r}{hint}; botops.yaml defines {', '.join(known)}"
 
 
+def named_environment(option: str | None, environ: Mapping[str, str]) -> tuple[str | None, str]:
+    """The environment name `--env` (else `BOTOPS_ENV`) gives, without surrounding spaces, and
+    which of the two gave it (`--env` or `BOTOPS_ENV`); None when neither names one. CI systems
+    often define unset variables as empty strings: those are absent."""
+    name = (option or "").strip()
+    if name:
+        return name, "--env"
+    return environ.get(ENV_VARIABLE, "").strip() or None, ENV_VARIABLE
+
+
 def select_environment(
     environments: Mapping[str, Environment],
     option: str | None,
@@ -96,8 +106,7 @@ def select_environment(
     None when none is named and either none is defined or the command doesn't need one
     (`required=False`: `validate` then checks every environment). A name botops.yaml doesn't
     define is a `UsageError` with a "did you mean"."""
-    # CI systems often define unset variables as empty strings: treat those as absent.
-    name = (option or "").strip() or environ.get(ENV_VARIABLE, "").strip() or None
+    name, given = named_environment(option, environ)
     if name is None:
         if environments and required:
             raise UsageError(
@@ -106,7 +115,6 @@ def select_environment(
             )
         return None
     if name not in environments:
-        given = "--env" if (option or "").strip() else ENV_VARIABLE
         raise UsageError(f"{given}: {unknown_environment(name, environments)}")
     return environments[name]
 

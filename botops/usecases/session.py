@@ -21,6 +21,7 @@ from botops.model import Environment, Plan, Project
 from botops.project.environments import (
     check_credentials_target,
     credential_variables,
+    named_environment,
     select_environment,
 )
 from botops.project.guards import Guards
@@ -147,7 +148,8 @@ class Session:
     def saved_plan_target(self, plan: Plan) -> Target:
         """A saved plan goes to its own target and environment; a different configured
         target, or another environment than `--env` names, is refused."""
-        refuse_other_environment(plan, self.environment_name, doing="apply")
+        given = named_environment(self.environment_option, self.environ)[1]
+        refuse_other_environment(plan, self.environment_name, doing="apply", given=given)
         base_url, account_id = configured_target(
             self.project,
             base_url=self.base_url_option,
