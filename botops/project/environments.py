@@ -61,11 +61,9 @@ def project_issues(document: Document) -> list[Issue]:
     for name in declared if isinstance(declared, dict) else {}:
         suffix = variable_suffix(name)
         if suffix in first:
-            line, column = document.key_at(("environments", name))
             issues.append(
-                Issue(
-                    line,
-                    column,
+                Issue.at(
+                    document.key_at(("environments", name)),
                     f"environments {first[suffix]!r} and {name!r} would both use the "
                     f"credentials BOTOPS_TOKEN_{suffix}; rename one of them",
                 )
