@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from botops.analytics.summary import DURATION_BUCKETS, UNKNOWN, Report, Stats, ranked
 from botops.render.conversations import clock
-from botops.render.html import escape, svg_open
+from botops.render.html import escape, page, svg_open
 from botops.render.plan_text import counted
 from botops.render.table import fit, table
 
@@ -226,7 +226,6 @@ def render_html(
 ) -> str:
     """One page, self-contained: inline CSS and SVG, no scripts, fonts or images to load.
     `sections` are more cards (`analytics --by version`'s), shown before the per-bot table."""
-    stats = report.overall
     generated = generated or datetime.now(UTC)
     scope = _bot_label(report, report.bot_filter) if report.bot_filter else "all bots"
     subtitle = " · ".join(
@@ -240,54 +239,49 @@ def render_html(
         f'<p class="sub">{escape(subtitle)}</p>',
         "</header>",
         _kpis(report),
+        *(_cards(report, sections) if report.overall.total else [_NOTHING]),
+        _FOOTER,
     ]
-    if stats.total:
-        body.append('<div class="grid">')
-        body.append(_card("Outcomes", _outcome_chart(stats), "How conversations ended."))
-        body.append(
+    return page(f"Conversation analytics · {scope}", _CSS, body)
+
+
+_NOTHING = '<p class="empty">No conversations to report on.</p>'
+_FOOTER = (
+    "<footer>Resolution rate: conversations whose outcome is <i>resolved</i> out of all "
+    "conversations. Average duration: over the conversations that report one. A conversation "
+    "may carry several intents; each counts once. Made by <code>botops analytics</code>."
+    "</footer>"
+)
+
+
+def _cards(report: Report, sections: Sequence[str]) -> list[str]:
+    """The grid of charts: outcomes, durations, sentiment, intents, the timeline (over two
+    days or more), `sections`, and the table per bot."""
+    stats = report.overall
+    cards = [
+        _card("Outcomes", _outcome_chart(stats), "How conversations ended."),
+        _card(
+            "Call duration",
+            _duration_chart(stats),
+            f"{_count(stats.with_duration)} conversations reported a duration; "
+            f"average {clock(stats.avg_duration_seconds)}.",
+        ),
+        _card("Sentiment by bot", _sentiment_chart(report), _sentiment_legend(report), wide=True),
+        _card("Top intents", _intent_chart(stats), _intent_note(stats), wide=True),
+    ]
+    if len(report.by_day) >= 2:
+        unit, periods = _timeline(report)
+        cards.append(
             _card(
-                "Call duration",
-                _duration_chart(stats),
-                f"{_count(stats.with_duration)} conversations reported a duration; "
-                f"average {clock(stats.avg_duration_seconds)}.",
+                f"Conversations per {unit}",
+                _timeline_chart(unit, periods),
+                _legend([("All", _LIGHT_ACCENT), ("Resolved", _ACCENT)]),
+                wide=True,
             )
         )
-        body.append(
-            _card(
-                "Sentiment by bot", _sentiment_chart(report), _sentiment_legend(report), wide=True
-            )
-        )
-        body.append(_card("Top intents", _intent_chart(stats), _intent_note(stats), wide=True))
-        if len(report.by_day) >= 2:
-            unit, periods = _timeline(report)
-            body.append(
-                _card(
-                    f"Conversations per {unit}",
-                    _timeline_chart(unit, periods),
-                    _legend([("All", _LIGHT_ACCENT), ("Resolved", _ACCENT)]),
-                    wide=True,
-                )
-            )
-        body.extend(sections)
-        body.append(_card("Per bot", _bot_table(report), "", wide=True))
-        body.append("</div>")
-    else:
-        body.append('<p class="empty">No conversations to report on.</p>')
-    body.append(
-        "<footer>Resolution rate: conversations whose outcome is <i>resolved</i> out of all "
-        "conversations. Average duration: over the conversations that report one. A conversation "
-        "may carry several intents; each counts once. Made by <code>botops analytics</code>."
-        "</footer>"
-    )
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>Conversation analytics · {escape(scope)}</title>\n"
-        f"<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
-        + "\n".join(body)
-        + "\n</main>\n</body>\n</html>\n"
-    )
+    cards.extend(sections)
+    cards.append(_card("Per bot", _bot_table(report), "", wide=True))
+    return ['<div class="grid">', *cards, "</div>"]
 
 
 def _card(title: str, content: str, note: str, *, wide: bool = False) -> str:

@@ -4,6 +4,7 @@ the page around them (inline CSS: the page loads nothing)."""
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 
 def escape(text: object) -> str:
@@ -16,4 +17,17 @@ def svg_open(width: float, height: float) -> str:
     return (
         f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" '
         f'preserveAspectRatio="xMinYMin meet">'
+    )
+
+
+def page(title: str, css: str, body: Sequence[str]) -> str:
+    """A whole HTML document: `title` (escaped here), `css` inline, `body` one line each."""
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title>\n"
+        f"<style>{css}</style>\n</head>\n<body>\n<main>\n"
+        + "\n".join(body)
+        + "\n</main>\n</body>\n</html>\n"
     )
