@@ -42,22 +42,7 @@ def analytics(
     """The reports. `output_format` says what to gather, not how to show it: bot names for
     people (not for json), and the plain report beside the one per version for html. With
     `--from` (and, for `--by version`, the `--versions` it then needs) nothing is sent."""
-    if versions_file is not None and by != "version":
-        raise UsageError("--versions goes with --by version")
-    export = ExportFile(source) if source is not None else None
-    if by == "version" and export is not None and not export.has_times:
-        raise UsageError(
-            f"{source}: --by version places each conversation in its version's time, and the "
-            "CSV export has no start time column (its columns are fixed); use a JSONL export: "
-            "botops conversations export --out calls.jsonl --fields insights"
-        )
-    if by == "version" and export is not None and versions_file is None:
-        # --from is offline (DESIGN §13): the histories must come from a file too.
-        raise UsageError(
-            "--by version --from FILE needs --versions FILE (--from sends nothing, so it can't "
-            "read histories from the API); make it with `botops history ID --format json >> "
-            "versions.jsonl` for each bot"
-        )
+    export = _sources(by, source, versions_file)
     histories = versions.read_histories(versions_file) if versions_file is not None else None
     html = output_format == "html"
     by_version: VersionReport | None
@@ -97,3 +82,25 @@ def analytics(
 
 def _target(session: Session) -> str:
     return f"{session.target.account_id} at {session.target.base_url}"
+
+
+def _sources(by: str | None, source: Path | None, versions_file: Path | None) -> ExportFile | None:
+    """The export file `--from` names (None: the API), once the options fit together: a
+    versions file only with `--by version`, which needs times and, offline, that file."""
+    if versions_file is not None and by != "version":
+        raise UsageError("--versions goes with --by version")
+    export = ExportFile(source) if source is not None else None
+    if by == "version" and export is not None and not export.has_times:
+        raise UsageError(
+            f"{source}: --by version places each conversation in its version's time, and the "
+            "CSV export has no start time column (its columns are fixed); use a JSONL export: "
+            "botops conversations export --out calls.jsonl --fields insights"
+        )
+    if by == "version" and export is not None and versions_file is None:
+        # --from is offline (DESIGN §13): the histories must come from a file too.
+        raise UsageError(
+            "--by version --from FILE needs --versions FILE (--from sends nothing, so it can't "
+            "read histories from the API); make it with `botops history ID --format json >> "
+            "versions.jsonl` for each bot"
+        )
+    return export
