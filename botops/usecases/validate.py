@@ -76,13 +76,15 @@ def validate(
     checked = {project.file.resolve()} if project.file else set()
     read = _read_paths(project, chosen)
     for path in paths:
-        if (path.is_file() and path.name == PROJECT_FILE) or path.resolve() in checked:
-            if path.resolve() not in checked:
-                checked.add(path.resolve())
+        is_file = path.is_file()
+        resolved = path.resolve()
+        if (is_file and path.name == PROJECT_FILE) or resolved in checked:
+            if resolved not in checked:
+                checked.add(resolved)
                 result.problems.extend(_project_problems(path))
-        elif path.is_file() and not path.name.endswith(SUFFIXES):
+        elif is_file and not path.name.endswith(SUFFIXES):
             result.skipped.append(path)
-        elif read and path.is_file() and not _inside(path, read):
+        elif read and is_file and not _inside(resolved, read):
             result.outside.append(path)
         else:
             resources.append(path)
@@ -113,8 +115,7 @@ def _read_paths(project: Project, chosen: Environment | None) -> list[Path]:
     return read
 
 
-def _inside(path: Path, read: list[Path]) -> bool:
-    resolved = path.resolve()
+def _inside(resolved: Path, read: list[Path]) -> bool:
     return any(resolved == p or resolved.is_relative_to(p) for p in read)
 
 
