@@ -63,6 +63,8 @@ class Project:
     environments: Mapping[str, Environment] = field(default_factory=dict)
     guards: Mapping[str, Any] = field(default_factory=dict)
     rate_limit: int | None = None  # the account's requests a second, when known
+    # Where each entry of `paths` (and of an environment's `paths`) stands in botops.yaml.
+    path_positions: Mapping[Path, tuple[int, int]] = field(default_factory=dict)
 
 
 def within(path: str, fields: Iterable[str]) -> bool:
