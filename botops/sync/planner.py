@@ -27,6 +27,14 @@ from botops.support.git import head_commit
 if TYPE_CHECKING:  # httpx loads only when a command calls the API
     from botops.client import ApiClient
 
+# From this many declared ids up, none of them live is reported as one line about the target.
+NONE_LIVE_AT = 3
+
+
+class _Missing(PlanError):
+    """A declared id the server doesn't know."""
+
+
 # Live objects of each kind matched by name, by name (read only where a plan needs them).
 ByName = dict[Kind, dict[str, list[LiveObject]]]
 
@@ -49,12 +57,21 @@ async def make_plan(
     # two files managing one live resource would write two conflicting versions every apply.
     ids = _resolve(resources, by_name)
     problems: list[str] = []
+    missing: list[str] = []
     plans = await asyncio.gather(
         *(
-            _plan_one(r, resource_id, client, message, commit, problems)
+            _plan_one(r, resource_id, client, message, commit, problems, missing)
             for r, resource_id in zip(resources, ids, strict=True)
         )
     )
+    read = sum(resource_id is not None for resource_id in ids)
+    if read >= NONE_LIVE_AT and len(missing) == read and len(problems) == read:
+        # Not N bots gone at once, far likelier the wrong server or account: say that once.
+        raise PlanError(
+            f"none of the {read} declared ids exists at {base_url} for account "
+            f"{account_id!r}; check base_url and account_id (botops.yaml, --base-url and "
+            "--account, BOTOPS_BASE_URL and BOTOPS_ACCOUNT_ID)"
+        )
     if problems:
         raise PlanError("\n".join(sorted(problems)))
     for resource, planned in zip(resources, plans, strict=True):
@@ -139,6 +156,7 @@ async def _plan_one(
     message: str | None,
     commit: str | None,
     problems: list[str],
+    missing: list[str],
 ) -> ResourcePlan | None:
     spec = spec_of(resource.kind)
     try:
@@ -146,6 +164,10 @@ async def _plan_one(
             return _plan_create(spec, resource, message, commit)
         live = await _read(spec, client, resource, resource_id)
         return _plan_update(spec, resource, resource_id, live, message, commit)
+    except _Missing as error:
+        missing.append(str(error))
+        problems.append(str(error))
+        return None
     except PlanError as error:
         problems.append(str(error))
         return None
@@ -167,7 +189,7 @@ async def _read(
     try:
         return await spec.read(client, resource_id)
     except NotFoundError:
-        raise PlanError(
+        raise _Missing(
             f"{resource.where}: {spec.prefix} {resource_id!r} does not exist live"
             f"{spec.missing_hint}"
         ) from None
