@@ -30,7 +30,15 @@ from botops.cli.base import (
 @click.option(
     "--db", type=click.Path(dir_okay=False, path_type=Path), help="SQLite file to persist to."
 )
-@click.option("--demo", is_flag=True, help="Load the data that matches examples/.")
+@click.option(
+    "--demo", is_flag=True, help="Load the data that matches examples/ (and serve its account)."
+)
+@click.option(
+    "--account",
+    "accounts",
+    multiple=True,
+    help="Serve only this account id (repeatable); others answer 404. Default: every id.",
+)
 @click.option(
     "--fixtures",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),

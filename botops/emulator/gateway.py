@@ -17,6 +17,7 @@ import hmac
 import json
 import math
 import random
+import re
 import sys
 import time
 import traceback
@@ -25,7 +26,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -45,6 +46,8 @@ class Faults:
     rate_limit: int | None = None
     token: str | None = None
     envelope: bool = False
+    # The accounts served (--account, or the demo's); empty serves every account id.
+    accounts: frozenset[str] = frozenset()
 
 
 def error_body(status: int, message: str) -> dict[str, Any]:
@@ -123,6 +126,14 @@ class TooLarge(Exception):
     pass
 
 
+_ACCOUNT = re.compile(r"/accounts/([^/]+)")
+
+
+def _account_of(path: str) -> str | None:
+    found = _ACCOUNT.search(path)
+    return None if found is None else unquote(found.group(1))
+
+
 class Gateway:
     def __init__(
         self,
@@ -168,6 +179,10 @@ class Gateway:
             challenge = b'Bearer realm="botops emulator", Basic realm="botops emulator"'
             message = "missing or wrong credentials: send Authorization: Bearer <token>"
             await reply.error(401, message, [(b"www-authenticate", challenge)])
+            return
+        account = _account_of(scope["path"])
+        if self.faults.accounts and account is not None and account not in self.faults.accounts:
+            await reply.error(404, f"no account has the id {account!r} on this server")
             return
         if self.faults.fault_rate and self.rng.random() < self.faults.fault_rate:
             await reply.error(500, "injected fault (--fault-rate): nothing was done")

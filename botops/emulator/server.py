@@ -36,6 +36,10 @@ SYNTHETIC_BOTS = [
 ]
 
 
+# The account of examples/ and the demo's botops.yaml: what `--demo` serves.
+DEMO_ACCOUNT = "Exotel"
+
+
 class EmulatorError(BotopsError):
     """The emulator can't start."""
 
@@ -55,6 +59,7 @@ def serve(
     envelope: bool = False,
     generation_seconds: float = 2.0,
     synthetic_conversations: int = 0,
+    accounts: tuple[str, ...] = (),
 ) -> None:
     try:
         store = Store(db)
@@ -70,6 +75,7 @@ def serve(
             rate_limit=rate_limit,
             token=token,
             envelope=envelope,
+            accounts=frozenset(accounts or ((DEMO_ACCOUNT,) if demo else ())),
         )
         log = RequestLog()
         app = create_app(store, Generations(store, generation_seconds), log, envelope=envelope)
