@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
+from botops import __version__
 from tests.ci_support import run_step, team_repository
 from tests.forge_server import GITLAB_TOKEN, TOKEN, ForgeState
 from tests.support import ROOT, Emulator
@@ -58,12 +59,16 @@ def test_apply_runs_in_an_environment_one_at_a_time_per_target() -> None:
     }
     # The plan job's action step keeps the plan file (action.yml uploads it).
     plan_steps = document["jobs"]["plan"]["steps"]
-    assert [s.get("uses") for s in plan_steps] == ["actions/checkout@v4", "botops/botops@v1"]
+    assert [s.get("uses") for s in plan_steps] == [
+        "actions/checkout@v4",
+        "botops/botops@v" + __version__,
+    ]
 
 
 def test_init_writes_the_same_workflow() -> None:
     template = ROOT / "botops" / "templates" / "github-workflow.yml"
-    assert template.read_text() == (GITHUB / "botops.yml").read_text()
+    pinned = template.read_text().replace("{version}", __version__)
+    assert pinned == (GITHUB / "botops.yml").read_text()
 
 
 def test_drift_opens_one_issue_updates_it_and_closes_it_when_clean(

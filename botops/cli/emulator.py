@@ -88,7 +88,8 @@ def emulator(**options: Any) -> None:
         from botops.emulator.server import serve
     except ImportError as error:
         raise BotopsError(
-            f"the emulator needs its extra: pip install 'botops[emulator]' ({error.name} missing)"
+            "the emulator needs its extra: pip install 'botops-cli[emulator]' "
+            f"({error.name} missing)"
         ) from error
     serve(**options)
 

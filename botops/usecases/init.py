@@ -49,7 +49,9 @@ def init_project(directory: Path) -> list[Scaffolded]:
     files[directory / ".pre-commit-config.yaml"] = _template("pre-commit-config.yaml").replace(
         "{version}", __version__
     )
-    files[directory / ".github" / "workflows" / "botops.yml"] = _template("github-workflow.yml")
+    files[directory / ".github" / "workflows" / "botops.yml"] = _template(
+        "github-workflow.yml"
+    ).replace("{version}", __version__)
     files[directory / ".vscode" / "settings.json"] = vscode_settings()
     done = []
     for path, text in files.items():
