@@ -209,22 +209,23 @@ def live_outcome(bot: BotVersions, live_version: str | None) -> LiveOutcome | No
 
 def read_histories(path: Path) -> dict[str, History]:
     """Voicebot histories from a file of `botops history ID --format json` outputs: one
-    object, a JSON array of them, or one a line (JSONL)."""
+    object, a JSON array of them, or several one after another (JSON Lines, or indented)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise UsageError(f"{path}: can't read version histories: {error}") from None
-    try:
-        documents: list[Any] = [json.loads(text)]
-    except ValueError:
-        documents = []
-        for number, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                documents.append(json.loads(line))
-            except ValueError as error:
-                raise UsageError(f"{path}:{number}: not valid JSON: {error}") from None
+    documents: list[Any] = []
+    decoder = json.JSONDecoder()
+    at = _skip_space(text, 0)
+    while at < len(text):
+        # JSON values one after another: JSON Lines, or indented objects appended with `>>`.
+        try:
+            document, at = decoder.raw_decode(text, at)
+        except ValueError as error:
+            line = text.count("\n", 0, at) + 1
+            raise UsageError(f"{path}:{line}: not valid JSON: {error}") from None
+        documents.append(document)
+        at = _skip_space(text, at)
     if len(documents) == 1 and isinstance(documents[0], list):
         documents = documents[0]
     found: dict[str, History] = {}
@@ -238,6 +239,12 @@ def read_histories(path: Path) -> dict[str, History]:
         if history.kind == "voicebot":
             found[history.resource_id] = history
     return found
+
+
+def _skip_space(text: str, at: int) -> int:
+    while at < len(text) and text[at] in " \t\r\n":
+        at += 1
+    return at
 
 
 def _history_document(document: Any) -> History | None:

@@ -29,7 +29,8 @@ FALLBACK_NOTE = "this server has no version history: the live version against ev
 
 
 def render_history_json(history: History) -> str:
-    return json.dumps(history_json(history), indent=2, ensure_ascii=False) + "\n"
+    # One line: `botops history ID --format json >> versions.jsonl` builds a JSON Lines file.
+    return json.dumps(history_json(history), ensure_ascii=False) + "\n"
 
 
 def render_history_table(history: History) -> str:
