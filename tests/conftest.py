@@ -46,11 +46,21 @@ def examples_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+# What CI sets that botops reads for a commit: the suite may itself run in CI.
+CI_VARIABLES = (
+    "GITHUB_SHA",
+    "GITHUB_EVENT_NAME",
+    "GITHUB_EVENT_PATH",
+    "CI_COMMIT_SHA",
+    "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA",
+)
+
+
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never see the developer's own credentials or targets."""
     for name in list(os.environ):
-        if name.startswith("BOTOPS_") or name in ("GITHUB_SHA", "CI_COMMIT_SHA"):
+        if name.startswith("BOTOPS_") or name in CI_VARIABLES:
             monkeypatch.delenv(name, raising=False)
 
 

@@ -21,6 +21,7 @@ from botops import __version__
 from botops.forge.http import ForgeError, Trace
 from botops.model import Plan
 from botops.render.plan_markdown import render_markdown
+from botops.support.git import short
 
 # GitHub refuses bodies over 65,536 characters; DESIGN §10 keeps the whole comment under this.
 COMMENT_LIMIT = 65_000
@@ -90,7 +91,7 @@ def comment_body(plan: Plan, provenance: Provenance, *, environment: str | None 
 def footer(provenance: Provenance) -> str:
     parts = []
     if provenance.commit:
-        parts.append(f"Plan of commit `{provenance.commit[:7]}`")
+        parts.append(f"Plan of commit `{short(provenance.commit)}`")
     else:
         parts.append("Plan (commit unknown)")
     if provenance.created_at:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from botops.model import ApplyResult, Change, LiveOutcome, Plan, ResourcePlan
+from botops.support.git import short
 
 # Longer single-line values are cut in the middle: a 2,000-character prompt on one line would
 # bury the rest of the plan.
@@ -348,7 +349,7 @@ def origin(plan: Plan, source: str) -> str:
     """Which commit and time a saved plan is from, said before applying it."""
     if plan.format_version < 2:
         return f"Applying {source}: a plan of format 1, which does not say its commit or time."
-    commit = f"commit {plan.commit[:7]}" if plan.commit else "no known commit"
+    commit = f"commit {short(plan.commit)}" if plan.commit else "no known commit"
     made = f"made {plan.created_at}" if plan.created_at else "made at no recorded time"
     by = f" by botops {plan.botops_version}" if plan.botops_version else ""
     where = f", environment {plan.environment}" if plan.environment else ""

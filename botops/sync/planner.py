@@ -22,7 +22,7 @@ from botops.errors import (
 )
 from botops.kinds.spec import KINDS, Field, KindSpec, LiveObject, spec_of, text_or_none, version_of
 from botops.model import Change, Kind, Plan, Resource, ResourcePlan, Unmanaged, within
-from botops.support.git import head_commit
+from botops.support.git import head_commit, short
 
 if TYPE_CHECKING:  # httpx loads only when a command calls the API
     from botops.client import ApiClient
@@ -287,9 +287,10 @@ def version_description(
 
 
 def current_commit(root: Path, environ: Mapping[str, str] | None = None) -> str | None:
-    """The short hash CI exposes (GITHUB_SHA, CI_COMMIT_SHA), else `git rev-parse HEAD`."""
+    """The short hash of `head_commit` (a pull request's head in CI, else HEAD, `+dirty`
+    kept)."""
     sha = head_commit(root, environ)
-    return sha[:7] if sha else None
+    return short(sha) if sha else None
 
 
 async def _unmanaged(plan: Plan, client: ApiClient, by_name: ByName) -> list[Unmanaged]:
