@@ -160,15 +160,16 @@ def resource_paths(
     if arguments:
         return list(arguments)
     if environment is not None and environment.paths is not None:
-        return _existing(project, environment.paths)
+        return list(environment.paths)
     if project.paths:
-        return _existing(project, project.paths)
+        return list(project.paths)
     return [Path(".")]
 
 
-def _existing(project: Project, paths: tuple[Path, ...]) -> list[Path]:
+def _existing(project: Project, paths: list[Path]) -> list[Path]:
     """`paths` of botops.yaml, each missing one reported where botops.yaml names it (not as a
-    file of its own, which would point at a line of a file that isn't there)."""
+    file of its own, which would point at a line of a file that isn't there). Import, which
+    makes them, doesn't ask."""
     missing = [p for p in paths if not p.exists() and p in project.path_positions]
     if missing and project.file is not None:
         where = shown(project.file)
@@ -186,8 +187,9 @@ def declared_resources(
 ) -> list[Resource]:
     """Every resource the project's files (or the PATH arguments) declare, as `environment`
     sees them, checked; all problems at once (`ConfigError`)."""
+    paths = resource_paths(project, arguments, environment)
     return load_resources(
-        resource_paths(project, arguments, environment),
+        paths if arguments else _existing(project, paths),
         root=project.root if project.file else None,
         project_file=project.file,
         scope=scope_of(project, environment),

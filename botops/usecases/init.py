@@ -3,6 +3,9 @@
 The project file, one example resource of each kind, the schemas, a pre-commit config, the
 GitHub workflow and VS Code's schema mapping. An existing file is never overwritten: it is
 kept and reported, so `init` is safe to run in a repository that has some of these already.
+Example resources go only into a new project: where botops.yaml or any file under `bots/`
+exists, a deleted example stays deleted (a re-added example voicebot would be a create, and
+apply would generate a real bot from it).
 """
 
 from __future__ import annotations
@@ -31,21 +34,23 @@ class Scaffolded:
     written: bool  # False: it existed and was kept
 
 
-def init_project(directory: Path) -> list[Scaffolded]:
+@dataclass(frozen=True)
+class Initialized:
+    files: list[Scaffolded]
+    # The project had botops.yaml or resource files already: no example resources were added.
+    examples_left_out: bool
+
+
+def init_project(directory: Path) -> Initialized:
     """Lay out a project in `directory` (made when missing); what was written or kept."""
     schemas = directory / "schemas"
     files: dict[Path, str] = {schemas / name: schema_text(name) for name in SCHEMA_FILES}
+    existing = _has_a_project(directory)
     files[directory / "botops.yaml"] = _with_modeline(
         directory / "botops.yaml", schemas / PROJECT_SCHEMA, _template("botops.yaml")
     )
-    for name, kind in (("support.yaml", "Voicebot"), ("assistant.yaml", "Assistant")):
-        path = directory / "bots" / name
-        template = "voicebot.yaml" if kind == "Voicebot" else "assistant.yaml"
-        schema = schemas / spec_of(kind).schema_file
-        files[path] = _with_modeline(path, schema, _template(template))
-    files[directory / "bots" / "prompts" / "example-assistant.md"] = _template(
-        "example-assistant.md"
-    )
+    if not existing:
+        files.update(_examples(directory, schemas))
     files[directory / ".pre-commit-config.yaml"] = _template("pre-commit-config.yaml").replace(
         "{version}", __version__
     )
@@ -60,7 +65,27 @@ def init_project(directory: Path) -> list[Scaffolded]:
             continue
         write_atomically(path, text)
         done.append(Scaffolded(path, written=True))
-    return done
+    return Initialized(done, examples_left_out=existing)
+
+
+def _has_a_project(directory: Path) -> bool:
+    bots = directory / "bots"
+    return (directory / "botops.yaml").exists() or (
+        bots.is_dir() and any(p.is_file() for p in bots.rglob("*"))
+    )
+
+
+def _examples(directory: Path, schemas: Path) -> dict[Path, str]:
+    files: dict[Path, str] = {}
+    for name, kind in (("support.yaml", "Voicebot"), ("assistant.yaml", "Assistant")):
+        path = directory / "bots" / name
+        template = "voicebot.yaml" if kind == "Voicebot" else "assistant.yaml"
+        schema = schemas / spec_of(kind).schema_file
+        files[path] = _with_modeline(path, schema, _template(template))
+    files[directory / "bots" / "prompts" / "example-assistant.md"] = _template(
+        "example-assistant.md"
+    )
+    return files
 
 
 def vscode_settings() -> str:

@@ -122,7 +122,36 @@ def test_init_never_overwrites(tmp_path: Path) -> None:
     assert f"Kept {tmp_path / 'botops.yaml'} (exists)\n" in result.stdout
     assert (tmp_path / "botops.yaml").read_text() == "account_id: mine\n"
     assert (tmp_path / ".vscode" / "settings.json").read_text() == "{}\n"
-    assert again.stdout.count("Kept ") == len(INIT_FILES) and "Wrote" not in again.stdout
+    # An existing project gets its missing scaffolding, never example bots.
+    scaffolding = [f for f in INIT_FILES if not f.startswith("bots/")]
+    assert again.stdout.count("Kept ") == len(scaffolding) and "Wrote" not in again.stdout
+    assert not (tmp_path / "bots").exists()
+    assert "No example bots written: this project has its own." in result.stderr
+
+
+def test_init_never_brings_back_an_example_deleted_on_purpose(tmp_path: Path) -> None:
+    assert run("init", str(tmp_path)).exit_code == 0
+    (tmp_path / "bots" / "support.yaml").unlink()
+    (tmp_path / "schemas" / "voicebot.schema.json").unlink()
+    again = run("init", str(tmp_path))
+    assert again.exit_code == 0
+    assert not (tmp_path / "bots" / "support.yaml").exists()
+    assert f"Wrote {tmp_path / 'schemas' / 'voicebot.schema.json'}\n" in again.stdout
+    assert again.stdout.count("Wrote ") == 1
+
+
+def test_a_fresh_init_says_exactly_what_to_fill_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = run("init", str(tmp_path))
+    assert "set account_id in botops.yaml (or BOTOPS_ACCOUNT_ID)" in result.stderr
+    monkeypatch.chdir(tmp_path)
+    plan = run("plan")
+    assert plan.exit_code == 1
+    assert plan.stderr == (
+        "Error: no account id: pass --account, set BOTOPS_ACCOUNT_ID, or set account_id in "
+        "botops.yaml\n"
+    )
 
 
 def modelines(file: Path) -> list[str]:
