@@ -75,3 +75,12 @@ def test_gitlab_jobs_have_the_rules_and_serialised_apply() -> None:
     assert apply["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
     assert apply["resource_group"] == "botops-production"
     assert apply["environment"] == {"name": "production"}
+
+
+def test_drift_reads_with_read_only_credentials_outside_production() -> None:
+    """Drift runs every day: in the protected environment it would wait for a reviewer, and it
+    needs no write access at all."""
+    job = workflow("drift.yml")["jobs"]["drift"]
+    assert "environment" not in job
+    text = json.dumps(job)
+    assert "secrets.BOTOPS_READONLY_TOKEN" in text and "secrets.BOTOPS_TOKEN" not in text
