@@ -325,17 +325,19 @@ def dump(document: dict[str, Any]) -> str:
     )
 
 
-def generated_file(resource: LiveResource, out: Path | None, *, schemas_dir: Path) -> ImportedFile:
-    """The YAML of a newly generated bot: at `out`; by default `<slug of name>.yaml` in the
-    working directory, or `<bot_id>.yaml` when that name is taken (the bot exists now, so its
-    file must not be lost to a clash)."""
+def generated_file(
+    resource: LiveResource, out: Path | None, *, schemas_dir: Path, directory: Path
+) -> ImportedFile:
+    """The YAML of a newly generated bot: at `out`; by default `<slug of name>.yaml` in
+    `directory` (where import writes: the project's first path), or `<bot_id>.yaml` when that
+    name is taken (the bot exists now, so its file must not be lost to a clash)."""
     key: tuple[Kind, str] = (resource.kind, resource.id)
     if out is not None:
         return lay_out([resource], out.parent, schemas_dir=schemas_dir, reuse={key: out})[0]
-    (file,) = lay_out([resource], Path("."), schemas_dir=schemas_dir)
+    (file,) = lay_out([resource], directory, schemas_dir=schemas_dir)
     if file.path.exists():
-        fallback = Path(f"{resource.id}.yaml")
-        file = lay_out([resource], Path("."), schemas_dir=schemas_dir, reuse={key: fallback})[0]
+        fallback = directory / f"{resource.id}.yaml"
+        file = lay_out([resource], directory, schemas_dir=schemas_dir, reuse={key: fallback})[0]
     return file
 
 

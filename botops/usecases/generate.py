@@ -17,6 +17,7 @@ from botops.kinds.spec import VOICEBOT
 from botops.project.schemafiles import write_schemas
 from botops.support.files import check_writable
 from botops.sync import importer
+from botops.usecases.import_ import import_dir
 from botops.usecases.session import Session
 
 if TYPE_CHECKING:  # httpx loads only when a command calls the API
@@ -44,16 +45,18 @@ def generate_bot(
     while_waiting: Callable[[], Awaitable[None]] | None = None,
 ) -> Generated:
     """Start a job from `text` (or pick up `job_id`), wait for it, write the bot to `out`
-    (default `<slug of its name>.yaml` here). `on_created` gets the new bot_id as soon as the
+    (default `<slug of its name>.yaml` in the project's first path). `on_created` gets the new bot_id as soon as the
     job is done; `while_waiting` runs alongside the polling (a spinner) and is cancelled when
     the job ends."""
     if not job_id and not (text or "").strip():
         raise UsageError("describe the bot (TEXT), or pick up a job with --job ID")
     if out is not None and out.exists():
         raise UsageError(f"{out} already exists; choose another --out (nothing was started)")
+    # Without --out the file goes where import writes (the project's first path, inside what
+    # plan reads), under a name known only once the bot exists.
+    directory = import_dir(session.project, session.environment)
     try:
-        # Without --out the file goes here, under a name known only once the bot exists.
-        check_writable(out if out is not None else Path(".botops-generate"))
+        check_writable(out if out is not None else directory / ".botops-generate")
     except UsageError as error:
         raise UsageError(f"{error} (nothing was started)") from None
 
@@ -79,7 +82,7 @@ def generate_bot(
     live = importer.LiveResource("Voicebot", bot_id, bot)
     schemas = session.project.root / "schemas"
     try:
-        file = importer.generated_file(live, out, schemas_dir=schemas)
+        file = importer.generated_file(live, out, schemas_dir=schemas, directory=directory)
         importer.write_files([file], force=False)
     except BotopsError as error:
         raise _unwritten(bot_id, job, out, error) from None
