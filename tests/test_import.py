@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from botops.cli import cli
 from botops.errors import ConfigError, UsageError
-from botops.kinds.spec import LLM_CONFIG_KEYS
+from botops.kinds import LLM_CONFIG_KEYS
 from botops.model import Resource
 from botops.project.loader import load_resources
 from botops.sync.importer import (

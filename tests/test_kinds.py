@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from botops.errors import ConfigError, NotFoundError
-from botops.kinds.spec import (
+from botops.kinds import (
     ASSISTANT,
     KINDS,
     VOICEBOT,
@@ -73,7 +73,18 @@ class Greeter(KindSpec):
     fields = (Field("greeting"), SettingsField("voice", ("speed", "pitch")))
     missing_hint = "; check greeter_id"
 
-    read_call, list_call, write_call = "get_greeter", "iter_greeters", "post_greeter_version"
+    # The client calls: typed, each one line (the client here is `Greeters`, not the API's).
+    async def fetch(self, client: Any, resource_id: str) -> LiveObject:
+        return await client.get_greeter(resource_id)
+
+    def listing(self, client: Any) -> AsyncIterator[LiveObject]:
+        return client.iter_greeters()  # type: ignore[no-any-return]
+
+    async def post_version(self, client: Any, resource_id: str, payload: Payload) -> LiveObject:
+        return await client.post_greeter_version(resource_id, payload)  # type: ignore[no-any-return]
+
+    def version_items(self, client: Any, resource_id: str) -> AsyncIterator[dict[str, Any]]:
+        return client.iter_greeter_versions(resource_id)  # type: ignore[no-any-return]
 
 
 GREETER_SCHEMA = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from botops.kinds.spec import ASSISTANT, VOICEBOT
+from botops.kinds import ASSISTANT, VOICEBOT
 from botops.model import Change, Resource
 from botops.sync.planner import current_commit, diff_fields, version_description
 

@@ -29,8 +29,16 @@ from botops.errors import (
     ServerError,
     TransportError,
 )
-from botops.kinds.compare import carries, differs
-from botops.kinds.spec import KindSpec, LiveObject, Payload, next_version, spec_of, version_of
+from botops.kinds import (
+    KindSpec,
+    LiveObject,
+    Payload,
+    carries,
+    differs,
+    next_version,
+    spec_of,
+    version_of,
+)
 from botops.model import ApplyResult, Outcome, Plan, ResourcePlan
 
 if TYPE_CHECKING:  # httpx loads only when a command calls the API

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 import yaml
 
 from botops.errors import MethodNotAllowedError, NotFoundError, UsageError
-from botops.kinds.spec import KINDS, KindSpec, LiveObject, either, spec_of
+from botops.kinds import KINDS, KindSpec, LiveObject, either, spec_of
 from botops.model import Kind, Resource
 from botops.project.loader import Declaration, load_declarations
 from botops.project.schemafiles import modeline

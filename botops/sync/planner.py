@@ -20,7 +20,7 @@ from botops.errors import (
     NotFoundError,
     PlanError,
 )
-from botops.kinds.spec import KINDS, Field, KindSpec, LiveObject, spec_of, text_or_none, version_of
+from botops.kinds import KINDS, Field, KindSpec, LiveObject, spec_of, text_or_none, version_of
 from botops.model import Change, Kind, Plan, Resource, ResourcePlan, Unmanaged, within
 from botops.support.git import head_commit
 

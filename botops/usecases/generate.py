@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from botops.client.generation import OnStatus, run_generation
 from botops.errors import BotopsError, UsageError
-from botops.kinds.spec import VOICEBOT
+from botops.kinds import VOICEBOT
 from botops.project.schemafiles import write_schemas
 from botops.support.files import check_writable
 from botops.sync import importer

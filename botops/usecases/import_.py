@@ -1,6 +1,7 @@
-"""The import use case: live voicebots and assistants read, laid out as files beside what the
-project already declares, and written (all or nothing). `importer` owns the file shapes;
-`envimport` what `--env` changes (ids into other environments' files, files of their own).
+"""The import use case: live resources read, laid out as files beside what the project already
+declares, and written (all or nothing). `importer` reads and writes, `layout` owns the file
+shapes; `env_layout` what `--env` changes (ids into other environments' files, files of their
+own).
 
 What is written is then loaded as `validate` would load it: live data can hold what no file
 may (a temperature of 5, an agent role twice), and a plan on such a file can't show "no
@@ -14,14 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from botops.errors import ConfigError, Problem, UsageError
+from botops.kinds import KINDS, either
 from botops.model import Project
 from botops.project.environments import Environment
 from botops.project.loader import load_resources
 from botops.project.schemafiles import write_schemas
 from botops.project.settings import resource_paths, scope_of
 from botops.support.files import write_atomically
-from botops.sync import env_layout as envimport
-from botops.sync import importer
+from botops.sync import env_layout, importer
 from botops.usecases.session import Session
 
 
@@ -42,12 +43,18 @@ class Imported:
     """What validation finds wrong in the files written (live values no file may hold)."""
 
     @property
-    def voicebots(self) -> int:
-        return sum(1 for r in self.live if r.kind == "Voicebot")
+    def counts(self) -> str:
+        """How many of each kind were read live: `1 voicebot(s) and 2 assistant(s)`."""
+        parts = [
+            f"{sum(1 for r in self.live if r.kind == spec.name)} {spec.prefix}(s)"
+            for spec in KINDS.values()
+        ]
+        return " and ".join(parts) if len(parts) < 3 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
-    @property
-    def assistants(self) -> int:
-        return len(self.live) - self.voicebots
+
+def nothing_live() -> str:
+    """What import says when nothing was live: `no live voicebots or assistants`."""
+    return f"no live {either(f'{spec.prefix}s' for spec in KINDS.values())}"
 
 
 def import_live(
@@ -61,9 +68,10 @@ def import_live(
 ) -> Imported:
     """Import `ids` (or, with `everything`, every live resource) into `directory` (default: the
     first configured path, else here). Existing files stay unless `force`. In an environment,
-    as `envimport` says: nothing is ever overwritten there."""
+    as `env_layout` says: nothing is ever overwritten there."""
     if not ids and not everything:
-        raise UsageError("name the bot or assistant ids to import, or pass --all")
+        nouns = either(spec.noun for spec in KINDS.values())
+        raise UsageError(f"name the {nouns} ids to import, or pass --all")
     environment = session.environment
     if environment is not None and force:
         raise UsageError(
@@ -124,9 +132,9 @@ def _import_into(
     files of their own (existing only there) for the rest."""
     root = project.root
     lands = where_import_lands(project, target, environment)
-    placed = envimport.import_into(
+    placed = env_layout.import_into(
         live,
-        envimport.candidates_in(lands, root=root),
+        env_layout.candidates_in(lands, root=root),
         environment=environment.name,
         environments=list(project.environments),
         directory=target,
