@@ -14,14 +14,8 @@ from botops.errors import ConfigError, UsageError
 from botops.kinds import LLM_CONFIG_KEYS
 from botops.model import Resource
 from botops.project.loader import load_resources
-from botops.sync.importer import (
-    LiveResource,
-    declarations,
-    declared_alone,
-    lay_out,
-    needs_escapes,
-    write_files,
-)
+from botops.sync.importer import declarations, declared_alone, write_files
+from botops.sync.layout import LiveResource, lay_out, needs_escapes
 from tests.support import ROOT, Emulator, botops
 
 FIXTURES = ROOT / "tests/fixtures/import.yaml"

@@ -10,7 +10,7 @@ import click
 from botops.errors import UsageError
 
 if TYPE_CHECKING:
-    from botops.sync.importer import ImportedFile
+    from botops.sync.layout import ImportedFile
     from botops.usecases.session import Session
 
 

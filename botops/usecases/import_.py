@@ -22,7 +22,7 @@ from botops.project.loader import load_resources
 from botops.project.schemafiles import write_schemas
 from botops.project.settings import resource_paths, scope_of
 from botops.support.files import write_atomically
-from botops.sync import env_layout, importer
+from botops.sync import env_layout, importer, layout
 from botops.usecases.session import Session
 
 
@@ -32,8 +32,8 @@ class Imported:
     written for their modelines (DESIGN §11) where the project lacked them, and what validation
     finds wrong in the files (the live values a file may not hold)."""
 
-    live: list[importer.LiveResource]
-    files: list[importer.ImportedFile]
+    live: list[layout.LiveResource]
+    files: list[layout.ImportedFile]
     edits: list[tuple[Path, str]] = field(default_factory=list)
     """`import --env`: (file, address) of each id added to another environment's file."""
     kept: list[tuple[str, str]] = field(default_factory=list)
@@ -89,7 +89,7 @@ def import_live(
     root = project.root
     declared = importer.declarations(where_import_lands(session.project, target), root=root)
     reuse = importer.declared_alone(live, declared, root=root)
-    files = importer.lay_out(live, target, schemas_dir=root / "schemas", reuse=reuse)
+    files = layout.lay_out(live, target, schemas_dir=root / "schemas", reuse=reuse)
     importer.write_files(files, force=force)
     schemas = write_schemas(root / "schemas", missing_only=True)
     problems = _problems(files, [], project, None)
@@ -97,7 +97,7 @@ def import_live(
 
 
 def _problems(
-    files: Sequence[importer.ImportedFile],
+    files: Sequence[layout.ImportedFile],
     edited: Sequence[Path],
     project: Project,
     environment: Environment | None,
@@ -126,7 +126,7 @@ def _problems(
 
 
 def _import_into(
-    project: Project, environment: Environment, live: list[importer.LiveResource], target: Path
+    project: Project, environment: Environment, live: list[layout.LiveResource], target: Path
 ) -> Imported:
     """`import --env`: ids written into the files that declare them for another environment,
     files of their own (existing only there) for the rest."""
