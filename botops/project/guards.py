@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from botops.errors import PlanError
-from botops.kinds import KindSpec
+from botops.kinds import spec_of
+from botops.model import Kind
 from botops.support.yamlpos import Document, Issue
 
 # The fields guards are about: `models` and the ranges hold for `llm_config`,
@@ -77,14 +78,15 @@ class Guards:
     def __bool__(self) -> bool:
         return bool(self.layers)
 
-    def issues(self, spec: KindSpec, document: Document) -> list[Issue]:
-        """Every guard `document` (an effective document of `spec`'s kind) breaks, at the value
-        that breaks it. Each guard holds for the field it is about: a kind with that field
+    def issues(self, kind: Kind, document: Document) -> list[Issue]:
+        """Every guard `document` (an effective document of `kind`) breaks, at the value that
+        breaks it. Each guard holds for the field it is about: a kind with that field
         among its managed fields has it checked. Values of the wrong type are left to the
         schema's message."""
         value = document.value
         if not self.layers or not isinstance(value, dict):
             return []
+        spec = spec_of(kind)
         found: list[Issue] = []
         if LLM_CONFIG in spec.field_names:
             found += self._llm_config(value.get(LLM_CONFIG), document)

@@ -16,7 +16,6 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from botops.kinds import spec_of
 from botops.project.environments import unknown_environment
 from botops.project.guards import Guards
 from botops.support.schemacheck import render_value
@@ -214,6 +213,6 @@ class Scope:
         issues = environment_issues(document, self.defined)
         if kind is not None and self.guards:
             taken = {(i.line, i.column) for i in found}
-            guarded = self.guards.issues(spec_of(kind), effective)
+            guarded = self.guards.issues(kind, effective)
             issues += [i for i in guarded if (i.line, i.column) not in taken]
         return issues
