@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from botops.project.environments import Environment
 
-# The name of a kind registered in `botops.kinds.spec` ("Voicebot", "Assistant").
+# The name of a kind registered in `botops.kinds` (`KindSpec.name`).
 Kind = str
 Action = Literal["no-op", "update", "create"]
 Outcome = Literal["applied", "stale", "failed", "unknown", "conflict", "skipped"]

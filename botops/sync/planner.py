@@ -217,11 +217,16 @@ def _plan_update(
 def _plan_create(
     spec: KindSpec, resource: Resource, message: str | None, commit: str | None
 ) -> ResourcePlan:
-    if not resource.description:
+    if not spec.created_by_generation or not resource.description:
+        create = (
+            ", or add description to create it through bot generation"
+            if spec.created_by_generation
+            else ""
+        )
         raise PlanError(
             f"{resource.where}: no live {spec.prefix} is named {resource.name!r} and the file "
             f"has no {spec.id_key}; add {spec.id_key} to manage an existing {spec.noun} "
-            "(renamed?), or add description to create it through bot generation"
+            f"(renamed?){create}"
         )
     fields = sorted(resource.desired)
     version = spec.payload(
