@@ -110,11 +110,7 @@ def _unique(section: str, ids: list[str]) -> None:
 def _bot(where: str, item: dict[str, Any]) -> Bot:
     _known_keys(where, item, BOT_KEYS)
     bot_id = _id(where, item, "bot_id")
-    data = {
-        "name": item.get("name"),
-        "enable_greeting_interruption": item.get("enable_greeting_interruption", True),
-        "supported_languages": item.get("supported_languages", ["en"]),
-    }
+    data = rules.defaults(rules.BOT_TABLE, item)
     _check(where, rules.check_fields(data, rules.BOT_RULES, what="a voicebot"))
     version, created = _version(where, item, "version"), _date(where, item)
     return Bot(bot_id, version, data, created, _history(where, item, version, created))
@@ -154,11 +150,7 @@ def _history(
 def _assistant(where: str, item: dict[str, Any]) -> Assistant:
     _known_keys(where, item, ASSISTANT_KEYS)
     assistant_id = _id(where, item, "assistant_id")
-    data = {
-        "instruction": item.get("instruction", ""),
-        "llm_config": item.get("llm_config", {}),
-        "agents": item.get("agents", []),
-    }
+    data = rules.defaults(rules.ASSISTANT_TABLE, item)
     _check(where, rules.check_fields(data, rules.ASSISTANT_RULES, what="an assistant"))
     version = _version(where, item, "version")
     stable = None
