@@ -17,14 +17,14 @@ from botops.errors import BotopsError
 
 DEMO = Path(__file__).parent / "data" / "demo.yaml"
 
-BOT_KEYS = ("bot_id", "version", "date_created", "versions", *rules.BOT_FIELDS)
+BOT_KEYS = ("bot_id", "version", "date_created", "versions", *rules.BOT_TABLE)
 VERSION_KEYS = ("version", "date_created", "version_description")
 ASSISTANT_KEYS = (
     "assistant_id",
     "version",
     "stable_version",
     "date_created",
-    *rules.ASSISTANT_FIELDS,
+    *rules.ASSISTANT_TABLE,
 )
 # Fixtures may hold very old versions (v1000), but each earlier version is stored too.
 MAX_VERSION = 10_000
@@ -111,7 +111,7 @@ def _bot(where: str, item: dict[str, Any]) -> Bot:
     _known_keys(where, item, BOT_KEYS)
     bot_id = _id(where, item, "bot_id")
     data = rules.defaults(rules.BOT_TABLE, item)
-    _check(where, rules.check_fields(data, rules.BOT_RULES, what="a voicebot"))
+    _check(where, rules.check_fields(data, rules.BOT_TABLE, what="a voicebot"))
     version, created = _version(where, item, "version"), _date(where, item)
     return Bot(bot_id, version, data, created, _history(where, item, version, created))
 
@@ -151,7 +151,7 @@ def _assistant(where: str, item: dict[str, Any]) -> Assistant:
     _known_keys(where, item, ASSISTANT_KEYS)
     assistant_id = _id(where, item, "assistant_id")
     data = rules.defaults(rules.ASSISTANT_TABLE, item)
-    _check(where, rules.check_fields(data, rules.ASSISTANT_RULES, what="an assistant"))
+    _check(where, rules.check_fields(data, rules.ASSISTANT_TABLE, what="an assistant"))
     version = _version(where, item, "version")
     stable = None
     if item.get("stable_version") is not None:

@@ -100,10 +100,6 @@ ASSISTANT_TABLE: dict[str, FieldRule] = {
     "agents": FieldRule(_agents, {"type": "array", "items": _AGENT}, default=[]),
 }
 
-BOT_FIELDS = tuple(BOT_TABLE)
-ASSISTANT_FIELDS = tuple(ASSISTANT_TABLE)
-BOT_RULES: dict[str, Rule] = {key: f.check for key, f in BOT_TABLE.items()}
-ASSISTANT_RULES: dict[str, Rule] = {key: f.check for key, f in ASSISTANT_TABLE.items()}
 BOOLEAN: Rule = _boolean
 STRING: Rule = _string
 
@@ -114,17 +110,18 @@ def defaults(table: dict[str, FieldRule], given: dict[str, Any] | None = None) -
 
 
 def check_fields(
-    values: dict[str, Any], rules: dict[str, Rule], *, prefix: str = "", what: str
+    values: dict[str, Any], table: dict[str, FieldRule], *, prefix: str = "", what: str
 ) -> list[str]:
-    """Every problem with `values`: unknown keys (listing the known ones) and wrong types."""
+    """Every problem with `values` against a kind's `table`: unknown keys (listing the known
+    ones) and wrong types."""
     problems = []
     for key, value in values.items():
-        rule = rules.get(key)
+        rule = table.get(key)
         if rule is None:
-            allowed = ", ".join(rules)
+            allowed = ", ".join(table)
             problems.append(f"{prefix}{key} is not a field {what} accepts (allowed: {allowed})")
             continue
-        problem = rule(f"{prefix}{key}", value)
+        problem = rule.check(f"{prefix}{key}", value)
         if problem:
             problems.append(problem)
     return problems
