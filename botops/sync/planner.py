@@ -2,7 +2,7 @@
 
 `make_plan` is one short template: read live state concurrently, diff each resource, decide its
 action, build the exact payload apply will send. Everything a kind decides (its fields, how each
-is compared and sent, the payload's layout, its client calls) is its spec's (`botops.kinds.spec`);
+is compared and sent, the payload's layout, its client calls) is its spec's (`botops.kinds`);
 values compare as `botops.kinds.compare` says. Unmanaged fields (absent from the file) and unmanaged
 `llm_config` keys are never looked at.
 """
