@@ -192,8 +192,8 @@ class _Writer:
                 raise
             raise _Unknown(
                 f"bot generation may have started but its answer was lost ({error}); run "
-                "`botops plan --unmanaged` and add the new bot's bot_id to the file before "
-                "applying again, so that it is not created twice"
+                f"`botops plan --unmanaged` and add the new {spec.noun}'s {spec.id_key} to the "
+                "file before applying again, so that it is not created twice"
             ) from None
         except ServerError as error:
             raise _Unknown(
