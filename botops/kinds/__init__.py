@@ -25,7 +25,6 @@ from botops.kinds.spec import (
     next_version,
     register,
     spec_of,
-    text_or_none,
     version_of,
     wire_booleans,
 )
@@ -54,7 +53,6 @@ __all__ = [
     "register",
     "same",
     "spec_of",
-    "text_or_none",
     "version_of",
     "wire_booleans",
 ]

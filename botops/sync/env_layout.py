@@ -27,7 +27,8 @@ from botops.kinds import KINDS, spec_of
 from botops.model import Kind
 from botops.project.overrides import ENVIRONMENTS, OVERRIDES, effective, exists_in
 from botops.support.yamlpos import Document, parse
-from botops.sync.layout import ImportedFile, LiveResource, dump, flow, lay_out
+from botops.support.yamlwrite import dump, flow
+from botops.sync.layout import ImportedFile, LiveResource, lay_out
 
 
 @dataclass(frozen=True)
