@@ -41,7 +41,7 @@ from botops.kinds import (
 )
 from botops.model import ApplyResult, Outcome, Plan, ResourcePlan
 
-if TYPE_CHECKING:  # httpx loads only when a command calls the API
+if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
     from botops.client import ApiClient
 
 MAX_WRITE_ATTEMPTS = 5

@@ -27,7 +27,7 @@ from botops.project.loader import Declaration, load_declarations
 from botops.support.files import check_writable_parent, write_atomically
 from botops.sync.layout import ImportedFile, LiveResource, lay_out
 
-if TYPE_CHECKING:  # httpx loads only when a command calls the API
+if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
     from botops.client import ApiClient
 
 Warn = Callable[[str], None]
