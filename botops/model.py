@@ -170,9 +170,13 @@ class ApplyResult:
     conflict  written (`new_version`), but another writer wrote the same resource at the same
               time: the live version may lack these changes or have undone theirs
     skipped   nothing to do (no-op)
+
+    `refused` marks a failure because the plan would send what its rendered form does not show:
+    one such resource refuses the whole plan before any write.
     """
 
     address: str
     outcome: Outcome
     new_version: str | None = None
     message: str | None = None
+    refused: bool = False

@@ -26,6 +26,7 @@ from botops.render.plan_text import (
     plural,
     printable,
     resource_name,
+    sent_lines,
 )
 
 # Wider than the terminal: a reviewer may want a whole value, and the size limit is enforced
@@ -133,7 +134,8 @@ class _Section:
         if resource.outcomes is not None:
             # Inside the section, so the shortening below counts it.
             self.opening += f"\n\n{escape(live_outcome_line(resource.outcomes))}"
-        self.lines = [
+        # What is sent beyond the changes comes first, so a shortened diff still shows it.
+        self.lines = [_diff_text(line) for line in sent_lines(resource, width=VALUE_WIDTH)] + [
             _diff_text(line)
             for change in resource.changes
             for line in diff_lines(

@@ -12,20 +12,20 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from botops.model import ApplyResult, Change, LiveOutcome, Plan, ResourcePlan
+from botops.support.escape import printable
+from botops.sync.disclosed import sent
+
+__all__ = ["printable"]  # re-exported: the renderers take the one escaping function from here
 
 # Longer single-line values are cut in the middle: a 2,000-character prompt on one line would
 # bury the rest of the plan.
 VALUE_WIDTH = 120
 
-# C0 and C1 controls (but tab and newline), and the bidirectional overrides and isolates,
-# which make a terminal or a pull-request page show text in another order than it is.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _RESET = "\033[0m"
 _STYLES = {
     "+": "\033[32m",
@@ -117,6 +117,21 @@ def _part_lines(change: Change, *, paired: bool, width: int, note: str) -> list[
     return [DiffLine("~", f"{path}: {old} -> {new}{note}")]
 
 
+def sent_lines(resource: ResourcePlan, *, width: int = VALUE_WIDTH) -> list[DiffLine]:
+    """What the resource's write sends beyond its changes (`botops.sync.disclosed.sent`: the
+    version description, `mark_as_stable`, a create's generation text, where an added agent
+    goes), one `# label: value` line each, a multi-line text line by line: apply sends nothing
+    a rendered plan does not show."""
+    lines: list[DiffLine] = []
+    for label, value in sent(resource):
+        if is_multiline(value):
+            lines.append(DiffLine(" ", f"# {label}:"))
+            lines += [DiffLine(" ", f"#   {line}", 1) for line in _text_lines(value)]
+        else:
+            lines.append(DiffLine(" ", f"# {label}: {format_value(value, width=width)}"))
+    return [DiffLine(line.marker, printable(line.text), line.depth) for line in lines]
+
+
 def override_note(resource: ResourcePlan, environment: str | None) -> Callable[[str], str]:
     """` (prod override)` for a change whose new value comes from `overrides.prod`."""
     label = f" ({environment or 'environment'} override)"
@@ -128,17 +143,6 @@ def _text_lines(value: Any) -> list[str]:
         return []
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return text.splitlines()
-
-
-def printable(text: str) -> str:
-    """Control characters as `\\xNN`, bidi controls as `\\u202e`: a value read from the API
-    must not drive the terminal, nor reorder what a reviewer reads."""
-    return _CONTROL.sub(_escaped, text)
-
-
-def _escaped(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def _text_diff(before: Any, after: Any) -> list[DiffLine]:
@@ -221,6 +225,7 @@ def _resource_block(resource: ResourcePlan, paint: _Painter, environment: str | 
     if resource.outcomes is not None:
         lines.append(f"    # {live_outcome_line(resource.outcomes)}")
     note = override_note(resource, environment)
+    lines += (_line(line, paint) for line in sent_lines(resource))
     for change in resource.changes:
         lines += (_line(line, paint) for line in diff_lines(change, note=note))
     return "\n".join(lines)

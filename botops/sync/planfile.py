@@ -28,9 +28,10 @@ from botops.model import (
     ResourcePlan,
     Unmanaged,
 )
-from botops.render.plan_text import printable
+from botops.support.escape import printable
 from botops.support.files import write_atomically
 from botops.support.git import head_commit
+from botops.sync.disclosed import created_name, refusal
 from botops.sync.plan_json import render_json
 
 _ACTIONS: tuple[Action, ...] = ("create", "no-op", "update")
@@ -238,6 +239,12 @@ class _Reader:
                 self.fail(f"{where}: only a {creatable} can be created")
             if resource.id is not None:
                 self.fail(f"{where}.id must be null for action 'create', got {_shown(resource.id)}")
+            # A create that does not name what it creates would skip the check that no bot
+            # of that name exists yet: applied twice it would clone the bot.
+            problem = refusal(resource, None)
+            if problem is not None:
+                self.fail(f"{where}: {printable(problem)}; make the plan again")
+            resource.name = created_name(resource)
             return
         if resource.action == "update" and resource.id is None:
             self.fail(f"{where}.id must be a string for action 'update', got null")

@@ -1,0 +1,44 @@
+"""The one escaping function for every external string botops shows.
+
+A value read from the API, a forge, a plan file or a resource file must neither drive the
+terminal (C0/C1 controls: ESC sequences, OSC 52, BEL) nor read as something it is not: the
+bidirectional overrides and isolates (RLO, LRM) reorder what a reviewer reads, and the invisible
+characters (zero-width space and joiners, word joiner, the byte order mark, the Unicode tag
+characters of "ASCII smuggling") make `gpt\\u200b-4o` look like `gpt-4o`. Each is shown as its
+escape (`\\x1b`, `\\u200b`, `\\U000e0041`), so what is shown is what is there.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 and C1 controls (but tab and newline); soft hyphen; the Arabic letter mark; Mongolian
+# vowel separator; zero-width space/non-joiner/joiner; LRM/RLM; line and paragraph separators;
+# the bidi embeddings, overrides and isolates; word joiner and the invisible operators; the
+# deprecated format characters; lone surrogates (which no output can encode); the byte
+# order mark; interlinear annotations; the tag block.
+_HIDDEN = (
+    "\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u206f\ud800-\udfff\ufeff\ufff9-\ufffb\U000e0000-\U000e007f"
+)
+HIDDEN = re.compile(f"[{_HIDDEN}]")
+
+
+def printable(text: str) -> str:
+    """`text` with every control and invisible character as its escape; tab and newline kept."""
+    return HIDDEN.sub(_escaped, text)
+
+
+def hidden_characters(text: str) -> list[tuple[int, str]]:
+    """Where `text` holds a character `printable` escapes (offset, escape), tab and newline
+    aside: what `validate` reports."""
+    return [(match.start(), _escaped(match)) for match in HIDDEN.finditer(text)]
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
