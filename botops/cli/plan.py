@@ -148,7 +148,7 @@ def apply(
         botops apply --auto-approve -m "Add Hindi to the support line"
         botops plan --out plan.json && botops apply --plan plan.json --auto-approve
     """
-    from botops.render.plan_text import origin, render_apply_report, render_text
+    from botops.render.plan_text import origin, printable, render_apply_report, render_text
     from botops.usecases import apply as applying
 
     the_plan, target = applying.plan_to_apply(
@@ -156,6 +156,8 @@ def apply(
     )
     if plan_file is not None:
         click.echo(origin(the_plan, str(plan_file)), err=True)
+    # Where the credentials go, said before anything is sent.
+    click.echo(printable(f"Target: account {target.account_id} at {target.base_url}."), err=True)
     click.echo(render_text(the_plan, color=color()))
     if not the_plan.has_changes:
         return

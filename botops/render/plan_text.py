@@ -352,9 +352,12 @@ def counted(count: int, noun: str) -> str:
 def origin(plan: Plan, source: str) -> str:
     """Which commit and time a saved plan is from, said before applying it."""
     if plan.format_version < 2:
-        return f"Applying {source}: a plan of format 1, which does not say its commit or time."
+        return printable(
+            f"Applying {source}: a plan of format 1, which does not say its commit or time."
+        )
     commit = f"commit {plan.commit[:7]}" if plan.commit else "no known commit"
     made = f"made {plan.created_at}" if plan.created_at else "made at no recorded time"
     by = f" by botops {plan.botops_version}" if plan.botops_version else ""
     where = f", environment {plan.environment}" if plan.environment else ""
-    return f"Applying {source}: the plan of {commit}, {made}{by}{where}."
+    # Every part comes from the plan file: shown escaped, as every external string.
+    return printable(f"Applying {source}: the plan of {commit}, {made}{by}{where}.")

@@ -33,6 +33,7 @@ from botops.project.settings import (
     resolve_target,
     scope_of,
 )
+from botops.support.escape import printable
 from botops.sync.planfile import refuse_other_environment
 
 T = TypeVar("T")
@@ -157,13 +158,19 @@ class Session:
             environment=self.environment,
         )
         planned = Target(base_url=clean_base_url(plan.base_url), account_id=plan.account_id)
+        # A plan file never chooses where credentials go: the base URL is the one this run
+        # would use anyway, the default included when nothing names one.
+        effective = base_url or clean_base_url(DEFAULT_BASE_URL)
         for label, now, then in (
-            ("base URL", base_url, planned.base_url),
+            ("base URL", effective, planned.base_url),
             ("account", account_id, planned.account_id),
         ):
             if now is not None and now != then:
+                named = "names" if label != "base URL" or base_url else "uses the default"
                 raise UsageError(
-                    f"the plan was made for {label} {then!r} but the configuration names "
-                    f"{now!r}; refusing to apply it elsewhere"
+                    printable(
+                        f"the plan was made for {label} {then!r} but the configuration {named} "
+                        f"{now!r}; refusing to apply it elsewhere (nothing was sent)"
+                    )
                 )
         return planned
