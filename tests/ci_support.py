@@ -92,6 +92,8 @@ def find_reviewed_plan(
         "RUNNER_TEMP": str(home / "runner-temp"),
         "BOTOPS_ACTION_ARTIFACT": "botops-plan-default",
         "BOTOPS_ACTION_PLAN_FILE": "botops-plan.json",
+        # What action.yml passes: `github.workflow_ref` of the running workflow.
+        "BOTOPS_ACTION_WORKFLOW": "acme/bots/.github/workflows/botops.yml@refs/heads/main",
         **{f"BOTOPS_ACTION_{k.upper()}": v for k, v in inputs.items()},
     }
     done = subprocess.run(
