@@ -32,6 +32,15 @@ from botops.errors import (
     TransportError,
     UsageError,
 )
+from botops.support.bounds import (
+    MAX_BODY,
+    REQUEST_DEADLINE,
+    BodyTooLarge,
+    DeadlineExceeded,
+    megabytes,
+    read_capped,
+    within,
+)
 
 Trace = Callable[[str], None]
 Normalize = Callable[[dict[str, Any]], dict[str, Any]]
@@ -71,6 +80,8 @@ class Client:
         clock: Callable[[], float] = time.monotonic,
         max_attempts: int = 10,
         pacer: Pacer | None = None,
+        request_deadline: float = REQUEST_DEADLINE,
+        max_body: int = MAX_BODY,
     ) -> None:
         if timeout <= 0:
             raise UsageError(f"timeout must be positive, got {timeout}")
@@ -92,6 +103,10 @@ class Client:
         self.timeout = timeout
         self.deadline = deadline
         self.max_attempts = max_attempts
+        # Every request is bounded as a whole (a server dripping bytes never trips a per-read
+        # timeout) and in size (support/bounds.py, shared with every HTTP client of botops).
+        self.request_deadline = request_deadline
+        self.max_body = max_body
         self.request_count = 0
         self._trace = trace
         self._sleep = sleep
@@ -276,8 +291,13 @@ class Client:
                 started = self._clock()
             succeeded = throttled = answered = False
             retry_after: float | None = None
+            # The retry deadline is total: an attempt gets what is left of it.
+            left = self.deadline - (self._clock() - started) if self.deadline > 0 else None
+            limit = self.request_deadline if left is None else min(self.request_deadline, left)
             try:
-                body = await self._attempt(method, path, shown, params, json, files)
+                body = await self._attempt(
+                    method, path, shown, params, json, files, max(limit, 1.0)
+                )
                 succeeded = answered = True
                 return body
             except RateLimitedError as exc:
@@ -327,13 +347,28 @@ class Client:
         params: Mapping[str, str] | None,
         json: Any,
         files: Files | None,
+        limit: float,
     ) -> Any:
         self.request_count += 1
         # Errors quote the path; a caller may have put anything into an id.
         where = self._redact(path)
         start = time.perf_counter()
         try:
-            response = await self._http.request(method, path, params=params, json=json, files=files)
+            response = await within(
+                limit, self._bounded(method, path, params=params, json=json, files=files)
+            )
+        except DeadlineExceeded as exc:
+            self._emit(f"{shown} -> no complete answer within {limit:g} s ({_ms(start)})")
+            raise TransportError(
+                f"no complete answer from {self.base_url} within {limit:g} s (it kept the "
+                "connection open); it may have acted",
+                method=method,
+                path=where,
+                maybe_sent=True,
+            ) from exc
+        except BodyTooLarge as exc:
+            self._emit(f"{shown} -> more than {megabytes(exc.limit)} ({_ms(start)})")
+            raise ApiError(str(exc), method=method, path=where) from None
         except httpx.HTTPError as exc:
             base, timeout = self.base_url, self.timeout
             error = transport_error(
@@ -348,6 +383,30 @@ class Client:
         credentials = self.credentials
         hint = credentials.hint if credentials else "no credentials were sent: " + AUTH_HINT
         return read_answer(response, method=method, path=where, redact=self._redact, hint=hint)
+
+    async def _bounded(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None,
+        json: Any,
+        files: Files | None,
+    ) -> httpx.Response:
+        """The response with its body read, at most `max_body` bytes of it."""
+        request = self._http.build_request(method, path, params=params, json=json, files=files)
+        streamed = await self._http.send(request, stream=True)
+        try:
+            body = await read_capped(streamed.aiter_bytes(), self.max_body)
+        finally:
+            await streamed.aclose()
+        # The body is decoded already: the new response must not decode it again.
+        headers = httpx.Headers(streamed.headers)
+        for name in ("content-encoding", "content-length", "transfer-encoding"):
+            headers.pop(name, None)
+        return httpx.Response(
+            streamed.status_code, headers=headers, content=body, request=streamed.request
+        )
 
     def _emit(self, line: str) -> None:
         if self._trace is not None:

@@ -8,7 +8,14 @@ from typing import Any
 
 import httpx
 
-from botops.forge.http import ForgeError, ForgeHttp, Trace
+from botops.forge.http import (
+    REQUEST_DEADLINE,
+    ForgeError,
+    ForgeHttp,
+    Trace,
+    check_token,
+    deadline_from,
+)
 from botops.forge.sticky import Comment, event_number
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -24,12 +31,14 @@ class GitHub:
         api_url: str = DEFAULT_API_URL,
         trace: Trace | None = None,
         transport: httpx.BaseTransport | None = None,
+        deadline: float = REQUEST_DEADLINE,
     ) -> None:
         owner, _, name = repository.partition("/")
         if not owner or not name or "/" in name:
             raise ForgeError(f"GITHUB_REPOSITORY must be OWNER/REPO, got {repository!r}")
         self.repo_path = f"/repos/{_quoted(owner)}/{_quoted(name)}"
         self.number = number
+        check_token(token, "GITHUB_TOKEN")
         self.http = ForgeHttp(
             name="GitHub",
             base_url=api_url,
@@ -41,6 +50,7 @@ class GitHub:
             refusal=_refusal,
             trace=trace,
             transport=transport,
+            deadline=deadline,
         )
 
     def __enter__(self) -> GitHub:
@@ -53,11 +63,14 @@ class GitHub:
         doing = f"read the comments of pull request #{self.number}"
         url: str | None = self.http.url(f"{self.repo_path}/issues/{self.number}/comments")
         params: dict[str, str | int] | None = {"per_page": 100}
+        guard = self.http.pages(doing)
         while url is not None:
+            guard.url(url, params)
             response = self.http.request("GET", url, params=params, doing=doing)
             page = self.http.parsed(response, doing)
             if not isinstance(page, list):
                 raise ForgeError(f"GitHub answered {doing} with something other than a list")
+            guard.page(page)
             yield from (_comment(item) for item in page if isinstance(item, dict))
             # The next link carries per_page and page itself.
             url, params = response.links.get("next", {}).get("url"), None
@@ -104,6 +117,7 @@ def from_environment(
         token=token.strip(),
         api_url=env.get("GITHUB_API_URL") or DEFAULT_API_URL,
         trace=trace,
+        deadline=deadline_from(env),
     )
 
 
