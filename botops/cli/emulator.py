@@ -69,6 +69,13 @@ from botops.cli.base import (
     default=0,
     help="Add N generated conversations.",
 )
+@click.option(
+    "--request-log-size",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="Keep the newest N requests in GET /_emulator/requests.",
+)
 def emulator(**options: Any) -> None:
     """Run a local Voicebot API server (needs the `emulator` extra).
 

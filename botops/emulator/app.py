@@ -274,7 +274,7 @@ async def get_conversation(request: Request) -> Response:
 
 
 async def requests_log(request: Request) -> Response:
-    return JSONResponse(_log(request).entries)
+    return JSONResponse(list(_log(request).entries))
 
 
 async def clear_requests_log(request: Request) -> Response:

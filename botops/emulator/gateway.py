@@ -35,6 +35,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MAX_BODY = 1024 * 1024
 PASS_THROUGH = ("/_emulator/", "/openapi.json", "/docs", "/redoc")
+CONTROL = "/_emulator/"
 
 
 @dataclass(frozen=True)
@@ -97,11 +98,16 @@ def _not_json(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-class RequestLog:
-    """The API requests received, oldest first, each completed with the status answered."""
+# The newest requests kept (refused ones too): a long-running emulator must not grow forever.
+MAX_LOGGED = 10_000
 
-    def __init__(self) -> None:
-        self.entries: list[dict[str, Any]] = []
+
+class RequestLog:
+    """The API requests received, oldest first, each completed with the status answered; only
+    the newest `limit` are kept."""
+
+    def __init__(self, limit: int = MAX_LOGGED) -> None:
+        self.entries: collections.deque[dict[str, Any]] = collections.deque(maxlen=limit)
 
     def add(self, scope: Scope) -> dict[str, Any]:
         query = scope.get("query_string", b"").decode("latin-1")
@@ -145,6 +151,18 @@ class Gateway:
         self.admitted: collections.deque[float] = collections.deque()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(CONTROL) and self.faults.token:
+            # With --token the emulator's own endpoints (its request log, its stores) need the
+            # token too: they tell and change as much as the API does.
+            headers = {
+                k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]
+            }
+            if not self._authorized(headers):
+                reply = Reply(scope, send, {}, envelope=False)
+                await reply.error(
+                    401, "missing or wrong credentials: send Authorization: Bearer <token>"
+                )
+                return
         if scope["type"] != "http" or scope["path"].startswith(PASS_THROUGH):
             await self.app(scope, receive, send)
             return

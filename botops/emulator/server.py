@@ -55,6 +55,7 @@ def serve(
     envelope: bool = False,
     generation_seconds: float = 2.0,
     synthetic_conversations: int = 0,
+    request_log_size: int = 10_000,
 ) -> None:
     try:
         store = Store(db)
@@ -71,7 +72,7 @@ def serve(
             token=token,
             envelope=envelope,
         )
-        log = RequestLog()
+        log = RequestLog(request_log_size)
         app = create_app(store, Generations(store, generation_seconds), log, envelope=envelope)
         sock = listen(host, port)
         shown = f"[{host}]" if ":" in host else host
