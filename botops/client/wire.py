@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import math
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -30,14 +31,53 @@ _ENVELOPE_KEYS = frozenset({"http_code", "request_id", "method"})
 # Reading bodies
 
 
+class NotText(ValueError):
+    """JSON that Python reads but no value of the API is: NaN, Infinity, a number too large
+    for a float, a lone surrogate. Kept out at the door, so that no plan file, JSON output or
+    terminal line ever meets it."""
+
+
 def json_body(response: httpx.Response) -> Any:
-    """The parsed body; `{}` when empty, None when it is not JSON."""
+    """The parsed body; `{}` when empty, None when it is not JSON; `NotText` for JSON holding
+    what no API value is."""
     if not response.content:
         return {}
     try:
-        return json.loads(response.content)
+        body = json.loads(response.content, parse_constant=_constant, parse_float=_float)
+    except NotText:
+        raise
     except ValueError:
         return None
+    # Escaped surrogates (`\ud83d\ude00` is one emoji) are rare: walk the body only then.
+    if _SURROGATE_ESCAPE.search(response.content) and _has_lone_surrogate(body):
+        raise NotText(
+            "the answer holds a lone surrogate (half of a UTF-16 pair), which is not text"
+        )
+    return body
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _constant(text: str) -> Any:
+    raise NotText(f"the answer holds {text}, which is not a JSON number")
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise NotText(f"the answer holds the number {text[:40]}, too large for a float")
+    return value
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return any("\ud800" <= ch <= "\udfff" for ch in value)
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(item) for item in value)
+    return False
 
 
 def is_envelope(body: Any) -> bool:
