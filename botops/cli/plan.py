@@ -148,7 +148,8 @@ def apply(
         botops apply --auto-approve -m "Add Hindi to the support line"
         botops plan --out plan.json && botops apply --plan plan.json --auto-approve
     """
-    from botops.render.plan_text import origin, printable, render_apply_report, render_text
+    from botops.render.plan_text import origin, render_apply_report, render_text
+    from botops.support.text import printable
     from botops.usecases import apply as applying
 
     the_plan, target = applying.plan_to_apply(

@@ -47,8 +47,8 @@ def read_answer(
     except RecursionError:  # the json module recurses once per level of nesting
         message = "the answer is JSON nested too deeply to read"
         raise ApiError(message, method=method, path=path) from None
-    except wire.NotText as error:
-        raise ApiError(str(error), method=method, path=path) from None
+    except wire.NotText as refused:
+        raise ApiError(str(refused), method=method, path=path) from None
     status = wire.envelope_status(body, response.status_code)
     if 200 <= status < 300:
         if body is None:

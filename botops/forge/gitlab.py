@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from botops.forge.base import Comment
 from botops.forge.http import (
     REQUEST_DEADLINE,
     ForgeError,
@@ -16,7 +17,6 @@ from botops.forge.http import (
     check_token,
     deadline_from,
 )
-from botops.forge.sticky import Comment
 
 
 class GitLab:

@@ -17,8 +17,7 @@ import httpx
 
 from botops import __version__
 from botops.client.auth import check_header_safe
-from botops.errors import ForgeError
-from botops.support.bounds import (
+from botops.client.bounds import (
     MAX_BODY,
     REQUEST_DEADLINE,
     BodyTooLarge,
@@ -27,6 +26,7 @@ from botops.support.bounds import (
     megabytes,
     read_capped_sync,
 )
+from botops.errors import ForgeError
 
 Trace = Callable[[str], None]
 # A forge's error explains a refusal in its own words (a fork's read-only token, ...).

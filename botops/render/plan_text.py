@@ -17,10 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from botops.model import ApplyResult, Change, LiveOutcome, Plan, ResourcePlan
-from botops.support.escape import printable
+from botops.support.text import printable
 from botops.sync.disclosed import sent
-
-__all__ = ["printable"]  # re-exported: the renderers take the one escaping function from here
 
 # Longer single-line values are cut in the middle: a 2,000-character prompt on one line would
 # bury the rest of the plan.

@@ -1,4 +1,5 @@
-"""The one escaping function for every external string botops shows.
+"""Text helpers every layer shares: a value as text or None, and the one escaping function for
+every external string botops shows.
 
 A value read from the API, a forge, a plan file or a resource file must neither drive the
 terminal (C0/C1 controls: ESC sequences, OSC 52, BEL) nor read as something it is not: the
@@ -11,6 +12,13 @@ escape (`\\x1b`, `\\u200b`, `\\U000e0041`), so what is shown is what is there.
 from __future__ import annotations
 
 import re
+from typing import Any
+
+
+def text_or_none(value: Any) -> str | None:
+    """`value` as text; None stays None (a missing field is not the text "None")."""
+    return None if value is None else str(value)
+
 
 # C0 and C1 controls (but tab and newline); soft hyphen; the Arabic letter mark; Mongolian
 # vowel separator; zero-width space/non-joiner/joiner; LRM/RLM; line and paragraph separators;
