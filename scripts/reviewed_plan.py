@@ -4,7 +4,7 @@ reviewer saw, so apply sends exactly that.
 The pushed commit ($GITHUB_SHA) -> the merged pull request it came from
 (GET /repos/{repo}/commits/{sha}/pulls), which must come from a branch of this repository ->
 that pull request's head commit -> its latest successful `pull_request` run of the botops
-workflow itself ($BOTOPS_ACTION_WORKFLOW: its path, or `github.workflow_ref`), in this
+workflow itself ($BOTOPS_ACTION_WORKFLOW: its path, else the runner's GITHUB_WORKFLOW_REF), in this
 repository with its head here too, holding the plan artifact ($BOTOPS_ACTION_ARTIFACT), via
 GET /repos/{repo}/actions/runs?head_sha=...&event=pull_request&status=success and
 GET /repos/{repo}/actions/runs/{id}/artifacts?name=....
@@ -152,14 +152,16 @@ def main() -> int:
     artifact = os.environ.get("BOTOPS_ACTION_ARTIFACT", "botops-plan-default")
     plan_file = os.environ.get("BOTOPS_ACTION_PLAN_FILE", "botops-plan.json")
     allow_unreviewed = os.environ.get("BOTOPS_ACTION_ALLOW_UNREVIEWED", "false") == "true"
-    workflow = workflow_path(os.environ.get("BOTOPS_ACTION_WORKFLOW", ""), repo)
+    workflow = workflow_path(
+        os.environ.get("BOTOPS_ACTION_WORKFLOW") or os.environ.get("GITHUB_WORKFLOW_REF", ""), repo
+    )
     if not (repo and sha and os.environ.get("GITHUB_TOKEN")):
         print("::error title=botops::GITHUB_REPOSITORY, GITHUB_SHA and GITHUB_TOKEN must be set")
         return 1
     if not workflow:
         print(
-            "::error title=botops::the action passes no workflow path (BOTOPS_ACTION_WORKFLOW); "
-            "nothing was applied"
+            "::error title=botops::no workflow path (plan-workflow, or the runner's "
+            "GITHUB_WORKFLOW_REF); nothing was applied"
         )
         return 1
     try:

@@ -157,12 +157,12 @@ def apply(
     )
     if plan_file is not None:
         click.echo(origin(the_plan, str(plan_file)), err=True)
-    # Where the credentials go, said before anything is sent.
-    click.echo(printable(f"Target: account {target.account_id} at {target.base_url}."), err=True)
     click.echo(render_text(the_plan, color=color()))
     if not the_plan.has_changes:
         return
     applying.check_mass_change(session, the_plan, allowed=allow_mass_change)
+    # Where the credentials go, said before anything is sent.
+    click.echo(printable(f"Target: account {target.account_id} at {target.base_url}."), err=True)
     _confirm_apply(auto_approve)
     applied = applying.apply_interruptibly(
         session,

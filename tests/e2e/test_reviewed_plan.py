@@ -248,6 +248,11 @@ def test_a_pull_request_from_a_fork_has_no_reviewed_plan(project: Path, forge: F
 
 def test_without_a_workflow_path_nothing_is_taken(project: Path, forge: ForgeState) -> None:
     merged_pull_request(forge)
-    found, out = find_reviewed_plan(project, forge, MERGE, workflow="")
+    found, out = find_reviewed_plan(project, forge, MERGE, workflow_ref="")
     assert (found.returncode, out) == (1, {})
     assert "no workflow path" in found.stdout
+    # plan-workflow names it when the plan comes from another workflow than the apply.
+    named, out = find_reviewed_plan(
+        project, forge, MERGE, workflow_ref="", workflow=".github/workflows/botops.yml"
+    )
+    assert named.returncode == 0 and out["run-id"] == "41"
