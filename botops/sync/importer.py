@@ -365,10 +365,7 @@ def _not_overwritable(file: ImportedFile, project_file: Path | None) -> str | No
     documents, issues = parse_file(data)
     if issues or not documents:
         return "not a resource file"
-    if any(
-        known_kind(d.value.get("kind") if isinstance(d.value, dict) else None) is None
-        for d in documents
-    ):
+    if any(known_kind(d.value) is None for d in documents):
         return "not a resource file"
     return None
 
@@ -387,7 +384,9 @@ def write_files(
     refused = [
         f"{file.path} ({why})"
         for file in files
-        if file.path.exists() and (why := _not_overwritable(file, project_file)) is not None
+        if force
+        and file.path.exists()
+        and (why := _not_overwritable(file, project_file)) is not None
     ]
     if refused:
         raise UsageError(
