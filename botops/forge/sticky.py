@@ -111,7 +111,11 @@ def sticky_comment(
     environment: str | None = None,
 ) -> CommentResult:
     wanted = marker(plan, environment)
-    existing = next((c for c in forge.comments() if _first_line(c.body) == wanted), None)
+    # The marker is predictable: only a comment the token itself wrote is botops's to edit.
+    me = forge.me()
+    existing = next(
+        (c for c in forge.comments() if c.author == me and _first_line(c.body) == wanted), None
+    )
     if existing is None and not plan.has_changes and not always:
         return CommentResult("none")
     body = comment_body(plan, provenance, environment=environment)

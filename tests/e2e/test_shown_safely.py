@@ -173,3 +173,48 @@ def test_import_force_never_writes_over_the_project_file(one_bot: Emulator, tmp_
     assert result.exit_code == 1
     assert "botops.yaml" in result.output and "nothing was written" in result.output
     assert (tmp_path / "botops.yaml").read_text() == project
+
+
+# --- the sticky comment is botops's own -------------------------------------------------------
+
+
+def test_a_strangers_comment_with_the_marker_is_never_edited(
+    forge: ForgeState, tmp_path: Path
+) -> None:
+    marker = "<!-- botops:plan Exotel@voicebot.in.exotel.com -->"
+    stranger = forge.add("github", "acme/bots#7", f"{marker}\nfake plan", author="mallory")
+    plan = tmp_path / "plan.json"
+    plan.write_text(
+        json.dumps(
+            {"format_version": 1, "base_url": "https://voicebot.in.exotel.com",
+             "account_id": "Exotel", "resources": [update(1, "One", "a", "b")]}
+        )
+    )  # fmt: skip
+
+    first = comment(forge, tmp_path, plan)
+    second = comment(forge, tmp_path, plan)
+
+    assert (first.exit_code, second.exit_code) == (0, 0), first.output + second.output
+    assert stranger["body"] == f"{marker}\nfake plan"
+    assert [w.method for w in forge.writes()] == ["POST", "PATCH"]
+    assert forge.writes("PATCH")[0].path.endswith(
+        f"/{forge.comments('github', 'acme/bots#7')[1]['id']}"
+    )
+
+
+def test_an_account_id_with_a_line_break_keeps_the_marker_one_line(
+    forge: ForgeState, tmp_path: Path
+) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(
+        json.dumps(
+            {"format_version": 1, "base_url": "https://voicebot.in.exotel.com",
+             "account_id": "Exo\ntel -->", "resources": [update(1, "One", "a", "b")]}
+        )
+    )  # fmt: skip
+    result = comment(forge, tmp_path, plan)
+    assert result.exit_code == 0, result.output
+    [posted] = forge.comments("github", "acme/bots#7")
+    first = posted["body"].splitlines()[0]
+    assert first.startswith("<!-- botops:plan Exo tel") and first.endswith(" -->")
+    assert first.count("-->") == 1
