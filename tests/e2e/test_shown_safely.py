@@ -218,3 +218,18 @@ def test_an_account_id_with_a_line_break_keeps_the_marker_one_line(
     first = posted["body"].splitlines()[0]
     assert first.startswith("<!-- botops:plan Exo tel") and first.endswith(" -->")
     assert first.count("-->") == 1
+
+
+@pytest.mark.parametrize("url", ["http://xn--a.example", "https://xn--zz-zzzz.example/"])
+def test_an_invalid_punycode_host_is_one_line(tmp_path: Path, url: str) -> None:
+    (tmp_path / "bots").mkdir()
+    (tmp_path / "bots/line.yaml").write_text("kind: Voicebot\nbot_id: bot_line\nname: L\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOTOPS_")}
+    env.update(BOTOPS_ACCOUNT_ID="Exotel", BOTOPS_BASE_URL=url, PYTHONPATH=str(ROOT))
+    done = subprocess.run(
+        [sys.executable, "-m", "botops", "plan", "bots"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [f"Error: base URL {url!r} names no valid host"]
