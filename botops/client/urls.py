@@ -57,10 +57,18 @@ def _check_host_and_port(parts: urllib.parse.SplitResult, host: str, url: str) -
             ipaddress.ip_address(host)
         except ValueError:
             raise UsageError(f"base URL {_redacted(url)} names no valid IP address") from None
-    elif not host.isascii():
+    elif not host.isascii() or any(label.startswith("xn--") for label in host.split(".")):
+        # A punycode label (`xn--…`) must decode, as the HTTP stack checks it when sending.
         try:
+            import idna
+
+            if host.isascii():
+                idna.decode(host)
+            else:
+                idna.encode(host)
+        except ImportError:
             host.encode("idna")
-        except UnicodeError:
+        except (UnicodeError, ValueError):
             raise UsageError(f"base URL {_redacted(url)} names no valid host") from None
 
 

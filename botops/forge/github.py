@@ -21,6 +21,7 @@ from botops.forge.http import (
 )
 
 DEFAULT_API_URL = "https://api.github.com"
+ACTIONS_BOT = "github-actions[bot]"
 
 
 class GitHub:
@@ -76,6 +77,19 @@ class GitHub:
             yield from (_comment(item) for item in page if isinstance(item, dict))
             # The next link carries per_page and page itself.
             url, params = response.links.get("next", {}).get("url"), None
+
+    def me(self) -> str:
+        """The token's login (`GET /user`); an Actions token may not read it (403), and then
+        it is the Actions bot, whose login every GITHUB_TOKEN comments as."""
+        doing = "find out who the token is"
+        response = self.http.request("GET", self.http.url("/user"), doing=doing, tolerate=(403,))
+        if response.status_code == 403:
+            return ACTIONS_BOT
+        user = self.http.parsed(response, doing)
+        login = user.get("login") if isinstance(user, dict) else None
+        if not isinstance(login, str) or not login:
+            raise ForgeError("GitHub answered GET /user without a login")
+        return login
 
     def create(self, body: str) -> Comment:
         doing = f"comment on pull request #{self.number}"
@@ -152,10 +166,13 @@ def _comment(item: Any, fallback: str = "") -> Comment:
     if not isinstance(item, dict) or "id" not in item:
         raise ForgeError("GitHub answered with a comment that has no id")
     body = item.get("body")
+    user = item.get("user")
+    login = user.get("login") if isinstance(user, dict) else None
     return Comment(
         id=str(item["id"]),
         body=body if isinstance(body, str) else "",
         url=str(item.get("html_url") or item.get("url") or fallback),
+        author=login if isinstance(login, str) else None,
     )
 
 

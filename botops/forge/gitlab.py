@@ -86,6 +86,17 @@ class GitLab:
         response = self.http.request("PUT", url, body={"body": body}, doing=doing)
         return self._note(self.http.parsed(response, doing))
 
+    def me(self) -> str:
+        """The token's user id (`GET /user`)."""
+        doing = "find out who the token is"
+        user = self.http.parsed(
+            self.http.request("GET", self.http.url("/user"), doing=doing), doing
+        )
+        user_id = user.get("id") if isinstance(user, dict) else None
+        if user_id is None:
+            raise ForgeError("GitLab answered GET /user without an id")
+        return str(user_id)
+
     def _note(self, item: Any) -> Comment:
         if not isinstance(item, dict) or "id" not in item:
             raise ForgeError("GitLab answered with a note that has no id")
@@ -97,7 +108,14 @@ class GitLab:
             if self.project_url
             else self.http.url(f"{self.notes_path}/{note_id}")
         )
-        return Comment(id=note_id, body=body if isinstance(body, str) else "", url=where)
+        author = item.get("author")
+        user_id = author.get("id") if isinstance(author, dict) else None
+        return Comment(
+            id=note_id,
+            body=body if isinstance(body, str) else "",
+            url=where,
+            author=None if user_id is None else str(user_id),
+        )
 
 
 def from_environment(

@@ -83,6 +83,7 @@ class ForgeHttp:
         body: Any = None,
         params: Mapping[str, str | int] | None = None,
         doing: str,
+        tolerate: tuple[int, ...] = (),
     ) -> httpx.Response:
         """`method url`, the response when it is 2xx; anything else is a `ForgeError` saying
         what was being done (`doing`: "read the comments", ...)."""
@@ -113,7 +114,7 @@ class ForgeHttp:
             ) from None
         if self._trace is not None:
             self._trace(f"{method} {response.request.url} -> {response.status_code}")
-        if response.is_success:
+        if response.is_success or response.status_code in tolerate:
             return response
         path = urllib.parse.urlsplit(str(response.request.url)).path
         raise ForgeError(

@@ -16,6 +16,7 @@ from botops.analytics.by_version import BotVersions, History, VersionReport, his
 from botops.analytics.fields import parse_time
 from botops.render.conversations import clock
 from botops.render.html import escape, svg_open
+from botops.render.mdtext import inline
 from botops.render.table import fit, table
 from botops.support.text import printable
 
@@ -178,7 +179,7 @@ def _count(n: int, noun: str) -> str:
 
 
 def _md(text: str) -> str:
-    return printable(text).replace("|", "\\|").replace("\n", " ")
+    return inline(text, keep_specials=True)
 
 
 # HTML: sections for render.analytics.render_html
