@@ -11,11 +11,11 @@ from __future__ import annotations
 import asyncio
 import time
 import urllib.parse
-from collections.abc import AsyncGenerator, Callable, Coroutine, Mapping
+from collections.abc import AsyncGenerator, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import httpx2
 
 from botops import __version__
 from botops.client import wire
@@ -58,6 +58,8 @@ class Client:
       assistants under `{base_url}/api/v2/accounts/{account_id}/...`.
     - every id is percent-encoded; an id containing `/` raises UsageError.
     - bare or enveloped responses are both accepted; the returned dicts are the bare objects.
+    - `booleans` are the resource fields that are booleans on the wire (the kinds say which:
+      `botops.kinds.wire_booleans()`): the strings "true" and "false" there become booleans.
     - error statuses raise the typed errors of `botops.errors`; no answer raises TransportError.
     - reads are retried on TransportError, 429 and 5xx (backoff with jitter, Retry-After honoured)
       within `deadline` seconds; writes are retried only on 429 (the server acted on nothing).
@@ -75,7 +77,7 @@ class Client:
         concurrency: int = 16,
         timeout: float = 30.0,
         deadline: float = 120.0,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: httpx2.AsyncBaseTransport | None = None,
         trace: Trace | None = None,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
@@ -83,6 +85,7 @@ class Client:
         pacer: Pacer | None = None,
         request_deadline: float = REQUEST_DEADLINE,
         max_body: int = MAX_BODY,
+        booleans: Iterable[str] = (),
     ) -> None:
         if timeout <= 0:
             raise UsageError(f"timeout must be positive, got {timeout}")
@@ -100,6 +103,7 @@ class Client:
         self.limiter = AdaptiveLimiter(concurrency)
         # Shared by the clients of one run (plan, then apply) so that a learned pace carries.
         self.pacer = pacer or Pacer(clock)
+        self._booleans = frozenset(booleans)
         self.concurrency = concurrency
         self.timeout = timeout
         self.deadline = deadline
@@ -115,12 +119,14 @@ class Client:
         headers = {"Accept": "application/json", "User-Agent": f"botops/{__version__}"}
         if credentials is not None:
             headers["Authorization"] = credentials.authorization()
-        self._http = httpx.AsyncClient(
+        self._http = httpx2.AsyncClient(
             base_url=self.base_url,
             headers=headers,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            # Without this httpx keeps only 20 idle connections and churns the rest.
-            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+            timeout=httpx2.Timeout(timeout, connect=min(timeout, 10.0)),
+            # Without this httpx2 keeps only 20 idle connections and churns the rest.
+            limits=httpx2.Limits(
+                max_connections=concurrency, max_keepalive_connections=concurrency
+            ),
             transport=transport,
             verify=ssl_context(self.base_url),
             follow_redirects=False,
@@ -138,10 +144,10 @@ class Client:
     # Voicebots
     async def get_voicebot(self, bot_id: str) -> dict[str, Any]:
         path = f"{self._voicebot_root}/voicebots/{_path_id(bot_id, 'bot id')}"
-        return wire.resource(await self._object("GET", path))
+        return self._resource(await self._object("GET", path))
 
     async def list_voicebots(self, *, limit: int = 100, offset: int = 0) -> Page:
-        return await self._page(f"{self._voicebot_root}/voicebots", limit, offset, wire.resource)
+        return await self._page(f"{self._voicebot_root}/voicebots", limit, offset, self._resource)
 
     def iter_voicebots(
         self, *, page_size: int = 100, prefetch: int = 4
@@ -160,16 +166,16 @@ class Client:
     async def create_voicebot_version(self, bot_id: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST .../voicebots/{bot_id}/versions with `body` as given."""
         path = f"{self._voicebot_root}/voicebots/{_path_id(bot_id, 'bot id')}/versions"
-        return wire.resource(await self._object("POST", path, json=body))
+        return self._resource(await self._object("POST", path, json=body))
 
     # Assistants
     async def get_assistant(self, assistant_id: str) -> dict[str, Any]:
         path = f"{self._assistant_root}/assistants/{_path_id(assistant_id, 'assistant id')}"
-        return wire.resource(await self._object("GET", path))
+        return self._resource(await self._object("GET", path))
 
     async def list_assistants(self, *, limit: int = 100, offset: int = 0) -> Page:
         path = f"{self._assistant_root}/assistants"
-        return await self._page(path, limit, offset, wire.resource)
+        return await self._page(path, limit, offset, self._resource)
 
     def iter_assistants(
         self, *, page_size: int = 100, prefetch: int = 4
@@ -187,7 +193,7 @@ class Client:
 
     def _pages_of(self, path: str) -> Callable[..., Coroutine[Any, Any, Page]]:
         async def fetch(*, limit: int, offset: int) -> Page:
-            return await self._page(path, limit, offset, wire.resource)
+            return await self._page(path, limit, offset, self._resource)
 
         return fetch
 
@@ -197,7 +203,7 @@ class Client:
         """POST .../assistants/{assistant_id}/versions with `body` as given."""
         aid = _path_id(assistant_id, "assistant id")
         path = f"{self._assistant_root}/assistants/{aid}/versions"
-        return wire.resource(await self._object("POST", path, json=body))
+        return self._resource(await self._object("POST", path, json=body))
 
     # Bot generation
     async def create_generation(self, text_content: str) -> dict[str, Any]:
@@ -241,6 +247,9 @@ class Client:
         return wire.conversation(await self._object("GET", path))
 
     # Reading answers
+    def _resource(self, obj: dict[str, Any]) -> dict[str, Any]:
+        return wire.resource(obj, self._booleans)
+
     async def _page(
         self,
         path: str,
@@ -370,14 +379,14 @@ class Client:
         except BodyTooLarge as exc:
             self._emit(f"{shown} -> more than {megabytes(exc.limit)} ({_ms(start)})")
             raise ApiError(str(exc), method=method, path=where) from None
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             base, timeout = self.base_url, self.timeout
             error = transport_error(
                 exc, method=method, path=where, base_url=base, timeout=timeout, redact=self._redact
             )
             self._emit(f"{shown} -> {short_reason(exc)} ({_ms(start)})")
             raise error from exc
-        except httpx.InvalidURL as exc:
+        except httpx2.InvalidURL as exc:
             raise UsageError(f"{method} {where}: invalid URL ({self._redact(str(exc))})") from exc
         if self._trace is not None:
             self._emit(f"{shown} -> {response.status_code} ({_ms(start)})")
@@ -393,7 +402,7 @@ class Client:
         params: Mapping[str, str] | None,
         json: Any,
         files: Files | None,
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         """The response with its body read, at most `max_body` bytes of it."""
         request = self._http.build_request(method, path, params=params, json=json, files=files)
         streamed = await self._http.send(request, stream=True)
@@ -402,10 +411,10 @@ class Client:
         finally:
             await streamed.aclose()
         # The body is decoded already: the new response must not decode it again.
-        headers = httpx.Headers(streamed.headers)
+        headers = httpx2.Headers(streamed.headers)
         for name in ("content-encoding", "content-length", "transfer-encoding"):
             headers.pop(name, None)
-        return httpx.Response(
+        return httpx2.Response(
             streamed.status_code, headers=headers, content=body, request=streamed.request
         )
 

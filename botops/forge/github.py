@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 
 from botops.forge.base import Comment
 from botops.forge.http import (
@@ -33,7 +33,7 @@ class GitHub:
         token: str,
         api_url: str = DEFAULT_API_URL,
         trace: Trace | None = None,
-        transport: httpx.BaseTransport | None = None,
+        transport: httpx2.BaseTransport | None = None,
         deadline: float = REQUEST_DEADLINE,
     ) -> None:
         owner, _, name = repository.partition("/")

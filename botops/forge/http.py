@@ -1,4 +1,4 @@
-"""The HTTP both forges speak: JSON over httpx with a token header that never leaves it.
+"""The HTTP both forges speak: JSON over httpx2 with a token header that never leaves it.
 
 Tokens are put in a header and nowhere else: not in URLs, not in traces (which show method, URL
 and status only), not in error messages (built from the method, the path, the status and the
@@ -13,7 +13,7 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
-import httpx
+import httpx2
 
 from botops import __version__
 from botops.client.auth import check_header_safe
@@ -46,7 +46,7 @@ class ForgeHttp:
         headers: Mapping[str, str],
         refusal: Refusal,
         trace: Trace | None = None,
-        transport: httpx.BaseTransport | None = None,
+        transport: httpx2.BaseTransport | None = None,
         deadline: float = REQUEST_DEADLINE,
         max_body: int = MAX_BODY,
     ) -> None:
@@ -57,9 +57,9 @@ class ForgeHttp:
         self._origin = _origin(self.base_url)
         self._refusal = refusal
         self._trace = trace
-        self._client = httpx.Client(
+        self._client = httpx2.Client(
             headers={"User-Agent": f"botops/{__version__}", **headers},
-            timeout=httpx.Timeout(30.0),
+            timeout=httpx2.Timeout(30.0),
             transport=transport,
         )
 
@@ -84,7 +84,7 @@ class ForgeHttp:
         params: Mapping[str, str | int] | None = None,
         doing: str,
         tolerate: tuple[int, ...] = (),
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         """`method url`, the response when it is 2xx; anything else is a `ForgeError` saying
         what was being done (`doing`: "read the comments", ...)."""
         if _origin(url) != self._origin:
@@ -107,7 +107,7 @@ class ForgeHttp:
                 f"the {self.name} API answered more than {megabytes(error.limit)} to {doing}; "
                 "botops reads no more"
             ) from None
-        except httpx.HTTPError as error:
+        except httpx2.HTTPError as error:
             raise ForgeError(
                 f"can't reach the {self.name} API at {self._origin} to {doing}: "
                 f"{type(error).__name__}{': ' + str(error) if str(error) else ''}"
@@ -125,7 +125,7 @@ class ForgeHttp:
 
     def _bounded(
         self, method: str, url: str, *, body: Any, params: Mapping[str, str | int] | None
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         """The response with its body read, at most `max_body` bytes of it."""
         request = self._client.build_request(method, url, json=body, params=params)
         streamed = self._client.send(request, stream=True)
@@ -133,10 +133,10 @@ class ForgeHttp:
             content = read_capped_sync(streamed.iter_bytes(), self.max_body)
         finally:
             streamed.close()
-        headers = httpx.Headers(streamed.headers)
+        headers = httpx2.Headers(streamed.headers)
         for name in ("content-encoding", "content-length", "transfer-encoding"):
             headers.pop(name, None)
-        return httpx.Response(
+        return httpx2.Response(
             streamed.status_code, headers=headers, content=content, request=streamed.request
         )
 
@@ -144,7 +144,7 @@ class ForgeHttp:
         """A guard for one paginated read: a page that brings nothing new ends it."""
         return PageGuard(self.name, doing)
 
-    def parsed(self, response: httpx.Response, doing: str) -> Any:
+    def parsed(self, response: httpx2.Response, doing: str) -> Any:
         try:
             return response.json()
         except ValueError:
@@ -179,7 +179,7 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _server_message(response: httpx.Response) -> str:
+def _server_message(response: httpx2.Response) -> str:
     """The forge's own words: `message` (GitHub, GitLab) or `error`, kept to one short line."""
     try:
         body = response.json()

@@ -23,7 +23,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from botops.kinds.compare import differs
-from botops.kinds.spec import AgentsField, KindSpec, spec_of
+from botops.kinds.fields import AgentsField
+from botops.kinds.spec import KindSpec, spec_of
 from botops.model import Change, ResourcePlan
 
 GENERATION = "generated from"
