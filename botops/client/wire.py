@@ -118,6 +118,32 @@ def conversation(obj: dict[str, Any]) -> dict[str, Any]:
 
 def server_message(status: int, response: httpx.Response, body: Any) -> str:
     """The server's own words for a refusal, on one line; the reason phrase when it gave none."""
+    return _server_words(status, response, body)
+
+
+def request_id(response: httpx.Response, body: Any) -> str | None:
+    """The id the server gave this request: the envelope's `request_id` (or the error
+    object's), else a `X-Request-Id` header; None when none came or it is not a plain token."""
+    candidates: list[Any] = []
+    if isinstance(body, dict):
+        candidates.append(body.get("request_id"))
+        error = body.get("error")
+        if isinstance(error, dict):
+            candidates.append(error.get("request_id"))
+    candidates += [response.headers.get("X-Request-Id"), response.headers.get("Request-Id")]
+    for candidate in candidates:
+        if isinstance(candidate, str | int) and not isinstance(candidate, bool):
+            text = str(candidate).strip()
+            if _REQUEST_ID.fullmatch(text):
+                return text
+    return None
+
+
+# What a request id may look like to be shown: a token, not a message in disguise.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
+
+
+def _server_words(status: int, response: httpx.Response, body: Any) -> str:
     message: Any = None
     if isinstance(body, dict):
         error = body.get("error")
