@@ -98,6 +98,37 @@ def resource(obj: dict[str, Any]) -> dict[str, Any]:
     return {**obj, **fixed} if fixed else obj
 
 
+def assistant(obj: dict[str, Any], asked: str = "stable") -> dict[str, Any]:
+    """An assistant in the flat shape botops compares (DESIGN §5), from either shape the
+    service answers. The nested one (Exotel's, DESIGN §16) `{stable_version, latest_version,
+    versions: {"v7": {instruction?, llm_config?, agents}}}` becomes the `asked` version's
+    values (`stable`, `latest` or a version) with `version` naming it, `stable_version` and
+    `latest_version` kept: `latest_version` present says the server speaks the nested dialect.
+    The flat shape is only normalised."""
+    versions = obj.get("versions")
+    if not isinstance(versions, dict):
+        return resource(obj)
+    stable, latest = _text(obj.get("stable_version")), _text(obj.get("latest_version"))
+    wanted = {"stable": stable, "latest": latest}.get(asked, asked)
+    if wanted not in versions:
+        # No stable version yet (or the asked one left out): the latest, where given.
+        wanted = next((v for v in (stable, latest) if v in versions), None)
+        if wanted is None and len(versions) == 1:
+            wanted = next(iter(versions))
+    values = versions.get(wanted) if wanted is not None else None
+    flat = {k: v for k, v in obj.items() if k != "versions"}
+    if isinstance(values, dict):
+        flat.update(values)
+    flat["version"] = wanted if isinstance(values, dict) else None
+    flat["stable_version"] = stable
+    flat["latest_version"] = latest if latest is not None else wanted
+    return resource(flat)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or isinstance(value, bool) else str(value)
+
+
 def _boolean(value: Any) -> Any:
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"

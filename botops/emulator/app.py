@@ -199,7 +199,9 @@ def _exotel_assistant_version(body: dict[str, Any]) -> tuple[list[str], dict[str
     if "mark_as_stable" in body and stable not in ("true", "false"):
         problems.append('mark_as_stable must be the string "true" or "false"')
     if "version_description" in body:
-        problems += [p for p in [rules.STRING("version_description", body["version_description"])] if p]
+        problems += [
+            p for p in [rules.STRING("version_description", body["version_description"])] if p
+        ]
     data = body.get("data")
     if "data" not in body:
         problems.append("data is required: an object with the fields to change")
@@ -289,9 +291,7 @@ class _KindRoutes:
         if self.nested:
             for item in items:
                 number = rules.version_number(item["version"]) or 0
-                item["version_description"] = _store(request).description_of(
-                    self.kind, rid, number
-                )
+                item["version_description"] = _store(request).description_of(self.kind, rid, number)
                 item["mark_as_stable"] = "true" if item.get("mark_as_stable") else "false"
         return _list(total, offset, limit, items)
 

@@ -281,7 +281,7 @@ class Reply:
             payload = None
         if status < 400:
             data, error_data = payload, None
-            if self.per_item and _is_list(payload):
+            if self.per_item and isinstance(payload, dict) and _is_list(payload):
                 # Exotel's list style: one small envelope per item, no total.
                 metadata = {k: v for k, v in payload["metadata"].items() if k != "total"}
                 items = [{"code": status, "status": "success", "data": x} for x in payload["data"]]

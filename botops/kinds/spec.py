@@ -118,6 +118,12 @@ class AgentsField(Field):
     file_items = True
     KEY = "role"
 
+    def __init__(self, name: str, settings: Mapping[str, Sequence[str]] | None = None) -> None:
+        super().__init__(name)
+        # An agent's own mappings compared key by key (`llm_config`), with the keys import
+        # writes; an agent's keys the file leaves out (`mcp_tools`, ...) are kept as live.
+        self.settings = {key: tuple(keys) for key, keys in (settings or {}).items()}
+
     def changes(self, desired: Any, live: Any) -> list[Change]:
         if not isinstance(desired, list):
             return super().changes(desired, live)
@@ -130,7 +136,18 @@ class AgentsField(Field):
                 continue
             for key in sorted(set(agent) | set(current[role])):
                 before, after = current[role].get(key), agent.get(key)
-                if differs(before, after):
+                if key in self.settings and isinstance(before, dict) and isinstance(after, dict):
+                    changes += [
+                        self._change(f"[{role}].{key}.{name}", before.get(name), value)
+                        for name, value in after.items()
+                        if differs(before.get(name), value)
+                    ]
+                    changes += [
+                        self._change(f"[{role}].{key}.{name}", value, None)
+                        for name, value in before.items()
+                        if name not in after
+                    ]
+                elif differs(before, after):
                     changes.append(self._change(f"[{role}].{key}", before, after))
         changes += [
             self._change(f"[{role}]", agent, None)
@@ -162,6 +179,14 @@ class AgentsField(Field):
             item.update(
                 {k: v for k, v in agent.items() if k in allowed and k != self.KEY and v is not None}
             )
+            for key, names in self.settings.items():
+                value = item.get(key)
+                if isinstance(value, dict):
+                    kept = {k: value[k] for k in names if value.get(k) is not None}
+                    if kept:
+                        item[key] = kept
+                    else:
+                        del item[key]
             agents.append(item)
         return agents
 
@@ -181,9 +206,19 @@ class AgentsField(Field):
                     wanted.pop(role, None)
                 else:
                     wanted[role] = dict(change.after)
-            else:  # `[role].key`; keys never hold "].", roles might
+            else:  # `[role].key` or `[role].key.name`; keys never hold "].", roles might
                 role, _, key = suffix[1:].rpartition("].")
-                wanted.setdefault(role, {self.KEY: role})[key] = change.after
+                agent = wanted.setdefault(role, {self.KEY: role})
+                key, dot, name = key.partition(".")
+                if dot and key in self.settings:
+                    settings = dict(agent.get(key) or {})
+                    if change.after is None:
+                        settings.pop(name, None)
+                    else:
+                        settings[name] = change.after
+                    agent[key] = settings
+                else:
+                    agent[key + dot + name] = change.after
         kept = order if order is not None else [role for role in current if role in wanted]
         # Where an added agent goes among the others is not a change the plan shows: it is
         # taken from `sent`, as long as `sent` holds exactly these agents, kept ones in order.
@@ -227,7 +262,12 @@ class AgentsField(Field):
         merged: dict[str, dict[str, Any]] = {}
         for agent in desired:
             role = str(agent.get(self.KEY))
-            merged[role] = {**live.get(role, {}), **agent}
+            before = live.get(role, {})
+            merged[role] = {**before, **agent}
+            for key in self.settings:
+                # Keys of an agent's settings the file leaves out are kept as live.
+                if isinstance(agent.get(key), dict) and isinstance(before.get(key), dict):
+                    merged[role][key] = {**before[key], **agent[key]}
         return merged
 
 
@@ -295,10 +335,16 @@ class KindSpec:
 
     # The client calls.
 
-    async def read(self, client: ApiClient, resource_id: str) -> LiveObject:
-        """The live latest version. An answer without a version is no live object (a 200
-        with an empty body, `{}`): planning or writing on it would send `source_version: null`."""
-        live: LiveObject = await getattr(client, self.read_call)(resource_id)
+    async def read(
+        self, client: ApiClient, resource_id: str, *, version: str | None = None
+    ) -> LiveObject:
+        """The live version writes build on (or `version`, where the kind's read can name one).
+        An answer without a version is no live object (a 200 with an empty body, `{}`):
+        planning or writing on it would send `source_version: null`."""
+        call = getattr(client, self.read_call)
+        live: LiveObject = await (
+            call(resource_id) if version is None else call(resource_id, version=version)
+        )
         if not version_of(live):
             raise ApiError(
                 f"the server answered {self.prefix} {resource_id!r} without a version, so "
@@ -337,8 +383,10 @@ class KindSpec:
         *,
         description: str,
         mark_as_stable: bool | None = None,
+        live: Mapping[str, Any] | None = None,
     ) -> Payload:
-        """The body of a version write sending `values` on top of `source_version`."""
+        """The body of a version write sending `values` on top of `source_version`, in the
+        dialect of the server that answered `live` (a kind with one dialect ignores it)."""
         payload: Payload = {"source_version": source_version}
         if self.marks_stable and mark_as_stable is not None:
             payload["mark_as_stable"] = mark_as_stable
@@ -365,6 +413,22 @@ class KindSpec:
             return {**payload, "source_version": source_version, self.values_key: values}
         controls = {k: v for k, v in payload.items() if k in PAYLOAD_CONTROLS}
         return {**controls, "source_version": source_version, **values}
+
+    # Dialects (DESIGN §16): what a live object says about how to build on it.
+
+    def notes(self, live: Mapping[str, Any]) -> list[str]:
+        """What a plan says about this resource's live state beside its changes."""
+        return []
+
+    def head(self, live: Mapping[str, Any]) -> str | None:
+        """The newest version: the one the next write's version follows."""
+        return version_of(live)
+
+    @staticmethod
+    def marks_stable_in(payload: Mapping[str, Any]) -> bool:
+        """Whether `payload` asks for its version to become the stable one (`true`, or the
+        string `"true"` of Exotel's dialect)."""
+        return payload.get("mark_as_stable") in (True, "true")
 
     def field_of(self, path: str) -> Field | None:
         """The managed field a change path (`llm_config.model`, `agents[x].instruction`) is in."""
@@ -450,6 +514,13 @@ class Voicebot(KindSpec):
 
 
 class Assistant(KindSpec):
+    """Assistants come in two dialects (DESIGN §16). The reference's: read flat (the latest
+    version), written flat (`{source_version, mark_as_stable, instruction?, ...}`). Exotel's
+    service's: read nested, of which botops takes the stable version (the client reads it
+    flat, with `latest_version` beside: `nested`), and written with the values under `data`,
+    `mark_as_stable` as the string "true"/"false" and a `version_description`. A write is
+    built in the dialect its live object was read in; a payload says its own."""
+
     name = "Assistant"
     prefix = "assistant"
     noun = "assistant"
@@ -458,13 +529,89 @@ class Assistant(KindSpec):
     fields = (
         Field("instruction"),
         SettingsField("llm_config", LLM_CONFIG_KEYS),
-        AgentsField("agents"),
+        AgentsField("agents", settings={"llm_config": LLM_CONFIG_KEYS}),
     )
     marks_stable = True
     optional = True
     missing_hint = " (the API has no call to create assistants)"
     read_call, list_call = "get_assistant", "iter_assistants"
     write_call = "create_assistant_version"
+    # Exotel's dialect: the values under this key, with these keys beside them.
+    NESTED_VALUES = "data"
+    NESTED_KEYS = ("source_version", "mark_as_stable", "version_description", NESTED_VALUES)
+
+    def payload(
+        self,
+        source_version: str | None,
+        values: dict[str, Any],
+        *,
+        description: str,
+        mark_as_stable: bool | None = None,
+        live: Mapping[str, Any] | None = None,
+    ) -> Payload:
+        if live is None or not nested(live):
+            return super().payload(
+                source_version, values, description=description, mark_as_stable=mark_as_stable
+            )
+        payload: Payload = {"source_version": source_version}
+        if mark_as_stable is not None:
+            payload["mark_as_stable"] = "true" if mark_as_stable else "false"
+        payload["version_description"] = description
+        payload[self.NESTED_VALUES] = values
+        return payload
+
+    def _is_nested(self, payload: Mapping[str, Any]) -> bool:
+        return isinstance(payload.get(self.NESTED_VALUES), dict)
+
+    def sent(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        if self._is_nested(payload):
+            values: dict[str, Any] = payload[self.NESTED_VALUES]
+            return values
+        return super().sent(payload)
+
+    def rebased(
+        self, payload: Mapping[str, Any], source_version: str | None, values: dict[str, Any]
+    ) -> Payload:
+        if self._is_nested(payload):
+            return {**payload, "source_version": source_version, self.NESTED_VALUES: values}
+        return super().rebased(payload, source_version, values)
+
+    def unexplained(
+        self, payload: Mapping[str, Any], live: Mapping[str, Any], changes: Sequence[Change]
+    ) -> str | None:
+        if self.NESTED_VALUES not in payload:
+            return super().unexplained(payload, live, changes)
+        if not self._is_nested(payload):
+            return f"its {self.NESTED_VALUES} is not an object"
+        extra = sorted(key for key in payload if key not in self.NESTED_KEYS)
+        if extra:
+            return f"it sends {', '.join(extra)}, which no change shows"
+        stable = payload.get("mark_as_stable", "false")
+        if stable not in ("true", "false"):
+            return 'its mark_as_stable is not "true" or "false"'
+        description = payload.get("version_description")
+        if description is not None and not isinstance(description, str):
+            return "its version_description is not text"
+        # The values are checked as the reference's flat body would be.
+        flat = {"source_version": payload.get("source_version"), **payload[self.NESTED_VALUES]}
+        return super().unexplained(flat, live, changes)
+
+    def notes(self, live: Mapping[str, Any]) -> list[str]:
+        stable, latest = version_of(live), text_or_none(live.get("latest_version"))
+        if nested(live) and latest is not None and latest != stable:
+            return [f"latest {latest} is not stable; building on {stable}"]
+        return []
+
+    def head(self, live: Mapping[str, Any]) -> str | None:
+        if nested(live):
+            return text_or_none(live.get("latest_version")) or version_of(live)
+        return version_of(live)
+
+
+def nested(live: Mapping[str, Any]) -> bool:
+    """Whether `live` was read from a server that answers the nested shape (DESIGN §16): the
+    client keeps its `latest_version` beside the stable version's values (`wire.assistant`)."""
+    return "latest_version" in live
 
 
 # ---------------------------------------------------------------------------------- registry

@@ -37,6 +37,7 @@ class Environment:
     base_url: str | None = None
     paths: tuple[Path, ...] | None = None
     guards: Mapping[str, Any] = field(default_factory=dict)
+    assistants_path: str | None = None
 
 
 def environments_from(settings: Mapping[str, Any], root: Path) -> dict[str, Environment]:
@@ -53,6 +54,7 @@ def environments_from(settings: Mapping[str, Any], root: Path) -> dict[str, Envi
             base_url=entry.get("base_url"),
             paths=None if paths is None else tuple(root / p for p in paths),
             guards=entry.get("guards") or {},
+            assistants_path=entry.get("assistants_path"),
         )
     return found
 
