@@ -230,8 +230,9 @@ class Client:
     async def _on_assistants(self, call: Callable[[str], Awaitable[T]]) -> T:
         """`call(root)` under the path where assistants live. Until that is known, one call at a
         time tries the reference's path, and on 404 or 405 asks the other once: the first path
-        that answers is used for the rest of the run; an assistant missing on both is missing
-        (and the reference's path stays)."""
+        that answers is used for the rest of the run. So a run makes one request more than it
+        would pinned, plus one for each assistant missing on both paths before that (each of
+        which is missing)."""
         if self.assistants_path is None:
             async with self._probe:
                 if self.assistants_path is None:
@@ -246,7 +247,8 @@ class Client:
             try:
                 result = await call(self._root(other))
             except HTTPStatusError:
-                self.assistants_path = first
+                # Missing on both: this one is missing, and where the others are is still
+                # open (the next assistant call asks again).
                 raise refused from None
             self.assistants_path = other
             self._emit(
