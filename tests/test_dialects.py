@@ -380,3 +380,16 @@ def test_errors_name_the_servers_request_id(dialect: Dialect, live: Emulator) ->
     assert result.exit_code == 1
     (line,) = result.output.strip().splitlines()
     assert ("(request_id " in line) is dialect.exotel
+
+
+def test_guards_hold_for_an_agents_own_llm_config(project: Path) -> None:
+    (project / "botops.yaml").write_text(
+        "account_id: Exotel\npaths: [bots]\nguards:\n  temperature: {max: 1.0}\n"
+    )
+    (project / "bots" / "a.yaml").write_text(
+        "kind: Assistant\nassistant_id: asst_tools\nagents:\n"
+        "  - role: order_handler\n    llm_config: {temperature: 1.5}\n"
+    )
+    result = botops(None, "validate")
+    assert result.exit_code == 1
+    assert "bots/a.yaml:5:31: temperature 1.5 is above the maximum 1.0" in result.output

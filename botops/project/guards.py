@@ -79,14 +79,22 @@ class Guards:
         if not self.layers or not isinstance(value, dict):
             return []
         if kind == "Assistant":
-            found = list(self._llm_config(value.get("llm_config"), document))
+            found = list(self._llm_config(value.get("llm_config"), document, ("llm_config",)))
+            agents = value.get("agents")
+            for index, agent in enumerate(agents if isinstance(agents, list) else []):
+                if isinstance(agent, dict):
+                    at = ("agents", index, "llm_config")
+                    found += self._llm_config(agent.get("llm_config"), document, at)
         elif kind == "Voicebot":
             found = list(self._languages(value, document))
         else:
             found = []
         return found
 
-    def _llm_config(self, config: Any, document: Document) -> Iterator[Issue]:
+    def _llm_config(
+        self, config: Any, document: Document, at: tuple[str | int, ...]
+    ) -> Iterator[Issue]:
+        """The guards on one `llm_config` (the assistant's, or an agent's own) at `at`."""
         if not isinstance(config, dict):
             return
         model = config.get("model")
@@ -94,14 +102,14 @@ class Guards:
             if layer.models is not None and isinstance(model, str) and model not in layer.models:
                 allowed = ", ".join(layer.models)
                 yield _at(
-                    document.where(("llm_config", "model")),
+                    document.where((*at, "model")),
                     f"model {model!r} is not allowed by {layer.where}.models ({allowed})",
                 )
             for name, low, high in layer.ranges:
                 number = config.get(name)
                 if not isinstance(number, int | float) or isinstance(number, bool):
                     continue
-                where = document.where(("llm_config", name))
+                where = document.where((*at, name))
                 guard = f"{layer.where}.{name}"
                 if low is not None and number < low:
                     yield _at(where, f"{name} {number!r} is below the minimum {low!r} of {guard}")
