@@ -11,7 +11,7 @@ import pytest
 
 from botops.client import Client, wire
 from botops.errors import NotFoundError, ServerError, UsageError
-from tests.client.support import call, json_response, make_client, outcome, run
+from tests.unit.client.support import call, json_response, make_client, outcome, run
 
 REFERENCE = "/api/v2/accounts/Exotel/assistants"
 EXOTEL = "/voicebot/api/v2/accounts/Exotel/assistants"
