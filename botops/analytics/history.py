@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncGenerator, Iterable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,11 +40,20 @@ async def resource_history(client: ApiClient, resource_id: str) -> History:
     else:
         return await voicebot_history(client, resource_id, bot)
     try:
-        assistant: dict[str, Any] = await client.get_assistant(resource_id)
-    except (NotFoundError, MethodNotAllowedError):
+        return await assistant_history(client, resource_id)
+    except UsageError:
         raise UsageError(f"no voicebot or assistant has the id {resource_id!r}") from None
+
+
+async def assistant_history(client: ApiClient, assistant_id: str) -> History:
+    """An assistant's versions (their descriptions name commits where the server keeps them:
+    Exotel's dialect, DESIGN §16)."""
+    try:
+        assistant: dict[str, Any] = await client.get_assistant(assistant_id)
+    except (NotFoundError, MethodNotAllowedError):
+        raise UsageError(f"no assistant has the id {assistant_id!r}") from None
     return await _history(
-        client.iter_assistant_versions(resource_id), resource_id, None, assistant, "assistant"
+        client.iter_assistant_versions(assistant_id), assistant_id, None, assistant, "assistant"
     )
 
 
@@ -81,9 +90,16 @@ async def _history(
 
 
 async def fleet_histories(client: ApiClient, *, bot_id: str | None = None) -> dict[str, History]:
-    """Every live voicebot's history (its list item standing in for its read), or one bot's."""
+    """Every live voicebot's history (its list item standing in for its read), or one bot's
+    (an assistant's, where conversations name an assistant's id)."""
     if bot_id is not None:
-        return {bot_id: await voicebot_history(client, bot_id)}
+        try:
+            return {bot_id: await voicebot_history(client, bot_id)}
+        except UsageError:
+            try:
+                return {bot_id: await assistant_history(client, bot_id)}
+            except UsageError:
+                raise UsageError(f"no voicebot or assistant has the id {bot_id!r}") from None
     listed = [bot async for bot in client.iter_voicebots() if bot.get("bot_id")]
     found = await asyncio.gather(
         *(voicebot_history(client, str(bot["bot_id"]), bot) for bot in listed)
@@ -169,12 +185,17 @@ def _add(report: VersionReport, overall: Report | None, conversation: dict[str, 
 
 
 async def attach_outcomes(client: ApiClient, plan: Plan) -> None:
-    """For each voicebot the plan updates: how its live version (the plan's source version)
-    does now. One read of every conversation, whatever the number of bots."""
-    changed = [r for r in plan.resources if r.kind == "Voicebot" and r.action == "update" and r.id]
+    """For each voicebot (and assistant) the plan updates: how its live version (the plan's
+    source version) does now, where conversations name it. One read of every conversation,
+    whatever the number of resources."""
+    kinds: dict[str, Callable[[ApiClient, str], Awaitable[History]]] = {
+        "Voicebot": voicebot_history,
+        "Assistant": assistant_history,
+    }
+    changed = [r for r in plan.resources if r.kind in kinds and r.action == "update" and r.id]
     if not changed:
         return
-    found = await asyncio.gather(*(voicebot_history(client, str(r.id)) for r in changed))
+    found = await asyncio.gather(*(kinds[r.kind](client, str(r.id)) for r in changed))
     histories = {h.resource_id: h for h in found}
     report = VersionReport(histories)
     stream = conv.iter_all(client, fields=["insights"])
@@ -184,7 +205,8 @@ async def attach_outcomes(client: ApiClient, plan: Plan) -> None:
                 report.add(conversation)
     for resource in changed:
         bot = report.bots[str(resource.id)]
-        resource.outcomes = live_outcome(bot, resource.source_version)
+        if resource.kind == "Voicebot" or bot.versions_json():
+            resource.outcomes = live_outcome(bot, resource.source_version)
 
 
 def live_outcome(bot: BotVersions, live_version: str | None) -> LiveOutcome | None:

@@ -393,3 +393,34 @@ def test_guards_hold_for_an_agents_own_llm_config(project: Path) -> None:
     result = botops(None, "validate")
     assert result.exit_code == 1
     assert "bots/a.yaml:5:31: temperature 1.5 is above the maximum 1.0" in result.output
+
+
+def test_outcomes_per_version_for_an_assistant_that_conversations_name(
+    dialect: Dialect, emulator_factory: Any, tmp_path: Path, project: Path
+) -> None:
+    conversations = [
+        {
+            "conversation_id": f"c{n}",
+            "bot_id": "asst_tools",
+            "call_metadata": {"duration_seconds": 60},
+            "insights": {"outcome": "resolved" if n % 2 else "escalated", "sentiment": "neutral"},
+            "start_time": "2026-03-02T10:00:00Z",
+        }
+        for n in range(10)
+    ]
+    dated = {**ASSISTANT, "date_created": "2026-03-01T00:00:00Z"}
+    fixtures = write_fixtures(
+        tmp_path / "calls.json", assistants=[dated], conversations=conversations
+    )
+    emulator: Emulator = emulator_factory("--fixtures", str(fixtures), "--dialect", dialect.name)
+    edit_one_agent(imported(emulator, project))
+    text = run(emulator, "plan", "--with-outcomes")
+    assert "live v2 since 2026-03-01 00:00: 10 calls, 50.0% resolved" in text
+    run(emulator, "apply", "--auto-approve")
+    report = json.loads(
+        run(emulator, "analytics", "--by", "version", "--bot", "asst_tools", "--format", "json")
+    )
+    rows = report["bots"]["asst_tools"]["versions"]
+    assert rows[-1]["version"] == "v3"
+    assert rows[-1]["commit"] == (COMMIT if dialect.exotel else None)
+    assert next(row for row in rows if row["version"] == "v2")["total"] == 10
