@@ -17,6 +17,7 @@ from typing import TypeVar
 from botops.client import Client, Credentials, Pacer
 from botops.client.urls import clean_base_url
 from botops.errors import UsageError
+from botops.kinds import wire_booleans
 from botops.model import Environment, Plan, Project
 from botops.project.environments import (
     check_credentials_target,
@@ -135,6 +136,7 @@ class Session:
             trace=self.trace,
             pacer=self.pacer,
             assistants_path=self.assistants_path,
+            booleans=wire_booleans(),
         )
 
     def run(

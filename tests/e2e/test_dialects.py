@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 import yaml
 
@@ -80,7 +80,7 @@ class Dialect:
             body |= {"version_description": "by hand", "data": values}
         else:
             body |= values
-        answer = httpx.post(
+        answer = httpx2.post(
             f"{self.assistants(emulator)}/asst_tools/versions", json=body, timeout=10
         )
         assert answer.status_code == 200, answer.text
@@ -143,7 +143,7 @@ def edit_one_agent(path: Path) -> None:
 
 
 def versions(emulator: Emulator) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = httpx.get(
+    found: list[dict[str, Any]] = httpx2.get(
         f"{emulator.url}/_emulator/assistants/asst_tools/versions", timeout=10
     ).json()
     return found

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from botops.client import Client, wire
@@ -22,7 +22,7 @@ def server(where: str, *, missing: tuple[str, ...] = ()) -> tuple[Any, list[str]
     """Assistants under `where` only; everything else 404. Records the paths asked."""
     seen: list[str] = []
 
-    def handle(request: httpx.Request) -> httpx.Response:
+    def handle(request: httpx2.Request) -> httpx2.Response:
         seen.append(request.url.path)
         if not request.url.path.startswith(where) or request.url.path.endswith(missing):
             return json_response(404, {"error": {"status": 404, "message": "not found"}})
@@ -96,7 +96,7 @@ def test_an_error_other_than_404_or_405_decides_nothing() -> None:
     )
     seen: list[str] = []
 
-    def handle(request: httpx.Request) -> httpx.Response:
+    def handle(request: httpx2.Request) -> httpx2.Response:
         seen.append(request.url.path)
         return next(answers)
 
@@ -156,9 +156,9 @@ def test_the_flat_shape_is_only_normalised() -> None:
 
 def test_the_enveloped_nested_read_goes_through_the_client() -> None:
     envelope = {"http_code": 200, "request_id": "r1", "response": {"data": NESTED}}
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
 
-    def handle(request: httpx.Request) -> httpx.Response:
+    def handle(request: httpx2.Request) -> httpx2.Response:
         seen.append(request)
         return json_response(200, envelope)
 
@@ -189,7 +189,7 @@ def test_the_enveloped_nested_read_goes_through_the_client() -> None:
 def test_error_lines_name_the_request_id_from_either_shape(
     body: dict[str, Any], headers: dict[str, str]
 ) -> None:
-    def handle(request: httpx.Request) -> httpx.Response:
+    def handle(request: httpx2.Request) -> httpx2.Response:
         return json_response(400, body, **headers)
 
     error = outcome(make_client(handle), lambda c: c.get_voicebot("b"))
@@ -200,7 +200,7 @@ def test_error_lines_name_the_request_id_from_either_shape(
 def test_a_request_id_that_is_not_a_plain_token_is_not_shown() -> None:
     body = {"error": {"message": "bad"}, "request_id": "x\nFAKE: line"}
 
-    def handle(request: httpx.Request) -> httpx.Response:
+    def handle(request: httpx2.Request) -> httpx2.Response:
         return json_response(400, body)
 
     error = outcome(make_client(handle), lambda c: c.get_voicebot("b"))

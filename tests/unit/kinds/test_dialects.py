@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from botops.kinds.spec import ASSISTANT, LLM_CONFIG_KEYS, nested
+from botops.kinds.assistant import ASSISTANT, LLM_CONFIG_KEYS, nested
 from botops.model import Change
 from botops.sync.planner import diff_fields
 
