@@ -151,7 +151,11 @@ def test_a_nested_shape_without_a_stable_version_reads_its_latest() -> None:
 
 
 def test_the_flat_shape_is_only_normalised() -> None:
-    assert wire.assistant({**FLAT, "mark_as_stable": "true"}) == {**FLAT, "mark_as_stable": True}
+    marked = {**FLAT, "mark_as_stable": "true"}
+    assert wire.assistant(marked, "stable", frozenset({"mark_as_stable"})) == {
+        **FLAT,
+        "mark_as_stable": True,
+    }
 
 
 def test_the_enveloped_nested_read_goes_through_the_client() -> None:
