@@ -130,7 +130,7 @@ class _Section:
         )
         self.opening = f"<details><summary>{summary}</summary>"
         for note in resource.notes:
-            self.opening += f"\n\n{escape(printable(note))}"
+            self.opening += f"\n\n{escape(note)}"
         if resource.outcomes is not None:
             # Inside the section, so the shortening below counts it.
             self.opening += f"\n\n{escape(live_outcome_line(resource.outcomes))}"
