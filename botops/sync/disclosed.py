@@ -120,16 +120,18 @@ def created_name(resource: ResourcePlan) -> str | None:
 
 
 def _controls_refusal(spec: KindSpec, version: Mapping[str, Any]) -> str | None:
-    if DESCRIPTION in version:
-        if not spec.sends_description:
-            return f"a {spec.prefix} version has no {DESCRIPTION}"
-        if not isinstance(version[DESCRIPTION], str):
-            return f"its {DESCRIPTION} is not a string"
-    if STABLE in version:
-        if not spec.marks_stable:
-            return f"a {spec.prefix} version has no {STABLE}"
-        if not isinstance(version[STABLE], bool):
-            return f"its {STABLE} is not true or false"
+    """The controls a renderer shows as they are must be of a type a server takes (a dialect
+    may spell `mark_as_stable` as the text "true")."""
+    if DESCRIPTION in version and not isinstance(version[DESCRIPTION], str):
+        return f"its {DESCRIPTION} is not a string"
+    if STABLE in version and version[STABLE] not in (True, False, "true", "false"):
+        return f"its {STABLE} is not true or false"
+    if (
+        STABLE in version
+        and isinstance(version[STABLE], int | float)
+        and not isinstance(version[STABLE], bool)
+    ):
+        return f"its {STABLE} is not true or false"
     return None
 
 
