@@ -58,9 +58,11 @@ def serve(
     rate_limit: int | None = None,
     token: str | None = None,
     envelope: bool = False,
+    dialect: str = "reference",
     generation_seconds: float = 2.0,
     synthetic_conversations: int = 0,
     accounts: tuple[str, ...] = (),
+    request_log_size: int = 10_000,
 ) -> None:
     try:
         store = Store(db)
@@ -77,9 +79,16 @@ def serve(
             token=token,
             envelope=envelope,
             accounts=frozenset(accounts or ((DEMO_ACCOUNT,) if demo else ())),
+            dialect=dialect,
         )
-        log = RequestLog()
-        app = create_app(store, Generations(store, generation_seconds), log, envelope=envelope)
+        log = RequestLog(request_log_size)
+        app = create_app(
+            store,
+            Generations(store, generation_seconds),
+            log,
+            envelope=envelope or dialect == "exotel",
+            dialect=dialect,
+        )
         sock = listen(host, port)
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{sock.getsockname()[1]}"

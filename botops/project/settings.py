@@ -77,6 +77,7 @@ def load_project(path: Path | None = None) -> Project:
         guards=settings.get("guards") or {},
         rate_limit=settings.get("rate_limit"),
         path_positions={root / entry: at for entry, at in positions.items()},
+        assistants_path=settings.get("assistants_path"),
     )
 
 
