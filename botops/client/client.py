@@ -11,11 +11,11 @@ from __future__ import annotations
 import asyncio
 import time
 import urllib.parse
-from collections.abc import AsyncGenerator, Callable, Coroutine, Mapping
+from collections.abc import AsyncGenerator, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import httpx2
 
 from botops import __version__
 from botops.client import wire
@@ -49,6 +49,8 @@ class Client:
       assistants under `{base_url}/api/v2/accounts/{account_id}/...`.
     - every id is percent-encoded; an id containing `/` raises UsageError.
     - bare or enveloped responses are both accepted; the returned dicts are the bare objects.
+    - `booleans` are the resource fields that are booleans on the wire (the kinds say which:
+      `botops.kinds.wire_booleans()`): the strings "true" and "false" there become booleans.
     - error statuses raise the typed errors of `botops.errors`; no answer raises TransportError.
     - reads are retried on TransportError, 429 and 5xx (backoff with jitter, Retry-After honoured)
       within `deadline` seconds; writes are retried only on 429 (the server acted on nothing).
@@ -66,12 +68,13 @@ class Client:
         concurrency: int = 16,
         timeout: float = 30.0,
         deadline: float = 120.0,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: httpx2.AsyncBaseTransport | None = None,
         trace: Trace | None = None,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         max_attempts: int = 10,
         pacer: Pacer | None = None,
+        booleans: Iterable[str] = (),
     ) -> None:
         if timeout <= 0:
             raise UsageError(f"timeout must be positive, got {timeout}")
@@ -89,6 +92,7 @@ class Client:
         self.limiter = AdaptiveLimiter(concurrency)
         # Shared by the clients of one run (plan, then apply) so that a learned pace carries.
         self.pacer = pacer or Pacer(clock)
+        self._booleans = frozenset(booleans)
         self.concurrency = concurrency
         self.timeout = timeout
         self.deadline = deadline
@@ -100,12 +104,14 @@ class Client:
         headers = {"Accept": "application/json", "User-Agent": f"botops/{__version__}"}
         if credentials is not None:
             headers["Authorization"] = credentials.authorization()
-        self._http = httpx.AsyncClient(
+        self._http = httpx2.AsyncClient(
             base_url=self.base_url,
             headers=headers,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            # Without this httpx keeps only 20 idle connections and churns the rest.
-            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+            timeout=httpx2.Timeout(timeout, connect=min(timeout, 10.0)),
+            # Without this httpx2 keeps only 20 idle connections and churns the rest.
+            limits=httpx2.Limits(
+                max_connections=concurrency, max_keepalive_connections=concurrency
+            ),
             transport=transport,
             verify=ssl_context(self.base_url),
             follow_redirects=False,
@@ -123,10 +129,10 @@ class Client:
     # Voicebots
     async def get_voicebot(self, bot_id: str) -> dict[str, Any]:
         path = f"{self._voicebot_root}/voicebots/{_path_id(bot_id, 'bot id')}"
-        return wire.resource(await self._object("GET", path))
+        return self._resource(await self._object("GET", path))
 
     async def list_voicebots(self, *, limit: int = 100, offset: int = 0) -> Page:
-        return await self._page(f"{self._voicebot_root}/voicebots", limit, offset, wire.resource)
+        return await self._page(f"{self._voicebot_root}/voicebots", limit, offset, self._resource)
 
     def iter_voicebots(
         self, *, page_size: int = 100, prefetch: int = 4
@@ -145,16 +151,16 @@ class Client:
     async def create_voicebot_version(self, bot_id: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST .../voicebots/{bot_id}/versions with `body` as given."""
         path = f"{self._voicebot_root}/voicebots/{_path_id(bot_id, 'bot id')}/versions"
-        return wire.resource(await self._object("POST", path, json=body))
+        return self._resource(await self._object("POST", path, json=body))
 
     # Assistants
     async def get_assistant(self, assistant_id: str) -> dict[str, Any]:
         path = f"{self._assistant_root}/assistants/{_path_id(assistant_id, 'assistant id')}"
-        return wire.resource(await self._object("GET", path))
+        return self._resource(await self._object("GET", path))
 
     async def list_assistants(self, *, limit: int = 100, offset: int = 0) -> Page:
         path = f"{self._assistant_root}/assistants"
-        return await self._page(path, limit, offset, wire.resource)
+        return await self._page(path, limit, offset, self._resource)
 
     def iter_assistants(
         self, *, page_size: int = 100, prefetch: int = 4
@@ -172,7 +178,7 @@ class Client:
 
     def _pages_of(self, path: str) -> Callable[..., Coroutine[Any, Any, Page]]:
         async def fetch(*, limit: int, offset: int) -> Page:
-            return await self._page(path, limit, offset, wire.resource)
+            return await self._page(path, limit, offset, self._resource)
 
         return fetch
 
@@ -182,7 +188,7 @@ class Client:
         """POST .../assistants/{assistant_id}/versions with `body` as given."""
         aid = _path_id(assistant_id, "assistant id")
         path = f"{self._assistant_root}/assistants/{aid}/versions"
-        return wire.resource(await self._object("POST", path, json=body))
+        return self._resource(await self._object("POST", path, json=body))
 
     # Bot generation
     async def create_generation(self, text_content: str) -> dict[str, Any]:
@@ -226,6 +232,9 @@ class Client:
         return wire.conversation(await self._object("GET", path))
 
     # Reading answers
+    def _resource(self, obj: dict[str, Any]) -> dict[str, Any]:
+        return wire.resource(obj, self._booleans)
+
     async def _page(
         self,
         path: str,
@@ -336,14 +345,14 @@ class Client:
         start = time.perf_counter()
         try:
             response = await self._http.request(method, path, params=params, json=json, files=files)
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             base, timeout = self.base_url, self.timeout
             error = transport_error(
                 exc, method=method, path=where, base_url=base, timeout=timeout, redact=self._redact
             )
             self._emit(f"{shown} -> {short_reason(exc)} ({_ms(start)})")
             raise error from exc
-        except httpx.InvalidURL as exc:
+        except httpx2.InvalidURL as exc:
             raise UsageError(f"{method} {where}: invalid URL ({self._redact(str(exc))})") from exc
         if self._trace is not None:
             self._emit(f"{shown} -> {response.status_code} ({_ms(start)})")
