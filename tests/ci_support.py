@@ -72,7 +72,13 @@ FINDER = ROOT / "scripts" / "reviewed_plan.py"
 
 
 def find_reviewed_plan(
-    project: Path, forge: ForgeState, sha: str, *, token: str = TOKEN, **inputs: str
+    project: Path,
+    forge: ForgeState,
+    sha: str,
+    *,
+    token: str = TOKEN,
+    workflow_ref: str = "acme/bots/.github/workflows/botops.yml@refs/heads/main",
+    **inputs: str,
 ) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
     """Run the action's reviewed-plan step on a push of `sha`, as action.yml runs it."""
     home = project.parent
@@ -92,6 +98,8 @@ def find_reviewed_plan(
         "RUNNER_TEMP": str(home / "runner-temp"),
         "BOTOPS_ACTION_ARTIFACT": "botops-plan-default",
         "BOTOPS_ACTION_PLAN_FILE": "botops-plan.json",
+        # What the runner sets: the running workflow's path and ref.
+        "GITHUB_WORKFLOW_REF": workflow_ref,
         **{f"BOTOPS_ACTION_{k.upper()}": v for k, v in inputs.items()},
     }
     done = subprocess.run(

@@ -32,7 +32,10 @@ class Emulator:
     args: list[str] = field(default_factory=list)
 
     def _call(self, method: str, path: str) -> Any:
-        request = urllib.request.Request(self.url + path, method=method)
+        # With --token, the emulator's own endpoints need it too.
+        token = self.args[self.args.index("--token") + 1] if "--token" in self.args else None
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        request = urllib.request.Request(self.url + path, method=method, headers=headers)
         with urllib.request.urlopen(request, timeout=10) as response:
             body = response.read()
         return json.loads(body) if body else None

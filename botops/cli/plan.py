@@ -149,6 +149,7 @@ def apply(
         botops plan --out plan.json && botops apply --plan plan.json --auto-approve
     """
     from botops.render.plan_text import origin, render_apply_report, render_text
+    from botops.support.text import printable
     from botops.usecases import apply as applying
 
     the_plan, target = applying.plan_to_apply(
@@ -160,6 +161,8 @@ def apply(
     if not the_plan.has_changes:
         return
     applying.check_mass_change(session, the_plan, allowed=allow_mass_change)
+    # Where the credentials go, said before anything is sent.
+    click.echo(printable(f"Target: account {target.account_id} at {target.base_url}."), err=True)
     _confirm_apply(auto_approve)
     applied = applying.apply_interruptibly(
         session,

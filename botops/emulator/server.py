@@ -54,8 +54,10 @@ def serve(
     rate_limit: int | None = None,
     token: str | None = None,
     envelope: bool = False,
+    dialect: str = "reference",
     generation_seconds: float = 2.0,
     synthetic_conversations: int = 0,
+    request_log_size: int = 10_000,
 ) -> None:
     try:
         store = Store(db)
@@ -71,9 +73,16 @@ def serve(
             rate_limit=rate_limit,
             token=token,
             envelope=envelope,
+            dialect=dialect,
         )
-        log = RequestLog()
-        app = create_app(store, Generations(store, generation_seconds), log, envelope=envelope)
+        log = RequestLog(request_log_size)
+        app = create_app(
+            store,
+            Generations(store, generation_seconds),
+            log,
+            envelope=envelope or dialect == "exotel",
+            dialect=dialect,
+        )
         sock = listen(host, port)
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{sock.getsockname()[1]}"

@@ -16,7 +16,9 @@ from typing import Literal
 from botops import __version__
 from botops.forge.base import Forge
 from botops.model import Plan
+from botops.render.mdtext import inline
 from botops.render.plan_markdown import render_markdown
+from botops.support.text import printable
 
 # GitHub refuses bodies over 65,536 characters; DESIGN §10 keeps the whole comment under this.
 COMMENT_LIMIT = 65_000
@@ -48,8 +50,9 @@ def marker(plan: Plan, environment: str | None = None) -> str:
     """`<!-- botops:plan account_id@host[/ENV] -->`: the same target gives the same marker."""
     host = urllib.parse.urlsplit(plan.base_url).netloc
     target = f"{plan.account_id}@{host}" + (f"/{environment}" if environment else "")
-    # `--` would end the HTML comment early and show the rest of the marker.
-    target = target.replace("--", "-\u2010")
+    # `--` would end the HTML comment early and show the rest of the marker; a line break
+    # (an account id may hold anything) would split it over two lines.
+    target = printable(" ".join(target.split())).replace("--", "-\u2010").replace(">", "&gt;")
     return f"<!-- botops:plan {target} -->"
 
 
@@ -63,17 +66,30 @@ def comment_body(plan: Plan, provenance: Provenance, *, environment: str | None 
 
 
 def footer(provenance: Provenance) -> str:
+    # Every part comes from a plan file or the environment: shown through the one escaping.
     parts = []
     if provenance.commit:
-        parts.append(f"Plan of commit `{provenance.commit[:7]}`")
+        parts.append(f"Plan of commit `{inline(provenance.commit[:7], keep_specials=True)}`")
     else:
         parts.append("Plan (commit unknown)")
     if provenance.created_at:
-        parts[-1] += f" made {_readable_time(provenance.created_at)}"
-    if provenance.run_url:
+        parts[-1] += f" made {inline(_readable_time(provenance.created_at))}"
+    if provenance.run_url and _is_web_url(provenance.run_url):
         parts.append(f"[CI run]({provenance.run_url})")
     parts.append(f"botops {__version__}")
     return "<sub>" + " · ".join(parts) + "</sub>"
+
+
+def _is_web_url(url: str) -> bool:
+    """An http(s) URL with nothing in it that could end the Markdown link or drive a
+    terminal."""
+    parts = urllib.parse.urlsplit(url)
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.netloc)
+        and printable(url) == url
+        and not any(ch in url for ch in ' ()<>[]"')
+    )
 
 
 def _readable_time(iso: str) -> str:
@@ -95,7 +111,11 @@ def sticky_comment(
     environment: str | None = None,
 ) -> CommentResult:
     wanted = marker(plan, environment)
-    existing = next((c for c in forge.comments() if _first_line(c.body) == wanted), None)
+    # The marker is predictable: only a comment the token itself wrote is botops's to edit.
+    me = forge.me()
+    existing = next(
+        (c for c in forge.comments() if c.author == me and _first_line(c.body) == wanted), None
+    )
     if existing is None and not plan.has_changes and not always:
         return CommentResult("none")
     body = comment_body(plan, provenance, environment=environment)

@@ -20,7 +20,7 @@ from botops.kinds import KINDS, KindSpec, either, spec_of
 from botops.model import Kind, Resource
 from botops.project.overrides import Scope, effective, environment_issues, exists_in
 from botops.support.files import read_regular_file
-from botops.support.git import rev_parse
+from botops.support.git import ignored_by_git, rev_parse
 from botops.support.schemacheck import did_you_mean, render_value, schema_issues
 from botops.support.yamlpos import Document, Issue, NodePath, decode, parse
 
@@ -304,13 +304,13 @@ class _Instructions:
         """The instruction text, or why it can't be had (a message naming `reference`)."""
         try:
             real = (resource_file.parent / reference).resolve()
-        except (OSError, ValueError) as error:  # a NUL byte, a name too long, a symlink loop
+        except (OSError, ValueError, RuntimeError) as error:  # NUL, too long, a symlink loop
             return None, _unreadable(reference, error)
         key = (real, self.root)
         if key not in self._texts:
             try:
                 self._texts[key] = self._read(real, reference)
-            except (OSError, ValueError) as error:
+            except (OSError, ValueError, RuntimeError) as error:
                 self._texts[key] = None, _unreadable(reference, error)
         return self._texts[key]
 
@@ -319,6 +319,20 @@ class _Instructions:
             return None, (
                 f"instruction_file {reference!r} is outside the project root; "
                 "keep instruction files inside the repository"
+            )
+        # What git keeps out of the repository (its own `.git/config`, where CI's checkout
+        # keeps a token; `.env`; anything ignored) never becomes a prompt: it would land in the
+        # plan, the pull-request comment and the API.
+        hidden = (*Path(reference).parts, *real.relative_to(self.root).parts)
+        if any(part.startswith(".") and part not in (".", "..") for part in hidden):
+            return None, (
+                f"instruction_file {reference!r} is in a hidden directory or is a hidden file; "
+                "botops reads no instruction file there (keep prompts in tracked, visible files)"
+            )
+        if ignored_by_git(real):
+            return None, (
+                f"instruction_file {reference!r} is ignored by git; botops reads no instruction "
+                "file git keeps out of the repository"
             )
         if not real.exists():
             return None, f"instruction_file {reference!r} does not exist"
@@ -333,7 +347,7 @@ class _Instructions:
         return text.removesuffix("\n"), None
 
 
-def _unreadable(reference: str, error: OSError | ValueError) -> str:
+def _unreadable(reference: str, error: OSError | ValueError | RuntimeError) -> str:
     reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
     return f"instruction_file {reference!r} can't be read: {reason}"
 

@@ -17,6 +17,7 @@ from botops.analytics.fields import parse_time
 from botops.kinds import conversing
 from botops.render.conversations import clock
 from botops.render.html import escape, svg_open
+from botops.render.mdtext import inline
 from botops.render.table import fit, table
 from botops.support.text import printable
 
@@ -183,7 +184,7 @@ def _count(n: int, noun: str) -> str:
 
 
 def _md(text: str) -> str:
-    return printable(text).replace("|", "\\|").replace("\n", " ")
+    return inline(text, keep_specials=True)
 
 
 # HTML: sections for render.analytics.render_html

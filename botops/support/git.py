@@ -37,3 +37,21 @@ def head_commit(directory: Path, environ: Mapping[str, str] | None = None) -> st
     if not sha:
         sha = rev_parse(directory, "HEAD") or ""
     return sha if sha and all(c in "0123456789abcdefABCDEF" for c in sha) else None
+
+
+def ignored_by_git(path: Path) -> bool:
+    """Whether git ignores `path` in the work tree it is in (False outside one, or without
+    git)."""
+    environment = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE")}
+    try:
+        done = subprocess.run(
+            ["git", "check-ignore", "-q", "--", path.name],
+            cwd=path.parent,
+            env=environment,
+            capture_output=True,
+            check=False,
+            timeout=10,
+        )
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0

@@ -23,8 +23,14 @@ from typing import TYPE_CHECKING
 from botops.errors import MethodNotAllowedError, NotFoundError, UsageError
 from botops.kinds import KINDS, either, spec_of
 from botops.model import Kind, Resource
-from botops.project.loader import Declaration, load_declarations
-from botops.support.files import check_writable_parent, write_atomically
+from botops.project.loader import (
+    PROJECT_FILE,
+    Declaration,
+    known_kind,
+    load_declarations,
+    parse_file,
+)
+from botops.support.files import check_writable_parent, read_regular_file, write_atomically
 from botops.sync.layout import ImportedFile, LiveResource, lay_out
 
 if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
@@ -155,13 +161,51 @@ def _real_path(file: str, root: Path) -> Path:
 # Writing
 
 
+def _not_overwritable(file: ImportedFile, project_file: Path | None) -> str | None:
+    """Why the existing `file.path` must not be replaced by an import (None: it may be)."""
+    path = file.path
+    try:
+        real = path.resolve()
+        if path.name == PROJECT_FILE or (
+            project_file is not None and real == project_file.resolve()
+        ):
+            return "the project file"
+        data = read_regular_file(real)
+    except (OSError, ValueError, RuntimeError):
+        return "not a regular file botops can read"
+    if file.is_prompt:
+        return None
+    documents, issues = parse_file(data)
+    if issues or not documents:
+        return "not a resource file"
+    if any(known_kind(d.value) is None for d in documents):
+        return "not a resource file"
+    return None
+
+
 def existing_targets(files: Iterable[ImportedFile]) -> list[Path]:
     return [f.path for f in files if f.path.exists()]
 
 
-def write_files(files: Sequence[ImportedFile], *, force: bool) -> None:
+def write_files(
+    files: Sequence[ImportedFile], *, force: bool, project_file: Path | None = None
+) -> None:
     """Write every file, each atomically. Without `force`, any existing target is an error and
-    nothing at all is written."""
+    nothing at all is written. With it, only resource files (and the prompts import wrote) are
+    overwritten: never the project file, nor anything that is not a resource file (a bot whose
+    slug is `botops` would otherwise replace botops.yaml)."""
+    refused = [
+        f"{file.path} ({why})"
+        for file in files
+        if force
+        and file.path.exists()
+        and (why := _not_overwritable(file, project_file)) is not None
+    ]
+    if refused:
+        raise UsageError(
+            f"import never writes over {', '.join(refused)}; nothing was written (import into "
+            "another --dir, or move that file)"
+        )
     if not force:
         existing = existing_targets(files)
         if existing:

@@ -89,7 +89,7 @@ def import_live(
     declared = importer.declarations(where_import_lands(session.project, target), root=root)
     reuse = importer.declared_alone(live, declared, root=root)
     files = layout.lay_out(live, target, schemas_dir=root / "schemas", reuse=reuse)
-    importer.write_files(files, force=force)
+    importer.write_files(files, force=force, project_file=project.file or root / "botops.yaml")
     schemas = write_schemas(root / "schemas", missing_only=True)
     problems = _problems(files, [], project, None)
     return Imported(live=live, files=files, schemas=schemas, problems=problems)
