@@ -18,6 +18,7 @@ from botops.emulator import fixtures as fixture_files
 from botops.emulator.app import create_app
 from botops.emulator.gateway import Faults, Gateway, RequestLog
 from botops.emulator.generate import Generations
+from botops.emulator.llmscript import load as load_script
 from botops.emulator.store import Bot, Dataset, Refused, Store, StoreError
 from botops.errors import BotopsError
 
@@ -55,7 +56,10 @@ def serve(
     envelope: bool = False,
     generation_seconds: float = 2.0,
     synthetic_conversations: int = 0,
+    llm_script: Path | None = None,
 ) -> None:
+    # A bad script stops the start before anything is opened or loaded.
+    script = load_script(llm_script) if llm_script is not None else None
     try:
         store = Store(db)
     except StoreError as error:
@@ -72,7 +76,13 @@ def serve(
             envelope=envelope,
         )
         log = RequestLog()
-        app = create_app(store, Generations(store, generation_seconds), log, envelope=envelope)
+        app = create_app(
+            store,
+            Generations(store, generation_seconds),
+            log,
+            envelope=envelope,
+            script=script,
+        )
         sock = listen(host, port)
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{sock.getsockname()[1]}"
