@@ -1,7 +1,7 @@
 """Property-based run of schemathesis against the emulator's own `/openapi.json`.
 
 Schemathesis generates requests from the schema (valid and invalid bodies, odd ids, stateful
-sequences through the API links) and checks that the emulator never answers 5xx, only answers
+sequences through the API links), `POST /v1/chat/completions` of `--llm-script` included, and checks that the emulator never answers 5xx, only answers
 documented status codes, and that its responses match its schema.
 """
 
@@ -25,8 +25,13 @@ def _schemathesis() -> str:
     return found
 
 
+SCRIPT = str(Path(__file__).resolve().parents[2] / "examples" / "llm-script.yaml")
+
+
 @pytest.mark.parametrize(
-    "options", [["--demo"], ["--demo", "--envelope"]], ids=["bare", "envelope"]
+    "options",
+    [["--demo", "--llm-script", SCRIPT], ["--demo", "--envelope", "--llm-script", SCRIPT]],
+    ids=["bare", "envelope"],
 )
 def test_schemathesis_finds_no_server_error_or_schema_mismatch(
     emulator_factory: Any, options: list[str], tmp_path: Path
@@ -43,8 +48,11 @@ def test_schemathesis_finds_no_server_error_or_schema_mismatch(
             "25",
             "--seed",
             "20261124",
+            # One worker: with two threads, Hypothesis's ast.parse calls now and then meet
+            # CPython 3.11's "AST constructor recursion depth mismatch" (python/cpython#106905)
+            # and schemathesis reports a runtime error that is no fault of the emulator.
             "--workers",
-            "2",
+            "1",
             "--report-dir",
             str(tmp_path),
         ],
