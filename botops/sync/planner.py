@@ -20,11 +20,12 @@ from botops.errors import (
     NotFoundError,
     PlanError,
 )
-from botops.kinds.spec import KINDS, Field, KindSpec, LiveObject, spec_of, text_or_none, version_of
+from botops.kinds.spec import KINDS, Field, KindSpec, LiveObject, spec_of, version_of
 from botops.model import Change, Kind, Plan, Resource, ResourcePlan, Unmanaged, within
 from botops.support.git import head_commit
+from botops.support.text import text_or_none
 
-if TYPE_CHECKING:  # httpx loads only when a command calls the API
+if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
     from botops.client import ApiClient
 
 # Live objects of each kind matched by name, by name (read only where a plan needs them).
