@@ -55,6 +55,9 @@ class Faults:
     rate_limit: int | None = None
     token: str | None = None
     envelope: bool = False
+    # "exotel": as Exotel's service answers (DESIGN §16): always enveloped, a list's items each
+    # in an envelope of its own, its metadata beside `response` and without `total`.
+    dialect: str = "reference"
 
 
 def error_body(status: int, message: str) -> dict[str, Any]:
@@ -175,7 +178,9 @@ class Gateway:
             return
         entry = self.log.add(scope)
         openai = is_openai(scope["path"])
-        reply = Reply(scope, send, entry, envelope=self.faults.envelope and not openai)
+        exotel = self.faults.dialect == "exotel" and not openai
+        envelope = (self.faults.envelope or exotel) and not openai
+        reply = Reply(scope, send, entry, envelope=envelope, per_item=exotel)
         if self.faults.latency_ms:
             await self.sleep(self.faults.latency_ms / 1000)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
@@ -269,11 +274,20 @@ class Gateway:
 class Reply:
     """Sends one API response, enveloped when asked, and notes its status in the log."""
 
-    def __init__(self, scope: Scope, send: Send, entry: dict[str, Any], *, envelope: bool):
+    def __init__(
+        self,
+        scope: Scope,
+        send: Send,
+        entry: dict[str, Any],
+        *,
+        envelope: bool,
+        per_item: bool = False,
+    ):
         self.scope = scope
         self._send = send
         self.entry = entry
         self.envelope = envelope
+        self.per_item = per_item
 
     async def error(self, status: int, message: str, headers: list[Any] | None = None) -> None:
         extra = [(b"content-type", b"application/json")] + (headers or [])
@@ -298,6 +312,19 @@ class Reply:
             payload = None
         if status < 400:
             data, error_data = payload, None
+            if self.per_item and isinstance(payload, dict) and _is_list(payload):
+                # Exotel's list style: one small envelope per item, no total.
+                metadata = {k: v for k, v in payload["metadata"].items() if k != "total"}
+                items = [{"code": status, "status": "success", "data": x} for x in payload["data"]]
+                return encode(
+                    {
+                        "http_code": status,
+                        "method": self.scope["method"],
+                        "request_id": uuid.uuid4().hex,
+                        "metadata": metadata,
+                        "response": items,
+                    }
+                )
         else:
             error = payload.get("error") if isinstance(payload, dict) else None
             message = error.get("message") if isinstance(error, dict) else None
@@ -312,6 +339,14 @@ class Reply:
                 "response": {"http_code": status, "data": data, "error_data": error_data},
             }
         )
+
+
+def _is_list(payload: Any) -> bool:
+    return (
+        isinstance(payload, dict)
+        and isinstance(payload.get("metadata"), dict)
+        and isinstance(payload.get("data"), list)
+    )
 
 
 def _phrase(status: int) -> str:

@@ -19,6 +19,7 @@ from botops.emulator.app import create_app
 from botops.emulator.gateway import Faults, Gateway, RequestLog
 from botops.emulator.generate import Generations
 from botops.emulator.llmscript import load as load_script
+from botops.emulator.rules import BOT_TABLE, defaults
 from botops.emulator.store import Bot, Dataset, Refused, Store, StoreError
 from botops.errors import BotopsError
 
@@ -27,7 +28,7 @@ SYNTHETIC_BOTS = [
     Bot(
         bot_id,
         1,
-        {"name": name, "enable_greeting_interruption": True, "supported_languages": ["en", "hi"]},
+        {**defaults(BOT_TABLE), "name": name, "supported_languages": ["en", "hi"]},
         "2026-01-01T00:00:00Z",
     )
     for bot_id, name in (
@@ -54,6 +55,7 @@ def serve(
     rate_limit: int | None = None,
     token: str | None = None,
     envelope: bool = False,
+    dialect: str = "reference",
     generation_seconds: float = 2.0,
     synthetic_conversations: int = 0,
     llm_script: Path | None = None,
@@ -74,13 +76,15 @@ def serve(
             rate_limit=rate_limit,
             token=token,
             envelope=envelope,
+            dialect=dialect,
         )
         log = RequestLog()
         app = create_app(
             store,
             Generations(store, generation_seconds),
             log,
-            envelope=envelope,
+            envelope=envelope or dialect == "exotel",
+            dialect=dialect,
             script=script,
         )
         sock = listen(host, port)
