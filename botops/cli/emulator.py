@@ -87,12 +87,21 @@ from botops.errors import BotopsError
     show_default=True,
     help="Keep the newest N requests in GET /_emulator/requests.",
 )
+@click.option(
+    "--llm-script",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also serve POST /v1/chat/completions, answered from this YAML script's rules.",
+)
 def emulator(**options: Any) -> None:
     """Run a local Voicebot API server (needs the `emulator` extra).
 
+    With --llm-script it also stands in for an OpenAI-compatible model endpoint, so that
+    `botops test` runs offline (BOTOPS_LLM_ENDPOINT=http://127.0.0.1:PORT/v1).
+
     \b
-    Example:
+    Examples:
         botops emulator --port 0 --demo
+        botops emulator --port 8080 --demo --llm-script examples/llm-script.yaml
     """
     try:
         from botops.emulator.server import serve

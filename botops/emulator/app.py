@@ -22,9 +22,10 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from botops import __version__
-from botops.emulator import openapi, rules
-from botops.emulator.gateway import RequestLog, error_body, parse_form
+from botops.emulator import chat, openapi, rules
+from botops.emulator.gateway import RequestLog, error_body, is_openai, openai_error_body, parse_form
 from botops.emulator.generate import Generations
+from botops.emulator.llmscript import Script
 from botops.emulator.store import ASSISTANT, KINDS, VOICEBOT, Kind, Refused, Store
 
 VOICEBOTS = "/voicebot/api/v2/accounts/{accountId}"
@@ -51,10 +52,12 @@ def create_app(
     *,
     envelope: bool = False,
     dialect: str = "reference",
+    script: Script | None = None,
 ) -> FastAPI:
     """The API's routes; with `envelope`, /openapi.json describes the enveloped responses.
     `dialect` "exotel" serves assistants as Exotel's service does (DESIGN §16): under
-    /voicebot/api/v2, read nested (`?version=stable`), written with a `data` wrapper."""
+    /voicebot/api/v2, read nested (`?version=stable`), written with a `data` wrapper. With
+    `script`, `POST /v1/chat/completions` answers from it."""
     if dialect not in DIALECTS:
         raise ValueError(f"unknown dialect {dialect!r} (known: {', '.join(DIALECTS)})")
     assistant_routes = EXOTEL_ASSISTANT_ROUTES if dialect == "exotel" else ASSISTANT_ROUTES
@@ -103,6 +106,16 @@ def create_app(
             summary=openapi.SUMMARIES[name],
             operation_id=name,
             openapi_extra=openapi.operation(path, name, status, envelope=envelope),
+        )
+    if script is not None:
+        app.add_api_route(
+            chat.PATH,
+            chat.handler(script),
+            methods=["POST"],
+            status_code=200,
+            summary=openapi.SUMMARIES["create_chat_completion"],
+            operation_id="create_chat_completion",
+            openapi_extra=openapi.chat_operation(),
         )
     app.add_api_route("/_emulator/requests", requests_log, methods=["GET"], include_in_schema=False)
     app.add_api_route(
@@ -460,8 +473,14 @@ async def _http_error(request: Request, error: Exception) -> Response:
         message = f"method not allowed: {where} (allowed: {allowed})"
     else:
         message = str(error.detail)
+    if is_openai(request.url.path):
+        if request.url.path == chat.PATH and error.status_code == 404:
+            message += " (the emulator serves it with --llm-script FILE)"
+        shape = openai_error_body(error.status_code, message)
+    else:
+        shape = error_body(error.status_code, message)
     return JSONResponse(
-        error_body(error.status_code, message),
+        shape,
         status_code=error.status_code,
         headers=dict(error.headers or {}),
     )
@@ -476,5 +495,8 @@ async def _invalid(_: Request, error: Exception) -> Response:
     return JSONResponse(error_body(400, "; ".join(parts) or "invalid request"), status_code=400)
 
 
-async def _crash(_: Request, error: Exception) -> Response:
-    return JSONResponse(error_body(500, f"internal error in the emulator: {error}"), 500)
+async def _crash(request: Request, error: Exception) -> Response:
+    message = f"internal error in the emulator: {error}"
+    if is_openai(request.url.path):
+        return JSONResponse(openai_error_body(500, message), 500)
+    return JSONResponse(error_body(500, message), 500)

@@ -3,6 +3,9 @@ faults tests ask for (latency, 500s, lost responses, a rate limit, credentials, 
 
 It is plain ASGI around the FastAPI app. `/_emulator/` and the OpenAPI document pass straight
 through: they need no credentials and are never delayed, faulted, limited, logged or enveloped.
+The OpenAI-compatible `/v1/` endpoints get the same treatment as the API's, except that their
+errors come in OpenAI's shape, they are never enveloped, and no response is "lost" (a chat
+completion is not a write).
 """
 
 from __future__ import annotations
@@ -37,6 +40,13 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 MAX_BODY = 1024 * 1024
 PASS_THROUGH = ("/_emulator/", "/openapi.json", "/docs", "/redoc")
 CONTROL = "/_emulator/"
+OPENAI = "/v1/"
+OPENAI_ERROR_TYPES = {
+    401: ("invalid_request_error", "invalid_api_key"),
+    404: ("invalid_request_error", "not_found"),
+    413: ("invalid_request_error", "request_too_large"),
+    429: ("requests", "rate_limit_exceeded"),
+}
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,21 @@ class Faults:
 
 def error_body(status: int, message: str) -> dict[str, Any]:
     return {"error": {"status": status, "message": message}}
+
+
+def openai_error_body(
+    status: int, message: str, *, param: str | None = None, code: str | None = None
+) -> dict[str, Any]:
+    """An error as OpenAI answers one: `{"error": {"message", "type", "param", "code"}}`."""
+    kind, default_code = OPENAI_ERROR_TYPES.get(
+        status, ("server_error" if status >= 500 else "invalid_request_error", None)
+    )
+    error = {"message": message, "type": kind, "param": param, "code": code or default_code}
+    return {"error": error}
+
+
+def is_openai(path: str) -> bool:
+    return path.startswith(OPENAI)
 
 
 def encode(payload: Any) -> bytes:
@@ -181,8 +206,10 @@ class Gateway:
             await self.app(scope, receive, send)
             return
         entry = self.log.add(scope)
-        exotel = self.faults.dialect == "exotel"
-        reply = Reply(scope, send, entry, envelope=self.faults.envelope or exotel, per_item=exotel)
+        openai = is_openai(scope["path"])
+        exotel = self.faults.dialect == "exotel" and not openai
+        envelope = (self.faults.envelope or exotel) and not openai
+        reply = Reply(scope, send, entry, envelope=envelope, per_item=exotel)
         if self.faults.latency_ms:
             await self.sleep(self.faults.latency_ms / 1000)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
@@ -211,7 +238,7 @@ class Gateway:
             return
         status, response_headers, content = await self._call_app(scope, body)
         lost = self.faults.lost_response_rate
-        if scope["method"] == "POST" and lost and self.rng.random() < lost:
+        if scope["method"] == "POST" and not openai and lost and self.rng.random() < lost:
             await reply.error(500, "injected fault (--lost-response-rate): the request was done")
             return
         await reply.send(status, response_headers, content)
@@ -272,7 +299,8 @@ class Gateway:
             # A bug in a route: answer in the API's error shape, and show the bug on stderr.
             traceback.print_exc(file=sys.stderr)
             if not chunks:
-                return 500, [], encode(error_body(500, "internal error in the emulator"))
+                shape = openai_error_body if is_openai(scope["path"]) else error_body
+                return 500, [], encode(shape(500, "internal error in the emulator"))
         return status, headers, b"".join(chunks)
 
 
@@ -296,7 +324,10 @@ class Reply:
 
     async def error(self, status: int, message: str, headers: list[Any] | None = None) -> None:
         extra = [(b"content-type", b"application/json")] + (headers or [])
-        await self.send(status, extra, encode(error_body(status, message)))
+        if is_openai(self.scope["path"]):
+            await self.send(status, extra, encode(openai_error_body(status, message)))
+        else:
+            await self.send(status, extra, encode(error_body(status, message)))
 
     async def send(self, status: int, headers: list[Any], content: bytes) -> None:
         if self.envelope:

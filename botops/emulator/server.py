@@ -18,6 +18,7 @@ from botops.emulator import fixtures as fixture_files
 from botops.emulator.app import create_app
 from botops.emulator.gateway import Faults, Gateway, RequestLog
 from botops.emulator.generate import Generations
+from botops.emulator.llmscript import load as load_script
 from botops.emulator.rules import BOT_TABLE, defaults
 from botops.emulator.store import Bot, Dataset, Refused, Store, StoreError
 from botops.errors import BotopsError
@@ -63,7 +64,10 @@ def serve(
     synthetic_conversations: int = 0,
     accounts: tuple[str, ...] = (),
     request_log_size: int = 10_000,
+    llm_script: Path | None = None,
 ) -> None:
+    # A bad script stops the start before anything is opened or loaded.
+    script = load_script(llm_script) if llm_script is not None else None
     try:
         store = Store(db)
     except StoreError as error:
@@ -88,6 +92,7 @@ def serve(
             log,
             envelope=envelope or dialect == "exotel",
             dialect=dialect,
+            script=script,
         )
         sock = listen(host, port)
         shown = f"[{host}]" if ":" in host else host
