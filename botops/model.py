@@ -52,6 +52,22 @@ class Resource:
 
 
 @dataclass(frozen=True)
+class TestSettings:
+    """`tests:` of botops.yaml (DESIGN §15): where test files are, the model endpoint, model
+    names, and how many model calls may be in flight at once."""
+
+    __test__ = False  # not a pytest class
+
+    paths: tuple[Path, ...] | None = None  # None: `tests` beside botops.yaml
+    endpoint: str | None = None
+    models: Mapping[str, str] = field(default_factory=dict)
+    judge: str | None = None
+    caller: str | None = None
+    concurrency: int = 4
+    timeout: float = 120.0  # seconds one model call may take, retries included
+
+
+@dataclass(frozen=True)
 class Project:
     """Settings from `botops.yaml` (or defaults), before command-line and environment overrides."""
 
@@ -63,6 +79,12 @@ class Project:
     environments: Mapping[str, Environment] = field(default_factory=dict)
     guards: Mapping[str, Any] = field(default_factory=dict)
     rate_limit: int | None = None  # the account's requests a second, when known
+    tests: TestSettings = field(default_factory=TestSettings)
+
+    @property
+    def test_paths(self) -> tuple[Path, ...]:
+        """Where test files are: `tests.paths`, else `tests/` beside botops.yaml."""
+        return self.tests.paths if self.tests.paths is not None else (self.root / "tests",)
 
 
 def within(path: str, fields: Iterable[str]) -> bool:

@@ -106,7 +106,7 @@ def test_schemas_compile_in_ajv_strict_mode() -> None:
     )
 
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout == "4 schemas compile in Ajv strict mode\n"
+    assert done.stdout == "5 schemas compile in Ajv strict mode\n"
 
 
 def test_resource_schema_is_made_from_the_registered_kinds() -> None:
@@ -152,7 +152,7 @@ def test_schema_writes_beside_botops_yaml_then_is_up_to_date(
 
     names = sorted(p.name for p in SCHEMAS.glob("*.json"))
     assert first.stdout == "".join(f"Wrote schemas/{n}\n" for n in _in_order(names))
-    assert second.stdout == "4 schema(s) in schemas already up to date\n"
+    assert second.stdout == "5 schema(s) in schemas already up to date\n"
     assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == names
     for name in names:
         assert (tmp_path / "schemas" / name).read_text() == (SCHEMAS / name).read_text()
@@ -177,6 +177,7 @@ INIT_FILES = [
     "schemas/assistant.schema.json",
     "schemas/botops.schema.json",
     "schemas/resource.schema.json",
+    "schemas/test.schema.json",
     "schemas/voicebot.schema.json",
 ]
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from botops.client.urls import clean_base_url
 from botops.errors import ConfigError, Problem, UsageError
-from botops.model import Project, Resource
+from botops.model import Project, Resource, TestSettings
 from botops.project.environments import (
     Environment,
     across_environments,
@@ -76,6 +76,24 @@ def load_project(path: Path | None = None) -> Project:
         environments=environments_from(settings, root),
         guards=settings.get("guards") or {},
         rate_limit=settings.get("rate_limit"),
+        tests=_test_settings(settings.get("tests"), root),
+    )
+
+
+def _test_settings(value: Any, root: Path) -> TestSettings:
+    """`tests:` of a checked project mapping (paths relative to `root`)."""
+    if not isinstance(value, dict):
+        return TestSettings()
+    paths = value.get("paths")
+    defaults = TestSettings()
+    return TestSettings(
+        paths=None if paths is None else tuple(root / p for p in paths),
+        endpoint=value.get("endpoint"),
+        models=dict(value.get("models") or {}),
+        judge=value.get("judge"),
+        caller=value.get("caller"),
+        concurrency=value.get("concurrency", defaults.concurrency),
+        timeout=float(value.get("timeout", defaults.timeout)),
     )
 
 
@@ -143,6 +161,7 @@ def declared_resources(
         root=project.root if project.file else None,
         project_file=project.file,
         scope=scope_of(project, environment),
+        tests=project.test_paths if project.file else (),
     )
 
 

@@ -17,6 +17,7 @@ from botops.project.schemafiles import (
     PROJECT_SCHEMA,
     RESOURCE_SCHEMA,
     SCHEMA_FILES,
+    TEST_SCHEMA,
     modeline,
     schema_text,
 )
@@ -68,6 +69,7 @@ def vscode_settings() -> str:
         "yaml.schemas": {
             f"./schemas/{RESOURCE_SCHEMA}": ["bots/**/*.yaml", "bots/**/*.yml"],
             f"./schemas/{PROJECT_SCHEMA}": ["botops.yaml"],
+            f"./schemas/{TEST_SCHEMA}": ["tests/**/*.yaml", "tests/**/*.yml"],
         },
     }
     return json.dumps(settings, indent=2) + "\n"
