@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from tests.forge_server import TOKEN, ForgeState
 from tests.llm_server import KEY, LlmState, is_caller, serve_llm
 
 
@@ -761,3 +762,106 @@ def test_ctrl_c_finishes_cleanly(project: Path, llm: LlmState) -> None:
     assert "Traceback" not in err
     leftovers = [p for p in (project / ".botops").rglob(".tmp-*")]
     assert leftovers == []
+
+
+# --- one sticky comment holds the plan and the tests ----------------------------------------
+
+
+def github_env(forge: ForgeState, directory: Path) -> dict[str, str | None]:
+    event = directory / "event.json"
+    event.write_text(json.dumps({"pull_request": {"number": 7}}), encoding="utf-8")
+    return {
+        "GITHUB_ACTIONS": "true",
+        "GITLAB_CI": None,
+        "GITHUB_API_URL": forge.url,
+        "GITHUB_REPOSITORY": "acme/bots",
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_TOKEN": TOKEN,
+        "GITHUB_SERVER_URL": "https://github.test",
+        "GITHUB_RUN_ID": "4242",
+    }
+
+
+def comment(env: dict[str, str | None], *args: str) -> Result:
+    from botops.cli import cli
+
+    return CliRunner().invoke(cli, ["comment", *args], env=env, catch_exceptions=False)
+
+
+def test_one_sticky_comment_holds_the_plan_and_the_tests(
+    project: Path, llm: LlmState, forge: ForgeState
+) -> None:
+    a_test(project, AGENT)
+    a_test(project, JUDGED, "judged.yaml")
+    plan = plan_file(project, ["assistant/asst_support"], [])
+    llm.verdict = lambda body: '{"pass": false, "reason": "It promised @everyone a refund."}'
+    tested = botops_test(llm, "--plan", str(plan), "--format", "json", "--out", "results.json")
+    assert tested.exit_code == 1
+    env = github_env(forge, project)
+
+    first = comment(env, str(plan), "--tests", "results.json")
+    second = comment(env, str(plan), "--tests", "results.json")
+
+    assert first.exit_code == second.exit_code == 0, first.output
+    (only,) = forge.comments("github", "acme/bots#7")
+    body = only["body"]
+    assert body.startswith("<!-- botops:plan acme-staging@voicebot.in.exotel.com/staging -->")
+    assert "assistant/asst_support" in body.split("### Conversation tests")[0]  # the plan
+    tests = body.split("### Conversation tests", 1)[1]
+    assert "Tests: 1 passed, 1 failed, 0 errors" in tests
+    assert "| FAIL | judged | assistant/asst\\_support | 0/1 |" in tests
+    assert "It promised &#64;everyone a refund." in tests and "@everyone" not in tests
+    assert "<details><summary>FAIL judged</summary>" in tests
+    assert len(body) < 65_000
+    assert [w.method for w in forge.writes()] == ["POST", "PATCH"]
+
+
+def test_a_results_file_is_untrusted_input(project: Path, forge: ForgeState) -> None:
+    plan = plan_file(project, ["assistant/asst_support"], [])
+    env = github_env(forge, project)
+    hostile = {
+        "passed": 0,
+        "failed": 1,
+        "errors": 0,
+        "calls": 1,
+        "cached": 0,
+        "tokens": 1,
+        "endpoint": "x`y",
+        "tests": [
+            {
+                "name": "</details><img src=x onerror=alert(1)> @team",
+                "assistant": "a|b",
+                "status": "fail",
+                "repeat": 1,
+                "pass_at": 1,
+                "passed_runs": 0,
+                "runs": [
+                    {
+                        "passed": False,
+                        "transcript": [{"role": "assistant", "text": "```\n</details>\n" * 3}],
+                        "failures": [{"turn": 1, "check": "contains", "reason": "<b>x</b>"}],
+                    }
+                ],
+            }
+        ],
+    }
+    (project / "hostile.json").write_text(json.dumps(hostile))
+    (project / "broken.json").write_text('{"tests": 5}')
+
+    ok = comment(env, str(plan), "--tests", "hostile.json")
+    broken = comment(env, str(plan), "--tests", "broken.json")
+    missing = comment(env, str(plan), "--tests", "nothing.json")
+
+    assert ok.exit_code == 0, ok.output
+    body = forge.comments("github", "acme/bots#7")[0]["body"]
+    tests = body.split("### Conversation tests", 1)[1]
+    assert "<img" not in tests and "<b>" not in tests and "@team" not in tests
+    # The transcript is in a fence longer than any of its own, so nothing in it acts.
+    before, fenced, after = tests.split("````", 2)
+    assert "</details>" not in before and after.count("</details>") == 1
+    assert fenced.startswith("text\n") and fenced.count("</details>") == 3
+    assert broken.exit_code == 1
+    assert broken.stderr == (
+        "Error: broken.json: not a botops test results file: 'passed' must be a whole number\n"
+    )
+    assert missing.stderr == "Error: nothing.json: no such test results file\n"

@@ -168,6 +168,7 @@ def _in_order(names: list[str]) -> list[str]:
 
 INIT_FILES = [
     ".github/workflows/botops.yml",
+    ".gitignore",
     ".pre-commit-config.yaml",
     ".vscode/settings.json",
     "botops.yaml",
@@ -179,6 +180,7 @@ INIT_FILES = [
     "schemas/resource.schema.json",
     "schemas/test.schema.json",
     "schemas/voicebot.schema.json",
+    "tests/assistant.yaml",
 ]
 
 
@@ -194,7 +196,8 @@ def test_init_lays_out_a_project_that_validates(
     )
     assert result.stdout.count("Wrote ") == len(INIT_FILES)
     monkeypatch.chdir(project)
-    assert run("validate").stdout == "Valid: 2 resources in 2 files.\n"
+    assert run("validate").stdout == "Valid: 2 resources in 2 files, 1 test in 1 file.\n"
+    assert ".botops/" in (project / ".gitignore").read_text().splitlines()
     settings = json.loads((project / ".vscode" / "settings.json").read_text())
     for schema, globs in settings["yaml.schemas"].items():
         assert (project / schema).is_file() and globs

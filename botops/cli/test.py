@@ -40,6 +40,18 @@ from botops.cli.base import cli, config_option, env_option, format_option, paths
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the report here (the text report still goes to stdout).",
 )
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the JSON results here (for `botops comment --tests`).",
+)
+@click.option(
+    "--junit",
+    "junit_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a JUnit XML report here (GitLab's reports:junit, test reporters).",
+)
 @config_option
 def test_command(
     paths: tuple[Path, ...],
@@ -50,6 +62,8 @@ def test_command(
     no_cache: bool,
     output_format: str,
     out: Path | None,
+    json_out: Path | None,
+    junit_out: Path | None,
     config_path: Path | None,
 ) -> None:
     """Run conversation tests against the assistants as the files declare them.
@@ -73,14 +87,15 @@ def test_command(
         botops test tests/refunds.yaml --name refund
         botops test --env prod --repeat 3
         botops test --plan plan.json --format junit --out botops-tests.xml
-        botops test --plan plan.json --format json --out botops-tests.json
+        botops test --plan plan.json --json tests.json --junit tests.xml
     """
     from botops.render.tests import render_json, render_junit, render_markdown, render_text
     from botops.support.files import check_writable, write_atomically
     from botops.usecases.test import run_tests, runs_of, select_tests
 
-    if out is not None:
-        check_writable(out)
+    for path in (out, json_out, junit_out):
+        if path is not None:
+            check_writable(path)
     selection = select_tests(
         paths, config_path=config_path, environment=environment, names=names, plan_file=plan_file
     )
@@ -119,11 +134,13 @@ def test_command(
         "markdown": render_markdown,
     }
     rendered = renderers[output_format](data)
-    if out is not None:
-        write_atomically(out, rendered)
-        click.echo(render_text(data), nl=False)
-        click.echo(f"Wrote {out}.", err=True)
-    else:
-        click.echo(rendered, nl=False)
+    for path, text in ((out, rendered), (json_out, None), (junit_out, None)):
+        if path is None:
+            continue
+        if text is None:
+            text = render_json(data) if path is json_out else render_junit(data)
+        write_atomically(path, text)
+        click.echo(f"Wrote {path}.", err=True)
+    click.echo(rendered if out is None else render_text(data), nl=False)
     if not outcome.report.ok:
         sys.exit(1)

@@ -15,15 +15,18 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from botops import __version__
 from botops.forge.http import ForgeError, Trace
 from botops.model import Plan
 from botops.render.plan_markdown import render_markdown
+from botops.render.tests import render_markdown as render_test_markdown
 
 # GitHub refuses bodies over 65,536 characters; DESIGN §10 keeps the whole comment under this.
 COMMENT_LIMIT = 65_000
+# The conversation tests' share of it (`comment --tests`); the plan has the rest.
+TESTS_LIMIT = 20_000
 
 __all__ = ["COMMENT_LIMIT", "CommentResult", "ForgeError", "Provenance", "marker"]
 
@@ -78,13 +81,21 @@ def marker(plan: Plan, environment: str | None = None) -> str:
     return f"<!-- botops:plan {target} -->"
 
 
-def comment_body(plan: Plan, provenance: Provenance, *, environment: str | None = None) -> str:
-    """The whole comment: marker, the Markdown plan (shortened to fit), footer; under
+def comment_body(
+    plan: Plan,
+    provenance: Provenance,
+    *,
+    environment: str | None = None,
+    tests: dict[str, Any] | None = None,
+) -> str:
+    """The whole comment: marker, the Markdown plan (shortened to fit), the conversation
+    tests' section when there are results (`botops comment --tests`), footer; under
     `COMMENT_LIMIT` characters."""
     head = marker(plan, environment)
     foot = footer(provenance)
-    room = COMMENT_LIMIT - 1 - len(head) - len(foot) - len("\n\n\n\n")
-    return f"{head}\n{render_markdown(plan, limit=room)}\n\n---\n{foot}"
+    section = "" if tests is None else "\n\n" + render_test_markdown(tests, limit=TESTS_LIMIT)
+    room = COMMENT_LIMIT - 1 - len(head) - len(foot) - len(section) - len("\n\n\n\n")
+    return f"{head}\n{render_markdown(plan, limit=room)}{section}\n\n---\n{foot}"
 
 
 def footer(provenance: Provenance) -> str:
@@ -118,12 +129,14 @@ def sticky_comment(
     provenance: Provenance,
     always: bool = False,
     environment: str | None = None,
+    tests: dict[str, Any] | None = None,
 ) -> CommentResult:
     wanted = marker(plan, environment)
     existing = next((c for c in forge.comments() if _first_line(c.body) == wanted), None)
-    if existing is None and not plan.has_changes and not always:
+    failing = tests is not None and bool(tests["failed"] or tests["errors"])
+    if existing is None and not plan.has_changes and not always and not failing:
         return CommentResult("none")
-    body = comment_body(plan, provenance, environment=environment)
+    body = comment_body(plan, provenance, environment=environment, tests=tests)
     if existing is not None:
         return CommentResult("updated", forge.update(existing, body).url)
     return CommentResult("created", forge.create(body).url)
@@ -143,6 +156,7 @@ def comment_on_pull_request(
     always: bool = False,
     environ: Mapping[str, str] | None = None,
     trace: Trace | None = None,
+    tests: dict[str, Any] | None = None,
 ) -> CommentResult:
     """Create or edit the plan's comment on the pull request (GitHub Actions) or merge request
     (GitLab CI) this job runs for; `pr` overrides the number CI gives. The footer's commit and
@@ -170,7 +184,12 @@ def comment_on_pull_request(
             run_url=run_url,
         )
         return sticky_comment(
-            forge, plan, provenance=provenance, always=always, environment=plan.environment
+            forge,
+            plan,
+            provenance=provenance,
+            always=always,
+            environment=plan.environment,
+            tests=tests,
         )
 
 

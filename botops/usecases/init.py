@@ -1,6 +1,7 @@
 """`botops init`: a new repository a team can commit at once (DESIGN §11).
 
-The project file, one example resource of each kind, the schemas, a pre-commit config, the
+The project file, one example resource of each kind, an example conversation test, the
+schemas, a .gitignore (saved plans, reports, the `.botops/` cache), a pre-commit config, the
 GitHub workflow and VS Code's schema mapping. An existing file is never overwritten: it is
 kept and reported, so `init` is safe to run in a repository that has some of these already.
 """
@@ -47,6 +48,9 @@ def init_project(directory: Path) -> list[Scaffolded]:
     files[directory / "bots" / "prompts" / "example-assistant.md"] = _template(
         "example-assistant.md"
     )
+    test = directory / "tests" / "assistant.yaml"
+    files[test] = _with_modeline(test, schemas / TEST_SCHEMA, _template("test.yaml"))
+    files[directory / ".gitignore"] = _template("gitignore")
     files[directory / ".pre-commit-config.yaml"] = _template("pre-commit-config.yaml").replace(
         "{version}", __version__
     )
