@@ -10,7 +10,7 @@ TOOLS := .tools/node_modules/.installed
 NPM := $(shell command -v npm 2>/dev/null)
 NODE_TOOLS := $(if $(NPM),$(TOOLS),)
 
-.PHONY: demo test lint format clean tools
+.PHONY: demo test test-quick lint format clean tools
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,10 +32,15 @@ tools: $(TOOLS)
 test: $(STAMP) $(NODE_TOOLS)
 	$(PY) -m pytest -q -n 2
 
+# The unit tests only (tests/unit/: no emulator, no process): the quick loop while editing.
+test-quick: $(STAMP)
+	$(PY) -m pytest -q -m "not e2e"
+
 lint: $(STAMP) $(NODE_TOOLS)
 	$(VENV)/bin/ruff check botops tests benchmarks
 	$(VENV)/bin/ruff format --check botops tests benchmarks
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pre-commit validate-manifest .pre-commit-hooks.yaml
 	bash scripts/check-ci-files.sh
 

@@ -6,10 +6,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
-
-if TYPE_CHECKING:
-    from botops.project.environments import Environment
+from typing import Any, Literal
 
 # The name of a kind registered in `botops.kinds.spec` ("Voicebot", "Assistant").
 Kind = str
@@ -65,6 +62,18 @@ class TestSettings:
     caller: str | None = None
     concurrency: int = 4
     timeout: float = 120.0  # seconds one model call may take, retries included
+
+
+@dataclass(frozen=True)
+class Environment:
+    """One environment of `botops.yaml` (read by `botops.project.environments`); None where it
+    leaves the top-level setting."""
+
+    name: str
+    account_id: str | None = None
+    base_url: str | None = None
+    paths: tuple[Path, ...] | None = None
+    guards: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

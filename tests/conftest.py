@@ -1,5 +1,9 @@
 """Shared fixtures: a real emulator on a free port for each test that asks. Helpers that are not
-fixtures live in tests/support.py."""
+fixtures live in tests/support.py.
+
+Tests under tests/unit/ are pure logic (no process, no emulator); tests under tests/e2e/ go through
+the real CLI, the emulator or other processes and are marked `e2e` here, so `pytest -m "not e2e"`
+(`make test-quick`) is the quick loop."""
 
 from __future__ import annotations
 
@@ -13,6 +17,15 @@ import pytest
 
 from tests.forge_server import ForgeState, serve_forge
 from tests.support import ROOT, Emulator, start_emulator
+
+E2E = Path(__file__).resolve().parent / "e2e"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/e2e/ is marked `e2e`."""
+    for item in items:
+        if item.path.is_relative_to(E2E):
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture

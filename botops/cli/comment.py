@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
-
-if TYPE_CHECKING:
-    pass
-
 
 from botops.cli.base import (
     cli,
@@ -49,8 +43,8 @@ def comment(
         botops comment plan.json --env prod
         botops comment plan.json --tests botops-tests.json
     """
-    from botops.forge import comment_on_pull_request
-    from botops.sync.planfile import read_plan, refuse_other_environment
+    from botops.sync.planfile import read_plan
+    from botops.usecases.comment import comment_on_pull_request
 
     saved = read_plan(plan_file)
     tests = None
@@ -58,14 +52,12 @@ def comment(
         from botops.behaviour.results import read_results
 
         tests = read_results(tests_file)
-    named = environment or os.environ.get("BOTOPS_ENV") or None
-    if named is not None:
-        refuse_other_environment(saved, named, doing="comment")
     debug = bool(click.get_current_context().find_root().params.get("debug"))
     result = comment_on_pull_request(
         saved,
         pr=pr,
         always=always,
+        environment=environment,
         trace=(lambda line: click.echo(f"debug: {line}", err=True)) if debug else None,
         tests=tests,
     )

@@ -30,7 +30,7 @@ from botops.kinds.spec import spec_of
 from botops.model import Project, Resource
 from botops.project.loader import TEST_KIND, find_files, problems_in, read_documents, shown
 from botops.project.overrides import environment_issues, exists_in
-from botops.support.schemacheck import at, did_you_mean, render_value, schema_issues
+from botops.support.schemacheck import did_you_mean, render_value, schema_issues
 from botops.support.yamlpos import Document, Issue, NodePath, excerpt
 
 TEST_SCHEMA = "test.schema.json"
@@ -183,23 +183,23 @@ def _kind_issue(document: Document) -> Issue | None:
     value = document.value
     if not isinstance(value, dict):
         got = render_value(value)
-        return at(
+        return Issue.at(
             document.where(()), f"a test must be a mapping starting with 'kind: Test', got {got}"
         )
     if "kind" not in value:
-        return at(document.where(()), "missing required key 'kind' (Test)")
+        return Issue.at(document.where(()), "missing required key 'kind' (Test)")
     kind = value["kind"]
     if kind == TEST_KIND:
         return None
     where = document.where(("kind",))
     if isinstance(kind, str) and kind in _resource_kinds():
-        return at(
+        return Issue.at(
             where,
             f"a {kind} document in a test file: resource files go under `paths` of "
             "botops.yaml, test files under `tests.paths`",
         )
     hint = did_you_mean(kind, [TEST_KIND]) if isinstance(kind, str) else ""
-    return at(
+    return Issue.at(
         where, f"unknown kind {render_value(kind)} in a test file{hint or ' (expected Test)'}"
     )
 
@@ -219,11 +219,11 @@ def _rules(document: Document) -> list[Issue]:
             "a test needs 'turns' (a scripted conversation) or 'simulate' (a model plays the "
             "caller)"
         )
-        issues.append(at(document.where(()), message))
+        issues.append(Issue.at(document.where(()), message))
     repeat, pass_at = value.get("repeat", 1), value.get("pass_at")
     if isinstance(repeat, int) and isinstance(pass_at, int) and pass_at > repeat:
         message = f"'pass_at' ({pass_at}) is more than the runs of 'repeat' ({repeat})"
-        issues.append(at(document.where(("pass_at",)), message))
+        issues.append(Issue.at(document.where(("pass_at",)), message))
     turns = value.get("turns")
     for index, turn in enumerate(turns if isinstance(turns, list) else []):
         expect = turn.get("expect") if isinstance(turn, dict) else None
@@ -240,14 +240,14 @@ def _check_issues(document: Document, check: Any, place: NodePath) -> list[Issue
     if len(keys) > 1:
         listed = " and ".join(repr(k) for k in keys)
         message = f"one check per item: write {listed} as separate items (- {keys[0]}: ...)"
-        return [at(document.where(place), message)]
+        return [Issue.at(document.where(place), message)]
     pattern = check.get("matches")
     if isinstance(pattern, str):
         try:
             re.compile(pattern)
         except re.error as error:
             message = f"'matches' is not a Python regular expression: {error}"
-            return [at(document.where((*place, "matches")), message)]
+            return [Issue.at(document.where((*place, "matches")), message)]
     return []
 
 
@@ -274,7 +274,7 @@ class _Resolver:
             return [], None
         resource, problem = self._assistant(reference, file)
         if resource is None:
-            return [at(document.where(("assistant",)), problem)], None
+            return [Issue.at(document.where(("assistant",)), problem)], None
         address = spec_of(ASSISTANT).address(str(resource.id))
         instruction = resource.desired.get("instruction")
         if not isinstance(instruction, str):
@@ -282,14 +282,14 @@ class _Resolver:
                 f"{address} ({resource.file}) has no instruction in its file: a test needs the "
                 "prompt it tests"
             )
-            return [at(document.where(("assistant",)), message)], None
+            return [Issue.at(document.where(("assistant",)), message)], None
         config = dict(resource.desired.get("llm_config") or {})
         prompt = instruction
         agent_role = value.get("agent")
         if isinstance(agent_role, str):
             agent, problem = self._agent(resource, address, agent_role)
             if agent is None:
-                return [at(document.where(("agent",)), problem)], None
+                return [Issue.at(document.where(("agent",)), problem)], None
             prompt = f"{instruction}\n\n{agent['instruction']}"
             own = agent.get("llm_config")
             config.update(own if isinstance(own, dict) else {})
@@ -299,7 +299,7 @@ class _Resolver:
                 f"{address} ({resource.file}) has no llm_config.model in its file: a test "
                 "needs the model the assistant runs on"
             )
-            return [at(document.where(("assistant",)), message)], None
+            return [Issue.at(document.where(("assistant",)), message)], None
         try:
             repeat = int(value.get("repeat", 1))
             return [], TestCase(

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from botops.render.plan_markdown import escape, fence_for
-from botops.render.plan_text import printable
+from botops.support.text import printable
 
 LABELS = {"pass": "PASS", "fail": "FAIL", "error": "ERROR"}
 EXCERPT = 80

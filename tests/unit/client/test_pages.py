@@ -1,0 +1,180 @@
+"""botops.client.pages: one page, every page, and reading ahead without gaps, duplicates or
+leftover requests."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from typing import Any
+
+import httpx
+
+from botops.client import Client
+from botops.errors import (
+    NotFoundError,
+    UsageError,
+)
+from tests.unit.client.support import (
+    AsyncHandler,
+    call,
+    json_response,
+    make_client,
+    outcome,
+    run,
+)
+
+
+def pages_handler(
+    total: int | None, count: int | None = None, delay: bool = False
+) -> tuple[AsyncHandler, list[tuple[int, int]]]:
+    """Lists of `count` items (default `total`); records (offset, limit) of each request.
+    `delay`: answers come back out of order."""
+    asked: list[tuple[int, int]] = []
+    available = total if count is None else count
+    assert available is not None
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        offset = int(request.url.params["offset"])
+        limit = int(request.url.params["limit"])
+        asked.append((offset, limit))
+        if delay:
+            # Pages answer out of order, by a seeded number of loop turns rather than a timer.
+            for _ in range(random.randrange(4)):
+                await asyncio.sleep(0)
+        ids = range(offset, min(offset + limit, available))
+        body: dict[str, Any] = {"data": [{"bot_id": f"b{i}", "n": i} for i in ids]}
+        if total is not None:
+            body["metadata"] = {"total": total, "count": len(ids), "offset": offset}
+        return json_response(200, body)
+
+    return handler, asked
+
+
+async def collect(iterator: Any) -> list[dict[str, Any]]:
+    return [item async for item in iterator]
+
+
+def test_list_returns_one_page() -> None:
+    handler, asked = pages_handler(45)
+    page = run(call(make_client(handler), lambda c: c.list_voicebots(limit=20, offset=40)))
+    assert [b["n"] for b in page.items] == [40, 41, 42, 43, 44]
+    assert (page.total, page.offset, page.limit) == (45, 40, 20)
+    assert asked == [(40, 20)]
+
+
+def test_iteration_reads_every_page_until_total() -> None:
+    handler, asked = pages_handler(250)
+    items = run(call(make_client(handler), lambda c: collect(c.iter_voicebots())))
+    assert [b["n"] for b in items] == list(range(250))
+    assert sorted(asked) == [(0, 100), (100, 100), (200, 100)]
+
+
+def test_iteration_stops_at_total_without_an_extra_request() -> None:
+    handler, asked = pages_handler(200)
+    items = run(call(make_client(handler), lambda c: collect(c.iter_assistants())))
+    assert len(items) == 200
+    assert len(asked) == 2
+
+
+def test_iteration_stops_on_a_short_page_when_total_is_unknown() -> None:
+    handler, asked = pages_handler(None, count=230)
+    items = run(call(make_client(handler), lambda c: collect(c.iter_voicebots())))
+    assert [b["n"] for b in items] == list(range(230))
+    assert asked == [(0, 100), (100, 100), (200, 100)]
+
+
+def test_iteration_stops_on_an_empty_page_when_total_is_unknown() -> None:
+    handler, asked = pages_handler(None, count=200)
+    items = run(call(make_client(handler), lambda c: collect(c.iter_voicebots())))
+    assert len(items) == 200
+    assert asked == [(0, 100), (100, 100), (200, 100)]
+
+
+def test_iteration_stops_on_a_short_page_before_total() -> None:
+    handler, asked = pages_handler(1000, count=150)
+    items = run(call(make_client(handler), lambda c: collect(c.iter_voicebots(prefetch=1))))
+    assert len(items) == 150
+    assert asked == [(0, 100), (100, 100)]
+
+
+def test_pages_larger_than_the_api_allows_are_refused() -> None:
+    handler, asked = pages_handler(500)
+    for page_size, prefetch in ((101, 4), (0, 4), (100, 0)):
+
+        async def read(client: Client, size: int = page_size, ahead: int = prefetch) -> Any:
+            return await collect(client.iter_conversations(page_size=size, prefetch=ahead))
+
+        assert isinstance(outcome(make_client(handler), read), UsageError)
+    assert asked == []
+
+
+def test_prefetching_conversations_yields_in_order_without_gaps_or_duplicates() -> None:
+    random.seed(3)
+    handler, asked = pages_handler(1003, delay=True)
+    in_flight = 0
+    peak = 0
+
+    async def counting(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        try:
+            return await handler(request)
+        finally:
+            in_flight -= 1
+
+    client = make_client(counting)
+    items = run(call(client, lambda c: collect(c.iter_conversations(page_size=10, prefetch=4))))
+    assert [item["n"] for item in items] == list(range(1003))
+    assert len(asked) == 101
+    assert 1 < peak <= 4
+
+
+def test_prefetching_stops_cleanly_when_the_reader_stops_early() -> None:
+    handler, asked = pages_handler(1000, delay=True)
+
+    async def first_fifteen(client: Client) -> list[int]:
+        got = []
+        iterator = client.iter_conversations(page_size=10, prefetch=3)
+        async for item in iterator:
+            got.append(item["n"])
+            if len(got) == 15:
+                break
+        await iterator.aclose()  # type: ignore[attr-defined]
+        return got
+
+    got = run(call(make_client(handler), first_fifteen))
+    assert got == list(range(15))
+    assert len(asked) <= 5
+
+
+def test_a_failing_page_fails_the_iteration_after_the_pages_before_it() -> None:
+    good, _ = pages_handler(500)
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.params["offset"] == "300":
+            return json_response(404, {"error": {"message": "gone"}})
+        return await good(request)
+
+    got: list[int] = []
+
+    async def read(client: Client) -> None:
+        async for item in client.iter_conversations(page_size=100):
+            got.append(item["n"])
+
+    error = outcome(make_client(handler), read)
+    assert isinstance(error, NotFoundError)
+    assert got == list(range(300))
+
+
+def test_conversation_fields_are_sent_on_every_page() -> None:
+    handler, _ = pages_handler(150)
+    seen: list[str] = []
+
+    async def recording(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.params["fields"])
+        return await handler(request)
+
+    client = make_client(recording)
+    run(call(client, lambda c: collect(c.iter_conversations(fields=["transcript", "insights"]))))
+    assert seen == ["transcript,insights"] * 2
