@@ -206,7 +206,7 @@ def render_markdown(data: dict[str, Any], *, limit: int = MARKDOWN_LIMIT) -> str
         head += ["", "No tests ran: the plan changes no assistant that a test covers."]
         return _cut("\n".join(head) + "\n", limit)
     if not bad:
-        head += ["", f"All {len(tests)} tests passed."]
+        head += ["", "The test passed." if len(tests) == 1 else f"All {len(tests)} tests passed."]
         return _cut("\n".join(head) + "\n", limit)
     table = ["", "| | Test | Assistant | Runs | Why |", "|---|---|---|---|---|"]
     table += [

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -865,3 +866,36 @@ def test_a_results_file_is_untrusted_input(project: Path, forge: ForgeState) -> 
         "Error: broken.json: not a botops test results file: 'passed' must be a whole number\n"
     )
     assert missing.stderr == "Error: nothing.json: no such test results file\n"
+
+
+# --- JUnit ----------------------------------------------------------------------------------
+
+
+def test_junit_validates_against_the_junit_schema(project: Path, llm: LlmState) -> None:
+    import xmlschema
+
+    from tests.support import ROOT
+
+    a_test(project, REPEATED)
+    a_test(project, JUDGED, "judged.yaml")
+    a_test(project, AGENT, "agent.yaml")
+    replies = iter(["Your order ships.", "Hmm \x01 <no> & “quotes”", "Let me check."] * 3)
+    llm.reply = lambda body: next(replies)
+    llm.verdict = lambda body: "not json"
+
+    result = botops_test(llm, "--format", "junit", "--junit", "again.xml")
+
+    assert result.exit_code == 1
+    schema = xmlschema.XMLSchema(ROOT / "tests" / "fixtures" / "junit.xsd")
+    schema.validate(result.stdout.encode())
+    assert (project / "again.xml").read_text() == result.stdout
+    document = ET.fromstring(result.stdout)
+    assert document.attrib["tests"] == "3"
+    assert (document.attrib["failures"], document.attrib["errors"]) == ("1", "1")
+    cases = {c.attrib["name"]: c for c in document.iter("testcase")}
+    assert cases["repeated"].attrib["classname"] == "assistant/asst_support"
+    assert cases["repeated"].find("failure") is not None
+    error = cases["judged"].find("error")
+    assert error is not None and "the judge's verdict is not JSON" in error.attrib["message"]
+    assert cases["returns"].find("failure") is None and cases["returns"].find("error") is None
+    assert "caller: I want to return my blender." in (cases["returns"].findtext("system-out") or "")
