@@ -27,7 +27,7 @@ from botops.analytics.summary import OnProgress, Report, counting
 from botops.errors import MethodNotAllowedError, NotFoundError, UsageError
 from botops.model import LiveOutcome, Plan
 
-if TYPE_CHECKING:  # httpx loads only when a command calls the API
+if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
     from botops.client import ApiClient
 
 

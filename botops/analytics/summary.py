@@ -28,7 +28,7 @@ from botops.analytics import conversations as conv
 from botops.analytics import fields as flat
 from botops.errors import BotopsError
 
-if TYPE_CHECKING:  # httpx loads only when a command calls the API
+if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
     from botops.client import ApiClient
 
 UNKNOWN = "unknown"

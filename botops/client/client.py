@@ -15,7 +15,7 @@ from collections.abc import AsyncGenerator, Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import httpx2
 
 from botops import __version__
 from botops.client import wire
@@ -66,7 +66,7 @@ class Client:
         concurrency: int = 16,
         timeout: float = 30.0,
         deadline: float = 120.0,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: httpx2.AsyncBaseTransport | None = None,
         trace: Trace | None = None,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
@@ -100,12 +100,14 @@ class Client:
         headers = {"Accept": "application/json", "User-Agent": f"botops/{__version__}"}
         if credentials is not None:
             headers["Authorization"] = credentials.authorization()
-        self._http = httpx.AsyncClient(
+        self._http = httpx2.AsyncClient(
             base_url=self.base_url,
             headers=headers,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            # Without this httpx keeps only 20 idle connections and churns the rest.
-            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+            timeout=httpx2.Timeout(timeout, connect=min(timeout, 10.0)),
+            # Without this httpx2 keeps only 20 idle connections and churns the rest.
+            limits=httpx2.Limits(
+                max_connections=concurrency, max_keepalive_connections=concurrency
+            ),
             transport=transport,
             verify=ssl_context(self.base_url),
             follow_redirects=False,
@@ -336,14 +338,14 @@ class Client:
         start = time.perf_counter()
         try:
             response = await self._http.request(method, path, params=params, json=json, files=files)
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             base, timeout = self.base_url, self.timeout
             error = transport_error(
                 exc, method=method, path=where, base_url=base, timeout=timeout, redact=self._redact
             )
             self._emit(f"{shown} -> {short_reason(exc)} ({_ms(start)})")
             raise error from exc
-        except httpx.InvalidURL as exc:
+        except httpx2.InvalidURL as exc:
             raise UsageError(f"{method} {where}: invalid URL ({self._redact(str(exc))})") from exc
         if self._trace is not None:
             self._emit(f"{shown} -> {response.status_code} ({_ms(start)})")

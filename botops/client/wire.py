@@ -17,7 +17,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
+import httpx2
 
 from botops.errors import ApiError
 
@@ -30,7 +30,7 @@ _ENVELOPE_KEYS = frozenset({"http_code", "request_id", "method"})
 # Reading bodies
 
 
-def json_body(response: httpx.Response) -> Any:
+def json_body(response: httpx2.Response) -> Any:
     """The parsed body; `{}` when empty, None when it is not JSON."""
     if not response.content:
         return {}
@@ -116,7 +116,7 @@ def conversation(obj: dict[str, Any]) -> dict[str, Any]:
 # Error answers
 
 
-def server_message(status: int, response: httpx.Response, body: Any) -> str:
+def server_message(status: int, response: httpx2.Response, body: Any) -> str:
     """The server's own words for a refusal, on one line; the reason phrase when it gave none."""
     message: Any = None
     if isinstance(body, dict):
@@ -161,7 +161,7 @@ def _detail_message(detail: Any) -> str | None:
     return None
 
 
-def _text_message(response: httpx.Response) -> str:
+def _text_message(response: httpx2.Response) -> str:
     text = response.text
     title = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
     if title:

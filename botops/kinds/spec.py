@@ -25,7 +25,7 @@ from botops.support.schemacheck import validator
 from botops.support.text import text_or_none
 from botops.support.yamlpos import Document, Issue
 
-if TYPE_CHECKING:  # httpx loads only when a command calls the API
+if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
     from botops.client import ApiClient
 
 

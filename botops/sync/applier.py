@@ -33,7 +33,7 @@ from botops.kinds.compare import carries, differs
 from botops.kinds.spec import KindSpec, LiveObject, Payload, next_version, spec_of, version_of
 from botops.model import ApplyResult, Outcome, Plan, ResourcePlan
 
-if TYPE_CHECKING:  # httpx loads only when a command calls the API
+if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
     from botops.client import ApiClient
 
 MAX_WRITE_ATTEMPTS = 5

@@ -34,7 +34,7 @@ from botops.project.schemafiles import modeline
 from botops.support.files import check_writable_parent, write_atomically
 from botops.support.yamlwrite import dump, needs_escapes
 
-if TYPE_CHECKING:  # httpx loads only when a command calls the API
+if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
     from botops.client import ApiClient
 
 # Instructions longer than this, or with a line break, go to a Markdown file of their own.

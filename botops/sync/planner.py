@@ -25,7 +25,7 @@ from botops.model import Change, Kind, Plan, Resource, ResourcePlan, Unmanaged, 
 from botops.support.git import head_commit
 from botops.support.text import text_or_none
 
-if TYPE_CHECKING:  # httpx loads only when a command calls the API
+if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
     from botops.client import ApiClient
 
 # Live objects of each kind matched by name, by name (read only where a plan needs them).

@@ -19,7 +19,7 @@ from botops.support.files import check_writable
 from botops.sync import importer
 from botops.usecases.session import Session
 
-if TYPE_CHECKING:  # httpx loads only when a command calls the API
+if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
     from botops.client import ApiClient
 
 

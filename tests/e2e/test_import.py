@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from click.testing import CliRunner
 
@@ -29,7 +29,7 @@ ASSISTANTS = "/api/v2/accounts/Exotel/assistants"
 
 def live(emulator: Emulator, resource: Resource) -> dict[str, Any]:
     path = VOICEBOTS if resource.kind == "Voicebot" else ASSISTANTS
-    body: dict[str, Any] = httpx.get(f"{emulator.url}{path}/{resource.id}", timeout=10).json()
+    body: dict[str, Any] = httpx2.get(f"{emulator.url}{path}/{resource.id}", timeout=10).json()
     return body
 
 
@@ -117,7 +117,7 @@ def test_import_all_writes_one_file_per_resource(project: Path, fixtures: Emulat
 
 
 def live_assistant(emulator: Emulator, assistant_id: str) -> dict[str, Any]:
-    body: dict[str, Any] = httpx.get(f"{emulator.url}{ASSISTANTS}/{assistant_id}").json()
+    body: dict[str, Any] = httpx2.get(f"{emulator.url}{ASSISTANTS}/{assistant_id}").json()
     return body
 
 
