@@ -8,7 +8,7 @@ Chat Completions server that `botops test` sends its conversations to. It sits b
   `POST {endpoint}/chat/completions`, with the Voicebot client's own concurrency limiter,
   pacer and backoff (`botops.client.flow`).
 
-Callers get a `Completion` and the typed `ModelError`s of `botops.errors`; no httpx exception
+Callers get a `Completion` and the typed `ModelError`s of `botops.errors`; no httpx2 exception
 and no key leaves this package.
 """
 

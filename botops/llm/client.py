@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import httpx2
 
 from botops import __version__
 from botops.client.diagnosis import short_reason, ssl_context
@@ -66,7 +66,7 @@ class ModelClient:
         deadline: float = 120.0,
         max_bytes: int = MAX_ANSWER_BYTES,
         trace: Trace | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: httpx2.AsyncBaseTransport | None = None,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         pacer: Pacer | None = None,
@@ -92,10 +92,12 @@ class ModelClient:
         }
         if endpoint.key:
             headers["Authorization"] = f"Bearer {endpoint.key}"
-        self._http = httpx.AsyncClient(
+        self._http = httpx2.AsyncClient(
             headers=headers,
-            timeout=httpx.Timeout(deadline, connect=min(deadline, 10.0)),
-            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+            timeout=httpx2.Timeout(deadline, connect=min(deadline, 10.0)),
+            limits=httpx2.Limits(
+                max_connections=concurrency, max_keepalive_connections=concurrency
+            ),
             transport=transport,
             verify=ssl_context(endpoint.url),
             follow_redirects=False,
@@ -184,10 +186,10 @@ class ModelClient:
             raise ModelTransportError(
                 self.host, f"no answer within {self.deadline:g} s (the deadline of a call)"
             ) from None
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             reason = self.redact(short_reason(exc))
             self._emit(f"{shown} -> {reason} ({_ms(start)})")
-            if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+            if isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout):
                 raise _Unreachable(
                     self.host,
                     f"can't reach the endpoint: {reason}; check tests.endpoint or "
@@ -201,7 +203,7 @@ class ModelClient:
             raise ModelStatusError(self.host, status, "a redirect; check tests.endpoint")
         return self._completion(data)
 
-    async def _send(self, body: dict[str, Any]) -> tuple[int, httpx.Headers, bytes]:
+    async def _send(self, body: dict[str, Any]) -> tuple[int, httpx2.Headers, bytes]:
         """Status, headers and at most `max_bytes` of body (more is a `ModelAnswerError`)."""
         url = self.endpoint.url + COMPLETIONS
         async with self._http.stream("POST", url, content=json.dumps(body)) as response:
@@ -222,7 +224,7 @@ class ModelClient:
             self.host, f"the answer is larger than {self.max_bytes // 1024:,} KiB; not read"
         )
 
-    def _status_error(self, status: int, headers: httpx.Headers, data: bytes) -> ModelStatusError:
+    def _status_error(self, status: int, headers: httpx2.Headers, data: bytes) -> ModelStatusError:
         message = _server_message(data, self.redact)
         if status in (401, 403):
             message += f" (check {self.endpoint.key_source})"
