@@ -86,6 +86,8 @@ class LlmState:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Without it every answer (headers, then body) waits ~40 ms on a delayed ACK (DESIGN §9).
+    disable_nagle_algorithm = True
     state: LlmState
 
     def log_message(self, *_: Any) -> None:

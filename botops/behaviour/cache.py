@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from botops.llm.client import Completion
+from botops.llm.endpoint import Completion
 from botops.support.files import read_regular_file
 
 CACHE_DIR = Path(".botops") / "cache"
@@ -52,15 +52,15 @@ class ReplyCache:
     def __init__(self, directory: Path | None) -> None:
         self.directory = directory
 
-    def _path(self, key: str) -> Path:
+    def _path(self, key: str) -> str:
         assert self.directory is not None
-        return self.directory / key[:2] / f"{key}.json"
+        return os.path.join(self.directory, key[:2], key + ".json")
 
     def get(self, key: str) -> Completion | None:
         if self.directory is None:
             return None
         try:
-            data = read_regular_file(self._path(key), limit=MAX_ENTRY)
+            data = read_regular_file(Path(self._path(key)), limit=MAX_ENTRY)
             entry = json.loads(data)
         except (OSError, ValueError, RecursionError):
             return None
@@ -75,7 +75,7 @@ class ReplyCache:
         """Store a reply; a cache that can't be written is passed over (the run goes on)."""
         if self.directory is None:
             return
-        path = self._path(key)
+        path = Path(self._path(key))
         entry = {"format": FORMAT, "text": completion.text, "tokens": completion.tokens}
         with contextlib.suppress(OSError):
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,7 @@ import asyncio
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from botops.behaviour.cache import ReplyCache, cache_key
 from botops.behaviour.checks import (
@@ -37,8 +37,11 @@ from botops.behaviour.checks import (
     speech_problem,
 )
 from botops.errors import ModelError
-from botops.llm.client import Completion, ModelClient
+from botops.llm.endpoint import Completion, Endpoint
 from botops.project.testfiles import TestCase
+
+if TYPE_CHECKING:  # httpx2 loads only when a reply is not in the cache
+    from botops.llm.client import ModelClient
 
 Status = Literal["pass", "fail", "error"]
 Role = Literal["user", "assistant"]
@@ -115,16 +118,22 @@ def scaled_pass_at(test: TestCase, repeat: int | None) -> tuple[int, int]:
 
 
 class Runner:
+    """Runs tests; the model client is opened (`open_client`) at the first reply the cache
+    lacks, so a run from a warm cache loads no HTTP stack at all. `aclose` closes it."""
+
     def __init__(
         self,
-        client: ModelClient,
+        endpoint: Endpoint,
+        open_client: Callable[[], ModelClient],
         cache: ReplyCache,
         *,
         models: Models = Models(),
         concurrency: int = 4,
         on_result: Callable[[TestResult], None] | None = None,
     ) -> None:
-        self.client = client
+        self.endpoint = endpoint
+        self._open_client = open_client
+        self.client: ModelClient | None = None
         self.cache = cache
         self.models = models
         self.concurrency = concurrency
@@ -162,8 +171,12 @@ class Runner:
             calls=self.calls,
             cached=self.cached,
             tokens=self.tokens,
-            host=self.client.host,
+            host=self.endpoint.host,
         )
+
+    async def aclose(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
 
     async def one_run(self, test: TestCase, number: int) -> RunResult:
         run = RunResult()
@@ -248,11 +261,13 @@ class Runner:
         self, model: str, messages: list[dict[str, str]], settings: dict[str, Any], run: int
     ) -> str:
         self.calls += 1
-        key = cache_key(self.client.endpoint.identity, model, settings, messages, run)
+        key = cache_key(self.endpoint.identity, model, settings, messages, run)
         found = self.cache.get(key)
         if found is not None:
             self.cached += 1
             return found.text
+        if self.client is None:
+            self.client = self._open_client()
         completion: Completion = await self.client.complete(model, list(messages), settings)
         self.tokens += completion.tokens
         self.cache.put(key, completion)

@@ -19,7 +19,6 @@ import json
 import time
 import urllib.parse
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import httpx2
@@ -35,7 +34,7 @@ from botops.errors import (
     ModelTransportError,
     UsageError,
 )
-from botops.llm.endpoint import COMPLETIONS, Endpoint
+from botops.llm.endpoint import COMPLETIONS, Completion, Endpoint
 
 Trace = Callable[[str], None]
 
@@ -43,16 +42,6 @@ MAX_ANSWER_BYTES = 4 * 1024 * 1024
 """The most of one answer that is read: a completion of a voice reply is a few KiB."""
 MAX_ATTEMPTS = 5
 UNREACHABLE_ATTEMPTS = 2  # a refused connection is a wrong endpoint, not a blip
-
-
-@dataclass(frozen=True)
-class Completion:
-    """One reply: its text, the tokens the endpoint counted (0 when it said none), and the
-    model that answered."""
-
-    text: str
-    tokens: int = 0
-    model: str | None = None
 
 
 class ModelClient:

@@ -22,6 +22,16 @@ COMPLETIONS = "/chat/completions"
 
 
 @dataclass(frozen=True)
+class Completion:
+    """One reply: its text, the tokens the endpoint counted (0 when it said none), and the
+    model that answered."""
+
+    text: str
+    tokens: int = 0
+    model: str | None = None
+
+
+@dataclass(frozen=True)
 class Endpoint:
     """An OpenAI-compatible endpoint: `url` without a trailing slash (`.../v1`), and the key
     with the variable it came from. `repr` never shows the key."""

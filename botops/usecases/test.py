@@ -15,13 +15,12 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botops.behaviour.cache import CACHE_DIR, ReplyCache
 from botops.behaviour.results import report_data
 from botops.behaviour.runner import Models, Report, Runner, TestResult, scaled_pass_at
 from botops.errors import UsageError
-from botops.llm.client import ModelClient, Trace
 from botops.llm.endpoint import Endpoint, endpoint_of
 from botops.model import Project
 from botops.project.environments import select_environment
@@ -29,6 +28,9 @@ from botops.project.settings import declared_resources, load_project
 from botops.project.testfiles import TestCase, load_tests
 from botops.support.files import write_atomically
 from botops.sync.planfile import read_plan, refuse_other_environment
+
+if TYPE_CHECKING:  # httpx2 loads only when a reply is not in the cache
+    from botops.llm.client import ModelClient
 
 
 @dataclass
@@ -102,7 +104,7 @@ def run_tests(
     *,
     repeat: int | None = None,
     use_cache: bool = True,
-    trace: Trace | None = None,
+    trace: Callable[[str], None] | None = None,
     environ: Mapping[str, str] | None = None,
     on_result: Callable[[TestResult], None] | None = None,
     on_start: Callable[[Endpoint], None] | None = None,
@@ -119,21 +121,26 @@ def run_tests(
     if on_start is not None:
         on_start(endpoint)
 
+    def open_client() -> ModelClient:
+        from botops.llm.client import ModelClient
+
+        return ModelClient(
+            endpoint, concurrency=settings.concurrency, deadline=settings.timeout, trace=trace
+        )
+
     async def go() -> Report:
-        async with ModelClient(
+        runner = Runner(
             endpoint,
+            open_client,
+            cache,
+            models=Models(judge=settings.judge, caller=settings.caller),
             concurrency=settings.concurrency,
-            deadline=settings.timeout,
-            trace=trace,
-        ) as client:
-            runner = Runner(
-                client,
-                cache,
-                models=Models(judge=settings.judge, caller=settings.caller),
-                concurrency=settings.concurrency,
-                on_result=on_result,
-            )
+            on_result=on_result,
+        )
+        try:
             return await runner.run(selection.tests, repeat=repeat)
+        finally:
+            await runner.aclose()
 
     return Outcome(selection, asyncio.run(go()), endpoint)
 
