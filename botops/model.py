@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-# The name of a kind registered in `botops.kinds.spec` ("Voicebot", "Assistant").
+# The name of a kind registered in `botops.kinds` (`KindSpec.name`).
 Kind = str
 Action = Literal["no-op", "update", "create"]
 Outcome = Literal["applied", "stale", "failed", "unknown", "conflict", "skipped"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 import urllib.parse
-from collections.abc import AsyncGenerator, Callable, Coroutine, Mapping
+from collections.abc import AsyncGenerator, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +49,8 @@ class Client:
       assistants under `{base_url}/api/v2/accounts/{account_id}/...`.
     - every id is percent-encoded; an id containing `/` raises UsageError.
     - bare or enveloped responses are both accepted; the returned dicts are the bare objects.
+    - `booleans` are the resource fields that are booleans on the wire (the kinds say which:
+      `botops.kinds.wire_booleans()`): the strings "true" and "false" there become booleans.
     - error statuses raise the typed errors of `botops.errors`; no answer raises TransportError.
     - reads are retried on TransportError, 429 and 5xx (backoff with jitter, Retry-After honoured)
       within `deadline` seconds; writes are retried only on 429 (the server acted on nothing).
@@ -72,6 +74,7 @@ class Client:
         clock: Callable[[], float] = time.monotonic,
         max_attempts: int = 10,
         pacer: Pacer | None = None,
+        booleans: Iterable[str] = (),
     ) -> None:
         if timeout <= 0:
             raise UsageError(f"timeout must be positive, got {timeout}")
@@ -89,6 +92,7 @@ class Client:
         self.limiter = AdaptiveLimiter(concurrency)
         # Shared by the clients of one run (plan, then apply) so that a learned pace carries.
         self.pacer = pacer or Pacer(clock)
+        self._booleans = frozenset(booleans)
         self.concurrency = concurrency
         self.timeout = timeout
         self.deadline = deadline
@@ -125,10 +129,10 @@ class Client:
     # Voicebots
     async def get_voicebot(self, bot_id: str) -> dict[str, Any]:
         path = f"{self._voicebot_root}/voicebots/{_path_id(bot_id, 'bot id')}"
-        return wire.resource(await self._object("GET", path))
+        return self._resource(await self._object("GET", path))
 
     async def list_voicebots(self, *, limit: int = 100, offset: int = 0) -> Page:
-        return await self._page(f"{self._voicebot_root}/voicebots", limit, offset, wire.resource)
+        return await self._page(f"{self._voicebot_root}/voicebots", limit, offset, self._resource)
 
     def iter_voicebots(
         self, *, page_size: int = 100, prefetch: int = 4
@@ -147,16 +151,16 @@ class Client:
     async def create_voicebot_version(self, bot_id: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST .../voicebots/{bot_id}/versions with `body` as given."""
         path = f"{self._voicebot_root}/voicebots/{_path_id(bot_id, 'bot id')}/versions"
-        return wire.resource(await self._object("POST", path, json=body))
+        return self._resource(await self._object("POST", path, json=body))
 
     # Assistants
     async def get_assistant(self, assistant_id: str) -> dict[str, Any]:
         path = f"{self._assistant_root}/assistants/{_path_id(assistant_id, 'assistant id')}"
-        return wire.resource(await self._object("GET", path))
+        return self._resource(await self._object("GET", path))
 
     async def list_assistants(self, *, limit: int = 100, offset: int = 0) -> Page:
         path = f"{self._assistant_root}/assistants"
-        return await self._page(path, limit, offset, wire.resource)
+        return await self._page(path, limit, offset, self._resource)
 
     def iter_assistants(
         self, *, page_size: int = 100, prefetch: int = 4
@@ -174,7 +178,7 @@ class Client:
 
     def _pages_of(self, path: str) -> Callable[..., Coroutine[Any, Any, Page]]:
         async def fetch(*, limit: int, offset: int) -> Page:
-            return await self._page(path, limit, offset, wire.resource)
+            return await self._page(path, limit, offset, self._resource)
 
         return fetch
 
@@ -184,7 +188,7 @@ class Client:
         """POST .../assistants/{assistant_id}/versions with `body` as given."""
         aid = _path_id(assistant_id, "assistant id")
         path = f"{self._assistant_root}/assistants/{aid}/versions"
-        return wire.resource(await self._object("POST", path, json=body))
+        return self._resource(await self._object("POST", path, json=body))
 
     # Bot generation
     async def create_generation(self, text_content: str) -> dict[str, Any]:
@@ -228,6 +232,9 @@ class Client:
         return wire.conversation(await self._object("GET", path))
 
     # Reading answers
+    def _resource(self, obj: dict[str, Any]) -> dict[str, Any]:
+        return wire.resource(obj, self._booleans)
+
     async def _page(
         self,
         path: str,

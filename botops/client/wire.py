@@ -4,7 +4,8 @@ An answer is either the bare object (or `{"metadata", "data"}` list) the referen
 or the same inside Exotel's envelope (`{"request_id", "method", "http_code", "response": ...}`),
 whose `http_code` may report an error inside a 200. Both are accepted everywhere and unwrapped
 to the bare shape. Normalisation happens here, once, for every caller: booleans that arrive as
-strings become booleans, and a conversation's `insights.intents` given as a comma-separated
+strings become booleans (which fields are booleans is the kinds' to say: the client is
+given them), and a conversation's `insights.intents` given as a comma-separated
 string becomes a list. Error answers are read for the server's own message (`server_message`),
 in whichever of the shapes the API, its gateway or a proxy used.
 """
@@ -23,7 +24,6 @@ from botops.errors import ApiError
 
 MESSAGE_LIMIT = 300
 
-_BOOLEAN_FIELDS = frozenset({"enable_greeting_interruption", "mark_as_stable"})
 _ENVELOPE_KEYS = frozenset({"http_code", "request_id", "method"})
 
 
@@ -92,9 +92,10 @@ def list_body(body: Any, method: str, path: str) -> tuple[list[dict[str, Any]], 
 # Normalisation: once, here, for every caller
 
 
-def resource(obj: dict[str, Any]) -> dict[str, Any]:
-    """A voicebot or assistant: booleans that arrive as strings are read as booleans."""
-    fixed = {k: _boolean(obj[k]) for k in _BOOLEAN_FIELDS & obj.keys()}
+def resource(obj: dict[str, Any], booleans: frozenset[str]) -> dict[str, Any]:
+    """A resource (a live object, a version, a list item): its `booleans` that arrive as the
+    strings "true" or "false" are read as booleans."""
+    fixed = {k: _boolean(obj[k]) for k in booleans & obj.keys()}
     return {**obj, **fixed} if fixed else obj
 
 

@@ -32,7 +32,7 @@ MAX_PAGE = 100
 DEFAULT_PAGE = 10
 CONVERSATION_FIELDS = ("transcript", "insights")
 VOICEBOT_VERSION_KEYS = ("source_version", "data", "version_description")
-ASSISTANT_VERSION_KEYS = ("source_version", "mark_as_stable", *rules.ASSISTANT_FIELDS)
+ASSISTANT_VERSION_KEYS = ("source_version", "mark_as_stable", *rules.ASSISTANT_TABLE)
 
 Handler = Callable[[Request], Awaitable[Response]]
 # method, path, operation id (the handler's name where it has its own), handler, status
@@ -159,7 +159,7 @@ def _voicebot_version(body: dict[str, Any]) -> tuple[list[str], dict[str, Any], 
         problems.append("data must be an object")
     else:
         problems += rules.check_fields(
-            data, rules.BOT_RULES, prefix="data.", what="a voicebot version"
+            data, rules.BOT_TABLE, prefix="data.", what="a voicebot version"
         )
     description = body.get("version_description")
     if "version_description" in body:
@@ -171,8 +171,8 @@ def _assistant_version(body: dict[str, Any]) -> tuple[list[str], dict[str, Any],
     problems: list[str] = []
     if "mark_as_stable" in body:
         problems += [p for p in [rules.BOOLEAN("mark_as_stable", body["mark_as_stable"])] if p]
-    changes = {k: body[k] for k in rules.ASSISTANT_FIELDS if k in body}
-    problems += rules.check_fields(changes, rules.ASSISTANT_RULES, what="an assistant version")
+    changes = {k: body[k] for k in rules.ASSISTANT_TABLE if k in body}
+    problems += rules.check_fields(changes, rules.ASSISTANT_TABLE, what="an assistant version")
     return problems, changes, body.get("mark_as_stable") is True
 
 

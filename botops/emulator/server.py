@@ -18,6 +18,7 @@ from botops.emulator import fixtures as fixture_files
 from botops.emulator.app import create_app
 from botops.emulator.gateway import Faults, Gateway, RequestLog
 from botops.emulator.generate import Generations
+from botops.emulator.rules import BOT_TABLE, defaults
 from botops.emulator.store import Bot, Dataset, Refused, Store, StoreError
 from botops.errors import BotopsError
 
@@ -26,7 +27,7 @@ SYNTHETIC_BOTS = [
     Bot(
         bot_id,
         1,
-        {"name": name, "enable_greeting_interruption": True, "supported_languages": ["en", "hi"]},
+        {**defaults(BOT_TABLE), "name": name, "supported_languages": ["en", "hi"]},
         "2026-01-01T00:00:00Z",
     )
     for bot_id, name in (

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from botops.emulator.rules import now, version_number
+from botops.emulator.rules import ASSISTANT_TABLE, BOT_TABLE, FieldRule, now, version_number
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS bots (
@@ -99,10 +99,33 @@ class Kind:
     noun: str  # its tables' and id's stem: "bot" (and "bot … is defined twice")
     note: str  # the versions' own column: a description, or whether it was marked stable
     stable: bool  # whether it has a stable version (column `stable_version`, after `data`)
-    # The keys of a read, of a listing row and of a new version's answer, in order (`view`).
-    shown: tuple[str, ...]
-    listed: tuple[str, ...]
-    created: tuple[str, ...]
+    fields: dict[str, FieldRule]  # its table in `rules`
+
+    # The keys of a read, of a listing row and of a new version's answer, in order (`view`):
+    # the id, the listed fields (a bot's name), the version (and stable version), the others.
+
+    @property
+    def shown(self) -> tuple[str, ...]:
+        others = tuple(k for k, f in self.fields.items() if not f.listed)
+        return (*self._head, *others, "date_created")
+
+    @property
+    def listed(self) -> tuple[str, ...]:
+        return (*self._head, "date_created")
+
+    @property
+    def created(self) -> tuple[str, ...]:
+        note = (self.note,) if self.stable else ()
+        return (self.key, "version", *note, "date_created", *self._listed_fields)
+
+    @property
+    def _listed_fields(self) -> tuple[str, ...]:
+        return tuple(k for k, f in self.fields.items() if f.listed)
+
+    @property
+    def _head(self) -> tuple[str, ...]:
+        stable = ("stable_version",) if self.stable else ()
+        return (self.key, *self._listed_fields, "version", *stable)
 
     @property
     def table(self) -> str:
@@ -154,33 +177,14 @@ VOICEBOT = Kind(
     noun="bot",
     note="version_description",
     stable=False,
-    shown=(
-        "bot_id",
-        "name",
-        "version",
-        "enable_greeting_interruption",
-        "supported_languages",
-        "date_created",
-    ),
-    listed=("bot_id", "name", "version", "date_created"),
-    created=("bot_id", "version", "date_created", "name"),
+    fields=BOT_TABLE,
 )
 ASSISTANT = Kind(
     what="assistant",
     noun="assistant",
     note="mark_as_stable",
     stable=True,
-    shown=(
-        "assistant_id",
-        "version",
-        "stable_version",
-        "instruction",
-        "llm_config",
-        "agents",
-        "date_created",
-    ),
-    listed=("assistant_id", "version", "stable_version", "date_created"),
-    created=("assistant_id", "version", "mark_as_stable", "date_created"),
+    fields=ASSISTANT_TABLE,
 )
 # By the collection's name in paths.
 KINDS = {"voicebots": VOICEBOT, "assistants": ASSISTANT}

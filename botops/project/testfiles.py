@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from botops.errors import ConfigError, Problem
-from botops.kinds.spec import spec_of
+from botops.kinds import spec_of
 from botops.model import Project, Resource
 from botops.project.loader import TEST_KIND, find_files, problems_in, read_documents, shown
 from botops.project.overrides import environment_issues, exists_in
@@ -278,7 +278,7 @@ def _kind_issue(document: Document) -> Issue | None:
 
 
 def _resource_kinds() -> list[str]:
-    from botops.kinds.spec import KINDS
+    from botops.kinds import KINDS
 
     return list(KINDS)
 

@@ -29,8 +29,16 @@ from botops.errors import (
     ServerError,
     TransportError,
 )
-from botops.kinds.compare import carries, differs
-from botops.kinds.spec import KindSpec, LiveObject, Payload, next_version, spec_of, version_of
+from botops.kinds import (
+    KindSpec,
+    LiveObject,
+    Payload,
+    carries,
+    differs,
+    next_version,
+    spec_of,
+    version_of,
+)
 from botops.model import ApplyResult, Outcome, Plan, ResourcePlan
 
 if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
@@ -184,8 +192,8 @@ class _Writer:
                 raise
             raise _Unknown(
                 f"bot generation may have started but its answer was lost ({error}); run "
-                "`botops plan --unmanaged` and add the new bot's bot_id to the file before "
-                "applying again, so that it is not created twice"
+                f"`botops plan --unmanaged` and add the new {spec.noun}'s {spec.id_key} to the "
+                "file before applying again, so that it is not created twice"
             ) from None
         except ServerError as error:
             raise _Unknown(

@@ -19,7 +19,7 @@ from typing import Any, NoReturn, cast
 
 from botops import __version__
 from botops.errors import UsageError
-from botops.kinds.spec import KINDS, KindSpec, by_prefix, either
+from botops.kinds import KINDS, KindSpec, by_prefix, either
 from botops.model import (
     PLAN_FORMAT_VERSION,
     Action,

@@ -2,7 +2,7 @@
 
 `make_plan` is one short template: read live state concurrently, diff each resource, decide its
 action, build the exact payload apply will send. Everything a kind decides (its fields, how each
-is compared and sent, the payload's layout, its client calls) is its spec's (`botops.kinds.spec`);
+is compared and sent, the payload's layout, its client calls) is its spec's (`botops.kinds`);
 values compare as `botops.kinds.compare` says. Unmanaged fields (absent from the file) and unmanaged
 `llm_config` keys are never looked at.
 """
@@ -20,7 +20,7 @@ from botops.errors import (
     NotFoundError,
     PlanError,
 )
-from botops.kinds.spec import KINDS, Field, KindSpec, LiveObject, spec_of, version_of
+from botops.kinds import KINDS, Field, KindSpec, LiveObject, spec_of, version_of
 from botops.model import Change, Kind, Plan, Resource, ResourcePlan, Unmanaged, within
 from botops.support.git import head_commit
 from botops.support.text import text_or_none
@@ -218,11 +218,16 @@ def _plan_update(
 def _plan_create(
     spec: KindSpec, resource: Resource, message: str | None, commit: str | None
 ) -> ResourcePlan:
-    if not resource.description:
+    if not spec.created_by_generation or not resource.description:
+        create = (
+            ", or add description to create it through bot generation"
+            if spec.created_by_generation
+            else ""
+        )
         raise PlanError(
             f"{resource.where}: no live {spec.prefix} is named {resource.name!r} and the file "
             f"has no {spec.id_key}; add {spec.id_key} to manage an existing {spec.noun} "
-            "(renamed?), or add description to create it through bot generation"
+            f"(renamed?){create}"
         )
     fields = sorted(resource.desired)
     version = spec.payload(

@@ -17,6 +17,7 @@ from typing import TypeVar
 from botops.client import Client, Credentials, Pacer
 from botops.client.urls import clean_base_url
 from botops.errors import UsageError
+from botops.kinds import wire_booleans
 from botops.model import Environment, Plan, Project
 from botops.project.environments import (
     check_credentials_target,
@@ -127,6 +128,7 @@ class Session:
             deadline=self.retry_deadline,
             trace=self.trace,
             pacer=self.pacer,
+            booleans=wire_booleans(),
         )
 
     def run(

@@ -17,6 +17,7 @@ from botops.client import Client
 from botops.errors import (
     BotopsError,
 )
+from botops.kinds import wire_booleans
 
 BASE = "http://api.test"
 
@@ -66,6 +67,7 @@ def make_client(handler: Handler, time: FakeTime | None = None, **options: Any) 
         "transport": httpx2.MockTransport(handler),
         "sleep": fake.sleep,
         "clock": fake.clock,
+        "booleans": wire_booleans(),  # as a session's client has them
     }
     settings.update(options)
     return Client(**settings)
@@ -101,6 +103,7 @@ def outcome(client: Client, method: Callable[[Client], Awaitable[Any]]) -> BaseE
 
 
 def live_client(url: str, **options: Any) -> Client:
+    options.setdefault("booleans", wire_booleans())
     return Client(base_url=url, account_id="Exotel", deadline=10, **options)
 
 
