@@ -26,7 +26,7 @@ from botops.analytics.by_version import (
 )
 from botops.analytics.summary import OnProgress, Report, counting
 from botops.errors import MethodNotAllowedError, NotFoundError, UsageError
-from botops.kinds import KINDS, KindSpec, conversing, either
+from botops.kinds import KINDS, KindSpec, conversing, either, spec_of
 from botops.model import LiveOutcome, Plan
 
 if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
@@ -78,7 +78,11 @@ async def fleet_histories(client: ApiClient, *, bot_id: str | None = None) -> di
     its read), or one bot's."""
     spec = conversing()
     if bot_id is not None:
-        return {bot_id: await kind_history(spec, client, bot_id)}
+        try:
+            return {bot_id: await kind_history(spec, client, bot_id)}
+        except UsageError:
+            # Conversations may name another kind's id (an assistant's, DESIGN §16).
+            return {bot_id: await resource_history(client, bot_id)}
     listed = [live async for live in spec.listing(client) if live.get(spec.id_key)]
     found = await asyncio.gather(
         *(kind_history(spec, client, str(live[spec.id_key]), live) for live in listed)
@@ -163,14 +167,15 @@ def _add(report: VersionReport, overall: Report | None, conversation: dict[str, 
 
 
 async def attach_outcomes(client: ApiClient, plan: Plan) -> None:
-    """For each bot the plan updates (of the kind conversations belong to): how its live
-    version (the plan's source version) does now. One read of every conversation, whatever the
-    number of bots."""
-    spec = conversing()
-    changed = [r for r in plan.resources if r.kind == spec.name and r.action == "update" and r.id]
+    """For each resource the plan updates: how its live version (the plan's source version)
+    does now, where conversations name it (a voicebot's id, or an assistant's). One read of every
+    conversation, whatever the number of resources."""
+    changed = [r for r in plan.resources if r.action == "update" and r.id]
     if not changed:
         return
-    found = await asyncio.gather(*(kind_history(spec, client, str(r.id)) for r in changed))
+    found = await asyncio.gather(
+        *(kind_history(spec_of(r.kind), client, str(r.id)) for r in changed)
+    )
     histories = {h.resource_id: h for h in found}
     report = VersionReport(histories)
 
@@ -181,7 +186,9 @@ async def attach_outcomes(client: ApiClient, plan: Plan) -> None:
     await conv.each(client, add, fields=["insights"])
     for resource in changed:
         bot = report.bots[str(resource.id)]
-        resource.outcomes = live_outcome(bot, resource.source_version)
+        # Another kind's figures only where conversations name it.
+        if resource.kind == conversing().name or bot.versions_json():
+            resource.outcomes = live_outcome(bot, resource.source_version)
 
 
 def live_outcome(bot: BotVersions, live_version: str | None) -> LiveOutcome | None:

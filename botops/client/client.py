@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import time
 import urllib.parse
-from collections.abc import AsyncGenerator, Callable, Coroutine, Iterable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx2
 
@@ -24,10 +24,12 @@ from botops.client.diagnosis import read_answer, short_reason, ssl_context, tran
 from botops.client.flow import AdaptiveLimiter, Pacer, Sleep, retry_delay, take_slot
 from botops.client.pages import Page, paginate
 from botops.client.protocol import ApiClient
-from botops.client.urls import ASSISTANT_API, VOICEBOT_API, clean_base_url
+from botops.client.urls import ASSISTANT_API, ASSISTANT_PATHS, VOICEBOT_API, clean_base_url
 from botops.errors import (
     ApiError,
     HTTPStatusError,
+    MethodNotAllowedError,
+    NotFoundError,
     RateLimitedError,
     ServerError,
     TransportError,
@@ -37,6 +39,7 @@ from botops.errors import (
 Trace = Callable[[str], None]
 Normalize = Callable[[dict[str, Any]], dict[str, Any]]
 Files = Mapping[str, tuple[None, bytes]]
+T = TypeVar("T")
 
 # A refused connection is usually a wrong base URL, not a blip: don't make the user wait long.
 UNREACHABLE_ATTEMPTS = 3
@@ -46,7 +49,13 @@ class Client:
     """Async client. Use as `async with Client(...) as client:`.
 
     - voicebots and conversations under `{base_url}/voicebot/api/v2/accounts/{account_id}/...`,
-      assistants under `{base_url}/api/v2/accounts/{account_id}/...`.
+      assistants under `{base_url}/api/v2/accounts/{account_id}/...` (the reference's path), or
+      where the server has them: the first assistant call that the reference's path answers
+      404 or 405 is asked once more under `/voicebot/api/v2` (Exotel's client's path), and if
+      that answers, every later one goes there (DESIGN §16). `assistants_path` pins it: then
+      nothing is guessed.
+    - an assistant is read as `?version=stable`; a nested answer (`{stable_version,
+      latest_version, versions}`) is read as the stable version (`wire.assistant`).
     - every id is percent-encoded; an id containing `/` raises UsageError.
     - bare or enveloped responses are both accepted; the returned dicts are the bare objects.
     - `booleans` are the resource fields that are booleans on the wire (the kinds say which:
@@ -74,6 +83,7 @@ class Client:
         clock: Callable[[], float] = time.monotonic,
         max_attempts: int = 10,
         pacer: Pacer | None = None,
+        assistants_path: str | None = None,
         booleans: Iterable[str] = (),
     ) -> None:
         if timeout <= 0:
@@ -86,7 +96,14 @@ class Client:
         self.account_id = account_id
         account = _path_id(account_id, "account id")
         self._voicebot_root = f"{VOICEBOT_API}/accounts/{account}"
-        self._assistant_root = f"{ASSISTANT_API}/accounts/{account}"
+        if assistants_path is not None and assistants_path not in ASSISTANT_PATHS:
+            known = " or ".join(ASSISTANT_PATHS)
+            raise UsageError(f"assistants_path must be {known}, got {assistants_path!r}")
+        self._account = account
+        # Where assistants live: pinned, learned from the first assistant call, or None (not
+        # known yet). One probe at a time: every other assistant call waits for its answer.
+        self.assistants_path: str | None = assistants_path
+        self._probe = asyncio.Lock()
         self.credentials = credentials
         self._redact = Redactor(credentials)
         self.limiter = AdaptiveLimiter(concurrency)
@@ -154,13 +171,23 @@ class Client:
         return self._resource(await self._object("POST", path, json=body))
 
     # Assistants
-    async def get_assistant(self, assistant_id: str) -> dict[str, Any]:
-        path = f"{self._assistant_root}/assistants/{_path_id(assistant_id, 'assistant id')}"
-        return self._resource(await self._object("GET", path))
+    async def get_assistant(self, assistant_id: str, *, version: str = "stable") -> dict[str, Any]:
+        """The assistant as callers get it: `?version=stable` (or another `version`); a nested
+        answer is read as that version, with `latest_version` kept (`wire.assistant`). A flat
+        server answers its latest version whatever is asked."""
+        aid = _path_id(assistant_id, "assistant id")
+
+        async def read(root: str) -> dict[str, Any]:
+            path = f"{root}/assistants/{aid}"
+            return await self._object("GET", path, params={"version": version})
+
+        return wire.assistant(await self._on_assistants(read), version, self._booleans)
 
     async def list_assistants(self, *, limit: int = 100, offset: int = 0) -> Page:
-        path = f"{self._assistant_root}/assistants"
-        return await self._page(path, limit, offset, self._resource)
+        async def page(root: str) -> Page:
+            return await self._page(f"{root}/assistants", limit, offset, self._resource)
+
+        return await self._on_assistants(page)
 
     def iter_assistants(
         self, *, page_size: int = 100, prefetch: int = 4
@@ -173,8 +200,15 @@ class Client:
     ) -> AsyncGenerator[dict[str, Any], None]:
         """Every version of an assistant, oldest first (an assumed extension, like the read)."""
         aid = _path_id(assistant_id, "assistant id")
-        path = f"{self._assistant_root}/assistants/{aid}/versions"
-        return paginate(self._pages_of(path), page_size, 1)
+
+        async def fetch(*, limit: int, offset: int) -> Page:
+            async def page(root: str) -> Page:
+                path = f"{root}/assistants/{aid}/versions"
+                return await self._page(path, limit, offset, self._resource)
+
+            return await self._on_assistants(page)
+
+        return paginate(fetch, page_size, 1)
 
     def _pages_of(self, path: str) -> Callable[..., Coroutine[Any, Any, Page]]:
         async def fetch(*, limit: int, offset: int) -> Page:
@@ -187,8 +221,50 @@ class Client:
     ) -> dict[str, Any]:
         """POST .../assistants/{assistant_id}/versions with `body` as given."""
         aid = _path_id(assistant_id, "assistant id")
-        path = f"{self._assistant_root}/assistants/{aid}/versions"
-        return self._resource(await self._object("POST", path, json=body))
+
+        async def write(root: str) -> dict[str, Any]:
+            path = f"{root}/assistants/{aid}/versions"
+            return await self._object("POST", path, json=body)
+
+        # A write goes where reads found assistants (apply reads before it writes); never to
+        # a path guessed by the write itself.
+        prefix = self.assistants_path or ASSISTANT_API
+        return self._resource(await write(self._root(prefix)))
+
+    def _root(self, prefix: str) -> str:
+        return f"{prefix}/accounts/{self._account}"
+
+    async def _on_assistants(self, call: Callable[[str], Awaitable[T]]) -> T:
+        """`call(root)` under the path where assistants live. Until that is known, one call at a
+        time tries the reference's path, and on 404 or 405 asks the other once: the first path
+        that answers is used for the rest of the run. So a run makes one request more than it
+        would pinned, plus one for each assistant missing on both paths before that (each of
+        which is missing)."""
+        if self.assistants_path is None:
+            async with self._probe:
+                if self.assistants_path is None:
+                    return await self._probing(call)
+        return await call(self._root(self.assistants_path))
+
+    async def _probing(self, call: Callable[[str], Awaitable[T]]) -> T:
+        first, other = ASSISTANT_PATHS
+        try:
+            result = await call(self._root(first))
+        except (NotFoundError, MethodNotAllowedError) as refused:
+            try:
+                result = await call(self._root(other))
+            except HTTPStatusError:
+                # Missing on both: this one is missing, and where the others are is still
+                # open (the next assistant call asks again).
+                raise refused from None
+            self.assistants_path = other
+            self._emit(
+                f"assistants answer under {other} here, not {first}: using {other} for the "
+                "rest of the run (assistants_path in botops.yaml pins it)"
+            )
+            return result
+        self.assistants_path = first
+        return result
 
     # Bot generation
     async def create_generation(self, text_content: str) -> dict[str, Any]:
@@ -253,9 +329,15 @@ class Client:
         return Page([normalize(item) for item in items], total, offset, limit)
 
     async def _object(
-        self, method: str, path: str, *, json: Any = None, files: Files | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        files: Files | None = None,
+        params: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
-        body = await self._call(method, path, json=json, files=files)
+        body = await self._call(method, path, params=params, json=json, files=files)
         if not isinstance(body, dict):
             message = f"expected a JSON object, got {type(body).__name__}"
             raise ApiError(message, method=method, path=self._redact(path))

@@ -60,6 +60,8 @@ def _agents(field: str, value: Any) -> str | None:
             return f"{field}[{index}].role must be a non-empty string"
         if "instruction" in agent and not isinstance(agent["instruction"], str):
             return f"{field}[{index}].instruction must be a string"
+        if "llm_config" in agent and not isinstance(agent["llm_config"], dict):
+            return f"{field}[{index}].llm_config must be an object"
     return None
 
 

@@ -54,6 +54,7 @@ def serve(
     rate_limit: int | None = None,
     token: str | None = None,
     envelope: bool = False,
+    dialect: str = "reference",
     generation_seconds: float = 2.0,
     synthetic_conversations: int = 0,
 ) -> None:
@@ -71,9 +72,16 @@ def serve(
             rate_limit=rate_limit,
             token=token,
             envelope=envelope,
+            dialect=dialect,
         )
         log = RequestLog()
-        app = create_app(store, Generations(store, generation_seconds), log, envelope=envelope)
+        app = create_app(
+            store,
+            Generations(store, generation_seconds),
+            log,
+            envelope=envelope or dialect == "exotel",
+            dialect=dialect,
+        )
         sock = listen(host, port)
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{sock.getsockname()[1]}"

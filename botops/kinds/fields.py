@@ -97,6 +97,12 @@ class AgentsField(Field):
     file_items = True
     KEY = "role"
 
+    def __init__(self, name: str, settings: Mapping[str, Sequence[str]] | None = None) -> None:
+        super().__init__(name)
+        # An agent's own mappings compared key by key (`llm_config`), with the keys import
+        # writes; an agent's keys the file leaves out (`mcp_tools`, ...) are kept as live.
+        self.settings = {key: tuple(keys) for key, keys in (settings or {}).items()}
+
     def changes(self, desired: Any, live: Any) -> list[Change]:
         if not isinstance(desired, list):
             return super().changes(desired, live)
@@ -109,7 +115,13 @@ class AgentsField(Field):
                 continue
             for key in sorted(set(agent) | set(current[role])):
                 before, after = current[role].get(key), agent.get(key)
-                if differs(before, after):
+                if key in self.settings and isinstance(before, dict) and isinstance(after, dict):
+                    changes += [
+                        self._change(f"[{role}].{key}.{name}", before.get(name), value)
+                        for name, value in after.items()
+                        if differs(before.get(name), value)
+                    ]
+                elif differs(before, after):
                     changes.append(self._change(f"[{role}].{key}", before, after))
         changes += [
             self._change(f"[{role}]", agent, None)
@@ -141,6 +153,14 @@ class AgentsField(Field):
             item.update(
                 {k: v for k, v in agent.items() if k in allowed and k != self.KEY and v is not None}
             )
+            for key, names in self.settings.items():
+                value = item.get(key)
+                if isinstance(value, dict):
+                    kept = {k: value[k] for k in names if value.get(k) is not None}
+                    if kept:
+                        item[key] = kept
+                    else:
+                        del item[key]
             agents.append(item)
         return agents
 
@@ -169,9 +189,19 @@ class AgentsField(Field):
                     wanted.pop(role, None)
                 else:
                     wanted[role] = dict(change.after)
-            else:  # `[role].key`; keys never hold "].", roles might
+            else:  # `[role].key` or `[role].key.name`; keys never hold "].", roles might
                 role, _, key = suffix[1:].rpartition("].")
-                wanted.setdefault(role, {self.KEY: role})[key] = change.after
+                agent = wanted.setdefault(role, {self.KEY: role})
+                key, dot, name = key.partition(".")
+                if dot and key in self.settings:
+                    settings = dict(agent.get(key) or {})
+                    if change.after is None:
+                        settings.pop(name, None)
+                    else:
+                        settings[name] = change.after
+                    agent[key] = settings
+                else:
+                    agent[key + dot + name] = change.after
         return wanted, order
 
     def _placed(
@@ -224,7 +254,12 @@ class AgentsField(Field):
         merged: dict[str, dict[str, Any]] = {}
         for agent in desired:
             role = str(agent.get(self.KEY))
-            merged[role] = {**live.get(role, {}), **agent}
+            before = live.get(role, {})
+            merged[role] = {**before, **agent}
+            for key in self.settings:
+                # Keys of an agent's settings the file leaves out are kept as live.
+                if isinstance(agent.get(key), dict) and isinstance(before.get(key), dict):
+                    merged[role][key] = {**before[key], **agent[key]}
         return merged
 
 

@@ -82,6 +82,11 @@ class KindSpec:
         """Every live one, as the API lists them (unchecked: `iterate` checks them)."""
         raise NotImplementedError
 
+    async def fetch_version(self, client: ApiClient, resource_id: str, version: str) -> LiveObject:
+        """The API's answer to reading one version (a kind whose read can't name one: the
+        read)."""
+        return await self.fetch(client, resource_id)
+
     async def post_version(
         self, client: ApiClient, resource_id: str, payload: Payload
     ) -> LiveObject:
@@ -115,10 +120,17 @@ class KindSpec:
 
     # The client calls, checked.
 
-    async def read(self, client: ApiClient, resource_id: str) -> LiveObject:
-        """The live latest version. An answer without a version is no live object (a 200
-        with an empty body, `{}`): planning or writing on it would send `source_version: null`."""
-        live = await self.fetch(client, resource_id)
+    async def read(
+        self, client: ApiClient, resource_id: str, *, version: str | None = None
+    ) -> LiveObject:
+        """The live version writes build on (or `version`, where the kind's read can name one).
+        An answer without a version is no live object (a 200 with an empty body, `{}`):
+        planning or writing on it would send `source_version: null`."""
+        live = await (
+            self.fetch(client, resource_id)
+            if version is None
+            else self.fetch_version(client, resource_id, version)
+        )
         if not version_of(live):
             raise ApiError(
                 f"the server answered {self.prefix} {resource_id!r} without a version, so "
@@ -154,8 +166,10 @@ class KindSpec:
         *,
         description: str,
         mark_as_stable: bool | None = None,
+        live: Mapping[str, Any] | None = None,
     ) -> Payload:
-        """The body of a version write sending `values` on top of `source_version`."""
+        """The body of a version write sending `values` on top of `source_version`, in the
+        dialect of the server that answered `live` (a kind with one dialect ignores it)."""
         payload: Payload = {"source_version": source_version}
         if self.marks_stable and mark_as_stable is not None:
             payload["mark_as_stable"] = mark_as_stable
@@ -182,6 +196,22 @@ class KindSpec:
             return {**payload, "source_version": source_version, self.values_key: values}
         controls = {k: v for k, v in payload.items() if k in PAYLOAD_CONTROLS}
         return {**controls, "source_version": source_version, **values}
+
+    # Dialects (DESIGN §16): what a live object says about how to build on it.
+
+    def notes(self, live: Mapping[str, Any]) -> list[str]:
+        """What a plan says about this resource's live state beside its changes."""
+        return []
+
+    def head(self, live: Mapping[str, Any]) -> str | None:
+        """The newest version: the one the next write's version follows."""
+        return version_of(live)
+
+    @staticmethod
+    def marks_stable_in(payload: Mapping[str, Any]) -> bool:
+        """Whether `payload` asks for its version to become the stable one (`true`, or the
+        string `"true"` of Exotel's dialect)."""
+        return payload.get("mark_as_stable") in (True, "true")
 
     def field_of(self, path: str) -> Field | None:
         """The managed field a change path (`llm_config.model`, `agents[x].instruction`) is in."""

@@ -89,12 +89,24 @@ class Guards:
         spec = spec_of(kind)
         found: list[Issue] = []
         if LLM_CONFIG in spec.field_names:
-            found += self._llm_config(value.get(LLM_CONFIG), document)
+            found += self._llm_config(value.get(LLM_CONFIG), document, (LLM_CONFIG,))
+        for field in spec.fields:
+            # A list whose items have their own `llm_config` (agents, DESIGN §16).
+            items = value.get(field.name)
+            if not isinstance(items, list) or LLM_CONFIG not in getattr(field, "settings", {}):
+                continue
+            for index, item in enumerate(items):
+                if isinstance(item, dict):
+                    at = (field.name, index, LLM_CONFIG)
+                    found += self._llm_config(item.get(LLM_CONFIG), document, at)
         if LANGUAGES in spec.field_names:
             found += self._languages(value, document, spec.prefix)
         return found
 
-    def _llm_config(self, config: Any, document: Document) -> Iterator[Issue]:
+    def _llm_config(
+        self, config: Any, document: Document, at: tuple[str | int, ...]
+    ) -> Iterator[Issue]:
+        """The guards on one `llm_config` (the assistant's, or an agent's own) at `at`."""
         if not isinstance(config, dict):
             return
         model = config.get("model")
@@ -102,14 +114,14 @@ class Guards:
             if layer.models is not None and isinstance(model, str) and model not in layer.models:
                 allowed = ", ".join(layer.models)
                 yield Issue.at(
-                    document.where((LLM_CONFIG, "model")),
+                    document.where((*at, "model")),
                     f"model {model!r} is not allowed by {layer.where}.models ({allowed})",
                 )
             for name, low, high in layer.ranges:
                 number = config.get(name)
                 if not isinstance(number, int | float) or isinstance(number, bool):
                     continue
-                where = document.where((LLM_CONFIG, name))
+                where = document.where((*at, name))
                 guard = f"{layer.where}.{name}"
                 if low is not None and number < low:
                     yield Issue.at(

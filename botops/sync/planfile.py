@@ -221,6 +221,7 @@ class _Reader:
             payload=self.payload(data, where, action, spec),
             name=self.optional_string(data, "name", where, required=False),
             overridden=tuple(self.strings(data, "overridden", where)),
+            notes=tuple(self.strings(data, "notes", where)),
         )
         self.consistent(resource, spec, where)
         return resource

@@ -200,6 +200,7 @@ def _plan_update(
         source_version=version_of(live),
         changes=changes,
         name=name,
+        notes=tuple(spec.notes(live)),
     )
     if changes:
         changed = [f for f in spec.fields if any(c.field == f.name for c in changes)]
@@ -211,6 +212,7 @@ def _plan_update(
                 resource, sorted(values), message=message, commit=commit
             ),
             mark_as_stable=resource.mark_as_stable,
+            live=live,
         )
     return plan
 

@@ -112,6 +112,13 @@ class Session:
         account's `rate_limit` of botops.yaml, when given, is never exceeded."""
         return Pacer(time.monotonic, rate_limit=self.project.rate_limit)
 
+    @property
+    def assistants_path(self) -> str | None:
+        """Where assistants live when botops.yaml pins it (the environment's first); None:
+        the client finds out (DESIGN §16)."""
+        own = self.environment.assistants_path if self.environment is not None else None
+        return own or self.project.assistants_path
+
     def client(self, *, concurrency: int = 16, target: Target | None = None) -> Client:
         """A client for `target` (default: the session's), credentials from the environment:
         the chosen environment's own first, and those only for its own base URL."""
@@ -128,6 +135,7 @@ class Session:
             deadline=self.retry_deadline,
             trace=self.trace,
             pacer=self.pacer,
+            assistants_path=self.assistants_path,
             booleans=wire_booleans(),
         )
 
