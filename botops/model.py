@@ -49,6 +49,22 @@ class Resource:
 
 
 @dataclass(frozen=True)
+class TestSettings:
+    """`tests:` of botops.yaml (DESIGN §15): where test files are, the model endpoint, model
+    names, and how many model calls may be in flight at once."""
+
+    __test__ = False  # not a pytest class
+
+    paths: tuple[Path, ...] | None = None  # None: `tests` beside botops.yaml
+    endpoint: str | None = None
+    models: Mapping[str, str] = field(default_factory=dict)
+    judge: str | None = None
+    caller: str | None = None
+    concurrency: int = 4
+    timeout: float = 120.0  # seconds one model call may take, retries included
+
+
+@dataclass(frozen=True)
 class Environment:
     """One environment of `botops.yaml` (read by `botops.project.environments`); None where it
     leaves the top-level setting."""
@@ -78,6 +94,12 @@ class Project:
     path_positions: Mapping[Path, tuple[int, int]] = field(default_factory=dict)
     # Where assistants live (`/api/v2` or `/voicebot/api/v2`); None: found out (DESIGN §16).
     assistants_path: str | None = None
+    tests: TestSettings = field(default_factory=TestSettings)
+
+    @property
+    def test_paths(self) -> tuple[Path, ...]:
+        """Where test files are: `tests.paths`, else `tests/` beside botops.yaml."""
+        return self.tests.paths if self.tests.paths is not None else (self.root / "tests",)
 
 
 def within(path: str, fields: Iterable[str]) -> bool:

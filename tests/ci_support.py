@@ -35,9 +35,11 @@ def run_step(
     command: str,
     *,
     event: str = "pull_request",
+    environ: dict[str, str] | None = None,
     **inputs: str,
 ) -> tuple[subprocess.CompletedProcess[str], dict[str, str], str]:
-    """Run the action's step once; its result, its outputs and what it added to the summary."""
+    """Run the action's step once; its result, its outputs and what it added to the summary.
+    `environ` adds variables (a model endpoint and its key, for `test`)."""
     home = project.parent
     output, summary = home / "output", home / "summary"
     for file in (output, summary):
@@ -61,6 +63,7 @@ def run_step(
         "GITHUB_STEP_SUMMARY": str(summary),
         "BOTOPS_ACTION_COMMAND": command,
         **{f"BOTOPS_ACTION_{k.upper()}": v for k, v in inputs.items()},
+        **(environ or {}),
     }
     done = subprocess.run(
         ["bash", str(SCRIPT)], cwd=project, env=env, capture_output=True, text=True, timeout=120

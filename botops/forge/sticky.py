@@ -11,7 +11,7 @@ from __future__ import annotations
 import urllib.parse
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from botops import __version__
 from botops.forge.base import Forge
@@ -20,9 +20,12 @@ from botops.render.mdtext import inline
 from botops.render.plan_markdown import render_markdown
 from botops.support.git import short
 from botops.support.text import printable
+from botops.render.tests import render_markdown as render_test_markdown
 
 # GitHub refuses bodies over 65,536 characters; DESIGN §10 keeps the whole comment under this.
 COMMENT_LIMIT = 65_000
+# The conversation tests' share of it (`comment --tests`); the plan has the rest.
+TESTS_LIMIT = 20_000
 
 
 @dataclass(frozen=True)
@@ -57,13 +60,21 @@ def marker(plan: Plan, environment: str | None = None) -> str:
     return f"<!-- botops:plan {target} -->"
 
 
-def comment_body(plan: Plan, provenance: Provenance, *, environment: str | None = None) -> str:
-    """The whole comment: marker, the Markdown plan (shortened to fit), footer; under
+def comment_body(
+    plan: Plan,
+    provenance: Provenance,
+    *,
+    environment: str | None = None,
+    tests: dict[str, Any] | None = None,
+) -> str:
+    """The whole comment: marker, the Markdown plan (shortened to fit), the conversation
+    tests' section when there are results (`botops comment --tests`), footer; under
     `COMMENT_LIMIT` characters."""
     head = marker(plan, environment)
     foot = footer(provenance)
-    room = COMMENT_LIMIT - 1 - len(head) - len(foot) - len("\n\n\n\n")
-    return f"{head}\n{render_markdown(plan, limit=room)}\n\n---\n{foot}"
+    section = "" if tests is None else "\n\n" + render_test_markdown(tests, limit=TESTS_LIMIT)
+    room = COMMENT_LIMIT - 1 - len(head) - len(foot) - len(section) - len("\n\n\n\n")
+    return f"{head}\n{render_markdown(plan, limit=room)}{section}\n\n---\n{foot}"
 
 
 def footer(provenance: Provenance) -> str:
@@ -110,6 +121,7 @@ def sticky_comment(
     provenance: Provenance,
     always: bool = False,
     environment: str | None = None,
+    tests: dict[str, Any] | None = None,
 ) -> CommentResult:
     wanted = marker(plan, environment)
     # The marker is predictable: only a comment the token itself wrote is botops's to edit.
@@ -117,9 +129,10 @@ def sticky_comment(
     existing = next(
         (c for c in forge.comments() if c.author == me and _first_line(c.body) == wanted), None
     )
-    if existing is None and not plan.has_changes and not always:
+    failing = tests is not None and bool(tests["failed"] or tests["errors"])
+    if existing is None and not plan.has_changes and not always and not failing:
         return CommentResult("none")
-    body = comment_body(plan, provenance, environment=environment)
+    body = comment_body(plan, provenance, environment=environment, tests=tests)
     if existing is not None:
         return CommentResult("updated", forge.update(existing, body).url)
     return CommentResult("created", forge.create(body).url)

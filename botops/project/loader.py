@@ -27,6 +27,7 @@ from botops.support.yamlpos import Document, Issue, NodePath, decode, parse
 PROJECT_SCHEMA = "botops.schema.json"
 SUFFIXES = (".yaml", ".yml")
 PROJECT_FILE = "botops.yaml"
+TEST_KIND = "Test"  # conversation tests (DESIGN §15): never a resource, loaded by testfiles
 
 
 def load_resources(
@@ -35,6 +36,7 @@ def load_resources(
     root: Path | None = None,
     project_file: Path | None = None,
     scope: Scope | None = None,
+    tests: tuple[Path, ...] = (),
 ) -> list[Resource]:
     """Every resource declared in `paths` (files, or directories searched recursively).
 
@@ -44,6 +46,10 @@ def load_resources(
 
     `scope` says which environment's view of the files to load (DESIGN §12): documents that
     don't exist there are left out, `overrides.<env>` is merged in, guards are checked.
+
+    Files under `tests` (the test paths, DESIGN §15) are test files, not resource files: they
+    are passed over, unless a test path holds a resource path (then its tests are misplaced,
+    and each is reported).
 
     Raises `ConfigError` with every problem found, sorted by file, line and column.
     """
@@ -55,7 +61,10 @@ def load_resources(
     if project_file is not None:
         skipped.add(project_file.resolve())
     readers: dict[Path, _Instructions] = {}
+    test_dirs = _test_dirs(tests, paths)
     for file, argument in _found(paths, root=root, skipped=skipped, problems=problems):
+        if test_dirs and _under(file, test_dirs):
+            continue
         if argument not in readers:
             inside = root or _repository_of(argument if argument.is_dir() else argument.parent)
             readers[argument] = _Instructions(inside, texts)
@@ -114,6 +123,33 @@ def load_declarations(paths: list[Path], *, root: Path) -> tuple[list[Declaratio
 
 
 # ---------------------------------------------------------------------------------- finding
+
+
+def _test_dirs(tests: tuple[Path, ...], paths: list[Path]) -> list[Path]:
+    """The test paths that are not also where resources are read (or above it)."""
+    resolved = [p.resolve() for p in paths]
+    found = []
+    for test in tests:
+        real = test.resolve()
+        if not any(p == real or p.is_relative_to(real) for p in resolved):
+            found.append(real)
+    return found
+
+
+def _under(file: Path, directories: list[Path]) -> bool:
+    real = file.resolve()
+    return any(real == d or real.is_relative_to(d) for d in directories)
+
+
+def find_files(paths: Iterable[Path], *, skipped: set[Path], problems: list[Problem]) -> list[Path]:
+    """Files as given, and `*.yaml`/`*.yml` under directories (hidden ones skipped), each
+    once; a path that doesn't exist is a problem. (The test loader finds its files so.)"""
+    return [file for file, _ in _found(paths, root=None, skipped=skipped, problems=problems)]
+
+
+def read_documents(path: Path, problems: list[Problem], *, root: Path) -> list[Document]:
+    """The documents of one file inside `root`, what stops them being read in `problems`."""
+    return _documents(path, shown(path), problems, root=root)
 
 
 def _found(
@@ -282,6 +318,12 @@ def _kind(document: Document) -> tuple[Kind | None, Issue | None]:
     kind = value["kind"]
     if not isinstance(kind, str):
         message = f"'kind' must be {names}, got {render_value(kind)}"
+        return None, Issue.at(document.where(("kind",)), message)
+    if kind == TEST_KIND:
+        message = (
+            "a Test document belongs in a test file under tests.paths of botops.yaml "
+            "(default tests/), not with resource files"
+        )
         return None, Issue.at(document.where(("kind",)), message)
     hint = did_you_mean(kind, list(KINDS)) or f" (expected {names})"
     return None, Issue.at(document.where(("kind",)), f"unknown kind {render_value(kind)}{hint}")

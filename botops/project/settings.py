@@ -15,7 +15,7 @@ from typing import Any
 
 from botops.client.urls import clean_base_url
 from botops.errors import ConfigError, Problem, UsageError
-from botops.model import Environment, Project, Resource
+from botops.model import Environment, Project, Resource, TestSettings
 from botops.project.environments import (
     across_environments,
     environments_from,
@@ -78,6 +78,24 @@ def load_project(path: Path | None = None) -> Project:
         rate_limit=settings.get("rate_limit"),
         path_positions={root / entry: at for entry, at in positions.items()},
         assistants_path=settings.get("assistants_path"),
+        tests=_test_settings(settings.get("tests"), root),
+    )
+
+
+def _test_settings(value: Any, root: Path) -> TestSettings:
+    """`tests:` of a checked project mapping (paths relative to `root`)."""
+    if not isinstance(value, dict):
+        return TestSettings()
+    paths = value.get("paths")
+    defaults = TestSettings()
+    return TestSettings(
+        paths=None if paths is None else tuple(root / p for p in paths),
+        endpoint=value.get("endpoint"),
+        models=dict(value.get("models") or {}),
+        judge=value.get("judge"),
+        caller=value.get("caller"),
+        concurrency=value.get("concurrency", defaults.concurrency),
+        timeout=float(value.get("timeout", defaults.timeout)),
     )
 
 
@@ -193,6 +211,7 @@ def declared_resources(
         root=project.root if project.file else None,
         project_file=project.file,
         scope=scope_of(project, environment),
+        tests=project.test_paths if project.file else (),
     )
 
 

@@ -107,7 +107,7 @@ def _diff_text(line: DiffLine) -> str:
     return f"{line.marker} {'  ' * line.depth}{text}".rstrip()
 
 
-def _fence_for(lines: Sequence[str]) -> str:
+def fence_for(lines: Sequence[str]) -> str:
     """A fence longer than any run of backticks inside, so content can't close it."""
     longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
     return "`" * max(3, longest + 1)
@@ -142,7 +142,7 @@ class _Section:
                 change, paired=True, width=VALUE_WIDTH, note=override_note(resource, environment)
             )
         ]
-        self.fence = _fence_for(self.lines)
+        self.fence = fence_for(self.lines)
         self.prefix = list(accumulate((len(line) + 1 for line in self.lines), initial=0))
         self.full_size = self._size(len(self.lines))
 

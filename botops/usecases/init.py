@@ -1,6 +1,7 @@
 """`botops init`: a new repository a team can commit at once (DESIGN §11).
 
-The project file, one example resource of each kind (its spec's `example`), the schemas, a
+The project file, one example resource of each kind (its spec's `example`), an example
+conversation test, the schemas, a .gitignore (saved plans, reports, the `.botops/` cache), a
 pre-commit config, the GitHub workflow and VS Code's schema mapping. An existing file is never
 overwritten: it is kept and reported, so `init` is safe to run in a repository that has some of
 these already.
@@ -21,6 +22,7 @@ from botops.project.schemafiles import (
     PROJECT_SCHEMA,
     RESOURCE_SCHEMA,
     SCHEMA_FILES,
+    TEST_SCHEMA,
     modeline,
     schema_text,
 )
@@ -52,6 +54,7 @@ def init_project(directory: Path) -> Initialized:
     )
     if not existing:
         files.update(_examples(directory, schemas))
+    files[directory / ".gitignore"] = _template("gitignore")
     files[directory / ".pre-commit-config.yaml"] = _template("pre-commit-config.yaml").replace(
         "{version}", __version__
     )
@@ -87,6 +90,8 @@ def _examples(directory: Path, schemas: Path) -> dict[Path, str]:
         files[path] = _with_modeline(path, schemas / spec.schema_file, _template(template))
         extras.update({directory / "bots" / p: _template(t) for p, t in spec.example_extras})
     files.update(extras)
+    test = directory / "tests" / "assistant.yaml"
+    files[test] = _with_modeline(test, schemas / TEST_SCHEMA, _template("test.yaml"))
     return files
 
 
@@ -97,6 +102,7 @@ def vscode_settings() -> str:
         "yaml.schemas": {
             f"./schemas/{RESOURCE_SCHEMA}": ["bots/**/*.yaml", "bots/**/*.yml"],
             f"./schemas/{PROJECT_SCHEMA}": ["botops.yaml"],
+            f"./schemas/{TEST_SCHEMA}": ["tests/**/*.yaml", "tests/**/*.yml"],
         },
     }
     return json.dumps(settings, indent=2) + "\n"

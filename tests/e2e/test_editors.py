@@ -44,7 +44,7 @@ def test_schemas_compile_in_ajv_strict_mode() -> None:
     )
 
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout == "4 schemas compile in Ajv strict mode\n"
+    assert done.stdout == "5 schemas compile in Ajv strict mode\n"
 
 
 # --- botops schema and botops init ----------------------------------------------------------
@@ -60,7 +60,7 @@ def test_schema_writes_beside_botops_yaml_then_is_up_to_date(
 
     names = sorted(p.name for p in SCHEMAS.glob("*.json"))
     assert first.stdout == "".join(f"Wrote schemas/{n}\n" for n in _in_order(names))
-    assert second.stdout == "4 schema(s) in schemas already up to date\n"
+    assert second.stdout == "5 schema(s) in schemas already up to date\n"
     assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == names
     for name in names:
         assert (tmp_path / "schemas" / name).read_text() == (SCHEMAS / name).read_text()
@@ -76,6 +76,7 @@ def _in_order(names: list[str]) -> list[str]:
 
 INIT_FILES = [
     ".github/workflows/botops.yml",
+    ".gitignore",
     ".pre-commit-config.yaml",
     ".vscode/settings.json",
     "botops.yaml",
@@ -85,7 +86,9 @@ INIT_FILES = [
     "schemas/assistant.schema.json",
     "schemas/botops.schema.json",
     "schemas/resource.schema.json",
+    "schemas/test.schema.json",
     "schemas/voicebot.schema.json",
+    "tests/assistant.yaml",
 ]
 
 
@@ -101,7 +104,8 @@ def test_init_lays_out_a_project_that_validates(
     )
     assert result.stdout.count("Wrote ") == len(INIT_FILES)
     monkeypatch.chdir(project)
-    assert run("validate").stdout == "Valid: 2 resources in 2 files.\n"
+    assert run("validate").stdout == "Valid: 2 resources in 2 files, 1 test in 1 file.\n"
+    assert ".botops/" in (project / ".gitignore").read_text().splitlines()
     settings = json.loads((project / ".vscode" / "settings.json").read_text())
     for schema, globs in settings["yaml.schemas"].items():
         assert (project / schema).is_file() and globs

@@ -20,6 +20,8 @@ def test_the_action_runs_this_script_with_its_inputs() -> None:
         "environment",
         "working-directory",
         "plan-file",
+        "tests-file",
+        "junit-file",
         "comment",
         "plan-from",
         "allow-unreviewed",

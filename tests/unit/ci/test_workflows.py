@@ -46,11 +46,15 @@ def test_apply_runs_in_an_environment_one_at_a_time_per_target() -> None:
         "pull-requests": "read",
     }
     # The plan job's action step keeps the plan file (action.yml uploads it).
+    # The next step runs the conversation tests of what the plan changes, into the same comment.
     plan_steps = document["jobs"]["plan"]["steps"]
     assert [s.get("uses") for s in plan_steps] == [
         "actions/checkout@v4",
         "botops/botops@v" + __version__,
+        "botops/botops@v" + __version__,
     ]
+    assert plan_steps[2]["with"] == {"command": "test"}
+    assert plan_steps[2]["env"]["BOTOPS_LLM_API_KEY"] == "${{ secrets.BOTOPS_LLM_API_KEY }}"
 
 
 def test_init_writes_the_same_workflow() -> None:
