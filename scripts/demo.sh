@@ -51,9 +51,12 @@ botops history bot_support01
 step botops analytics --by version
 botops analytics --by version
 step botops test
-# One of the two tests fails on purpose: botops test exits 1, which the demo expects.
-if BOTOPS_LLM_ENDPOINT="$url/v1" BOTOPS_LLM_API_KEY=demo botops test; then
-    echo "expected one failing test (examples/tests/returns.yaml), but every test passed" >&2
+# One of the two tests fails on purpose: botops test exits 1, which the demo expects; anything
+# else (both passing, an error, another count) stops the demo.
+status=0
+BOTOPS_LLM_ENDPOINT="$url/v1" BOTOPS_LLM_API_KEY=demo botops test | tee "$work/test.out" || status=$?
+if [ "$status" -ne 1 ] || ! grep -q "^Tests: 1 passed, 1 failed, 0 errors" "$work/test.out"; then
+    echo "expected one passing and one failing test (examples/tests/returns.yaml)" >&2
     exit 1
 fi
 printf '\nThe one failure above is expected: the script makes the assistant promise a same-day\n'
