@@ -42,7 +42,9 @@ Operation = tuple[str, str, str, Handler, int]
 def create_app(
     store: Store, generations: Generations, log: RequestLog, *, envelope: bool = False
 ) -> FastAPI:
-    """The API's routes; with `envelope`, /openapi.json describes the enveloped responses."""
+    """The API's routes; with `envelope`, /openapi.json describes the enveloped responses.
+    `app.state.reset` is what `POST /_emulator/reset` does (`server.resetter`); while it is
+    None, that answers 404."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -61,6 +63,7 @@ def create_app(
     app.state.store = store
     app.state.generations = generations
     app.state.log = log
+    app.state.reset = None
     app.add_exception_handler(Refused, _refused)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid)
@@ -96,6 +99,7 @@ def create_app(
     app.add_api_route(
         "/_emulator/{kind}/{rid}/versions", versions, methods=["GET"], include_in_schema=False
     )
+    app.add_api_route("/_emulator/reset", reset_state, methods=["POST"], include_in_schema=False)
     return app
 
 
@@ -279,6 +283,16 @@ async def requests_log(request: Request) -> Response:
 
 async def clear_requests_log(request: Request) -> Response:
     _log(request).clear()
+    return Response(status_code=204)
+
+
+async def reset_state(request: Request) -> Response:
+    """Back to the data the emulator started with (`--demo`, `--fixtures`, synthetic), with
+    no request logged, no generation job and an empty rate-limit window."""
+    reset = cast(Callable[[], None] | None, request.app.state.reset)
+    if reset is None:
+        raise Refused(404, "this emulator can't be reset")
+    reset()
     return Response(status_code=204)
 
 
