@@ -40,6 +40,7 @@ lint: $(STAMP) $(NODE_TOOLS)
 	$(VENV)/bin/ruff check botops tests benchmarks
 	$(VENV)/bin/ruff format --check botops tests benchmarks
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pre-commit validate-manifest .pre-commit-hooks.yaml
 	bash scripts/check-ci-files.sh
 

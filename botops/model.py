@@ -6,10 +6,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
-
-if TYPE_CHECKING:
-    from botops.project.environments import Environment
+from typing import Any, Literal
 
 # The name of a kind registered in `botops.kinds.spec` ("Voicebot", "Assistant").
 Kind = str
@@ -49,6 +46,18 @@ class Resource:
     @property
     def where(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Environment:
+    """One environment of `botops.yaml` (read by `botops.project.environments`); None where it
+    leaves the top-level setting."""
+
+    name: str
+    account_id: str | None = None
+    base_url: str | None = None
+    paths: tuple[Path, ...] | None = None
+    guards: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

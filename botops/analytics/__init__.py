@@ -1,8 +1,9 @@
-"""Conversations and what they say about a bot (DESIGN §13): reading conversations with their
-flat fields (`conversations`), the export file (`exportfile`, `parquet`), summaries per bot
-(`summary`), version histories (`history`), outcomes per version (`by_version`) and the pure
-statistics they rest on (`statistics`: Wilson interval, two-proportion z-test).
+"""Conversations and what they say about a bot (DESIGN §13): reading them through one loop
+(`conversations`), the flat fields of one (`fields`), the export file written (`export`, with
+`parquet`) and read back (`exportfile`), summaries per bot (`summary`), version histories
+(`history`) and outcomes per version with the statistics they rest on (`by_version`: Wilson
+interval, two-proportion z-test; pure).
 
-No printing, no rendering. Imports `client`, `support`, `model`, `errors`; never `sync`,
-`render`, `forge`, `usecases` or `cli`.
+No printing, no rendering. Imports `client`, `support`, `model`, `errors`; never `sync` (its
+sibling), `render`, `forge`, `usecases` or `cli`.
 """

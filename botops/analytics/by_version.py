@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from botops.analytics.conversations import outcome, parse_time, start_time
+from botops.analytics.fields import outcome, parse_time, start_time
 from botops.analytics.summary import RESOLVED, Stats, ranked
+from botops.support.text import text_or_none
 
 Z_95 = 1.959963984540054  # the standard normal's 97.5th percentile
 ALPHA = 0.05
@@ -86,8 +87,8 @@ def history_from_items(
         Version(
             version=str(item.get("version")),
             date_created=parse_time(item.get("date_created")),
-            date_text=_text(item.get("date_created")),
-            description=_text(item.get("version_description")),
+            date_text=text_or_none(item.get("date_created")),
+            description=text_or_none(item.get("version_description")),
         )
         for item in items
     ]
@@ -115,15 +116,11 @@ def fallback_history(
         name,
         (
             Version(f"before {current}", None),
-            Version(current, created, _text(live.get("date_created"))),
+            Version(current, created, text_or_none(live.get("date_created"))),
         ),
         complete=False,
         kind=kind,
     )
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
 
 
 def _version_number(version: str) -> int:

@@ -23,7 +23,7 @@ from botops.analytics.by_version import (
     fallback_history,
     history_from_items,
 )
-from botops.analytics.summary import OnProgress, Report
+from botops.analytics.summary import OnProgress, Report, counting
 from botops.errors import MethodNotAllowedError, NotFoundError, UsageError
 from botops.model import LiveOutcome, Plan
 
@@ -122,14 +122,13 @@ async def version_report(
     """Every conversation (with insights) attributed to its version; with `plain`, the plain
     report of the same conversations as well (the HTML page shows both), in the same pass."""
     report, overall = _reports(histories, bot_id, plain)
-    seen = 0
-    stream = conv.iter_all(client, fields=["insights"], bot_id=bot_id)
-    async with contextlib.aclosing(stream) as conversations:
-        async for conversation in conversations:
-            _add(report, overall, conversation)
-            seen += 1
-            if on_progress is not None and seen % conv.PAGE_SIZE == 0:
-                on_progress(seen)
+    await conv.each(
+        client,
+        lambda conversation: _add(report, overall, conversation),
+        fields=["insights"],
+        bot_id=bot_id,
+        on_progress=counting(on_progress),
+    )
     return report, overall
 
 
@@ -177,11 +176,12 @@ async def attach_outcomes(client: ApiClient, plan: Plan) -> None:
     found = await asyncio.gather(*(voicebot_history(client, str(r.id)) for r in changed))
     histories = {h.resource_id: h for h in found}
     report = VersionReport(histories)
-    stream = conv.iter_all(client, fields=["insights"])
-    async with contextlib.aclosing(stream) as conversations:
-        async for conversation in conversations:
-            if conversation.get("bot_id") in histories:
-                report.add(conversation)
+
+    def add(conversation: dict[str, Any]) -> None:
+        if conversation.get("bot_id") in histories:
+            report.add(conversation)
+
+    await conv.each(client, add, fields=["insights"])
     for resource in changed:
         bot = report.bots[str(resource.id)]
         resource.outcomes = live_outcome(bot, resource.source_version)

@@ -21,8 +21,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from botops.analytics import conversations as conv
+from botops.analytics import fields as conv
 from botops.errors import UsageError
+from botops.support.text import text_or_none
 
 BATCH = 2_000  # rows per write: bigger batches raise the peak (pyarrow keeps their buffers)
 
@@ -64,13 +65,13 @@ def row(conversation: dict[str, Any], transcripts: bool) -> dict[str, Any]:
     if started is not None:
         started = started.astimezone(UTC)
     result: dict[str, Any] = {
-        "conversation_id": _text(conversation.get("conversation_id")),
-        "bot_id": _text(conversation.get("bot_id")),
+        "conversation_id": text_or_none(conversation.get("conversation_id")),
+        "bot_id": text_or_none(conversation.get("bot_id")),
         "start_time": started,
-        "from_number": _text(metadata.get("from")),
-        "to_number": _text(metadata.get("to")),
+        "from_number": text_or_none(metadata.get("from")),
+        "to_number": text_or_none(metadata.get("to")),
         "duration_seconds": conv.duration_seconds(conversation),
-        "recording_url": _text(metadata.get("recording_url")),
+        "recording_url": text_or_none(metadata.get("recording_url")),
         "sentiment": conv.sentiment(conversation),
         "outcome": conv.outcome(conversation),
         "intents": conv.intents(conversation),
@@ -78,16 +79,12 @@ def row(conversation: dict[str, Any], transcripts: bool) -> dict[str, Any]:
     if transcripts:
         turns = conversation.get("transcript")
         result["transcript"] = [
-            {k: _text(turn.get(k)) for k in ("speaker", "text", "timestamp")}
+            {k: text_or_none(turn.get(k)) for k in ("speaker", "text", "timestamp")}
             for turn in (turns if isinstance(turns, list) else [])
             if isinstance(turn, dict)
         ]
     result["day"] = _day(started)
     return result
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
 
 
 def _day(moment: datetime | None) -> date | None:

@@ -25,6 +25,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from botops.analytics import conversations as conv
+from botops.analytics import fields as flat
 from botops.errors import BotopsError
 
 if TYPE_CHECKING:  # httpx loads only when a command calls the API
@@ -43,6 +44,14 @@ DURATION_BUCKETS: tuple[tuple[str, float], ...] = (
 )
 
 OnProgress = Callable[[int], None]
+"""Hears how many conversations have been read (of the bot, with a bot filter) so far."""
+
+
+def counting(on_progress: OnProgress | None) -> conv.OnProgress | None:
+    """`on_progress` as the conversation loop calls it (used, read, total)."""
+    if on_progress is None:
+        return None
+    return lambda used, read, total: on_progress(used)
 
 
 @dataclass
@@ -62,13 +71,13 @@ class Stats:
 
     def add(self, conversation: dict[str, Any]) -> None:
         self.total += 1
-        outcome = conv.outcome(conversation) or UNKNOWN
+        outcome = flat.outcome(conversation) or UNKNOWN
         self.by_outcome[outcome] += 1
         if outcome == RESOLVED:
             self.resolved += 1
-        self.by_sentiment[conv.sentiment(conversation) or UNKNOWN] += 1
-        self.by_intent.update(conv.intents(conversation))
-        seconds = conv.duration_seconds(conversation)
+        self.by_sentiment[flat.sentiment(conversation) or UNKNOWN] += 1
+        self.by_intent.update(flat.intents(conversation))
+        seconds = flat.duration_seconds(conversation)
         if seconds is not None:
             self.duration_sum += seconds
             self.with_duration += 1
@@ -117,10 +126,10 @@ class Report:
         bot = conversation.get("bot_id")
         key = str(bot) if bot not in (None, "") else UNKNOWN
         self.bots.setdefault(key, Stats()).add(conversation)
-        started = conv.start_time(conversation)
+        started = flat.start_time(conversation)
         if started is not None:
             self.by_day[started.date()] += 1
-            if conv.outcome(conversation) == RESOLVED:
+            if flat.outcome(conversation) == RESOLVED:
                 self.resolved_by_day[started.date()] += 1
 
     def to_json(self) -> dict[str, Any]:
@@ -145,14 +154,9 @@ async def build_report(
     """Read every conversation with insights and summarize; `names` also looks up bot names
     (best effort: a server that can't list voicebots just leaves them out)."""
     report = Report(bot_filter=bot_id)
-    seen = 0
-    stream = conv.iter_all(client, fields=["insights"], bot_id=bot_id)
-    async with contextlib.aclosing(stream) as conversations:
-        async for conversation in conversations:
-            report.add(conversation)
-            seen += 1
-            if on_progress is not None and seen % conv.PAGE_SIZE == 0:
-                on_progress(seen)
+    await conv.each(
+        client, report.add, fields=["insights"], bot_id=bot_id, on_progress=counting(on_progress)
+    )
     if names and report.bots:
         report.bot_names = await _bot_names(client, set(report.bots), only=bot_id)
     return report

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    from botops.usecases.analytics import Reports
     from botops.usecases.session import Session
 
 
@@ -91,7 +92,7 @@ def analytics(
 
     status = StatusLine()
     try:
-        text = reports.analytics(
+        found = reports.analytics(
             session,
             bot_id=bot_id,
             output_format=output_format,
@@ -102,12 +103,31 @@ def analytics(
         )
     finally:
         status.clear()
+    text = _rendered(found, output_format)
     out = out or (Path("report.html") if output_format == "html" else None)
     if out is None:
         click.echo(text, nl=False)
         return
     write_atomically(out, text)
     click.echo(f"Report written to {out}", err=True)
+
+
+def _rendered(found: Reports, output_format: str) -> str:
+    from botops.render import analytics as plain_render
+    from botops.render import outcomes as version_render
+
+    if found.by_version is None:
+        assert found.plain is not None
+        return plain_render.render(found.plain, output_format, source=found.source)
+    if output_format == "html":
+        assert found.plain is not None
+        sections = version_render.html_sections(found.by_version)
+        return plain_render.render_html(found.plain, source=found.source, sections=sections)
+    if output_format == "json":
+        return version_render.render_json(found.by_version)
+    if output_format == "markdown":
+        return version_render.render_markdown(found.by_version)
+    return version_render.render_table(found.by_version)
 
 
 @cli.command()

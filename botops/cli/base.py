@@ -10,16 +10,12 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from botops import __version__
 from botops.errors import BotopsError
-from botops.project.settings import load_project
-
-if TYPE_CHECKING:
-    pass
 
 T = TypeVar("T")
 
@@ -114,6 +110,7 @@ def api_options(command: Callable[..., T]) -> Callable[..., T]:
         environment: str | None,
         **kw: Any,
     ) -> T:
+        from botops.project.settings import load_project
         from botops.usecases.session import Session
 
         debug = bool(click.get_current_context().find_root().params.get("debug"))

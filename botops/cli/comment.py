@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
-
-if TYPE_CHECKING:
-    pass
-
 
 from botops.cli.base import (
     cli,
@@ -38,18 +32,16 @@ def comment(plan_file: Path, pr: int | None, always: bool, environment: str | No
         botops comment plan.json --pr 42 --always
         botops comment plan.json --env prod
     """
-    from botops.forge import comment_on_pull_request
-    from botops.sync.planfile import read_plan, refuse_other_environment
+    from botops.sync.planfile import read_plan
+    from botops.usecases.comment import comment_on_pull_request
 
     saved = read_plan(plan_file)
-    named = environment or os.environ.get("BOTOPS_ENV") or None
-    if named is not None:
-        refuse_other_environment(saved, named, doing="comment")
     debug = bool(click.get_current_context().find_root().params.get("debug"))
     result = comment_on_pull_request(
         saved,
         pr=pr,
         always=always,
+        environment=environment,
         trace=(lambda line: click.echo(f"debug: {line}", err=True)) if debug else None,
     )
     click.echo(result.line)

@@ -138,13 +138,14 @@ def conversations_export(
         botops conversations export --format parquet --out calls --fields insights
     """
     from botops.analytics import conversations as conv
+    from botops.analytics import export
     from botops.cli.progress import ExportProgress
 
-    wanted, chosen = conv.parse_fields(fields), conv.export_format(out, output_format)
+    wanted, chosen = conv.parse_fields(fields), export.export_format(out, output_format)
     progress = ExportProgress(bot_id)
     try:
         count = session.run(
-            lambda client: conv.export(
+            lambda client: export.export(
                 client,
                 out,
                 output_format=chosen,

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
-
-from botops.errors import BotopsError
-
-if TYPE_CHECKING:
-    pass
-
 
 from botops.cli.base import (
     cli,
 )
+from botops.errors import BotopsError
 
 
 @cli.command()

@@ -3,15 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
-
-from botops.project.settings import load_project
-
-if TYPE_CHECKING:
-    pass
-
 
 from botops.cli.base import (
     cli,
@@ -39,6 +32,7 @@ def schema(directory: Path | None, config_path: Path | None) -> None:
         botops schema --dir schemas
     """
     from botops.project.schemafiles import SCHEMA_FILES, write_schemas
+    from botops.project.settings import load_project
 
     target = directory or load_project(config_path).root / "schemas"
     written = write_schemas(target)

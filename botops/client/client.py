@@ -12,6 +12,7 @@ import asyncio
 import time
 import urllib.parse
 from collections.abc import AsyncGenerator, Callable, Coroutine, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -261,63 +262,64 @@ class Client:
         json: Any = None,
         files: Files | None = None,
     ) -> Any:
-        is_read = method == "GET"
+        """The answer to one request. Reads are retried on TransportError, 429 and 5xx; writes
+        only on 429 (the server acted on nothing); within the attempts and deadline."""
         shown = (
             f"{method} {path}?{urllib.parse.urlencode(params)}" if params else f"{method} {path}"
         )
-        attempt = 0
-        failures = unreachable = 0
-        started: float | None = None
+        retries = _Retries(self.max_attempts, self.deadline, self._clock)
         while True:
-            attempt += 1
-            epoch, turn = await take_slot(self.pacer, self.limiter, self._sleep)
-            if started is None:
-                # Time queued behind other requests is not time spent retrying.
-                started = self._clock()
-            succeeded = throttled = answered = False
-            retry_after: float | None = None
             try:
-                body = await self._attempt(method, path, shown, params, json, files)
-                succeeded = answered = True
-                return body
-            except RateLimitedError as exc:
-                throttled = True
-                error: ApiError = exc
-                retry_after = exc.retry_after
-            except ServerError as exc:
-                error = exc
-                answered = True
-            except TransportError as exc:
-                error = exc
-            except HTTPStatusError:
-                # An answer, even a refusal, says the server keeps up with this rate.
-                succeeded = answered = True
-                raise
-            finally:
-                self.pacer.ended(
-                    turn, answered=answered, throttled=throttled, retry_after=retry_after
-                )
-                self.limiter.release(epoch, succeeded=succeeded, throttled=throttled)
-
-            if not (is_read or throttled):
-                raise error
-            if not throttled:
-                failures += 1
-            if isinstance(error, TransportError) and not error.maybe_sent:
-                unreachable += 1
-            delay = retry_delay(attempt, error)
-            elapsed = self._clock() - started
-            if (
-                failures >= self.max_attempts
-                or unreachable >= UNREACHABLE_ATTEMPTS
-                or elapsed + delay > self.deadline
-            ):
-                self._emit(f"{shown}: giving up after {attempt} attempts in {elapsed:.1f} s")
-                if attempt > 1:
-                    error.args = (f"{error} (tried {attempt} times)",)
-                raise error
-            self._emit(f"{shown}: retry {attempt + 1} in {delay:.2f} s")
+                return await self._paced_attempt(method, path, shown, params, json, files, retries)
+            except (RateLimitedError, ServerError, TransportError) as error:
+                throttled = isinstance(error, RateLimitedError)
+                if not (method == "GET" or throttled):
+                    raise
+                delay = retry_delay(retries.attempt, error)
+                if retries.give_up(error, throttled=throttled, delay=delay):
+                    attempt, elapsed = retries.attempt, retries.elapsed
+                    self._emit(f"{shown}: giving up after {attempt} attempts in {elapsed:.1f} s")
+                    if attempt > 1:
+                        error.args = (f"{error} (tried {attempt} times)",)
+                    raise
+            self._emit(f"{shown}: retry {retries.attempt + 1} in {delay:.2f} s")
             await self._sleep(delay)
+
+    async def _paced_attempt(
+        self,
+        method: str,
+        path: str,
+        shown: str,
+        params: Mapping[str, str] | None,
+        json: Any,
+        files: Files | None,
+        retries: _Retries,
+    ) -> Any:
+        """One attempt when the pacer and the limiter let it start; they hear how it went: an
+        answer, even a refusal, says the server keeps up with this rate, a 429 that it doesn't."""
+        epoch, turn = await take_slot(self.pacer, self.limiter, self._sleep)
+        retries.begin()
+        succeeded = throttled = answered = False
+        retry_after: float | None = None
+        try:
+            body = await self._attempt(method, path, shown, params, json, files)
+            succeeded = answered = True
+            return body
+        except RateLimitedError as exc:
+            throttled = True
+            retry_after = exc.retry_after
+            raise
+        except ServerError:
+            answered = True
+            raise
+        except TransportError:
+            raise
+        except HTTPStatusError:
+            succeeded = answered = True
+            raise
+        finally:
+            self.pacer.ended(turn, answered=answered, throttled=throttled, retry_after=retry_after)
+            self.limiter.release(epoch, succeeded=succeeded, throttled=throttled)
 
     async def _attempt(
         self,
@@ -352,6 +354,42 @@ class Client:
     def _emit(self, line: str) -> None:
         if self._trace is not None:
             self._trace(self._redact(line))
+
+
+@dataclass
+class _Retries:
+    """How far one request's retries have gone: its attempts, the failures that count against
+    `max_attempts` (a 429 doesn't), attempts that never reached the server, and the time since
+    its first attempt started (time queued behind other requests is not time retrying)."""
+
+    max_attempts: int
+    deadline: float
+    clock: Callable[[], float]
+    attempt: int = 0
+    failures: int = 0
+    unreachable: int = 0
+    started: float | None = None
+    elapsed: float = 0.0
+
+    def begin(self) -> None:
+        self.attempt += 1
+        if self.started is None:
+            self.started = self.clock()
+
+    def give_up(self, error: ApiError, *, throttled: bool, delay: float) -> bool:
+        """Whether `error` ends the retries: too many failures, a server unreachable (usually
+        a wrong base URL, not a blip: don't make the user wait long), or past the deadline
+        after `delay`."""
+        if not throttled:
+            self.failures += 1
+        if isinstance(error, TransportError) and not error.maybe_sent:
+            self.unreachable += 1
+        self.elapsed = self.clock() - (self.started or 0.0)
+        return (
+            self.failures >= self.max_attempts
+            or self.unreachable >= UNREACHABLE_ATTEMPTS
+            or self.elapsed + delay > self.deadline
+        )
 
 
 def _path_id(value: str, what: str) -> str:

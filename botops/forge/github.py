@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import urllib.parse
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import httpx
 
+from botops.forge.base import Comment
 from botops.forge.http import ForgeError, ForgeHttp, Trace
-from botops.forge.sticky import Comment, event_number
 
 DEFAULT_API_URL = "https://api.github.com"
 
@@ -145,3 +147,17 @@ def _comment(item: Any, fallback: str = "") -> Comment:
 
 def _quoted(part: str) -> str:
     return urllib.parse.quote(part, safe="")
+
+
+def event_number(path: str) -> int | None:
+    """`pull_request.number`, else `issue.number`, of a GitHub event file; None without one."""
+    try:
+        event = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise ForgeError(f"can't read the GitHub event file {path} (GITHUB_EVENT_PATH)") from None
+    for key in ("pull_request", "issue"):
+        item = event.get(key) if isinstance(event, dict) else None
+        number = item.get("number") if isinstance(item, dict) else None
+        if isinstance(number, int) and not isinstance(number, bool) and number > 0:
+            return number
+    return None

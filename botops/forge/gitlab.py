@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 
+from botops.forge.base import Comment
 from botops.forge.http import ForgeError, ForgeHttp, Trace
-from botops.forge.sticky import Comment
 
 
 class GitLab:

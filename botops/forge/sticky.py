@@ -8,43 +8,18 @@ say so and creates none (quiet when nothing changes) unless asked to.
 
 from __future__ import annotations
 
-import json
-import os
 import urllib.parse
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal
 
 from botops import __version__
-from botops.forge.http import ForgeError, Trace
+from botops.forge.base import Forge
 from botops.model import Plan
 from botops.render.plan_markdown import render_markdown
 
 # GitHub refuses bodies over 65,536 characters; DESIGN §10 keeps the whole comment under this.
 COMMENT_LIMIT = 65_000
-
-__all__ = ["COMMENT_LIMIT", "CommentResult", "ForgeError", "Provenance", "marker"]
-
-
-@dataclass(frozen=True)
-class Comment:
-    id: str
-    body: str
-    url: str
-
-
-class Forge(Protocol):
-    """The comments of one pull request (GitHub) or merge request (GitLab)."""
-
-    def comments(self) -> Iterator[Comment]:
-        """Every comment, oldest first, across every page."""
-        ...
-
-    def create(self, body: str) -> Comment: ...
-
-    def update(self, comment: Comment, body: str) -> Comment: ...
 
 
 @dataclass(frozen=True)
@@ -131,58 +106,3 @@ def sticky_comment(
 
 def _first_line(body: str) -> str:
     return body.lstrip("\ufeff").split("\n", 1)[0].strip()
-
-
-# ----------------------------------------------------------------------------- the use case
-
-
-def comment_on_pull_request(
-    plan: Plan,
-    *,
-    pr: int | None = None,
-    always: bool = False,
-    environ: Mapping[str, str] | None = None,
-    trace: Trace | None = None,
-) -> CommentResult:
-    """Create or edit the plan's comment on the pull request (GitHub Actions) or merge request
-    (GitLab CI) this job runs for; `pr` overrides the number CI gives. The footer's commit and
-    time are the plan's own: a plan without a commit (format 1, or made outside git) says
-    "commit unknown" rather than name this job's, and one without a time gets now."""
-    from botops.forge import github, gitlab
-
-    env = os.environ if environ is None else environ
-    if env.get("GITHUB_ACTIONS") == "true":
-        forge: github.GitHub | gitlab.GitLab = github.from_environment(env, pr=pr, trace=trace)
-        run_url = github.run_url(env)
-    elif env.get("GITLAB_CI") == "true":
-        forge = gitlab.from_environment(env, pr=pr, trace=trace)
-        run_url = env.get("CI_JOB_URL") or None
-    else:
-        raise ForgeError(
-            "no pull request to comment on: not running in GitHub Actions (GITHUB_ACTIONS=true) "
-            "or GitLab CI (GITLAB_CI=true)"
-        )
-    with forge:
-        provenance = Provenance(
-            # The plan's own commit only: the job's may be another (a later push, a merge ref).
-            commit=plan.commit,
-            created_at=plan.created_at or datetime.now(UTC).isoformat(timespec="seconds"),
-            run_url=run_url,
-        )
-        return sticky_comment(
-            forge, plan, provenance=provenance, always=always, environment=plan.environment
-        )
-
-
-def event_number(path: str) -> int | None:
-    """`pull_request.number`, else `issue.number`, of a GitHub event file; None without one."""
-    try:
-        event = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise ForgeError(f"can't read the GitHub event file {path} (GITHUB_EVENT_PATH)") from None
-    for key in ("pull_request", "issue"):
-        item = event.get(key) if isinstance(event, dict) else None
-        number = item.get("number") if isinstance(item, dict) else None
-        if isinstance(number, int) and not isinstance(number, bool) and number > 0:
-            return number
-    return None

@@ -22,6 +22,7 @@ from botops.errors import ApiError
 from botops.kinds.compare import differs
 from botops.model import Change, Kind
 from botops.support.schemacheck import validator
+from botops.support.text import text_or_none
 from botops.support.yamlpos import Document, Issue
 
 if TYPE_CHECKING:  # httpx loads only when a command calls the API
@@ -524,7 +525,3 @@ _NUMBERED = re.compile(r"(v)([0-9]{1,18})")
 def version_of(live: Mapping[str, Any]) -> str | None:
     """A live object's (or a write's answer's) version, as text."""
     return text_or_none(live.get("version"))
-
-
-def text_or_none(value: Any) -> str | None:
-    return None if value is None else str(value)

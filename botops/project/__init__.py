@@ -3,6 +3,6 @@
 `Resources`, every problem at once), `overrides` (the document one environment sees), `guards`,
 and `schemafiles` (the JSON Schemas written into a project, the modeline of every file).
 
-Knows no kind by name: what a kind is comes from `botops.kinds`. Imports `kinds`, `client.urls`,
-`support`, `model`, `errors`.
+What a kind is comes from `botops.kinds`. Imports `kinds`, `client.urls`, `support`, `model`,
+`errors`.
 """

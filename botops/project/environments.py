@@ -15,28 +15,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from botops.client.urls import clean_base_url
 from botops.errors import Problem, UsageError
+from botops.model import Environment
 from botops.support.schemacheck import did_you_mean
 from botops.support.yamlpos import Document, Issue
 
 ENV_VARIABLE = "BOTOPS_ENV"
 PLAIN_CREDENTIALS = ("BOTOPS_TOKEN", "BOTOPS_API_KEY", "BOTOPS_API_TOKEN")
-
-
-@dataclass(frozen=True)
-class Environment:
-    """One environment of `botops.yaml`; None where it leaves the top-level setting."""
-
-    name: str
-    account_id: str | None = None
-    base_url: str | None = None
-    paths: tuple[Path, ...] | None = None
-    guards: Mapping[str, Any] = field(default_factory=dict)
 
 
 def environments_from(settings: Mapping[str, Any], root: Path) -> dict[str, Environment]:
@@ -71,11 +61,9 @@ def project_issues(document: Document) -> list[Issue]:
     for name in declared if isinstance(declared, dict) else {}:
         suffix = variable_suffix(name)
         if suffix in first:
-            line, column = document.key_at(("environments", name))
             issues.append(
-                Issue(
-                    line,
-                    column,
+                Issue.at(
+                    document.key_at(("environments", name)),
                     f"environments {first[suffix]!r} and {name!r} would both use the "
                     f"credentials BOTOPS_TOKEN_{suffix}; rename one of them",
                 )
@@ -94,6 +82,16 @@ def unknown_environment(name: str, defined: Collection[str]) -> str:
     return f"unknown environment {name!r}{hint}; botops.yaml defines {', '.join(known)}"
 
 
+def named_environment(option: str | None, environ: Mapping[str, str]) -> tuple[str | None, str]:
+    """The environment name `--env` (else `BOTOPS_ENV`) gives, without surrounding spaces, and
+    which of the two gave it (`--env` or `BOTOPS_ENV`); None when neither names one. CI systems
+    often define unset variables as empty strings: those are absent."""
+    name = (option or "").strip()
+    if name:
+        return name, "--env"
+    return environ.get(ENV_VARIABLE, "").strip() or None, ENV_VARIABLE
+
+
 def select_environment(
     environments: Mapping[str, Environment],
     option: str | None,
@@ -106,8 +104,7 @@ def select_environment(
     None when none is named and either none is defined or the command doesn't need one
     (`required=False`: `validate` then checks every environment). A name botops.yaml doesn't
     define is a `UsageError` with a "did you mean"."""
-    # CI systems often define unset variables as empty strings: treat those as absent.
-    name = (option or "").strip() or environ.get(ENV_VARIABLE, "").strip() or None
+    name, given = named_environment(option, environ)
     if name is None:
         if environments and required:
             raise UsageError(
@@ -116,7 +113,6 @@ def select_environment(
             )
         return None
     if name not in environments:
-        given = "--env" if (option or "").strip() else ENV_VARIABLE
         raise UsageError(f"{given}: {unknown_environment(name, environments)}")
     return environments[name]
 

@@ -93,7 +93,7 @@ class Guards:
         for layer in self.layers:
             if layer.models is not None and isinstance(model, str) and model not in layer.models:
                 allowed = ", ".join(layer.models)
-                yield _at(
+                yield Issue.at(
                     document.where(("llm_config", "model")),
                     f"model {model!r} is not allowed by {layer.where}.models ({allowed})",
                 )
@@ -104,9 +104,13 @@ class Guards:
                 where = document.where(("llm_config", name))
                 guard = f"{layer.where}.{name}"
                 if low is not None and number < low:
-                    yield _at(where, f"{name} {number!r} is below the minimum {low!r} of {guard}")
+                    yield Issue.at(
+                        where, f"{name} {number!r} is below the minimum {low!r} of {guard}"
+                    )
                 elif high is not None and number > high:
-                    yield _at(where, f"{name} {number!r} is above the maximum {high!r} of {guard}")
+                    yield Issue.at(
+                        where, f"{name} {number!r} is above the maximum {high!r} of {guard}"
+                    )
 
     def _languages(self, value: dict[str, Any], document: Document) -> Iterator[Issue]:
         languages = value.get("supported_languages")
@@ -116,7 +120,7 @@ class Guards:
                 continue
             names = ", ".join(repr(code) for code in required)
             if languages is None:
-                yield _at(
+                yield Issue.at(
                     document.where(()),
                     f"supported_languages must be given: {layer.where}.required_languages "
                     f"asks every voicebot for {names}",
@@ -125,7 +129,7 @@ class Guards:
                 missing = [code for code in required if code not in languages]
                 if missing:
                     lacking = ", ".join(repr(code) for code in missing)
-                    yield _at(
+                    yield Issue.at(
                         document.where(("supported_languages",)),
                         f"supported_languages lacks {lacking}, which "
                         f"{layer.where}.required_languages asks of every voicebot",
@@ -150,7 +154,3 @@ class Guards:
 def percent(share: float) -> str:
     """0.3 -> `30%`, 5/12 -> `41.7%`: enough digits to tell the share from the limit."""
     return f"{share * 100:.1f}".removesuffix(".0") + "%"
-
-
-def _at(where: tuple[int, int], message: str) -> Issue:
-    return Issue(where[0], where[1], message)

@@ -21,7 +21,7 @@ from botops.model import Kind, Resource
 from botops.project.overrides import Scope, effective, environment_issues, exists_in
 from botops.support.files import read_regular_file
 from botops.support.git import rev_parse
-from botops.support.schemacheck import at, did_you_mean, render_value, schema_issues
+from botops.support.schemacheck import did_you_mean, render_value, schema_issues
 from botops.support.yamlpos import Document, Issue, NodePath, decode, parse
 
 PROJECT_SCHEMA = "botops.schema.json"
@@ -270,21 +270,21 @@ def _kind(document: Document) -> tuple[Kind | None, Issue | None]:
     names = either(KINDS)
     if not isinstance(value, dict):
         starts = either(f"'kind: {name}'" for name in KINDS)
-        return None, at(
+        return None, Issue.at(
             document.where(()),
             f"a document must be a mapping starting with {starts}, got {render_value(value)}",
         )
     if "kind" not in value:
-        return None, at(document.where(()), f"missing required key 'kind' ({names})")
+        return None, Issue.at(document.where(()), f"missing required key 'kind' ({names})")
     known = known_kind(value)
     if known is not None:
         return known, None
     kind = value["kind"]
     if not isinstance(kind, str):
         message = f"'kind' must be {names}, got {render_value(kind)}"
-        return None, at(document.where(("kind",)), message)
+        return None, Issue.at(document.where(("kind",)), message)
     hint = did_you_mean(kind, list(KINDS)) or f" (expected {names})"
-    return None, at(document.where(("kind",)), f"unknown kind {render_value(kind)}{hint}")
+    return None, Issue.at(document.where(("kind",)), f"unknown kind {render_value(kind)}{hint}")
 
 
 # ---------------------------------------------------------------------------------- resources
@@ -378,7 +378,7 @@ def _desired(
             text, error = instructions.read(path, reference)
             if error is not None:
                 place = (*where, "instruction_file", *([index] if listed else []))
-                issues.append(at(document.where(place), error))
+                issues.append(Issue.at(document.where(place), error))
             texts.append(text)
         joined = None if None in texts else "\n\n".join(t for t in texts if t is not None)
         return _with_instruction(mapping, joined)

@@ -146,26 +146,26 @@ def environment_issues(document: Document, defined: Collection[str]) -> list[Iss
     if OVERRIDES in value and not isinstance(overrides, dict):
         got = render_value(overrides)
         message = f"'overrides' must be a mapping of environment names to fields, got {got}"
-        issues.append(_issue(document.where((OVERRIDES,)), message))
+        issues.append(Issue.at(document.where((OVERRIDES,)), message))
     kind = value.get("kind") if isinstance(value.get("kind"), str) else "resource"
     for name, fields in overrides.items() if isinstance(overrides, dict) else ():
         where = document.key_at((OVERRIDES, name))
         if name not in defined:
-            issues.append(_issue(where, unknown_environment(name, defined)))
+            issues.append(Issue.at(where, unknown_environment(name, defined)))
         elif isinstance(listed, list) and name not in listed:
             exists = ", ".join(str(n) for n in listed)
             message = (
                 f"overrides for environment {name!r}, where this resource does not exist "
                 f"(environments: {exists})"
             )
-            issues.append(_issue(where, message))
+            issues.append(Issue.at(where, message))
         elif not isinstance(fields, dict):
             message = f"{name!r} must be a mapping of {kind} fields, got {render_value(fields)}"
-            issues.append(_issue(document.where((OVERRIDES, name)), message))
+            issues.append(Issue.at(document.where((OVERRIDES, name)), message))
         for key in fields if isinstance(fields, dict) else ():
             if key in _FIXED:
                 message = f"{key!r} can't be set in an override: {_FIXED[key]}"
-                issues.append(_issue(document.key_at((OVERRIDES, name, key)), message))
+                issues.append(Issue.at(document.key_at((OVERRIDES, name, key)), message))
     return issues
 
 
@@ -175,23 +175,19 @@ def _listed_issues(document: Document, listed: Any, defined: Collection[str]) ->
     if not isinstance(listed, list) or not listed:
         got = "an empty list" if listed == [] else render_value(listed)
         message = f"'environments' must be a list of environment names, got {got}"
-        return [_issue(document.where((ENVIRONMENTS,)), message)]
+        return [Issue.at(document.where((ENVIRONMENTS,)), message)]
     issues: list[Issue] = []
     for index, name in enumerate(listed):
         where = document.where((ENVIRONMENTS, index))
         if not isinstance(name, str):
             got = render_value(name)
             message = f"every item of 'environments' must be an environment name, got {got}"
-            issues.append(_issue(where, message))
+            issues.append(Issue.at(where, message))
         elif name in listed[:index]:
-            issues.append(_issue(where, f"'environments' names {name!r} twice"))
+            issues.append(Issue.at(where, f"'environments' names {name!r} twice"))
         elif name not in defined:
-            issues.append(_issue(where, unknown_environment(name, defined)))
+            issues.append(Issue.at(where, unknown_environment(name, defined)))
     return issues
-
-
-def _issue(where: tuple[int, int], message: str) -> Issue:
-    return Issue(where[0], where[1], message)
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,8 @@ from typing import Any
 
 from botops.client.urls import clean_base_url
 from botops.errors import ConfigError, Problem, UsageError
-from botops.model import Project, Resource
+from botops.model import Environment, Project, Resource
 from botops.project.environments import (
-    Environment,
     across_environments,
     environments_from,
     project_issues,

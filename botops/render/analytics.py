@@ -6,7 +6,6 @@ Pure functions `Report -> str`.
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from collections import Counter
@@ -15,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from botops.analytics.summary import DURATION_BUCKETS, UNKNOWN, Report, Stats, ranked
 from botops.render.conversations import clock
+from botops.render.html import escape, page, svg_open
 from botops.render.plan_text import counted
 from botops.render.table import fit, table
 
@@ -226,7 +226,6 @@ def render_html(
 ) -> str:
     """One page, self-contained: inline CSS and SVG, no scripts, fonts or images to load.
     `sections` are more cards (`analytics --by version`'s), shown before the per-bot table."""
-    stats = report.overall
     generated = generated or datetime.now(UTC)
     scope = _bot_label(report, report.bot_filter) if report.bot_filter else "all bots"
     subtitle = " · ".join(
@@ -237,67 +236,58 @@ def render_html(
     body = [
         "<header>",
         "<h1>Conversation analytics</h1>",
-        f'<p class="sub">{_h(subtitle)}</p>',
+        f'<p class="sub">{escape(subtitle)}</p>',
         "</header>",
         _kpis(report),
+        *(_cards(report, sections) if report.overall.total else [_NOTHING]),
+        _FOOTER,
     ]
-    if stats.total:
-        body.append('<div class="grid">')
-        body.append(_card("Outcomes", _outcome_chart(stats), "How conversations ended."))
-        body.append(
-            _card(
-                "Call duration",
-                _duration_chart(stats),
-                f"{_count(stats.with_duration)} conversations reported a duration; "
-                f"average {clock(stats.avg_duration_seconds)}.",
-            )
-        )
-        body.append(
-            _card(
-                "Sentiment by bot", _sentiment_chart(report), _sentiment_legend(report), wide=True
-            )
-        )
-        body.append(_card("Top intents", _intent_chart(stats), _intent_note(stats), wide=True))
-        if len(report.by_day) >= 2:
-            unit, periods = _timeline(report)
-            body.append(
-                _card(
-                    f"Conversations per {unit}",
-                    _timeline_chart(unit, periods),
-                    _legend([("All", _LIGHT_ACCENT), ("Resolved", _ACCENT)]),
-                    wide=True,
-                )
-            )
-        body.extend(sections)
-        body.append(_card("Per bot", _bot_table(report), "", wide=True))
-        body.append("</div>")
-    else:
-        body.append('<p class="empty">No conversations to report on.</p>')
-    body.append(
-        "<footer>Resolution rate: conversations whose outcome is <i>resolved</i> out of all "
-        "conversations. Average duration: over the conversations that report one. A conversation "
-        "may carry several intents; each counts once. Made by <code>botops analytics</code>."
-        "</footer>"
-    )
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>Conversation analytics · {_h(scope)}</title>\n"
-        f"<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
-        + "\n".join(body)
-        + "\n</main>\n</body>\n</html>\n"
-    )
+    return page(f"Conversation analytics · {scope}", _CSS, body)
 
 
-def _h(text: object) -> str:
-    return html.escape(str(text), quote=True)
+_NOTHING = '<p class="empty">No conversations to report on.</p>'
+_FOOTER = (
+    "<footer>Resolution rate: conversations whose outcome is <i>resolved</i> out of all "
+    "conversations. Average duration: over the conversations that report one. A conversation "
+    "may carry several intents; each counts once. Made by <code>botops analytics</code>."
+    "</footer>"
+)
+
+
+def _cards(report: Report, sections: Sequence[str]) -> list[str]:
+    """The grid of charts: outcomes, durations, sentiment, intents, the timeline (over two
+    days or more), `sections`, and the table per bot."""
+    stats = report.overall
+    cards = [
+        _card("Outcomes", _outcome_chart(stats), "How conversations ended."),
+        _card(
+            "Call duration",
+            _duration_chart(stats),
+            f"{_count(stats.with_duration)} conversations reported a duration; "
+            f"average {clock(stats.avg_duration_seconds)}.",
+        ),
+        _card("Sentiment by bot", _sentiment_chart(report), _sentiment_legend(report), wide=True),
+        _card("Top intents", _intent_chart(stats), _intent_note(stats), wide=True),
+    ]
+    if len(report.by_day) >= 2:
+        unit, periods = _timeline(report)
+        cards.append(
+            _card(
+                f"Conversations per {unit}",
+                _timeline_chart(unit, periods),
+                _legend([("All", _LIGHT_ACCENT), ("Resolved", _ACCENT)]),
+                wide=True,
+            )
+        )
+    cards.extend(sections)
+    cards.append(_card("Per bot", _bot_table(report), "", wide=True))
+    return ['<div class="grid">', *cards, "</div>"]
 
 
 def _card(title: str, content: str, note: str, *, wide: bool = False) -> str:
     css = "card wide" if wide else "card"
     foot = f'<div class="note">{note}</div>' if note else ""
-    return f'<section class="{css}"><h2>{_h(title)}</h2>{content}{foot}</section>'
+    return f'<section class="{css}"><h2>{escape(title)}</h2>{content}{foot}</section>'
 
 
 def _kpis(report: Report) -> str:
@@ -324,8 +314,9 @@ def _kpis(report: Report) -> str:
             filled = max(0.0, min(1.0, stats.resolution_rate)) * 100
             meter = f'<div class="meter"><span style="width:{filled:.1f}%"></span></div>'
         items.append(
-            f'<div class="kpi"><div class="label">{_h(label)}</div>'
-            f'<div class="value">{_h(value)}</div>{meter}<div class="hint">{_h(note)}</div></div>'
+            f'<div class="kpi"><div class="label">{escape(label)}</div>'
+            f'<div class="value">{escape(value)}</div>{meter}'
+            f'<div class="hint">{escape(note)}</div></div>'
         )
     return '<section class="kpis">' + "".join(items) + "</section>"
 
@@ -357,14 +348,14 @@ def _hbars(
     value_width = 96
     space = width - label_width - value_width
     biggest = max(n for _, n, _ in items) or 1
-    parts = [_svg_open(width, height)]
+    parts = [svg_open(width, height)]
     for index, (label, value, color) in enumerate(items):
         y = index * (row + gap)
         length = max(2.0, space * value / biggest)
         parts.append(
-            f"<g><title>{_h(label)}: {value:,} ({percent(value, total)})</title>"
+            f"<g><title>{escape(label)}: {value:,} ({percent(value, total)})</title>"
             f'<text x="{label_width - 10}" y="{y + row / 2 + 5}" text-anchor="end" '
-            f'class="lbl">{_h(fit(label, 22))}</text>'
+            f'class="lbl">{escape(fit(label, 22))}</text>'
             f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{row}" rx="5" '
             f'fill="{color}"/>'
             f'<text x="{label_width + length + 8:.1f}" y="{y + row / 2 + 5}" class="val">'
@@ -372,13 +363,6 @@ def _hbars(
         )
     parts.append("</svg>")
     return "".join(parts)
-
-
-def _svg_open(width: float, height: float) -> str:
-    return (
-        f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" '
-        f'preserveAspectRatio="xMinYMin meet">'
-    )
 
 
 def _outcome_chart(stats: Stats) -> str:
@@ -411,20 +395,20 @@ def _duration_chart(stats: Stats) -> str:
     biggest = max(counts) or 1
     slot = (width - left) / len(counts)
     bar = slot * 0.7
-    parts = [_svg_open(width, height)]
+    parts = [svg_open(width, height)]
     parts += _grid(biggest, left, width, top, plot_h)
     for index, ((label, _), count) in enumerate(zip(DURATION_BUCKETS, counts, strict=True)):
         x = left + index * slot + (slot - bar) / 2
         h = plot_h * count / biggest
         y = top + plot_h - h
         parts.append(
-            f"<g><title>{_h(label)}: {count:,}</title>"
+            f"<g><title>{escape(label)}: {count:,}</title>"
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{max(h, 0.5):.1f}" rx="4" '
             f'fill="{_ACCENT}"/>'
             f'<text x="{x + bar / 2:.1f}" y="{y - 6:.1f}" text-anchor="middle" class="val">'
             f"{count:,}</text>"
             f'<text x="{x + bar / 2:.1f}" y="{height - 12}" text-anchor="middle" class="axis">'
-            f"{_h(label)}</text></g>"
+            f"{escape(label)}</text></g>"
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -460,19 +444,20 @@ def _sentiment_chart(report: Report) -> str:
     width, label_width, row, gap = 1040, 260, 30, 10
     space = width - label_width - 70
     height = len(rows) * (row + gap)
-    parts = [_svg_open(width, height)]
+    parts = [svg_open(width, height)]
     for index, (label, stats) in enumerate(rows):
         y = index * (row + gap)
         parts.append(
             f'<text x="{label_width - 12}" y="{y + row / 2 + 5}" text-anchor="end" '
-            f'class="lbl{" strong" if label == "All bots" else ""}">{_h(fit(label, 30))}</text>'
+            f'class="lbl{" strong" if label == "All bots" else ""}">{escape(fit(label, 30))}</text>'
         )
         x = float(label_width)
         for key, count, color in _sentiment_parts(stats):
             share = count / stats.total if stats.total else 0
             w = space * share
             parts.append(
-                f"<g><title>{_h(label)}: {_h(key)} {count:,} ({percent(count, stats.total)})"
+                f"<g><title>{escape(label)}: {escape(key)} {count:,} "
+                f"({percent(count, stats.total)})"
                 f'</title><rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{row}" '
                 f'fill="{color}"/>'
             )
@@ -505,7 +490,8 @@ def _sentiment_legend(report: Report) -> str:
 
 def _legend(entries: Sequence[tuple[str, str]]) -> str:
     items = "".join(
-        f'<span><i style="background:{color}"></i>{_h(label)}</span>' for label, color in entries
+        f'<span><i style="background:{color}"></i>{escape(label)}</span>'
+        for label, color in entries
     )
     return f'<div class="legend">{items}</div>'
 
@@ -543,7 +529,7 @@ def _timeline_chart(unit: str, periods: Sequence[tuple[date, int, int]]) -> str:
     biggest = max(n for _, n, _ in periods) or 1
     slot = (width - left) / len(periods)
     bar = max(1.0, slot * 0.75)
-    parts = [_svg_open(width, height)]
+    parts = [svg_open(width, height)]
     parts += _grid(biggest, left, width, top, plot_h)
     every = max(1, math.ceil(len(periods) / 12))
     label = "%b %Y" if unit == "month" else "%d %b"
@@ -577,7 +563,7 @@ def _bot_table(report: Report) -> str:
     for bot_id in _largest_first(report):
         stats = report.bots[bot_id]
         name = report.bot_names.get(bot_id)
-        label = f"{_h(name)}<div class=id>{_h(bot_id)}</div>" if name else _h(bot_id)
+        label = f"{escape(name)}<div class=id>{escape(bot_id)}</div>" if name else escape(bot_id)
         rate = 100 * stats.resolution_rate
         outcome = next(iter(ranked(stats.by_outcome)), "-")
         intent = next(iter(ranked(stats.by_intent)), "-")
@@ -586,7 +572,7 @@ def _bot_table(report: Report) -> str:
             f'<td><div class="rate"><div class="meter small"><span style="width:{rate:.1f}%">'
             f"</span></div>{rate:.1f}%</div></td>"
             f"<td class=num>{clock(stats.avg_duration_seconds)}</td>"
-            f"<td>{_mini_sentiment(stats)}</td><td>{_h(outcome)}</td><td>{_h(intent)}</td></tr>"
+            f"<td>{_mini_sentiment(stats)}</td><td>{escape(outcome)}</td><td>{escape(intent)}</td></tr>"
         )
     return f'<table class="bots"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
 
@@ -601,7 +587,7 @@ def _mini_sentiment(stats: Stats) -> str:
         parts.append(f'<rect x="{x:.1f}" width="{w:.1f}" height="{height}" fill="{color}"/>')
         tips.append(f"{key} {percent(count, stats.total)}")
         x += w
-    parts.insert(1, f"<title>{_h(', '.join(tips))}</title>")
+    parts.insert(1, f"<title>{escape(', '.join(tips))}</title>")
     parts.append("</svg>")
     return "".join(parts)
 

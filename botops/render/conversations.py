@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from botops.analytics import conversations as conv
-from botops.render.plan_text import printable
+from botops.analytics import export
+from botops.analytics import fields as flat
 from botops.render.table import display_width, fit, pad, table
+from botops.support.text import printable
 
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 _SPEAKER_COLORS = {"bot": "\033[36m", "user": "\033[33m"}
@@ -56,9 +57,9 @@ def clock(seconds: float | None) -> str:
 
 
 def when(conversation: dict[str, Any], *, seconds: bool = False) -> str:
-    started = conv.start_time(conversation)
+    started = flat.start_time(conversation)
     if started is None:
-        raw = conversation.get("start_time") or conv.call_metadata(conversation).get("start_time")
+        raw = conversation.get("start_time") or flat.call_metadata(conversation).get("start_time")
         return str(raw) if raw else "-"
     if started.tzinfo is not None and started.utcoffset() == UTC.utcoffset(None):
         return started.strftime("%Y-%m-%d %H:%M:%S UTC" if seconds else "%Y-%m-%d %H:%M UTC")
@@ -71,10 +72,10 @@ def render_page(page: Sequence[dict[str, Any]], *, output_format: str, insights:
     if output_format == "json":
         return json.dumps(list(page), indent=2, ensure_ascii=False) + "\n"
     if output_format == "jsonl":
-        return "".join(conv.to_json_line(c) for c in page)
+        return "".join(export.to_json_line(c) for c in page)
     if output_format == "csv":
         buffer = io.StringIO()
-        conv.write_csv(buffer, page, insights=insights)
+        export.write_csv(buffer, page, insights=insights)
         return buffer.getvalue()
     return render_table(page, insights=insights) + "\n"
 
@@ -88,20 +89,20 @@ def render_table(conversations: Sequence[dict[str, Any]], *, insights: bool) -> 
         headers += ["SENTIMENT", "INTENT", "OUTCOME"]
     rows = []
     for item in conversations:
-        metadata = conv.call_metadata(item)
+        metadata = flat.call_metadata(item)
         row = [
             str(item.get("conversation_id") or "-"),
             str(item.get("bot_id") or "-"),
             str(metadata.get("from") or "-"),
             str(metadata.get("to") or "-"),
-            clock(conv.duration_seconds(item)),
+            clock(flat.duration_seconds(item)),
             when(item),
         ]
         if insights:
             row += [
-                conv.sentiment(item) or "-",
-                ", ".join(conv.intents(item)) or "-",
-                conv.outcome(item) or "-",
+                flat.sentiment(item) or "-",
+                ", ".join(flat.intents(item)) or "-",
+                flat.outcome(item) or "-",
             ]
         rows.append([fit(printable(cell), _MAX_CELL) for cell in row])
     return table(headers, rows, right={4})
@@ -118,21 +119,21 @@ def render_transcript(
     def bold(text: str) -> str:
         return f"{_BOLD}{text}{_RESET}" if color else text
 
-    metadata = conv.call_metadata(conversation)
+    metadata = flat.call_metadata(conversation)
     caller, called = metadata.get("from") or "?", metadata.get("to") or "?"
     lines = [bold(f"Conversation {conversation.get('conversation_id') or '?'}")]
     details = [
         ("Bot", str(conversation.get("bot_id") or "-")),
         ("Call", f"{caller} → {called}"),
-        ("Duration", clock(conv.duration_seconds(conversation))),
+        ("Duration", clock(flat.duration_seconds(conversation))),
         ("Started", when(conversation, seconds=True)),
     ]
-    insights = conv.insights_of(conversation)
+    insights = flat.insights_of(conversation)
     if insights:
         details += [
-            ("Sentiment", conv.sentiment(conversation) or "-"),
-            ("Intent", ", ".join(conv.intents(conversation)) or "-"),
-            ("Outcome", conv.outcome(conversation) or "-"),
+            ("Sentiment", flat.sentiment(conversation) or "-"),
+            ("Intent", ", ".join(flat.intents(conversation)) or "-"),
+            ("Outcome", flat.outcome(conversation) or "-"),
         ]
         summary = insights.get("summary")
         if isinstance(summary, str) and summary.strip():

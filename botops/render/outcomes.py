@@ -13,11 +13,11 @@ from datetime import UTC, date, timedelta
 from typing import Any
 
 from botops.analytics.by_version import BotVersions, History, VersionReport, history_json
-from botops.analytics.conversations import parse_time
-from botops.render.analytics import _h, _svg_open
+from botops.analytics.fields import parse_time
 from botops.render.conversations import clock
-from botops.render.plan_text import printable
+from botops.render.html import escape, svg_open
 from botops.render.table import fit, table
+from botops.support.text import printable
 
 _ACCENT = "#4f6bed"
 _LIGHT = "#c7d0f8"
@@ -192,7 +192,7 @@ def html_sections(report: VersionReport) -> list[str]:
         versions = bot.versions_json()
         if not versions:
             continue
-        notes = [_h(n) for n in _notes(bot)]
+        notes = [escape(n) for n in _notes(bot)]
         notes.append(
             "Dots: resolution rate of the conversations that started while the version was "
             "live; whiskers: 95% Wilson interval."
@@ -201,7 +201,7 @@ def html_sections(report: VersionReport) -> list[str]:
         if len(bot.by_day) >= 2:
             content += _timeline(bot, versions)
         sections.append(
-            f'<section class="card wide"><h2>{_h(_title(bot_id, bot))}: resolution rate per '
+            f'<section class="card wide"><h2>{escape(_title(bot_id, bot))}: resolution rate per '
             f'version</h2>{content}<div class="note">{"<br>".join(notes)}</div></section>'
         )
     return sections
@@ -215,7 +215,7 @@ def _rate_chart(versions: Sequence[dict[str, Any]]) -> str:
     def y(rate: float) -> float:
         return top + plot_h * (1 - rate)
 
-    parts = [_svg_open(width, height)]
+    parts = [svg_open(width, height)]
     for step in (0, 0.25, 0.5, 0.75, 1.0):
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y(step):.1f}" y2="{y(step):.1f}" '
@@ -227,9 +227,9 @@ def _rate_chart(versions: Sequence[dict[str, Any]]) -> str:
         label = f"{v['version']}" + (f" · {v['commit']}" if v["commit"] else "")
         parts.append(
             f'<text x="{x:.1f}" y="{height - 34}" text-anchor="middle" class="lbl">'
-            f"{_h(fit(label, 24))}</text>"
+            f"{escape(fit(label, 24))}</text>"
             f'<text x="{x:.1f}" y="{height - 18}" text-anchor="middle" class="axis">'
-            f"{_h(_when(v['date_created']))} · {v['total']:,} calls</text>"
+            f"{escape(_when(v['date_created']))} · {v['total']:,} calls</text>"
         )
         if not v["total"]:
             parts.append(
@@ -247,7 +247,7 @@ def _rate_chart(versions: Sequence[dict[str, Any]]) -> str:
             + (f"; vs previous: {_versus(versus)}" if versus else "")
         )
         parts.append(
-            f"<g><title>{_h(tip)}</title>"
+            f"<g><title>{escape(tip)}</title>"
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y(high):.1f}" y2="{y(low):.1f}" '
             f'stroke="{color}" stroke-width="2.5"/>'
             f'<line x1="{x - 9:.1f}" x2="{x + 9:.1f}" y1="{y(high):.1f}" y2="{y(high):.1f}" '
@@ -260,7 +260,7 @@ def _rate_chart(versions: Sequence[dict[str, Any]]) -> str:
         if versus:
             parts.append(
                 f'<text x="{x:.1f}" y="{height - 2}" text-anchor="middle" class="axis" '
-                f'fill="{color}">{_h(str(versus.get("verdict")))}</text>'
+                f'fill="{color}">{escape(str(versus.get("verdict")))}</text>'
             )
         parts.append("</g>")
     parts.append("</svg>")
@@ -276,7 +276,7 @@ def _timeline(bot: BotVersions, versions: Sequence[dict[str, Any]]) -> str:
     biggest = max(bot.by_day.values())
     slot = plot_w / len(days)
     bar = max(1.0, slot * 0.75)
-    parts = [_svg_open(width, height)]
+    parts = [svg_open(width, height)]
     for index, day in enumerate(days):
         x = left + index * slot + (slot - bar) / 2
         total, resolved = bot.by_day.get(day, 0), bot.resolved_by_day.get(day, 0)
@@ -309,10 +309,10 @@ def _timeline(bot: BotVersions, versions: Sequence[dict[str, Any]]) -> str:
             v["version"] if at is not None else f"{v['version']} (since {_when(v['date_created'])})"
         )
         parts.append(
-            f"<g><title>{_h(v['version'])} live from {_h(_when(v['date_created']))}</title>"
+            f"<g><title>{escape(v['version'])} live from {escape(_when(v['date_created']))}</title>"
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 8}" y2="{top + plot_h}" '
             f'stroke="#1d2433" stroke-width="1.5" stroke-dasharray="4 3"/>'
-            f'<text x="{x + 4:.1f}" y="{top - 12}" class="lbl strong">{_h(label)}</text>'
+            f'<text x="{x + 4:.1f}" y="{top - 12}" class="lbl strong">{escape(label)}</text>'
             "</g>"
         )
     parts.append("</svg>")

@@ -24,9 +24,9 @@ from botops.render.plan_text import (
     no_changes,
     override_note,
     plural,
-    printable,
     resource_name,
 )
+from botops.support.text import printable
 
 # Wider than the terminal: a reviewer may want a whole value, and the size limit is enforced
 # separately.

@@ -12,20 +12,17 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from botops.model import ApplyResult, Change, LiveOutcome, Plan, ResourcePlan
+from botops.support.text import printable
 
 # Longer single-line values are cut in the middle: a 2,000-character prompt on one line would
 # bury the rest of the plan.
 VALUE_WIDTH = 120
 
-# C0 and C1 controls (but tab and newline), and the bidirectional overrides and isolates,
-# which make a terminal or a pull-request page show text in another order than it is.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _RESET = "\033[0m"
 _STYLES = {
     "+": "\033[32m",
@@ -128,17 +125,6 @@ def _text_lines(value: Any) -> list[str]:
         return []
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return text.splitlines()
-
-
-def printable(text: str) -> str:
-    """Control characters as `\\xNN`, bidi controls as `\\u202e`: a value read from the API
-    must not drive the terminal, nor reorder what a reviewer reads."""
-    return _CONTROL.sub(_escaped, text)
-
-
-def _escaped(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def _text_diff(before: Any, after: Any) -> list[DiffLine]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
-from botops.render.plan_text import printable
+from botops.support.text import printable
 
 
 def display_width(text: str) -> int:

@@ -1,9 +1,9 @@
 """Checking documents against the JSON Schemas in `schemas/`, in words a user can act on.
 
-Shared by the resource loader (`config`), the project file (`project`) and import, which reads
-the schemas for what a file may hold: every schema problem is an `Issue` at the offending key
-(unknown keys) or value (everything else; the mapping for a missing key), and an unknown word
-gets a did-you-mean.
+Shared by the resource loader (`project.loader`), the project file (`project.settings`) and
+import, which reads the schemas for what a file may hold: every schema problem is an `Issue` at
+the offending key (unknown keys) or value (everything else; the mapping for a missing key), and
+an unknown word gets a did-you-mean.
 """
 
 from __future__ import annotations
@@ -17,11 +17,6 @@ from typing import Any
 from botops.support.yamlpos import Document, Issue, NodePath, excerpt
 
 SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
-
-
-def at(position: tuple[int, int], message: str) -> Issue:
-    """An issue at a (line, column) position."""
-    return Issue(position[0], position[1], message)
 
 
 def schema_issues(document: Document, schema_file: str) -> list[Issue]:
@@ -43,49 +38,69 @@ def validator(schema_file: str) -> Any:
 
 
 def _explain(error: Any, document: Document) -> list[Issue]:
+    """One schema error in words: a problem with a mapping's keys at the key (or at the
+    mapping, for a missing one), any other at the value."""
     path: NodePath = tuple(error.absolute_path)
+    if isinstance(error.instance, dict) or "propertyNames" in error.relative_schema_path:
+        found = _key_problems(error, path, document)
+        if found is not None:
+            return found
+    return [_value_problem(error, path, document)]
+
+
+def _key_problems(error: Any, path: NodePath, document: Document) -> list[Issue] | None:
+    """A key's name against `propertyNames`, unknown keys, missing keys, two keys of which
+    only one may be given; None for an error about something else."""
     keyword: str = error.validator
     schema: dict[str, Any] = error.schema
     instance: Any = error.instance
     if "propertyNames" in error.relative_schema_path and isinstance(instance, str):
         # The schema of a key (an environment's name): reported at that key.
         expected = _expected(schema, keyword)
-        return [at(document.key_at((*path, instance)), f"{instance!r} is not {expected}")]
-    if keyword == "additionalProperties" and isinstance(instance, dict):
-        allowed = list(schema.get("properties", {}))
+        return [Issue.at(document.key_at((*path, instance)), f"{instance!r} is not {expected}")]
+    if not isinstance(instance, dict):
+        return None
+    allowed = list(schema.get("properties", {}))
+    if keyword == "additionalProperties":
         return [
-            at(document.key_at((*path, key)), f"unknown key {key!r}{did_you_mean(key, allowed)}")
+            Issue.at(
+                document.key_at((*path, key)), f"unknown key {key!r}{did_you_mean(key, allowed)}"
+            )
             for key in instance
             if key not in allowed
         ]
-    if keyword == "required" and isinstance(instance, dict):
+    if keyword == "required":
         # A key missing because it is misspelt is reported once: as the unknown key.
-        allowed = list(schema.get("properties", {}))
         typos = {closest(k, allowed) for k in instance if k not in allowed}
         return [
-            at(document.where(path), f"missing required key {key!r}")
+            Issue.at(document.where(path), f"missing required key {key!r}")
             for key in error.validator_value
             if key not in instance and key not in typos
         ]
-    if keyword == "not" and isinstance(instance, dict):
-        keys = [k for k in error.validator_value.get("required", []) if k in instance]
-        if len(keys) == 2:
-            later = max(keys, key=lambda k: document.key_at((*path, k)))
-            return [
-                at(
-                    document.key_at((*path, later)),
-                    f"give either {keys[0]!r} or {keys[1]!r}, not both",
-                )
-            ]
+    # `not: {required: [a, b]}`: a and b exclude each other.
+    named = error.validator_value.get("required", []) if keyword == "not" else []
+    keys = [k for k in named if k in instance]
+    if len(keys) == 2:
+        later = max(keys, key=lambda k: document.key_at((*path, k)))
+        message = f"give either {keys[0]!r} or {keys[1]!r}, not both"
+        return [Issue.at(document.key_at((*path, later)), message)]
+    return None
+
+
+def _value_problem(error: Any, path: NodePath, document: Document) -> Issue:
+    """A value that breaks its schema: what it must be and what it is, at the value."""
+    keyword: str = error.validator
+    schema: dict[str, Any] = error.schema
+    instance: Any = error.instance
     if keyword == "uniqueItems" and isinstance(instance, list):
-        return [_not_unique(path, instance, schema, document)]
+        return _not_unique(path, instance, schema, document)
     if keyword in _VALUE_KEYWORDS:
         expected = _expected(schema, keyword)
         message = f"{_subject(path)} must be {expected}, got {render_value(instance)}"
         if keyword == "type" and schema.get("type") == "string" and _is_number_like(instance):
             message += " (put it in quotes to make it text)"
-        return [at(document.where(path), message)]
-    return [at(document.where(path), f"{_subject(path)}: {error.message}")]
+        return Issue.at(document.where(path), message)
+    return Issue.at(document.where(path), f"{_subject(path)}: {error.message}")
 
 
 _VALUE_KEYWORDS = frozenset(
@@ -121,9 +136,9 @@ def _not_unique(
                 f"{_subject(path)} must be {_expected(schema, 'uniqueItems')}: "
                 f"{render_value(item)} appears {times}"
             )
-            return at(document.where((*path, index)), message)
+            return Issue.at(document.where((*path, index)), message)
         seen.append(item)
-    return at(document.where(path), f"{_subject(path)} must not repeat an item")
+    return Issue.at(document.where(path), f"{_subject(path)} must not repeat an item")
 
 
 def _subject(path: NodePath) -> str:

@@ -59,6 +59,11 @@ class Issue:
     column: int
     message: str
 
+    @classmethod
+    def at(cls, position: tuple[int, int], message: str) -> Issue:
+        """An issue at a (line, column) position, as `Document.where` and `key_at` give."""
+        return cls(position[0], position[1], message)
+
 
 @dataclass
 class Document:
@@ -194,7 +199,7 @@ class _Builder:
         self._too_many = False
 
     def _issue(self, node: yaml.Node, message: str) -> None:
-        self.issues.append(Issue(*_start(node), message))
+        self.issues.append(Issue.at(_start(node), message))
 
     def build(self, node: yaml.Node, path: NodePath) -> Any:
         self.values[path] = _start(node)

@@ -20,11 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from botops.errors import UsageError
 from botops.project.overrides import ENVIRONMENTS, OVERRIDES, effective, exists_in
 from botops.support.yamlpos import Document, parse
+from botops.support.yamlwrite import dump, flow
 
 
 @dataclass(frozen=True)
@@ -105,21 +104,6 @@ def own_file_document(
     if id_key is not None and id_key in document:
         result[OVERRIDES] = {environment: {id_key: document[id_key]}}
     return result
-
-
-def flow(value: Any) -> str:
-    """`value` as one line of YAML flow style, quoted where botops would misread it."""
-    from botops.sync.importer import _Dumper
-
-    text: str = yaml.dump(
-        value,
-        Dumper=_Dumper,
-        default_flow_style=True,
-        sort_keys=False,
-        allow_unicode=True,
-        width=10**9,
-    )
-    return text.removesuffix("...\n").strip()
 
 
 def with_override(candidate: Candidate, environment: str, fields: Mapping[str, Any]) -> str:
@@ -331,7 +315,7 @@ def import_into(
             document = own_file_document(documents[0].value, environment, id_key=id_key)
             # The override in flow style, one line per environment, as a second import adds.
             overrides = document.pop(OVERRIDES, {})
-            text = f"{modeline}\n{importer.dump(document)}"
+            text = f"{modeline}\n{dump(document)}"
             if overrides:
                 lines = "".join(f"  {k}: {flow(v)}\n" for k, v in overrides.items())
                 text += f"{OVERRIDES}:\n{lines}"

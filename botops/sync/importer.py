@@ -26,15 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
-import yaml
-
 from botops.errors import MethodNotAllowedError, NotFoundError, UsageError
 from botops.kinds.spec import KINDS, KindSpec, LiveObject, either, spec_of
 from botops.model import Kind, Resource
 from botops.project.loader import Declaration, load_declarations
 from botops.project.schemafiles import modeline
 from botops.support.files import check_writable_parent, write_atomically
-from botops.support.yamlpos import NUMBER_START
+from botops.support.yamlwrite import dump, needs_escapes
 
 if TYPE_CHECKING:  # httpx loads only when a command calls the API
     from botops.client import ApiClient
@@ -231,21 +229,6 @@ def _belongs_in_file(text: Any) -> TypeGuard[str]:
     )
 
 
-def needs_escapes(text: str) -> bool:
-    """`text` holds a character that YAML (outside double quotes) or a text file would not
-    give back as it is: a control character other than tab and line feed (carriage return,
-    NUL, NEL U+0085 ...), a byte-order mark, or a Unicode line or paragraph separator."""
-    return any(
-        (char not in "\t\n" and unicodedata.category(char) in _ESCAPED_CATEGORIES)
-        or char == "\ufeff"
-        for char in text
-    )
-
-
-# Cc: control characters; Zl/Zp: U+2028 and U+2029, which YAML reads as line breaks.
-_ESCAPED_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
-
-
 def _surrogate_at(value: Any, where: str = "") -> str | None:
     """Where in `value` (`agents[0].instruction`) a string holds a lone surrogate, which JSON
     allows (`"\\ud800"`) but no UTF-8 file can hold and YAML has no escape for."""
@@ -280,49 +263,6 @@ def _slug(value: Any) -> str:
         return ""
     ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
-
-
-# YAML
-
-
-class _Dumper(yaml.SafeDumper):
-    """Block style for mappings, flow style for short lists of scalars (`[en, hi]`), and list
-    items indented under their key, as people write them."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
-
-
-def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
-    flow = all(isinstance(x, str | int | float | bool) for x in data) and len(str(data)) < 60
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
-
-
-def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
-    style: str | None = None
-    if needs_escapes(data):
-        # PyYAML would write NEL and U+2028/U+2029 as line breaks, which read back as spaces.
-        style = '"'
-    elif data[:1] in NUMBER_START and not any(char.isspace() for char in data):
-        # PyYAML quotes YAML 1.1's numbers only; botops reads YAML 1.2's (`0o17`, `1e3`).
-        style = "'"
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
-
-
-_Dumper.add_representer(list, _represent_list)
-_Dumper.add_representer(str, _represent_str)
-
-
-def dump(document: dict[str, Any]) -> str:
-    """One YAML document, keys in the order given, non-ASCII text kept readable."""
-    return yaml.dump(
-        document,
-        Dumper=_Dumper,
-        sort_keys=False,
-        allow_unicode=True,
-        default_flow_style=False,
-        width=96,
-    )
 
 
 def generated_file(resource: LiveResource, out: Path | None, *, schemas_dir: Path) -> ImportedFile:

@@ -28,9 +28,9 @@ from botops.model import (
     ResourcePlan,
     Unmanaged,
 )
-from botops.render.plan_text import printable
 from botops.support.files import write_atomically
 from botops.support.git import head_commit
+from botops.support.text import printable
 from botops.sync.plan_json import render_json
 
 _ACTIONS: tuple[Action, ...] = ("create", "no-op", "update")
@@ -48,13 +48,16 @@ def stamp(plan: Plan, *, root: Path, environment: str | None = None) -> Plan:
     return plan
 
 
-def refuse_other_environment(plan: Plan, chosen: str | None, *, doing: str) -> None:
-    """A saved plan is for the environment it names: `--env` naming another (or none, for a
-    plan that names one) is refused, so no plan reaches or speaks for the wrong account."""
+def refuse_other_environment(
+    plan: Plan, chosen: str | None, *, doing: str, given: str = "--env"
+) -> None:
+    """A saved plan is for the environment it names: `--env` (or `BOTOPS_ENV`, as `given`
+    says) naming another (or none, for a plan that names one) is refused, so no plan reaches
+    or speaks for the wrong account."""
     if plan.environment == chosen:
         return
     made = "no environment" if plan.environment is None else f"environment {plan.environment!r}"
-    named = "no environment is named" if chosen is None else f"--env names {chosen!r}"
+    named = "no environment is named" if chosen is None else f"{given} names {chosen!r}"
     raise UsageError(f"the plan was made for {made} but {named}; refusing to {doing} it elsewhere")
 
 

@@ -20,9 +20,10 @@ from botops.errors import (
     NotFoundError,
     PlanError,
 )
-from botops.kinds.spec import KINDS, Field, KindSpec, LiveObject, spec_of, text_or_none, version_of
+from botops.kinds.spec import KINDS, Field, KindSpec, LiveObject, spec_of, version_of
 from botops.model import Change, Kind, Plan, Resource, ResourcePlan, Unmanaged, within
 from botops.support.git import head_commit
+from botops.support.text import text_or_none
 
 if TYPE_CHECKING:  # httpx loads only when a command calls the API
     from botops.client import ApiClient

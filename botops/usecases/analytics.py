@@ -1,22 +1,32 @@
 """`botops analytics`: where the conversations and histories come from (the API, an export
-file, a versions file), which report is built, and how it is rendered."""
+file, a versions file) and which reports are built; `botops.cli.analytics` renders them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from botops.analytics import history as versions
 from botops.analytics import summary as stats
 from botops.analytics.by_version import VersionReport
 from botops.analytics.exportfile import ExportFile
 from botops.errors import UsageError
-from botops.render import analytics as plain_render
-from botops.render import outcomes as version_render
 
 if TYPE_CHECKING:
     from botops.client import ApiClient
     from botops.usecases.session import Session
+
+
+@dataclass(frozen=True)
+class Reports:
+    """What `botops analytics` shows: the report per bot (`plain`; with `--by version` only
+    when the HTML page shows both), the report per version (`by_version`, with `--by version`),
+    and where the conversations came from (`source`: the export file, or the target)."""
+
+    plain: stats.Report | None
+    by_version: VersionReport | None
+    source: str
 
 
 def analytics(
@@ -28,25 +38,11 @@ def analytics(
     source: Path | None = None,
     versions_file: Path | None = None,
     on_progress: stats.OnProgress | None = None,
-) -> str:
-    """The report's text. With `--from` (and, for `--by version`, the `--versions` it then
-    needs) nothing is sent anywhere."""
-    if versions_file is not None and by != "version":
-        raise UsageError("--versions goes with --by version")
-    export = ExportFile(source) if source is not None else None
-    if by == "version" and export is not None and not export.has_times:
-        raise UsageError(
-            f"{source}: --by version places each conversation in its version's time, and the "
-            "CSV export has no start time column (its columns are fixed); use a JSONL export: "
-            "botops conversations export --out calls.jsonl --fields insights"
-        )
-    if by == "version" and export is not None and versions_file is None:
-        # --from is offline (DESIGN §13): the histories must come from a file too.
-        raise UsageError(
-            "--by version --from FILE needs --versions FILE (--from sends nothing, so it can't "
-            "read histories from the API); make it with `botops history ID --format json >> "
-            "versions.jsonl` for each bot"
-        )
+) -> Reports:
+    """The reports. `output_format` says what to gather, not how to show it: bot names for
+    people (not for json), and the plain report beside the one per version for html. With
+    `--from` (and, for `--by version`, the `--versions` it then needs) nothing is sent."""
+    export = _sources(by, source, versions_file)
     histories = versions.read_histories(versions_file) if versions_file is not None else None
     html = output_format == "html"
     by_version: VersionReport | None
@@ -81,29 +77,30 @@ def analytics(
 
         by_version, report = session.run(build)
         label = _target(session)
-    return _render(by_version, report, output_format, label)
+    return Reports(report, by_version, label)
 
 
 def _target(session: Session) -> str:
     return f"{session.target.account_id} at {session.target.base_url}"
 
 
-def _render(
-    by_version: VersionReport | None,
-    report: stats.Report | None,
-    output_format: str,
-    label: str,
-) -> str:
-    if by_version is None:
-        assert report is not None
-        return plain_render.render(report, output_format, source=label)
-    if output_format == "html":
-        assert report is not None
-        sections = version_render.html_sections(by_version)
-        return plain_render.render_html(report, source=label, sections=sections)
-    renderers: dict[str, Any] = {
-        "json": version_render.render_json,
-        "markdown": version_render.render_markdown,
-    }
-    text: str = renderers.get(output_format, version_render.render_table)(by_version)
-    return text
+def _sources(by: str | None, source: Path | None, versions_file: Path | None) -> ExportFile | None:
+    """The export file `--from` names (None: the API), once the options fit together: a
+    versions file only with `--by version`, which needs times and, offline, that file."""
+    if versions_file is not None and by != "version":
+        raise UsageError("--versions goes with --by version")
+    export = ExportFile(source) if source is not None else None
+    if by == "version" and export is not None and not export.has_times:
+        raise UsageError(
+            f"{source}: --by version places each conversation in its version's time, and the "
+            "CSV export has no start time column (its columns are fixed); use a JSONL export: "
+            "botops conversations export --out calls.jsonl --fields insights"
+        )
+    if by == "version" and export is not None and versions_file is None:
+        # --from is offline (DESIGN §13): the histories must come from a file too.
+        raise UsageError(
+            "--by version --from FILE needs --versions FILE (--from sends nothing, so it can't "
+            "read histories from the API); make it with `botops history ID --format json >> "
+            "versions.jsonl` for each bot"
+        )
+    return export

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from botops.errors import ConfigError, Problem, UsageError
-from botops.model import Project
-from botops.project.environments import Environment
+from botops.model import Environment, Project
 from botops.project.loader import load_resources
 from botops.project.schemafiles import write_schemas
 from botops.project.settings import resource_paths, scope_of

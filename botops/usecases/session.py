@@ -17,11 +17,11 @@ from typing import TypeVar
 from botops.client import Client, Credentials, Pacer
 from botops.client.urls import clean_base_url
 from botops.errors import UsageError
-from botops.model import Plan, Project
+from botops.model import Environment, Plan, Project
 from botops.project.environments import (
-    Environment,
     check_credentials_target,
     credential_variables,
+    named_environment,
     select_environment,
 )
 from botops.project.guards import Guards
@@ -148,7 +148,8 @@ class Session:
     def saved_plan_target(self, plan: Plan) -> Target:
         """A saved plan goes to its own target and environment; a different configured
         target, or another environment than `--env` names, is refused."""
-        refuse_other_environment(plan, self.environment_name, doing="apply")
+        given = named_environment(self.environment_option, self.environ)[1]
+        refuse_other_environment(plan, self.environment_name, doing="apply", given=given)
         base_url, account_id = configured_target(
             self.project,
             base_url=self.base_url_option,

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from botops.errors import ConfigError, Problem
-from botops.model import Project, Resource
-from botops.project.environments import Environment, select_environment
+from botops.model import Environment, Project, Resource
+from botops.project.environments import select_environment
 from botops.project.loader import PROJECT_FILE, SUFFIXES
 from botops.project.settings import declared_everywhere, load_project
 

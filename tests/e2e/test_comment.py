@@ -191,6 +191,21 @@ def test_a_plan_of_another_environment_is_refused(forge: ForgeState, tmp_path: P
     assert forge.writes() == []
 
 
+def test_botops_env_is_read_as_plan_and_apply_read_it(forge: ForgeState, tmp_path: Path) -> None:
+    prod = plan_file(tmp_path, changed=True, environment="prod")
+    spaced = comment(github_env(forge, tmp_path, BOTOPS_ENV=" prod "), str(prod))
+    other = comment(github_env(forge, tmp_path, BOTOPS_ENV="staging"), str(prod))
+
+    assert (spaced.exit_code, spaced.stderr) == (0, "")
+    assert spaced.stdout.startswith("comment created: ")
+    assert other.exit_code == 1
+    assert other.stderr == (
+        "Error: the plan was made for environment 'prod' but BOTOPS_ENV names 'staging'; "
+        "refusing to comment it elsewhere\n"
+    )
+    assert len(forge.writes()) == 1
+
+
 def test_a_clean_plan_creates_no_comment(forge: ForgeState, tmp_path: Path) -> None:
     result = comment(github_env(forge, tmp_path), str(plan_file(tmp_path, changed=False)))
 

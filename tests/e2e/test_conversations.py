@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from botops.analytics.conversations import export
+from botops.analytics.export import export
 from botops.client import Client
 from botops.render.table import display_width
 from tests.support import ROOT, Emulator, botops, botops_process, start_emulator

@@ -14,10 +14,10 @@ from botops.errors import UsageError
 from botops.kinds.spec import LLM_CONFIG_KEYS
 from botops.model import Resource
 from botops.project.loader import load_resources
+from botops.support.yamlwrite import needs_escapes
 from botops.sync.importer import (
     LiveResource,
     lay_out,
-    needs_escapes,
     write_files,
 )
 from tests.support import ROOT, Emulator, botops

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from botops.analytics.conversations import duration_seconds, seconds_text
+from botops.analytics.export import seconds_text
+from botops.analytics.fields import duration_seconds
 
 
 @pytest.fixture(autouse=True)

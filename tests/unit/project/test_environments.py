@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from botops.errors import PlanError, Problem, UsageError
+from botops.model import Environment
 from botops.project.environments import (
-    Environment,
     across_environments,
     check_credentials_target,
     credential_variables,

@@ -1,0 +1,141 @@
+"""`conversations export`: every conversation streamed into one file (jsonl or csv) or a
+Parquet directory (`parquet`), which appears only when complete; and the jsonl line and csv row
+of one conversation, which `conversations list` prints too."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TextIO
+
+from botops.analytics.conversations import OnProgress, each
+from botops.analytics.fields import call_metadata, duration_seconds, intents, outcome, sentiment
+from botops.errors import UsageError
+from botops.support.files import atomic_text_file
+
+if TYPE_CHECKING:  # httpx loads only when a command calls the API
+    from botops.client import ApiClient
+
+BASE_COLUMNS = ("conversation_id", "bot_id", "from", "to", "duration_seconds", "recording_url")
+INSIGHT_COLUMNS = ("sentiment", "intent", "outcome")
+
+ExportFormat = Literal["jsonl", "csv", "parquet"]
+
+
+def export_format(out: Path, chosen: str | None) -> ExportFormat:
+    """The chosen format, else the one `out`'s suffix names (`.csv`), else jsonl."""
+    if chosen is not None:
+        if chosen not in ("jsonl", "csv", "parquet"):
+            raise UsageError(f"export format must be jsonl, csv or parquet, got {chosen!r}")
+        return "csv" if chosen == "csv" else "parquet" if chosen == "parquet" else "jsonl"
+    return "csv" if out.suffix.lower() == ".csv" else "jsonl"
+
+
+async def export(
+    client: ApiClient,
+    out: Path,
+    *,
+    output_format: ExportFormat = "jsonl",
+    fields: list[str] | None = None,
+    bot_id: str | None = None,
+    on_progress: OnProgress | None = None,
+) -> int:
+    """Write every conversation to `out` and return how many were written.
+
+    The file is written through a temporary file beside it and replaces `out` only when every
+    page has been read: on any error or interruption `out` is left as it was. For parquet,
+    `out` is a directory (`botops.analytics.parquet`), made whole or not at all in the same way.
+    """
+    if output_format == "parquet":
+        from botops.analytics.parquet import DatasetWriter
+
+        writer = DatasetWriter(out, transcripts="transcript" in (fields or []))
+        try:
+            count = await each(
+                client, writer.add, fields=fields, bot_id=bot_id, on_progress=on_progress
+            )
+            writer.finish()
+        except BaseException:
+            writer.discard()
+            raise
+        return count
+    if out.is_dir():
+        raise UsageError(f"{out} is a directory; --out needs a file name")
+    with atomic_text_file(out) as stream:
+        write = _writer(stream, output_format, fields)
+        return await each(client, write, fields=fields, bot_id=bot_id, on_progress=on_progress)
+
+
+def _writer(
+    stream: TextIO, output_format: ExportFormat, fields: list[str] | None
+) -> Callable[[dict[str, Any]], None]:
+    if output_format == "jsonl":
+
+        def write_line(conversation: dict[str, Any]) -> None:
+            stream.write(to_json_line(conversation))
+
+        return write_line
+    insights = "insights" in (fields or [])
+    rows = csv.writer(stream, lineterminator="\n")
+    rows.writerow(csv_columns(insights))
+
+    def write_row(conversation: dict[str, Any]) -> None:
+        rows.writerow(csv_row(conversation, insights))
+
+    return write_row
+
+
+def to_json_line(conversation: dict[str, Any]) -> str:
+    return json.dumps(conversation, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def write_csv(stream: TextIO, conversations: Iterable[dict[str, Any]], *, insights: bool) -> None:
+    rows = csv.writer(stream, lineterminator="\n")
+    rows.writerow(csv_columns(insights))
+    rows.writerows(csv_row(c, insights) for c in conversations)
+
+
+def csv_columns(insights: bool) -> list[str]:
+    return [*BASE_COLUMNS, *(INSIGHT_COLUMNS if insights else ())]
+
+
+def csv_row(conversation: dict[str, Any], insights: bool) -> list[str]:
+    metadata = call_metadata(conversation)
+    duration = duration_seconds(conversation)
+    row = [
+        _cell(conversation.get("conversation_id")),
+        _cell(conversation.get("bot_id")),
+        _cell(metadata.get("from")),
+        _cell(metadata.get("to")),
+        "" if duration is None else seconds_text(duration),
+        _cell(metadata.get("recording_url")),
+    ]
+    if insights:
+        row += [_cell(sentiment(conversation)), _cell(", ".join(intents(conversation)))]
+        row.append(_cell(outcome(conversation)))
+    return row
+
+
+def _cell(value: Any) -> str:
+    """A CSV cell for text: a spreadsheet would run one starting with `=`, `+`, `-` or `@`
+    (or a tab or carriage return) as a formula, so such a cell gets a leading `'`, the usual
+    neutralisation spreadsheets show as text. A plain signed number (`+919800000001`, a phone
+    number) runs nothing and is kept as it is."""
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_STARTS) and not _SIGNED_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_SIGNED_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+
+
+def seconds_text(seconds: float) -> str:
+    """60.0 → `60`, 12345.67 → `12345.67`: whole numbers without a decimal point, others in
+    the fewest digits that read back as the same number (`repr`), never rounded."""
+    text = repr(seconds)
+    return text.removesuffix(".0")

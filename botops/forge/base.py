@@ -1,0 +1,27 @@
+"""What every forge is to botops: the comments of one pull request (GitHub) or merge request
+(GitLab), read oldest first across every page, created and edited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Comment:
+    id: str
+    body: str
+    url: str
+
+
+class Forge(Protocol):
+    """The comments of one pull request (GitHub) or merge request (GitLab)."""
+
+    def comments(self) -> Iterator[Comment]:
+        """Every comment, oldest first, across every page."""
+        ...
+
+    def create(self, body: str) -> Comment: ...
+
+    def update(self, comment: Comment, body: str) -> Comment: ...
