@@ -5,7 +5,7 @@ Prints the wall time of `botops plan` and its ratio to the floor, and where the 
 the interpreter starting (`python -c pass`), botops' imports (`botops --version`, less the
 interpreter), loading and validating the files (`botops validate`, less that), and the reads
 (`plan`, less `validate`); the CPU time of the plan process, which a busy machine disturbs
-less than wall time; and for scale the same reads by bare httpx (one client, `concurrency`
+less than wall time; and for scale the same reads by bare httpx2 (one client, `concurrency`
 connections, no botops) in the same conditions: what this machine allows.
 
     .venv/bin/python benchmarks/plan_fleet_breakdown.py --bots 1000 --latency-ms 50 --concurrency 16
@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 from _emulator import cli_environment
 from plan_fleet import fleet_arguments, running_fleet
 
@@ -67,14 +67,14 @@ def main() -> None:
     plan_cpu = statistics.median(CPU_SECONDS["plan"])
     print(f"  CPU time of one plan (user + system, median): {plan_cpu:.2f} s")
     reference = statistics.median(bare)
-    print(f"  the same reads by bare httpx: {reference:.3f} s  = {reference / floor:.2f}x floor")
+    print(f"  the same reads by bare httpx2: {reference:.3f} s  = {reference / floor:.2f}x floor")
 
 
 async def bare_reads(url: str, bots: int, concurrency: int) -> float:
-    """The reads alone, by httpx without botops: what this machine's floor really is."""
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    """The reads alone, by httpx2 without botops: what this machine's floor really is."""
+    limits = httpx2.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     gate = asyncio.Semaphore(concurrency)
-    async with httpx.AsyncClient(base_url=url, limits=limits) as client:
+    async with httpx2.AsyncClient(base_url=url, limits=limits) as client:
 
         async def read(i: int) -> None:
             async with gate:

@@ -84,10 +84,21 @@ class TransportError(ApiError):
 class HTTPStatusError(ApiError):
     """The server answered with an error status."""
 
-    def __init__(self, status: int, message: str, *, method: str = "", path: str = "") -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        method: str = "",
+        path: str = "",
+        request_id: str | None = None,
+    ) -> None:
         self.status = status
         self.server_message = message
-        super().__init__(f"{status} {message}", method=method, path=path)
+        # The server's id of the request, named in the line so that support can find it.
+        self.request_id = request_id
+        shown = f"{status} {message}" + (f" (request_id {request_id})" if request_id else "")
+        super().__init__(shown, method=method, path=path)
 
 
 class BadRequestError(HTTPStatusError):
@@ -117,9 +128,10 @@ class RateLimitedError(HTTPStatusError):
         method: str = "",
         path: str = "",
         retry_after: float | None = None,
+        request_id: str | None = None,
     ) -> None:
         self.retry_after = retry_after
-        super().__init__(status, message, method=method, path=path)
+        super().__init__(status, message, method=method, path=path, request_id=request_id)
 
 
 class ServerError(HTTPStatusError):

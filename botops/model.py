@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-# The name of a kind registered in `botops.kinds.spec` ("Voicebot", "Assistant").
+# The name of a kind registered in `botops.kinds` (`KindSpec.name`).
 Kind = str
 Action = Literal["no-op", "update", "create"]
 Outcome = Literal["applied", "stale", "failed", "unknown", "conflict", "skipped"]
@@ -58,6 +58,8 @@ class Environment:
     base_url: str | None = None
     paths: tuple[Path, ...] | None = None
     guards: Mapping[str, Any] = field(default_factory=dict)
+    # Where assistants live on this environment's server, when pinned (DESIGN §16).
+    assistants_path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ class Project:
     environments: Mapping[str, Environment] = field(default_factory=dict)
     guards: Mapping[str, Any] = field(default_factory=dict)
     rate_limit: int | None = None  # the account's requests a second, when known
+    # Where assistants live (`/api/v2` or `/voicebot/api/v2`); None: found out (DESIGN §16).
+    assistants_path: str | None = None
 
 
 def within(path: str, fields: Iterable[str]) -> bool:
@@ -118,6 +122,9 @@ class ResourcePlan:
     name: str | None = None
     overridden: tuple[str, ...] = ()
     """The paths of `changes` whose new values come from the environment's overrides."""
+    notes: tuple[str, ...] = ()
+    """What the plan says of the live state beside the changes ("latest v8 is not stable;
+    building on v7")."""
     # Filled only by `plan --with-outcomes` (versions.attach_outcomes); never in a plan file.
     outcomes: LiveOutcome | None = None
 

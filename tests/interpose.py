@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import httpx2
 
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
 
@@ -46,7 +46,7 @@ class Interposer:
         self.rule = rule
         self.dead = False
         self.seen: list[tuple[str, str]] = []
-        self._http = httpx.Client(base_url=upstream, timeout=30)
+        self._http = httpx2.Client(base_url=upstream, timeout=30)
         self._lock = threading.Lock()
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 from click.testing import CliRunner, Result
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,11 +142,11 @@ VB = "/voicebot/api/v2/accounts/Exotel"
 AS = "/api/v2/accounts/Exotel"
 
 
-def client(emulator: Emulator, **options: Any) -> httpx.Client:
-    return httpx.Client(base_url=emulator.url, timeout=10, **options)
+def client(emulator: Emulator, **options: Any) -> httpx2.Client:
+    return httpx2.Client(base_url=emulator.url, timeout=10, **options)
 
 
-def error_message(response: httpx.Response, status: int) -> str:
+def error_message(response: httpx2.Response, status: int) -> str:
     """The message of an error answer, after checking its status and exact shape."""
     assert response.status_code == status, response.text
     body = response.json()
@@ -208,7 +208,7 @@ def fleet(directory: Path, count: int) -> Path:
 def _get_through_faults(url: str, params: dict[str, Any]) -> Any:
     """GET that retries the emulator's injected 500s and 429s (reads are safe to repeat)."""
     for _ in range(50):
-        response = httpx.get(url, params=params)
+        response = httpx2.get(url, params=params)
         if response.status_code == 200:
             return response.json()
         time.sleep(0.05 if response.status_code == 500 else 1.0)

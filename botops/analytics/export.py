@@ -16,7 +16,7 @@ from botops.analytics.fields import call_metadata, duration_seconds, intents, ou
 from botops.errors import UsageError
 from botops.support.files import atomic_text_file
 
-if TYPE_CHECKING:  # httpx loads only when a command calls the API
+if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
     from botops.client import ApiClient
 
 BASE_COLUMNS = ("conversation_id", "bot_id", "from", "to", "duration_seconds", "recording_url")

@@ -6,7 +6,7 @@
 
 Commands import what they use inside their bodies, on purpose: start-up time is part of every
 command, and `botops validate` (run on every commit, on as many as 1,000 files) needs neither
-httpx nor asyncio nor the renderers. May import every layer; nothing imports it.
+httpx2 nor asyncio nor the renderers. May import every layer; nothing imports it.
 """
 
 from __future__ import annotations

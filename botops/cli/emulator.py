@@ -52,6 +52,14 @@ from botops.errors import BotopsError
 @click.option("--token", help="Require this token (Bearer, or Basic with any key).")
 @click.option("--envelope", is_flag=True, help="Wrap responses in Exotel's documented envelope.")
 @click.option(
+    "--dialect",
+    type=click.Choice(["reference", "exotel"]),
+    default="reference",
+    show_default=True,
+    help="Serve assistants as the reference has them, or as Exotel's service does "
+    "(under /voicebot/api/v2, nested reads, `data` writes, enveloped, no list totals).",
+)
+@click.option(
     "--generation-seconds",
     type=click.FloatRange(min=0),
     default=2.0,

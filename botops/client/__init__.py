@@ -1,5 +1,5 @@
 """The one package that speaks HTTP to the Voicebot API (DESIGN §5), split by concern as
-httpx is:
+httpx2 is:
 
 - `auth`: `Credentials` from the environment, the `Authorization` header, what to redact.
 - `flow`: `AdaptiveLimiter` and `Pacer` (concurrency, 429 pauses, learned pacing), backoff.
@@ -11,7 +11,7 @@ httpx is:
 - `generation`: waiting on a bot-generation job.
 - `urls`: the base-URL rule (scheme, host, no credentials in it).
 
-Callers get plain dicts and the typed errors of `botops.errors`; no httpx exception leaves
+Callers get plain dicts and the typed errors of `botops.errors`; no httpx2 exception leaves
 this package.
 """
 
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from botops.client.protocol import ApiClient as ApiClient
 
 # Loaded on first use, so that `botops.client.urls` (used by the project loader) and the
-# protocol (used for typing) don't bring httpx into every command's start-up.
+# protocol (used for typing) don't bring httpx2 into every command's start-up.
 _HOMES = {
     "AdaptiveLimiter": "flow",
     "ApiClient": "protocol",

@@ -3,10 +3,10 @@
 Two kinds of failure reach the client. An answer with an error status (`read_answer` reads
 every answer) becomes an `HTTPStatusError` subclass with the server's message (`status_error`);
 no answer at all becomes a `TransportError` (`transport_error`) that says, in a few words, why
-(`short_reason` digs through the exceptions httpx and httpcore wrap), what to check next
+(`short_reason` digs through the exceptions httpx2 and httpcore2 wrap), what to check next
 (`connect_hint`), and whether the server may have acted (`maybe_sent`), which decides if a
 write can be retried. `ssl_context` is here too because an untrusted certificate is the
-commonest such failure. No httpx exception leaves the package; every message passes through
+commonest such failure. No httpx2 exception leaves the package; every message passes through
 the caller's redaction.
 """
 
@@ -19,7 +19,7 @@ import ssl
 from collections.abc import Callable
 from typing import Any
 
-import httpx
+import httpx2
 
 from botops.client import wire
 from botops.errors import (
@@ -39,7 +39,7 @@ Redact = Callable[[str], str]
 
 
 def read_answer(
-    response: httpx.Response, *, method: str, path: str, redact: Redact, hint: str
+    response: httpx2.Response, *, method: str, path: str, redact: Redact, hint: str
 ) -> Any:
     """The unwrapped body of a successful answer; raises the typed error for any other."""
     try:
@@ -60,7 +60,7 @@ def read_answer(
 
 def status_error(
     status: int,
-    response: httpx.Response,
+    response: httpx2.Response,
     body: Any,
     *,
     method: str,
@@ -70,29 +70,32 @@ def status_error(
 ) -> HTTPStatusError:
     """The typed error for an error `status`, with the server's message."""
     message = redact(wire.server_message(status, response, body))
+    # Which request it was, in the server's words, whichever shape the answer had.
+    rid = wire.request_id(response, body)
+    where: dict[str, Any] = {"method": method, "path": path, "request_id": rid}
     if status == 400:
-        return BadRequestError(status, message, method=method, path=path)
+        return BadRequestError(status, message, **where)
     if status in (401, 403):
-        error = AuthError(status, f"{message} ({hint})", method=method, path=path)
+        error = AuthError(status, f"{message} ({hint})", **where)
         error.server_message = message
         return error
     if status == 404:
-        return NotFoundError(status, message, method=method, path=path)
+        return NotFoundError(status, message, **where)
     if status == 405:
-        return MethodNotAllowedError(status, message, method=method, path=path)
+        return MethodNotAllowedError(status, message, **where)
     if status == 429:
         retry_after = wire.retry_after(response.headers.get("Retry-After"))
-        return RateLimitedError(status, message, method=method, path=path, retry_after=retry_after)
+        return RateLimitedError(status, message, retry_after=retry_after, **where)
     if status >= 500:
-        return ServerError(status, message, method=method, path=path)
+        return ServerError(status, message, **where)
     if 300 <= status < 400:
         location = redact(response.headers.get("Location", "elsewhere"))
         message = f"redirected to {location}; check the base URL"
-    return HTTPStatusError(status, message, method=method, path=path)
+    return HTTPStatusError(status, message, **where)
 
 
 def transport_error(
-    exc: httpx.HTTPError,
+    exc: httpx2.HTTPError,
     *,
     method: str,
     path: str,
@@ -104,26 +107,26 @@ def transport_error(
     reached the server."""
     reason = redact(short_reason(exc))
     where = base_url
-    if isinstance(exc, httpx.ConnectTimeout):
+    if isinstance(exc, httpx2.ConnectTimeout):
         message = f"can't reach {where}: connection timed out; check the base URL"
         return TransportError(message, method=method, path=path, maybe_sent=False)
-    if isinstance(exc, httpx.ConnectError | httpx.ProxyError | httpx.UnsupportedProtocol):
+    if isinstance(exc, httpx2.ConnectError | httpx2.ProxyError | httpx2.UnsupportedProtocol):
         hint = connect_hint(reason)
         message = f"can't reach {where}: {reason}; {hint}"
         return TransportError(message, method=method, path=path, maybe_sent=False)
-    if isinstance(exc, httpx.PoolTimeout):
+    if isinstance(exc, httpx2.PoolTimeout):
         message = f"no free connection to {where} within {timeout:g} s"
         return TransportError(message, method=method, path=path, maybe_sent=False)
-    if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout):
+    if isinstance(exc, httpx2.ReadTimeout | httpx2.WriteTimeout):
         message = f"no answer from {where} within {timeout:g} s; it may have acted"
         return TransportError(message, method=method, path=path, maybe_sent=True)
     message = f"the connection to {where} failed ({reason}); it may have acted"
     return TransportError(message, method=method, path=path, maybe_sent=True)
 
 
-def short_reason(exc: httpx.HTTPError) -> str:
-    """What went wrong in a few words, from the lowest error that says (httpx wraps several)."""
-    if isinstance(exc, httpx.TimeoutException):
+def short_reason(exc: httpx2.HTTPError) -> str:
+    """What went wrong in a few words, from the lowest error that says (httpx2 wraps several)."""
+    if isinstance(exc, httpx2.TimeoutException):
         return "timed out"
     for cause in _causes(exc):
         if isinstance(cause, ssl.SSLCertVerificationError):

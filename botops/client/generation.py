@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from botops.errors import ApiError, GenerationFailed, GenerationTimeout, NotFoundError, UsageError
 
-if TYPE_CHECKING:  # httpx loads only when a command calls the API
+if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
     from botops.client import ApiClient
 
 MAX_POLL_INTERVAL = 5.0

@@ -11,6 +11,8 @@ from botops.errors import UsageError
 
 VOICEBOT_API = "/voicebot/api/v2"
 ASSISTANT_API = "/api/v2"
+# Where assistants may live (DESIGN §16): the reference's path first, then Exotel's client's.
+ASSISTANT_PATHS = (ASSISTANT_API, VOICEBOT_API)
 
 
 def clean_base_url(url: str) -> str:

@@ -8,6 +8,7 @@ so that every refusal is a 400 in the API's error shape naming the field (never 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -28,11 +29,15 @@ from botops.emulator.store import ASSISTANT, KINDS, VOICEBOT, Kind, Refused, Sto
 
 VOICEBOTS = "/voicebot/api/v2/accounts/{accountId}"
 ASSISTANTS = "/api/v2/accounts/{tenant_id}"
+# Where Exotel's own client finds assistants (DESIGN §16): beside the voicebots.
+EXOTEL_ASSISTANTS = "/voicebot/api/v2/accounts/{tenant_id}"
+DIALECTS = ("reference", "exotel")
 MAX_PAGE = 100
 DEFAULT_PAGE = 10
 CONVERSATION_FIELDS = ("transcript", "insights")
 VOICEBOT_VERSION_KEYS = ("source_version", "data", "version_description")
-ASSISTANT_VERSION_KEYS = ("source_version", "mark_as_stable", *rules.ASSISTANT_FIELDS)
+ASSISTANT_VERSION_KEYS = ("source_version", "mark_as_stable", *rules.ASSISTANT_TABLE)
+EXOTEL_ASSISTANT_VERSION_KEYS = ("source_version", "mark_as_stable", "version_description", "data")
 
 Handler = Callable[[Request], Awaitable[Response]]
 # method, path, operation id (the handler's name where it has its own), handler, status
@@ -40,11 +45,21 @@ Operation = tuple[str, str, str, Handler, int]
 
 
 def create_app(
-    store: Store, generations: Generations, log: RequestLog, *, envelope: bool = False
+    store: Store,
+    generations: Generations,
+    log: RequestLog,
+    *,
+    envelope: bool = False,
+    dialect: str = "reference",
 ) -> FastAPI:
     """The API's routes; with `envelope`, /openapi.json describes the enveloped responses.
     `app.state.reset` is what `POST /_emulator/reset` does (`server.resetter`); while it is
-    None, that answers 404."""
+    None, that answers 404.
+    `dialect` "exotel" serves assistants as Exotel's service does (DESIGN §16): under
+    /voicebot/api/v2, read nested (`?version=stable`), written with a `data` wrapper."""
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown dialect {dialect!r} (known: {', '.join(DIALECTS)})")
+    assistant_routes = EXOTEL_ASSISTANT_ROUTES if dialect == "exotel" else ASSISTANT_ROUTES
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -80,7 +95,7 @@ def create_app(
             get_conversation,
             200,
         ),
-        *ASSISTANT_ROUTES.operations(),
+        *assistant_routes.operations(),
     ]
     for method, path, name, handler, status in operations:
         app.add_api_route(
@@ -163,7 +178,7 @@ def _voicebot_version(body: dict[str, Any]) -> tuple[list[str], dict[str, Any], 
         problems.append("data must be an object")
     else:
         problems += rules.check_fields(
-            data, rules.BOT_RULES, prefix="data.", what="a voicebot version"
+            data, rules.BOT_TABLE, prefix="data.", what="a voicebot version"
         )
     description = body.get("version_description")
     if "version_description" in body:
@@ -175,9 +190,32 @@ def _assistant_version(body: dict[str, Any]) -> tuple[list[str], dict[str, Any],
     problems: list[str] = []
     if "mark_as_stable" in body:
         problems += [p for p in [rules.BOOLEAN("mark_as_stable", body["mark_as_stable"])] if p]
-    changes = {k: body[k] for k in rules.ASSISTANT_FIELDS if k in body}
-    problems += rules.check_fields(changes, rules.ASSISTANT_RULES, what="an assistant version")
+    changes = {k: body[k] for k in rules.ASSISTANT_TABLE if k in body}
+    problems += rules.check_fields(changes, rules.ASSISTANT_TABLE, what="an assistant version")
     return problems, changes, body.get("mark_as_stable") is True
+
+
+def _exotel_assistant_version(body: dict[str, Any]) -> tuple[list[str], dict[str, Any], bool]:
+    """Exotel's write: `{source_version, mark_as_stable: "true"|"false", version_description,
+    data: {instruction?, llm_config?, agents?}}` (string booleans, values under `data`)."""
+    problems: list[str] = []
+    stable = body.get("mark_as_stable")
+    if "mark_as_stable" in body and stable not in ("true", "false"):
+        problems.append('mark_as_stable must be the string "true" or "false"')
+    if "version_description" in body:
+        problems += [
+            p for p in [rules.STRING("version_description", body["version_description"])] if p
+        ]
+    data = body.get("data")
+    if "data" not in body:
+        problems.append("data is required: an object with the fields to change")
+    elif not isinstance(data, dict):
+        problems.append("data must be an object")
+    else:
+        problems += rules.check_fields(
+            data, rules.ASSISTANT_TABLE, prefix="data.", what="an assistant version"
+        )
+    return problems, data if isinstance(data, dict) else {}, stable == "true"
 
 
 @dataclass(frozen=True)
@@ -191,6 +229,8 @@ class _KindRoutes:
     version_keys: tuple[str, ...]  # what a new version's body may hold
     # A new version's body → problems, the changes, and its note (see `Store.new_version`).
     version: Callable[[dict[str, Any]], tuple[list[str], dict[str, Any], str | bool | None]]
+    # Exotel's dialect: reads nested (`?version=`), writes keep their `version_description`.
+    nested: bool = False
 
     def operations(self) -> list[Operation]:
         """Named as the OpenAPI document names them, e.g. `get_voicebot`."""
@@ -213,7 +253,11 @@ class _KindRoutes:
 
     async def get(self, request: Request) -> Response:
         rid = request.path_params[self.param]
-        found = _store(request).get(self.kind, rid)
+        if self.nested:
+            asked = request.query_params.get("version") or "stable"
+            found = _store(request).nested(self.kind, rid, asked)
+        else:
+            found = _store(request).get(self.kind, rid)
         if found is None:
             raise Refused(404, f"no {self.kind.what} has the id {rid!r}")
         return JSONResponse(found)
@@ -230,7 +274,15 @@ class _KindRoutes:
         problems += more
         if problems:
             raise Refused(400, "; ".join(problems))
-        result = store.new_version(self.kind, rid, body["source_version"], changes, note)
+        if not self.nested:
+            result = store.new_version(self.kind, rid, body["source_version"], changes, note)
+            return JSONResponse(result)
+        description = body.get("version_description")
+        result = store.new_version(
+            self.kind, rid, body["source_version"], changes, note, description=description
+        )
+        result["mark_as_stable"] = "true" if note is True else "false"
+        result["version_description"] = description
         return JSONResponse(result)
 
     async def list_versions(self, request: Request) -> Response:
@@ -240,6 +292,11 @@ class _KindRoutes:
         if found is None:
             raise Refused(404, f"no {self.kind.what} has the id {rid!r}")
         total, items = found
+        if self.nested:
+            for item in items:
+                number = rules.version_number(item["version"]) or 0
+                item["version_description"] = _store(request).description_of(self.kind, rid, number)
+                item["mark_as_stable"] = "true" if item.get("mark_as_stable") else "false"
         return _list(total, offset, limit, items)
 
 
@@ -248,6 +305,13 @@ VOICEBOT_ROUTES = _KindRoutes(
 )
 ASSISTANT_ROUTES = _KindRoutes(
     ASSISTANTS, ASSISTANT, "assistant_id", False, ASSISTANT_VERSION_KEYS, _assistant_version
+)
+EXOTEL_ASSISTANT_ROUTES = dataclasses.replace(
+    ASSISTANT_ROUTES,
+    root=EXOTEL_ASSISTANTS,
+    version_keys=EXOTEL_ASSISTANT_VERSION_KEYS,
+    version=_exotel_assistant_version,
+    nested=True,
 )
 
 

@@ -45,6 +45,9 @@ class Faults:
     rate_limit: int | None = None
     token: str | None = None
     envelope: bool = False
+    # "exotel": as Exotel's service answers (DESIGN §16): always enveloped, a list's items each
+    # in an envelope of its own, its metadata beside `response` and without `total`.
+    dialect: str = "reference"
 
 
 def error_body(status: int, message: str) -> dict[str, Any]:
@@ -149,7 +152,8 @@ class Gateway:
             await self.app(scope, receive, send)
             return
         entry = self.log.add(scope)
-        reply = Reply(scope, send, entry, envelope=self.faults.envelope)
+        exotel = self.faults.dialect == "exotel"
+        reply = Reply(scope, send, entry, envelope=self.faults.envelope or exotel, per_item=exotel)
         if self.faults.latency_ms:
             await self.sleep(self.faults.latency_ms / 1000)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
@@ -242,11 +246,20 @@ class Gateway:
 class Reply:
     """Sends one API response, enveloped when asked, and notes its status in the log."""
 
-    def __init__(self, scope: Scope, send: Send, entry: dict[str, Any], *, envelope: bool):
+    def __init__(
+        self,
+        scope: Scope,
+        send: Send,
+        entry: dict[str, Any],
+        *,
+        envelope: bool,
+        per_item: bool = False,
+    ):
         self.scope = scope
         self._send = send
         self.entry = entry
         self.envelope = envelope
+        self.per_item = per_item
 
     async def error(self, status: int, message: str, headers: list[Any] | None = None) -> None:
         extra = [(b"content-type", b"application/json")] + (headers or [])
@@ -268,6 +281,19 @@ class Reply:
             payload = None
         if status < 400:
             data, error_data = payload, None
+            if self.per_item and isinstance(payload, dict) and _is_list(payload):
+                # Exotel's list style: one small envelope per item, no total.
+                metadata = {k: v for k, v in payload["metadata"].items() if k != "total"}
+                items = [{"code": status, "status": "success", "data": x} for x in payload["data"]]
+                return encode(
+                    {
+                        "http_code": status,
+                        "method": self.scope["method"],
+                        "request_id": uuid.uuid4().hex,
+                        "metadata": metadata,
+                        "response": items,
+                    }
+                )
         else:
             error = payload.get("error") if isinstance(payload, dict) else None
             message = error.get("message") if isinstance(error, dict) else None
@@ -282,6 +308,14 @@ class Reply:
                 "response": {"http_code": status, "data": data, "error_data": error_data},
             }
         )
+
+
+def _is_list(payload: Any) -> bool:
+    return (
+        isinstance(payload, dict)
+        and isinstance(payload.get("metadata"), dict)
+        and isinstance(payload.get("data"), list)
+    )
 
 
 def _phrase(status: int) -> str:

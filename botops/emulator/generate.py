@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from botops.emulator import rules
 from botops.emulator.store import Job, Store
 
 LANGUAGES = (
@@ -58,11 +59,9 @@ def derive(text: str) -> tuple[dict[str, Any] | None, str | None]:
         return None, "the description has no words"
     if len(words) < 3:
         return None, f"the description is too short ({len(words)} words, at least 3 needed)"
-    return {
-        "name": bot_name(text),
-        "enable_greeting_interruption": True,
-        "supported_languages": languages(text),
-    }, None
+    # Every field as a fixture without it would have it, then what the text says.
+    derived = {"name": bot_name(text), "supported_languages": languages(text)}
+    return {**rules.defaults(rules.BOT_TABLE), **derived}, None
 
 
 def bot_name(text: str) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from botops.emulator import rules
+
 SUMMARIES = {
     "create_generation": "Create a bot generation job from a text description",
     "get_generation": "Get the status of a bot generation job",
@@ -38,22 +40,10 @@ ERROR = {
         }
     },
 }
-BOT_FIELDS: dict[str, Any] = {
-    "name": TEXT,
-    "enable_greeting_interruption": {"type": "boolean"},
-    "supported_languages": {"type": "array", "items": {"type": "string", "minLength": 1}},
-}
+# Each kind's fields, from its table in `rules` (a field is one line there).
+BOT_FIELDS: dict[str, Any] = {key: f.schema for key, f in rules.BOT_TABLE.items()}
 BOT_DATA = {"type": "object", "additionalProperties": False, "properties": BOT_FIELDS}
-AGENT = {
-    "type": "object",
-    "required": ["role"],
-    "properties": {"role": {"type": "string", "minLength": 1}, "instruction": STRING},
-}
-ASSISTANT_DATA: dict[str, Any] = {
-    "instruction": STRING,
-    "llm_config": {"type": "object"},
-    "agents": {"type": "array", "items": AGENT},
-}
+ASSISTANT_DATA: dict[str, Any] = {key: f.schema for key, f in rules.ASSISTANT_TABLE.items()}
 BOT = {
     "type": "object",
     "required": ["bot_id", "name", "version", "date_created"],

@@ -19,6 +19,7 @@ from botops.emulator import fixtures as fixture_files
 from botops.emulator.app import create_app
 from botops.emulator.gateway import Faults, Gateway, RequestLog
 from botops.emulator.generate import Generations
+from botops.emulator.rules import BOT_TABLE, defaults
 from botops.emulator.store import Bot, Dataset, Refused, Store, StoreError
 from botops.errors import BotopsError
 
@@ -27,7 +28,7 @@ SYNTHETIC_BOTS = [
     Bot(
         bot_id,
         1,
-        {"name": name, "enable_greeting_interruption": True, "supported_languages": ["en", "hi"]},
+        {**defaults(BOT_TABLE), "name": name, "supported_languages": ["en", "hi"]},
         "2026-01-01T00:00:00Z",
     )
     for bot_id, name in (
@@ -54,6 +55,7 @@ def serve(
     rate_limit: int | None = None,
     token: str | None = None,
     envelope: bool = False,
+    dialect: str = "reference",
     generation_seconds: float = 2.0,
     synthetic_conversations: int = 0,
 ) -> None:
@@ -72,10 +74,17 @@ def serve(
             rate_limit=rate_limit,
             token=token,
             envelope=envelope,
+            dialect=dialect,
         )
         log = RequestLog()
         generations = Generations(store, generation_seconds)
-        app = create_app(store, generations, log, envelope=envelope)
+        app = create_app(
+            store,
+            generations,
+            log,
+            envelope=envelope or dialect == "exotel",
+            dialect=dialect,
+        )
         gateway = Gateway(app, faults, log)
         app.state.reset = resetter(store, start, generations, gateway, db=db)
         sock = listen(host, port)

@@ -4,7 +4,7 @@
                 `Comment`
     sticky.py   the comment's body (marker, Markdown plan, footer) and the find-then-edit rule,
                 over any `Forge`
-    http.py     the one httpx client both forges share: traces without headers, one-line errors
+    http.py     the one httpx2 client both forges share: traces without headers, one-line errors
     github.py   issue comments of a pull request (Link: rel="next" pages), the event file
     gitlab.py   notes of a merge request (X-Next-Page pages)
 

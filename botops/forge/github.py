@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 
 from botops.forge.base import Comment
 from botops.forge.http import ForgeError, ForgeHttp, Trace
@@ -25,7 +25,7 @@ class GitHub:
         token: str,
         api_url: str = DEFAULT_API_URL,
         trace: Trace | None = None,
-        transport: httpx.BaseTransport | None = None,
+        transport: httpx2.BaseTransport | None = None,
     ) -> None:
         owner, _, name = repository.partition("/")
         if not owner or not name or "/" in name:

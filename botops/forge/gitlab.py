@@ -6,7 +6,7 @@ import urllib.parse
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import httpx
+import httpx2
 
 from botops.forge.base import Comment
 from botops.forge.http import ForgeError, ForgeHttp, Trace
@@ -22,7 +22,7 @@ class GitLab:
         token: str,
         project_url: str | None = None,
         trace: Trace | None = None,
-        transport: httpx.BaseTransport | None = None,
+        transport: httpx2.BaseTransport | None = None,
     ) -> None:
         # CI_PROJECT_ID is a number, but the API also takes the path `group/project` encoded.
         self.notes_path = (

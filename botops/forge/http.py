@@ -1,4 +1,4 @@
-"""The HTTP both forges speak: JSON over httpx with a token header that never leaves it.
+"""The HTTP both forges speak: JSON over httpx2 with a token header that never leaves it.
 
 Tokens are put in a header and nowhere else: not in URLs, not in traces (which show method, URL
 and status only), not in error messages (built from the method, the path, the status and the
@@ -12,7 +12,7 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import httpx
+import httpx2
 
 from botops import __version__
 from botops.errors import ForgeError
@@ -35,16 +35,16 @@ class ForgeHttp:
         headers: Mapping[str, str],
         refusal: Refusal,
         trace: Trace | None = None,
-        transport: httpx.BaseTransport | None = None,
+        transport: httpx2.BaseTransport | None = None,
     ) -> None:
         self.name = name
         self.base_url = checked_base_url(base_url, name)
         self._origin = _origin(self.base_url)
         self._refusal = refusal
         self._trace = trace
-        self._client = httpx.Client(
+        self._client = httpx2.Client(
             headers={"User-Agent": f"botops/{__version__}", **headers},
-            timeout=httpx.Timeout(30.0),
+            timeout=httpx2.Timeout(30.0),
             transport=transport,
         )
 
@@ -68,7 +68,7 @@ class ForgeHttp:
         body: Any = None,
         params: Mapping[str, str | int] | None = None,
         doing: str,
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         """`method url`, the response when it is 2xx; anything else is a `ForgeError` saying
         what was being done (`doing`: "read the comments", ...)."""
         if _origin(url) != self._origin:
@@ -79,7 +79,7 @@ class ForgeHttp:
             )
         try:
             response = self._client.request(method, url, json=body, params=params)
-        except httpx.HTTPError as error:
+        except httpx2.HTTPError as error:
             raise ForgeError(
                 f"can't reach the {self.name} API at {self._origin} to {doing}: "
                 f"{type(error).__name__}{': ' + str(error) if str(error) else ''}"
@@ -95,7 +95,7 @@ class ForgeHttp:
             )
         )
 
-    def parsed(self, response: httpx.Response, doing: str) -> Any:
+    def parsed(self, response: httpx2.Response, doing: str) -> Any:
         try:
             return response.json()
         except ValueError:
@@ -114,7 +114,7 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _server_message(response: httpx.Response) -> str:
+def _server_message(response: httpx2.Response) -> str:
     """The forge's own words: `message` (GitHub, GitLab) or `error`, kept to one short line."""
     try:
         body = response.json()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from botops.errors import ConfigError, Problem
-from botops.kinds.spec import KINDS, KindSpec, either, spec_of
+from botops.kinds import KINDS, KindSpec, either, spec_of
 from botops.model import Kind, Resource
 from botops.project.overrides import Scope, effective, environment_issues, exists_in
 from botops.support.files import read_regular_file

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from botops.kinds.spec import KINDS, either
+from botops.kinds import KINDS, either
 from botops.support.files import write_atomically
 
 SOURCE = Path(__file__).resolve().parent.parent / "schemas"

@@ -75,6 +75,7 @@ def load_project(path: Path | None = None) -> Project:
         environments=environments_from(settings, root),
         guards=settings.get("guards") or {},
         rate_limit=settings.get("rate_limit"),
+        assistants_path=settings.get("assistants_path"),
     )
 
 

@@ -130,6 +130,8 @@ class _Section:
             + f" · {_html(resource.file)} · {counted(len(resource.changes), 'change')}"
         )
         self.opening = f"<details><summary>{summary}</summary>"
+        for note in resource.notes:
+            self.opening += f"\n\n{escape(printable(note))}"
         if resource.outcomes is not None:
             # Inside the section, so the shortening below counts it.
             self.opening += f"\n\n{escape(live_outcome_line(resource.outcomes))}"

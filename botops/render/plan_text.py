@@ -204,6 +204,7 @@ def _resource_block(resource: ResourcePlan, paint: _Painter, environment: str | 
     marker = "+" if resource.action == "create" else "~"
     header = printable(f"{resource_title(resource)} ({resource.file}) {action_phrase(resource)}")
     lines = [f"{paint.marker(marker)} {paint.bold(header)}"]
+    lines += (f"    # {printable(note)}" for note in resource.notes)
     if resource.outcomes is not None:
         lines.append(f"    # {live_outcome_line(resource.outcomes)}")
     note = override_note(resource, environment)

@@ -29,11 +29,19 @@ from botops.errors import (
     ServerError,
     TransportError,
 )
-from botops.kinds.compare import carries, differs
-from botops.kinds.spec import KindSpec, LiveObject, Payload, next_version, spec_of, version_of
+from botops.kinds import (
+    KindSpec,
+    LiveObject,
+    Payload,
+    carries,
+    differs,
+    next_version,
+    spec_of,
+    version_of,
+)
 from botops.model import ApplyResult, Outcome, Plan, ResourcePlan
 
-if TYPE_CHECKING:  # httpx loads only when a command calls the API
+if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
     from botops.client import ApiClient
 
 MAX_WRITE_ATTEMPTS = 5
@@ -151,7 +159,9 @@ class _Writer:
         problem = spec.unexplained(resource.payload, live, resource.changes)
         if problem is not None:
             return ApplyResult(resource.address, "failed", message=_unexplained(problem))
-        new_version = await self._write(spec, resource.id, resource.payload)
+        # The new version follows the newest one, which is not the one built on where the
+        # server keeps a newer version than its stable one (DESIGN §16).
+        new_version = await self._write(spec, resource.id, resource.payload, spec.head(live))
         await self._verify(spec, resource.id, resource.payload, new_version)
         return ApplyResult(resource.address, "applied", new_version=new_version)
 
@@ -184,8 +194,8 @@ class _Writer:
                 raise
             raise _Unknown(
                 f"bot generation may have started but its answer was lost ({error}); run "
-                "`botops plan --unmanaged` and add the new bot's bot_id to the file before "
-                "applying again, so that it is not created twice"
+                f"`botops plan --unmanaged` and add the new {spec.noun}'s {spec.id_key} to the "
+                "file before applying again, so that it is not created twice"
             ) from None
         except ServerError as error:
             raise _Unknown(
@@ -246,10 +256,13 @@ class _Writer:
             if name is not None and live.get("name") == name
         ]
 
-    async def _write(self, spec: KindSpec, resource_id: str, payload: Payload) -> str | None:
+    async def _write(
+        self, spec: KindSpec, resource_id: str, payload: Payload, head: str | None = None
+    ) -> str | None:
         """POST once; when the outcome is unknown, settle it by reading before any retry.
-        Returns the new version, which another writer did not get in before."""
-        source_version = payload.get("source_version")
+        Returns the new version, which another writer did not get in before. `head` is the
+        newest version before the write (default: the one the payload builds on)."""
+        source_version = head if head is not None else payload.get("source_version")
         last_error: ApiError | None = None
         for attempt in range(MAX_WRITE_ATTEMPTS):
             if attempt:
@@ -271,7 +284,7 @@ class _Writer:
                 written = version_of(response) or await self._written_as(spec, resource_id)
                 return self._successor(spec, source_version, written)
             live = await self._settling_read(spec, resource_id, last_error)
-            live_version = version_of(live)
+            live_version = spec.head(live)
             if live_version == source_version:
                 continue
             if carries(live, spec.sent(payload)):
@@ -332,7 +345,7 @@ class _Writer:
                 f"written as {new_version}, but reading it back to check it failed ({failure}); "
                 "run `botops plan` to see"
             ) from None
-        live_version = version_of(live)
+        live_version = spec.head(live)
         if live_version != new_version:
             raise _Conflict(
                 new_version,
@@ -340,9 +353,12 @@ class _Writer:
                 f"{live_version}: another writer wrote after it. Run `botops plan` to check that "
                 f"{live_version} keeps these changes",
             )
+        if new_version is not None and version_of(live) != new_version:
+            # Read as its stable version, and this one is not (yet) stable: read this one.
+            live = await self._read_back(spec, resource_id, new_version)
         sent = spec.sent(payload)
         dropped = [field for field, value in sent.items() if not carries(live.get(field), value)]
-        if payload.get("mark_as_stable") is True and live.get("stable_version") != new_version:
+        if spec.marks_stable_in(payload) and live.get("stable_version") != new_version:
             dropped.append("mark_as_stable")
         if dropped:
             detail = ", ".join(
@@ -351,6 +367,15 @@ class _Writer:
                 for field in dropped
             )
             raise BotopsError(f"the server did not keep what was sent in {new_version}: {detail}")
+
+    async def _read_back(self, spec: KindSpec, resource_id: str, version: str) -> LiveObject:
+        try:
+            return await spec.read(self.client, resource_id, version=version)
+        except BotopsError as failure:
+            raise _Unknown(
+                f"written as {version}, but reading it back to check it failed ({failure}); "
+                "run `botops plan` to see"
+            ) from None
 
 
 def _unexplained(problem: str) -> str:

@@ -19,7 +19,7 @@ from typing import Any, NoReturn, cast
 
 from botops import __version__
 from botops.errors import UsageError
-from botops.kinds.spec import KINDS, KindSpec, by_prefix, either
+from botops.kinds import KINDS, KindSpec, by_prefix, either
 from botops.model import (
     PLAN_FORMAT_VERSION,
     Action,
@@ -221,6 +221,7 @@ class _Reader:
             payload=self.payload(data, where, action, spec),
             name=self.optional_string(data, "name", where, required=False),
             overridden=tuple(self.strings(data, "overridden", where)),
+            notes=tuple(self.strings(data, "notes", where)),
         )
         self.consistent(resource, spec, where)
         return resource

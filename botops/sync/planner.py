@@ -2,7 +2,7 @@
 
 `make_plan` is one short template: read live state concurrently, diff each resource, decide its
 action, build the exact payload apply will send. Everything a kind decides (its fields, how each
-is compared and sent, the payload's layout, its client calls) is its spec's (`botops.kinds.spec`);
+is compared and sent, the payload's layout, its client calls) is its spec's (`botops.kinds`);
 values compare as `botops.kinds.compare` says. Unmanaged fields (absent from the file) and unmanaged
 `llm_config` keys are never looked at.
 """
@@ -20,12 +20,12 @@ from botops.errors import (
     NotFoundError,
     PlanError,
 )
-from botops.kinds.spec import KINDS, Field, KindSpec, LiveObject, spec_of, version_of
+from botops.kinds import KINDS, Field, KindSpec, LiveObject, spec_of, version_of
 from botops.model import Change, Kind, Plan, Resource, ResourcePlan, Unmanaged, within
 from botops.support.git import head_commit
 from botops.support.text import text_or_none
 
-if TYPE_CHECKING:  # httpx loads only when a command calls the API
+if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
     from botops.client import ApiClient
 
 # Live objects of each kind matched by name, by name (read only where a plan needs them).
@@ -200,6 +200,7 @@ def _plan_update(
         source_version=version_of(live),
         changes=changes,
         name=name,
+        notes=tuple(spec.notes(live)),
     )
     if changes:
         changed = [f for f in spec.fields if any(c.field == f.name for c in changes)]
@@ -211,6 +212,7 @@ def _plan_update(
                 resource, sorted(values), message=message, commit=commit
             ),
             mark_as_stable=resource.mark_as_stable,
+            live=live,
         )
     return plan
 
@@ -218,11 +220,16 @@ def _plan_update(
 def _plan_create(
     spec: KindSpec, resource: Resource, message: str | None, commit: str | None
 ) -> ResourcePlan:
-    if not resource.description:
+    if not spec.created_by_generation or not resource.description:
+        create = (
+            ", or add description to create it through bot generation"
+            if spec.created_by_generation
+            else ""
+        )
         raise PlanError(
             f"{resource.where}: no live {spec.prefix} is named {resource.name!r} and the file "
             f"has no {spec.id_key}; add {spec.id_key} to manage an existing {spec.noun} "
-            "(renamed?), or add description to create it through bot generation"
+            f"(renamed?){create}"
         )
     fields = sorted(resource.desired)
     version = spec.payload(

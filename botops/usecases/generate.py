@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from botops.client.generation import OnStatus, run_generation
 from botops.errors import BotopsError, UsageError
-from botops.kinds.spec import VOICEBOT
+from botops.kinds import generated
 from botops.project.schemafiles import write_schemas
 from botops.support.files import check_writable
-from botops.sync import importer
+from botops.sync import importer, layout
 from botops.usecases.session import Session
 
-if TYPE_CHECKING:  # httpx loads only when a command calls the API
+if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
     from botops.client import ApiClient
 
 
@@ -56,6 +56,7 @@ def generate_bot(
         check_writable(out if out is not None else Path(".botops-generate"))
     except UsageError as error:
         raise UsageError(f"{error} (nothing was started)") from None
+    spec = generated()
 
     async def go(client: ApiClient) -> tuple[dict[str, Any], dict[str, Any]]:
         waiting = asyncio.ensure_future(while_waiting()) if while_waiting else None
@@ -70,13 +71,13 @@ def generate_bot(
         if on_created is not None:
             on_created(bot_id)
         try:
-            return job, await VOICEBOT.read(client, bot_id)
+            return job, await spec.read(client, bot_id)
         except BotopsError as error:
             raise _unwritten(bot_id, job, out, error) from None
 
     job, bot = session.run(go)
-    bot_id = str(bot.get("bot_id") or job["bot_id"])
-    live = importer.LiveResource("Voicebot", bot_id, bot)
+    bot_id = str(bot.get(spec.id_key) or job["bot_id"])
+    live = layout.LiveResource(spec.name, bot_id, bot)
     schemas = session.project.root / "schemas"
     try:
         file = importer.generated_file(live, out, schemas_dir=schemas)

@@ -1,8 +1,9 @@
 """`botops init`: a new repository a team can commit at once (DESIGN §11).
 
-The project file, one example resource of each kind, the schemas, a pre-commit config, the
-GitHub workflow and VS Code's schema mapping. An existing file is never overwritten: it is
-kept and reported, so `init` is safe to run in a repository that has some of these already.
+The project file, one example resource of each kind (its spec's `example`), the schemas, a
+pre-commit config, the GitHub workflow and VS Code's schema mapping. An existing file is never
+overwritten: it is kept and reported, so `init` is safe to run in a repository that has some of
+these already.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from botops import __version__
-from botops.kinds.spec import spec_of
+from botops.kinds import KINDS
 from botops.project.schemafiles import (
     PROJECT_SCHEMA,
     RESOURCE_SCHEMA,
@@ -38,14 +39,15 @@ def init_project(directory: Path) -> list[Scaffolded]:
     files[directory / "botops.yaml"] = _with_modeline(
         directory / "botops.yaml", schemas / PROJECT_SCHEMA, _template("botops.yaml")
     )
-    for name, kind in (("support.yaml", "Voicebot"), ("assistant.yaml", "Assistant")):
+    extras: dict[Path, str] = {}
+    for spec in KINDS.values():
+        if spec.example is None:
+            continue
+        name, template = spec.example
         path = directory / "bots" / name
-        template = "voicebot.yaml" if kind == "Voicebot" else "assistant.yaml"
-        schema = schemas / spec_of(kind).schema_file
-        files[path] = _with_modeline(path, schema, _template(template))
-    files[directory / "bots" / "prompts" / "example-assistant.md"] = _template(
-        "example-assistant.md"
-    )
+        files[path] = _with_modeline(path, schemas / spec.schema_file, _template(template))
+        extras.update({directory / "bots" / p: _template(t) for p, t in spec.example_extras})
+    files.update(extras)
     files[directory / ".pre-commit-config.yaml"] = _template("pre-commit-config.yaml").replace(
         "{version}", __version__
     )

@@ -17,6 +17,7 @@ from typing import TypeVar
 from botops.client import Client, Credentials, Pacer
 from botops.client.urls import clean_base_url
 from botops.errors import UsageError
+from botops.kinds import wire_booleans
 from botops.model import Environment, Plan, Project
 from botops.project.environments import (
     check_credentials_target,
@@ -111,6 +112,13 @@ class Session:
         account's `rate_limit` of botops.yaml, when given, is never exceeded."""
         return Pacer(time.monotonic, rate_limit=self.project.rate_limit)
 
+    @property
+    def assistants_path(self) -> str | None:
+        """Where assistants live when botops.yaml pins it (the environment's first); None:
+        the client finds out (DESIGN §16)."""
+        own = self.environment.assistants_path if self.environment is not None else None
+        return own or self.project.assistants_path
+
     def client(self, *, concurrency: int = 16, target: Target | None = None) -> Client:
         """A client for `target` (default: the session's), credentials from the environment:
         the chosen environment's own first, and those only for its own base URL."""
@@ -127,6 +135,8 @@ class Session:
             deadline=self.retry_deadline,
             trace=self.trace,
             pacer=self.pacer,
+            assistants_path=self.assistants_path,
+            booleans=wire_booleans(),
         )
 
     def run(

@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from botops.client import Client, Credentials
@@ -117,7 +117,7 @@ def test_emulator_sixteen_concurrent_reads_use_at_most_sixteen_connections(
     emulator_factory: Any,
 ) -> None:
     emulator = emulator_factory("--demo", "--latency-ms", "20")
-    port = httpx.URL(emulator.url).port
+    port = httpx2.URL(emulator.url).port
     assert port is not None
 
     async def scenario() -> int:

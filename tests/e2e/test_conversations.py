@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from botops.analytics.export import export
@@ -36,7 +36,7 @@ def api_pages(emulator: Emulator, fields: str | None = None) -> list[dict[str, A
         params: dict[str, Any] = {"limit": 100, "offset": len(found)}
         if fields:
             params["fields"] = fields
-        body = httpx.get(emulator.url + CONVERSATIONS, params=params, timeout=10).json()
+        body = httpx2.get(emulator.url + CONVERSATIONS, params=params, timeout=10).json()
         found += body["data"]
         if len(body["data"]) < 100 or len(found) >= body["metadata"]["total"]:
             return found
@@ -190,7 +190,7 @@ def test_get_text_prints_devanagari(fixtures: Emulator) -> None:
 def test_get_json_and_unknown_id(fixtures: Emulator) -> None:
     result = botops(fixtures, "conversations", "get", "c01", "--format", "json")
     assert result.exit_code == 0, result.output
-    direct = httpx.get(f"{fixtures.url}{CONVERSATIONS}/c01", timeout=10).json()
+    direct = httpx2.get(f"{fixtures.url}{CONVERSATIONS}/c01", timeout=10).json()
     assert json.loads(result.stdout) == direct
 
     missing = botops(fixtures, "conversations", "get", "conv_nope")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from click.testing import CliRunner, Result
 
@@ -146,7 +146,7 @@ def test_each_account_takes_only_its_own_token(accounts: Accounts) -> None:
     for environment, emulator in accounts.emulators.items():
         path = f"/voicebot/api/v2/accounts/acme/voicebots/{accounts.ids(environment)['bot']}"
         for owner, token in TOKENS.items():
-            answer = httpx.get(emulator.url + path, headers={"Authorization": f"Bearer {token}"})
+            answer = httpx2.get(emulator.url + path, headers={"Authorization": f"Bearer {token}"})
             assert answer.status_code == (200 if owner == environment else 401)
 
 
@@ -162,7 +162,7 @@ def clear(accounts: Accounts) -> None:
 def live(emulator: Emulator, account: str, kind: str, resource_id: str) -> dict[str, Any]:
     prefix = "/voicebot/api/v2" if kind == "voicebot" else "/api/v2"
     environment = "staging" if account == "acme-staging" else "prod"
-    answer = httpx.get(
+    answer = httpx2.get(
         f"{emulator.url}{prefix}/accounts/{account}/{kind}s/{resource_id}",
         headers={"Authorization": f"Bearer {TOKENS[environment]}"},
     )
@@ -486,7 +486,7 @@ def test_importing_staging_then_prod_yields_one_file_with_both_ids(accounts: Acc
     for path in (accounts.project / "bots").glob("*.yaml"):
         path.unlink()
     # The same bot in both accounts, under the same name.
-    renamed = httpx.post(
+    renamed = httpx2.post(
         f"{accounts.staging.url}/voicebot/api/v2/accounts/acme-staging/voicebots/bot_stg01/versions",
         headers={"Authorization": f"Bearer {TOKENS['staging']}"},
         json={

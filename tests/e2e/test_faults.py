@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from tests.support import Emulator, botops, fleet, live_bots
@@ -43,7 +43,7 @@ def test_faulty_server_converges_with_exactly_one_new_version_per_bot(
     assert len(bots) == 40
     for bot in bots:
         # The emulator's own version history (never faulted): exactly one new version.
-        history = httpx.get(f"{emulator.url}/_emulator/voicebots/{bot['bot_id']}/versions").json()
+        history = httpx2.get(f"{emulator.url}/_emulator/voicebots/{bot['bot_id']}/versions").json()
         assert [v["version"] for v in history] == ["v1", "v2"], history
         live = history[-1]
         assert live["supported_languages"] == ["en", "hi"]
@@ -115,5 +115,5 @@ def test_every_lost_answer_on_the_emulator_still_makes_exactly_one_version_each(
     assert result.exit_code == 0, result.output
     posts = [(r["path"], r["status"]) for r in emulator.requests() if r["method"] == "POST"]
     assert posts == [("/voicebot/api/v2/accounts/Exotel/voicebots/bot_support01/versions", 500)]
-    live = httpx.get(f"{emulator.url}/voicebot/api/v2/accounts/Exotel/voicebots/bot_support01")
+    live = httpx2.get(f"{emulator.url}/voicebot/api/v2/accounts/Exotel/voicebots/bot_support01")
     assert (live.json()["version"], live.json()["name"]) == ("v4", "Acme Support Bot")

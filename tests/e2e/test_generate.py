@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from botops.client import Client
@@ -39,7 +39,7 @@ def test_generate_writes_the_new_bot_and_prints_its_id(
 
     from botops.project.loader import load_resources
 
-    live = httpx.get(f"{emulator.url}/voicebot/api/v2/accounts/Exotel/voicebots/{bot_id}").json()
+    live = httpx2.get(f"{emulator.url}/voicebot/api/v2/accounts/Exotel/voicebots/{bot_id}").json()
     (resource,) = load_resources([tmp_path / "bots"], root=tmp_path)
     assert resource.id == bot_id
     assert resource.desired == {
@@ -78,7 +78,7 @@ def test_failed_generation_exits_1_with_the_job_and_reason(emulator_factory: Any
     (error,) = result.stderr.strip().splitlines()[-1:]
     job = re.search(r"bot generation job (\S+) failed: (.+?); describe", error)
     assert job, error
-    reason = httpx.get(f"{emulator.url}{GENERATION}/{job.group(1)}").json()["reason"]
+    reason = httpx2.get(f"{emulator.url}{GENERATION}/{job.group(1)}").json()["reason"]
     assert job.group(2) == reason
     assert "Traceback" not in result.output
     assert list(Path(".").iterdir()) == []

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from tests.independent_stats import chi_square_p, quadratic_wilson
@@ -325,7 +325,7 @@ class _HidingProxy(BaseHTTPRequestHandler):
             body = json.dumps({"error": {"status": self.status, "message": "no such endpoint"}})
             self._answer(self.status, body.encode())
             return
-        response = httpx.get(self.upstream + self.path, timeout=10)
+        response = httpx2.get(self.upstream + self.path, timeout=10)
         self._answer(response.status_code, response.content)
 
     def _answer(self, status: int, body: bytes) -> None:

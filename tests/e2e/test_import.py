@@ -5,21 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from click.testing import CliRunner
 
 from botops.cli import cli
 from botops.errors import UsageError
-from botops.kinds.spec import LLM_CONFIG_KEYS
+from botops.kinds import LLM_CONFIG_KEYS
 from botops.model import Resource
 from botops.project.loader import load_resources
 from botops.support.yamlwrite import needs_escapes
-from botops.sync.importer import (
-    LiveResource,
-    lay_out,
-    write_files,
-)
+from botops.sync.importer import write_files
+from botops.sync.layout import LiveResource, lay_out
 from tests.support import ROOT, Emulator, botops
 
 FIXTURES = ROOT / "tests/fixtures/import.yaml"
@@ -29,7 +26,7 @@ ASSISTANTS = "/api/v2/accounts/Exotel/assistants"
 
 def live(emulator: Emulator, resource: Resource) -> dict[str, Any]:
     path = VOICEBOTS if resource.kind == "Voicebot" else ASSISTANTS
-    body: dict[str, Any] = httpx.get(f"{emulator.url}{path}/{resource.id}", timeout=10).json()
+    body: dict[str, Any] = httpx2.get(f"{emulator.url}{path}/{resource.id}", timeout=10).json()
     return body
 
 
@@ -117,7 +114,7 @@ def test_import_all_writes_one_file_per_resource(project: Path, fixtures: Emulat
 
 
 def live_assistant(emulator: Emulator, assistant_id: str) -> dict[str, Any]:
-    body: dict[str, Any] = httpx.get(f"{emulator.url}{ASSISTANTS}/{assistant_id}").json()
+    body: dict[str, Any] = httpx2.get(f"{emulator.url}{ASSISTANTS}/{assistant_id}").json()
     return body
 
 

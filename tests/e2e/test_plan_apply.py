@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from tests.support import ROOT, Emulator, botops
@@ -148,7 +148,7 @@ def test_apply_sends_exactly_the_plan_payloads(project: Path, demo: Emulator) ->
             "payload"
         ],
     }
-    live = httpx.get(f"{demo.url}/api/v2/accounts/Exotel/assistants/asst_acme01").json()
+    live = httpx2.get(f"{demo.url}/api/v2/accounts/Exotel/assistants/asst_acme01").json()
     assert (live["version"], live["stable_version"]) == ("v5", "v5")
     assert live["llm_config"]["provider"] == "openai"
 
@@ -209,7 +209,7 @@ def test_stale_resource_is_refused_while_the_others_are_applied(
 ) -> None:
     assert botops(demo, "plan", "--out", "plan.json").exit_code == 0
     # Someone changes the support bot after the plan was reviewed.
-    bump = httpx.post(
+    bump = httpx2.post(
         f"{demo.url}/voicebot/api/v2/accounts/Exotel/voicebots/bot_support01/versions",
         json={"source_version": "v3", "data": {"name": "Acme Support (edited live)"}},
     )
@@ -228,7 +228,7 @@ def test_stale_resource_is_refused_while_the_others_are_applied(
         "/api/v2/accounts/Exotel/assistants/asst_acme01/versions",
         "/voicebot/api/v2/accounts/Exotel/voicebots/bot_payrem01/versions",
     ]
-    live = httpx.get(f"{demo.url}/voicebot/api/v2/accounts/Exotel/voicebots/bot_support01").json()
+    live = httpx2.get(f"{demo.url}/voicebot/api/v2/accounts/Exotel/voicebots/bot_support01").json()
     assert (live["version"], live["name"]) == ("v4", "Acme Support (edited live)")
 
 
@@ -280,7 +280,7 @@ def test_bot_matched_by_name_is_created_through_generation(
 
     clean = botops(emulator, "plan", "bots", "--detailed-exitcode")
     assert clean.exit_code == 0, clean.output
-    bots = httpx.get(f"{emulator.url}/voicebot/api/v2/accounts/Exotel/voicebots").json()["data"]
+    bots = httpx2.get(f"{emulator.url}/voicebot/api/v2/accounts/Exotel/voicebots").json()["data"]
     assert [b["name"] for b in bots] == ["Payment Reminder Bot"]
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 import yaml
 from click.testing import Result
@@ -27,14 +27,14 @@ def posts(emulator: Emulator) -> list[dict[str, Any]]:
 
 
 def history(emulator: Emulator, bot_id: str) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = httpx.get(
+    found: list[dict[str, Any]] = httpx2.get(
         f"{emulator.url}/_emulator/voicebots/{bot_id}/versions"
     ).json()
     return found
 
 
 def live_bots(emulator: Emulator) -> list[dict[str, Any]]:
-    bots: list[dict[str, Any]] = httpx.get(
+    bots: list[dict[str, Any]] = httpx2.get(
         f"{emulator.url}{VB}/voicebots", params={"limit": 100}
     ).json()["data"]
     return bots
@@ -144,7 +144,7 @@ def test_two_saved_plans_on_one_version_the_second_is_refused_as_stale(one_bot: 
 
 def _other_writer(emulator: Emulator, source_version: str) -> None:
     """Someone else's apply: a version built on `source_version`, sent straight to the API."""
-    response = httpx.post(
+    response = httpx2.post(
         f"{emulator.url}{VB}/voicebots/bot_line/versions",
         json={"source_version": source_version, "data": {"name": "Support Line (edited live)"}},
     )
@@ -311,7 +311,7 @@ def test_apply_plan_accepts_every_payload_that_follows_from_its_changes(
     assert botops(emulator, "plan", "asst.yaml", "--out", "plan.json").exit_code == 0
     result = botops(emulator, "apply", "--plan", "plan.json", "--auto-approve")
     assert result.exit_code == 0, result.output
-    live = httpx.get(f"{emulator.url}{AS}/assistants/asst_x").json()
+    live = httpx2.get(f"{emulator.url}{AS}/assistants/asst_x").json()
     assert [a["role"] for a in live["agents"]] == ["c", "new", "a"]
     assert live["llm_config"] == {"model": "gpt-4o", "provider": "openai", "temperature": 0.2}
 
@@ -497,7 +497,7 @@ def test_examples_declare_ids_so_a_live_rename_is_an_update(
         assert document.get(key), f"{path.name} has no {key}"
 
     demo = emulator_factory("--demo")
-    renamed = httpx.post(
+    renamed = httpx2.post(
         f"{demo.url}{VB}/voicebots/bot_payrem01/versions",
         json={"source_version": "v2", "data": {"name": "Payment Reminders (renamed live)"}},
     )

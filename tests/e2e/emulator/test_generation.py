@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from tests.support import VB, Emulator, client, error_message
@@ -13,14 +13,14 @@ from tests.support import VB, Emulator, client, error_message
 TEXT = "Create a customer support bot that handles order inquiries and returns in English and Hindi"
 
 
-def poll(http: httpx.Client, job_id: str, account: str = "Exotel") -> dict[str, Any]:
+def poll(http: httpx2.Client, job_id: str, account: str = "Exotel") -> dict[str, Any]:
     response = http.get(f"/voicebot/api/v2/accounts/{account}/bot-generation/{job_id}")
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
 
 
-def bots(http: httpx.Client) -> list[dict[str, Any]]:
+def bots(http: httpx2.Client) -> list[dict[str, Any]]:
     return list(http.get(f"{VB}/voicebots", params={"limit": 100}).json()["data"])
 
 

@@ -1,4 +1,4 @@
-"""Helpers shared by the client's tests (and only by them): a scripted `httpx.MockTransport`,
+"""Helpers shared by the client's tests (and only by them): a scripted `httpx2.MockTransport`,
 a clock that moves only when the client sleeps, and tiny real servers for what only real
 sockets show."""
 
@@ -10,13 +10,14 @@ import ssl
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Self
 
-import httpx
+import httpx2
 import pytest
 
 from botops.client import Client
 from botops.errors import (
     BotopsError,
 )
+from botops.kinds import wire_booleans
 
 BASE = "http://api.test"
 
@@ -33,10 +34,10 @@ TOKEN = "tok-SECRET-9f8e7d"
 BOT = {"bot_id": "bot_1", "name": "Support", "version": "v2"}
 
 
-AsyncHandler = Callable[[httpx.Request], Coroutine[None, None, httpx.Response]]
+AsyncHandler = Callable[[httpx2.Request], Coroutine[None, None, httpx2.Response]]
 
 
-Handler = Callable[[httpx.Request], httpx.Response] | AsyncHandler
+Handler = Callable[[httpx2.Request], httpx2.Response] | AsyncHandler
 
 
 def run(coro: Coroutine[Any, Any, Any]) -> Any:
@@ -63,23 +64,24 @@ def make_client(handler: Handler, time: FakeTime | None = None, **options: Any) 
     settings: dict[str, Any] = {
         "base_url": BASE,
         "account_id": "Exotel",
-        "transport": httpx.MockTransport(handler),
+        "transport": httpx2.MockTransport(handler),
         "sleep": fake.sleep,
         "clock": fake.clock,
+        "booleans": wire_booleans(),  # as a session's client has them
     }
     settings.update(options)
     return Client(**settings)
 
 
-def json_response(status: int, body: Any, **headers: str) -> httpx.Response:
-    return httpx.Response(status, json=body, headers=headers)
+def json_response(status: int, body: Any, **headers: str) -> httpx2.Response:
+    return httpx2.Response(status, json=body, headers=headers)
 
 
-def scripted(*responses: httpx.Response | Exception) -> tuple[Handler, list[httpx.Request]]:
+def scripted(*responses: httpx2.Response | Exception) -> tuple[Handler, list[httpx2.Request]]:
     """A handler answering with `responses` in turn (the last one repeats); records requests."""
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         seen.append(request)
         answer = responses[min(len(seen), len(responses)) - 1]
         if isinstance(answer, Exception):
@@ -101,6 +103,7 @@ def outcome(client: Client, method: Callable[[Client], Awaitable[Any]]) -> BaseE
 
 
 def live_client(url: str, **options: Any) -> Client:
+    options.setdefault("booleans", wire_booleans())
     return Client(base_url=url, account_id="Exotel", deadline=10, **options)
 
 

@@ -7,7 +7,7 @@ import asyncio
 import json
 import random
 
-import httpx
+import httpx2
 import pytest
 
 from botops.client import Client
@@ -61,7 +61,7 @@ def test_every_endpoint_uses_its_documented_path() -> None:
         ("GET", f"{VB}/bot-generation/g1"),
         ("GET", f"{VB}/voicebot-conversations?fields=transcript%2Cinsights&limit=5&offset=0"),
         ("GET", f"{VB}/voicebot-conversations/c1"),
-        ("GET", f"{AS}/assistants/a1"),
+        ("GET", f"{AS}/assistants/a1?version=stable"),
         ("GET", f"{AS}/assistants?limit=100&offset=0"),
         ("POST", f"{AS}/assistants/a1/versions"),
     ]
@@ -79,7 +79,7 @@ def test_ids_are_percent_encoded_in_paths() -> None:
     run(call(client, calls))
     assert [r.url.raw_path.decode() for r in seen] == [
         "/voicebot/api/v2/accounts/acme%20corp/voicebots/bot%20x%3Fy",
-        "/api/v2/accounts/acme%20corp/assistants/a%231%25",
+        "/api/v2/accounts/acme%20corp/assistants/a%231%25?version=stable",
     ]
 
 
@@ -141,9 +141,9 @@ def test_reads_are_retried_on_5xx_429_and_transport_errors() -> None:
     lines: list[str] = []
     handler, seen = scripted(
         json_response(503, {"error": {"message": "busy"}}),
-        httpx.ReadTimeout("timed out"),
+        httpx2.ReadTimeout("timed out"),
         json_response(429, {}, **{"Retry-After": "2"}),
-        httpx.ConnectError("[Errno 111] Connection refused"),
+        httpx2.ConnectError("[Errno 111] Connection refused"),
         json_response(200, BOT),
     )
     client = make_client(handler, time, trace=lines.append)
@@ -194,13 +194,13 @@ def test_refusals_are_never_retried(status: int) -> None:
     [
         json_response(500, {}),
         json_response(502, {}),
-        httpx.ReadTimeout("timed out"),
-        httpx.RemoteProtocolError("Server disconnected without sending a response."),
-        httpx.ConnectError("[Errno 111] Connection refused"),
+        httpx2.ReadTimeout("timed out"),
+        httpx2.RemoteProtocolError("Server disconnected without sending a response."),
+        httpx2.ConnectError("[Errno 111] Connection refused"),
     ],
     ids=["500", "502", "read-timeout", "disconnect", "refused"],
 )
-def test_writes_are_not_retried_except_on_429(failure: httpx.Response | Exception) -> None:
+def test_writes_are_not_retried_except_on_429(failure: httpx2.Response | Exception) -> None:
     for write in (
         lambda c: c.create_voicebot_version("b", {}),
         lambda c: c.create_assistant_version("a", {}),
@@ -247,7 +247,7 @@ def test_retries_stop_after_max_attempts() -> None:
 
 
 def test_an_unreachable_server_is_given_up_on_quickly() -> None:
-    handler, seen = scripted(httpx.ConnectError("[Errno 111] Connection refused"))
+    handler, seen = scripted(httpx2.ConnectError("[Errno 111] Connection refused"))
     error = outcome(make_client(handler), lambda c: c.get_voicebot("b"))
     assert isinstance(error, TransportError)
     assert len(seen) == 3
@@ -267,7 +267,7 @@ def test_concurrent_reads_reuse_a_pool_sized_to_the_concurrency() -> None:
 
     connections, requests, sent = run(scenario())
     assert requests == sent == 72
-    # httpx's default pool keeps 20 idle connections: 4 would be reopened on every wave.
+    # httpx2's default pool keeps 20 idle connections: 4 would be reopened on every wave.
     assert connections <= 24
 
 

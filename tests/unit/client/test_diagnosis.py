@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from botops.client import Client, Credentials
@@ -95,7 +95,7 @@ def test_auth_errors_say_what_to_check() -> None:
 
 
 def test_redirects_are_reported_not_followed() -> None:
-    handler, seen = scripted(httpx.Response(301, headers={"Location": "https://api.test/"}))
+    handler, seen = scripted(httpx2.Response(301, headers={"Location": "https://api.test/"}))
     error = outcome(make_client(handler), lambda c: c.get_voicebot("b"))
     assert type(error) is HTTPStatusError
     assert "redirected to https://api.test/; check the base URL" in str(error)
@@ -108,16 +108,16 @@ def test_redirects_are_reported_not_followed() -> None:
 @pytest.mark.parametrize(
     ("exc", "maybe_sent", "text"),
     [
-        (httpx.ConnectError("[Errno 111] Connection refused"), False, "connection refused"),
-        (httpx.ConnectError("[Errno -2] Name or service not known"), False, "host name not found"),
-        (httpx.ConnectError("All connection attempts failed"), False, "connection failed"),
-        (httpx.ConnectTimeout("timed out"), False, "connection timed out"),
-        (httpx.PoolTimeout("timed out"), False, "no free connection"),
-        (httpx.ReadTimeout("timed out"), True, "no answer from http://api.test within 30 s"),
-        (httpx.WriteTimeout("timed out"), True, "no answer"),
-        (httpx.RemoteProtocolError("Server disconnected"), True, "Server disconnected"),
-        (httpx.ReadError("reset by peer"), True, "reset by peer"),
-        (httpx.WriteError("broken pipe"), True, "broken pipe"),
+        (httpx2.ConnectError("[Errno 111] Connection refused"), False, "connection refused"),
+        (httpx2.ConnectError("[Errno -2] Name or service not known"), False, "host name not found"),
+        (httpx2.ConnectError("All connection attempts failed"), False, "connection failed"),
+        (httpx2.ConnectTimeout("timed out"), False, "connection timed out"),
+        (httpx2.PoolTimeout("timed out"), False, "no free connection"),
+        (httpx2.ReadTimeout("timed out"), True, "no answer from http://api.test within 30 s"),
+        (httpx2.WriteTimeout("timed out"), True, "no answer"),
+        (httpx2.RemoteProtocolError("Server disconnected"), True, "Server disconnected"),
+        (httpx2.ReadError("reset by peer"), True, "reset by peer"),
+        (httpx2.WriteError("broken pipe"), True, "broken pipe"),
     ],
 )
 def test_transport_errors_are_translated(exc: Exception, maybe_sent: bool, text: str) -> None:
@@ -128,7 +128,7 @@ def test_transport_errors_are_translated(exc: Exception, maybe_sent: bool, text:
     assert text in str(error)
     assert str(error).startswith(f"POST {VB}/voicebots/b/versions: ")
     assert error.__cause__ is exc
-    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+    if isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout):
         assert "can't reach http://api.test" in str(error)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import httpx
+import httpx2
 
 from botops.client import AdaptiveLimiter, Client, Pacer
 from botops.client.flow import take_slot
@@ -76,7 +76,7 @@ def test_client_keeps_requests_in_flight_within_the_adaptive_limit() -> None:
     in_flight = 0
     starts: list[tuple[int, int]] = []
 
-    async def handler(request: httpx.Request) -> httpx.Response:
+    async def handler(request: httpx2.Request) -> httpx2.Response:
         nonlocal in_flight
         in_flight += 1
         starts.append((in_flight, client.limiter.limit))
@@ -148,7 +148,7 @@ def test_the_client_sends_a_queued_read_only_after_the_pause() -> None:
     time = FakeTime()
     arrivals: list[tuple[str, float]] = []
 
-    async def handler(request: httpx.Request) -> httpx.Response:
+    async def handler(request: httpx2.Request) -> httpx2.Response:
         bot_id = request.url.path.rsplit("/", 1)[1]
         arrivals.append((bot_id, time.now))
         await asyncio.sleep(0)  # a loop turn in flight: the second read queues for the slot

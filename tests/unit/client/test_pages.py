@@ -7,7 +7,7 @@ import asyncio
 import random
 from typing import Any
 
-import httpx
+import httpx2
 
 from botops.client import Client
 from botops.errors import (
@@ -33,7 +33,7 @@ def pages_handler(
     available = total if count is None else count
     assert available is not None
 
-    async def handler(request: httpx.Request) -> httpx.Response:
+    async def handler(request: httpx2.Request) -> httpx2.Response:
         offset = int(request.url.params["offset"])
         limit = int(request.url.params["limit"])
         asked.append((offset, limit))
@@ -114,7 +114,7 @@ def test_prefetching_conversations_yields_in_order_without_gaps_or_duplicates() 
     in_flight = 0
     peak = 0
 
-    async def counting(request: httpx.Request) -> httpx.Response:
+    async def counting(request: httpx2.Request) -> httpx2.Response:
         nonlocal in_flight, peak
         in_flight += 1
         peak = max(peak, in_flight)
@@ -151,7 +151,7 @@ def test_prefetching_stops_cleanly_when_the_reader_stops_early() -> None:
 def test_a_failing_page_fails_the_iteration_after_the_pages_before_it() -> None:
     good, _ = pages_handler(500)
 
-    async def handler(request: httpx.Request) -> httpx.Response:
+    async def handler(request: httpx2.Request) -> httpx2.Response:
         if request.url.params["offset"] == "300":
             return json_response(404, {"error": {"message": "gone"}})
         return await good(request)
@@ -171,7 +171,7 @@ def test_conversation_fields_are_sent_on_every_page() -> None:
     handler, _ = pages_handler(150)
     seen: list[str] = []
 
-    async def recording(request: httpx.Request) -> httpx.Response:
+    async def recording(request: httpx2.Request) -> httpx2.Response:
         seen.append(request.url.params["fields"])
         return await handler(request)
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from botops.client import Client, Page
@@ -113,7 +113,7 @@ def test_intents_as_a_string_are_read_as_a_list() -> None:
 
 
 def test_an_answer_that_is_not_json_says_so() -> None:
-    handler, _ = scripted(httpx.Response(200, text="<html>login</html>"))
+    handler, _ = scripted(httpx2.Response(200, text="<html>login</html>"))
     error = outcome(make_client(handler), lambda c: c.get_voicebot("b"))
     assert type(error) is ApiError
     assert "not JSON" in str(error)
@@ -137,10 +137,10 @@ def test_an_error_inside_a_200_envelope_is_an_error() -> None:
 def test_error_messages_fall_back_to_body_text_then_reason() -> None:
     long_text = "line one\nline two " + "x" * 1000
     cases = [
-        (httpx.Response(400, text=long_text), "line one line two xxx"),
-        (httpx.Response(400, text="<html><title>Bad Gateway Page</title></html>"), None),
+        (httpx2.Response(400, text=long_text), "line one line two xxx"),
+        (httpx2.Response(400, text="<html><title>Bad Gateway Page</title></html>"), None),
         (json_response(400, {"detail": [{"loc": ["body", "data", "x"], "msg": "bad"}]}), None),
-        (httpx.Response(400), None),
+        (httpx2.Response(400), None),
     ]
     messages = []
     for response, _ in cases:
@@ -168,7 +168,7 @@ def test_error_messages_fall_back_to_body_text_then_reason() -> None:
 )
 def test_retry_after_seconds(value: str | None, expected: float | None) -> None:
     headers = {"Retry-After": value} if value is not None else {}
-    handler, _ = scripted(httpx.Response(429, headers=headers))
+    handler, _ = scripted(httpx2.Response(429, headers=headers))
     error = outcome(make_client(handler, deadline=0), lambda c: c.get_voicebot("b"))
     assert isinstance(error, RateLimitedError)
     assert error.retry_after == expected
@@ -176,7 +176,7 @@ def test_retry_after_seconds(value: str | None, expected: float | None) -> None:
 
 def test_retry_after_http_date() -> None:
     when = format_datetime(datetime.now(UTC) + timedelta(seconds=20), usegmt=True)
-    handler, _ = scripted(httpx.Response(429, headers={"Retry-After": when}))
+    handler, _ = scripted(httpx2.Response(429, headers={"Retry-After": when}))
     error = outcome(make_client(handler, deadline=0), lambda c: c.get_voicebot("b"))
     assert isinstance(error, RateLimitedError)
     assert error.retry_after is not None

@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 
 from botops.emulator.app import create_app
 from botops.emulator.gateway import Faults, Gateway, RequestLog
@@ -17,7 +17,7 @@ from botops.emulator.store import Store
 from tests.support import VB, error_message, fleet_bots, write_fixtures
 
 
-def in_process(tmp_path: Path, faults: Faults, **gateway: Any) -> httpx.AsyncClient:
+def in_process(tmp_path: Path, faults: Faults, **gateway: Any) -> httpx2.AsyncClient:
     """The emulator's gateway and app in this process (one bot, `bot_000`): for what needs a
     clock or a sleep of the test's own instead of the wall clock."""
     store = Store(None)
@@ -25,8 +25,8 @@ def in_process(tmp_path: Path, faults: Faults, **gateway: Any) -> httpx.AsyncCli
     Seed(fixtures=fixtures).load(store)
     log = RequestLog()
     app = create_app(store, Generations(store, 2.0), log)
-    transport = httpx.ASGITransport(app=Gateway(app, faults, log, **gateway))
-    return httpx.AsyncClient(transport=transport, base_url="http://emulator")
+    transport = httpx2.ASGITransport(app=Gateway(app, faults, log, **gateway))
+    return httpx2.AsyncClient(transport=transport, base_url="http://emulator")
 
 
 def test_rate_limit_answers_429_with_retry_after_and_acts_on_nothing(tmp_path: Path) -> None:
