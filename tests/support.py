@@ -48,6 +48,10 @@ class Emulator:
     def clear_requests(self) -> None:
         self._call("DELETE", "/_emulator/requests")
 
+    def reset(self) -> None:
+        """Back to the data it started with, nothing logged (`POST /_emulator/reset`)."""
+        self._call("POST", "/_emulator/reset")
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -63,8 +67,27 @@ class Emulator:
 
 def start_emulator(*args: str) -> Emulator:
     """Start `botops emulator --port 0 ARGS...` and wait for its ready line."""
+    [emulator] = start_emulators([*args])
+    return emulator
+
+
+def start_emulators(*arg_lists: list[str]) -> list[Emulator]:
+    """Start one emulator per list of arguments, all at once, then wait for each ready line
+    (two emulators cost little more than one: most of a start is importing)."""
+    processes = [_launch(args) for args in arg_lists]
+    try:
+        return [_ready(process, args) for process, args in zip(processes, arg_lists, strict=True)]
+    except BaseException:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.communicate(timeout=10)
+        raise
+
+
+def _launch(args: list[str]) -> subprocess.Popen[str]:
     command = [sys.executable, "-m", "botops", "emulator", "--port", "0", *args]
-    process = subprocess.Popen(
+    return subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -72,6 +95,9 @@ def start_emulator(*args: str) -> Emulator:
         cwd=ROOT,
         env={k: v for k, v in os.environ.items() if not k.startswith("BOTOPS_")},
     )
+
+
+def _ready(process: subprocess.Popen[str], args: list[str]) -> Emulator:
     assert process.stdout is not None
     line = process.stdout.readline()
     prefix = "botops emulator listening on "

@@ -55,6 +55,8 @@ def create_app(
     script: Script | None = None,
 ) -> FastAPI:
     """The API's routes; with `envelope`, /openapi.json describes the enveloped responses.
+    `app.state.reset` is what `POST /_emulator/reset` does (`server.resetter`); while it is
+    None, that answers 404.
     `dialect` "exotel" serves assistants as Exotel's service does (DESIGN §16): under
     /voicebot/api/v2, read nested (`?version=stable`), written with a `data` wrapper. With
     `script`, `POST /v1/chat/completions` answers from it."""
@@ -79,6 +81,7 @@ def create_app(
     app.state.store = store
     app.state.generations = generations
     app.state.log = log
+    app.state.reset = None
     app.add_exception_handler(Refused, _refused)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid)
@@ -124,6 +127,7 @@ def create_app(
     app.add_api_route(
         "/_emulator/{kind}/{rid}/versions", versions, methods=["GET"], include_in_schema=False
     )
+    app.add_api_route("/_emulator/reset", reset_state, methods=["POST"], include_in_schema=False)
     return app
 
 
@@ -356,6 +360,16 @@ async def requests_log(request: Request) -> Response:
 
 async def clear_requests_log(request: Request) -> Response:
     _log(request).clear()
+    return Response(status_code=204)
+
+
+async def reset_state(request: Request) -> Response:
+    """Back to the data the emulator started with (`--demo`, `--fixtures`, synthetic), with
+    no request logged, no generation job and an empty rate-limit window."""
+    reset = cast(Callable[[], None] | None, request.app.state.reset)
+    if reset is None:
+        raise Refused(404, "this emulator can't be reset")
+    reset()
     return Response(status_code=204)
 
 

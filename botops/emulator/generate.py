@@ -100,6 +100,7 @@ class Generations:
         self.store = store
         self.duration = duration
         self.clock = clock
+        self.timers: set[asyncio.TimerHandle] = set()
 
     def start(self, text: str, account_id: str) -> dict[str, Any]:
         job_id = self.store.create_job(text, self.clock(), self.duration)
@@ -131,8 +132,19 @@ class Generations:
         result["account_id"] = account_id
         return result
 
+    def cancel(self) -> None:
+        """No job scheduled any more (a reset)."""
+        for timer in self.timers:
+            timer.cancel()
+        self.timers.clear()
+
     def _schedule(self, job_id: str, delay: float) -> None:
-        asyncio.get_running_loop().call_later(max(delay, 0.0), self._finish, job_id)
+        def finish() -> None:
+            self.timers.discard(timer)
+            self._finish(job_id)
+
+        timer = asyncio.get_running_loop().call_later(max(delay, 0.0), finish)
+        self.timers.add(timer)
 
     def _finish(self, job_id: str) -> Job | None:
         job = self.store.get_job(job_id)

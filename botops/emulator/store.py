@@ -85,6 +85,15 @@ CREATE TABLE IF NOT EXISTS generation_jobs (
 );
 """
 
+TABLES = (
+    "bots",
+    "bot_versions",
+    "assistants",
+    "assistant_versions",
+    "conversations",
+    "generation_jobs",
+)
+
 # conversation_id, bot_id, start_time, and call_metadata, transcript, insights, extra as JSON text
 ConversationRow = tuple[str, str, str | None, str | None, str | None, str | None, str | None]
 
@@ -311,6 +320,13 @@ class Store:
     def is_empty(self) -> bool:
         tables = ("bots", "assistants", "conversations", "generation_jobs")
         return not any(self._one(f"SELECT EXISTS (SELECT 1 FROM {t})")[0] for t in tables)
+
+    def clear(self) -> None:
+        """Every table emptied, in one transaction."""
+        with self._write():
+            for table in TABLES:
+                self.db.execute(f"DELETE FROM {table}")
+        self._count_conversations()
 
     def load(self, dataset: Dataset, conversations: Iterable[ConversationRow] = ()) -> None:
         """Everything in one transaction: a bad item leaves the database as it was."""

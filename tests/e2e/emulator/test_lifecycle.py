@@ -11,7 +11,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.support import VB, Emulator, client, fleet_bots, write_fixtures
+
+# Signals, restarts and --db: every emulator here is the test's own.
+pytestmark = pytest.mark.fresh_emulator
 
 
 def stop(emulator: Emulator, sig: int = signal.SIGTERM) -> tuple[int, str, str]:
