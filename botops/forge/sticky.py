@@ -18,9 +18,9 @@ from botops.forge.base import Forge
 from botops.model import Plan
 from botops.render.mdtext import inline
 from botops.render.plan_markdown import render_markdown
+from botops.render.tests import render_markdown as render_test_markdown
 from botops.support.git import short
 from botops.support.text import printable
-from botops.render.tests import render_markdown as render_test_markdown
 
 # GitHub refuses bodies over 65,536 characters; DESIGN §10 keeps the whole comment under this.
 COMMENT_LIMIT = 65_000
