@@ -127,7 +127,7 @@ def test_init_never_overwrites(tmp_path: Path) -> None:
     assert (tmp_path / "botops.yaml").read_text() == "account_id: mine\n"
     assert (tmp_path / ".vscode" / "settings.json").read_text() == "{}\n"
     # An existing project gets its missing scaffolding, never example bots.
-    scaffolding = [f for f in INIT_FILES if not f.startswith("bots/")]
+    scaffolding = [f for f in INIT_FILES if not f.startswith(("bots/", "tests/"))]
     assert again.stdout.count("Kept ") == len(scaffolding) and "Wrote" not in again.stdout
     assert not (tmp_path / "bots").exists()
     assert "No example bots written: this project has its own." in result.stderr

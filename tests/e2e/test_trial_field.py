@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from botops.kinds import KINDS, VOICEBOT, Field, Voicebot
@@ -104,7 +104,7 @@ def test_a_trial_field_goes_through_import_plan_apply_import_env_and_the_emulato
     assert 'greeting_message: "Hi" -> "Hello"' in changed.stdout
     applied = botops(emulator, "apply", "--auto-approve")
     assert applied.exit_code == 0, applied.output
-    live = httpx.get(f"{emulator.url}/voicebot/api/v2/accounts/Exotel/voicebots/bot_t1").json()
+    live = httpx2.get(f"{emulator.url}/voicebot/api/v2/accounts/Exotel/voicebots/bot_t1").json()
     assert (live["version"], live["greeting_message"]) == ("v2", "Hello")
 
     # import --env prod: the file that declares the bot by name for staging gets the id and

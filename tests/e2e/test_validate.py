@@ -98,7 +98,10 @@ def test_without_paths_the_project_file_paths_are_validated(
 ) -> None:
     monkeypatch.chdir(ROOT)
     result = validate()
-    assert (result.exit_code, result.stdout) == (0, "Valid: 3 resources in 3 files.\n")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "Valid: 3 resources in 3 files, 2 tests in 1 file.\n",
+    )
 
 
 def test_a_missing_path_is_a_problem(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

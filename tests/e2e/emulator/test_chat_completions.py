@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from botops.emulator import llmscript
@@ -73,8 +73,8 @@ def llm(emulator_factory: Any, script: Path) -> Emulator:
 
 
 def ask(
-    http: httpx.Client, system: str | None, *users: str, model: str = "gpt-4o", **settings: Any
-) -> httpx.Response:
+    http: httpx2.Client, system: str | None, *users: str, model: str = "gpt-4o", **settings: Any
+) -> httpx2.Response:
     """A chat completion request: the system prompt, then user lines with a stock reply between
     them (as a conversation so far)."""
     messages: list[dict[str, Any]] = [{"role": "system", "content": system}] if system else []
@@ -85,13 +85,13 @@ def ask(
     return http.post(CHAT, json={"model": model, "messages": messages, **settings})
 
 
-def content(response: httpx.Response) -> str:
+def content(response: httpx2.Response) -> str:
     assert response.status_code == 200, response.text
     text: str = response.json()["choices"][0]["message"]["content"]
     return text
 
 
-def openai_error(response: httpx.Response, status: int) -> dict[str, Any]:
+def openai_error(response: httpx2.Response, status: int) -> dict[str, Any]:
     """The error of an answer, after checking its status and OpenAI's shape."""
     assert response.status_code == status, response.text
     body = response.json()
@@ -313,8 +313,8 @@ def test_the_rate_limit_answers_429_in_openai_shape(script: Path) -> None:
         log = RequestLog()
         app = create_app(store, Generations(store, 2.0), log, script=llmscript.load(script))
         gateway = Gateway(app, Faults(rate_limit=2), log, clock=lambda: now[0])
-        transport = httpx.ASGITransport(app=gateway)
-        async with httpx.AsyncClient(transport=transport, base_url="http://emulator") as http:
+        transport = httpx2.ASGITransport(app=gateway)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://emulator") as http:
             statuses = [(await http.post(CHAT, json=body)) for _ in range(3)]
             assert [r.status_code for r in statuses] == [200, 200, 429]
             error = openai_error(statuses[2], 429)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
+import httpx2
 
 from tests.support import VB, Emulator
 
@@ -19,13 +19,13 @@ def test_with_a_token_the_control_endpoints_need_it(emulator_factory: Any) -> No
         ("DELETE", "/_emulator/requests"),
         ("GET", "/_emulator/voicebots/bot_support01/versions"),
     ]:
-        bare = httpx.request(method, emulator.url + path, timeout=10)
+        bare = httpx2.request(method, emulator.url + path, timeout=10)
         assert bare.status_code == 401, (method, path, bare.text)
-        wrong = httpx.request(
+        wrong = httpx2.request(
             method, emulator.url + path, headers={"Authorization": "Bearer nope"}, timeout=10
         )
         assert wrong.status_code == 401
-    allowed = httpx.get(
+    allowed = httpx2.get(
         emulator.url + "/_emulator/requests",
         headers={"Authorization": f"Bearer {TOKEN}"},
         timeout=10,
@@ -35,7 +35,7 @@ def test_with_a_token_the_control_endpoints_need_it(emulator_factory: Any) -> No
 
 def test_the_request_log_keeps_only_the_newest(emulator_factory: Any) -> None:
     emulator: Emulator = emulator_factory("--demo", "--token", TOKEN, "--request-log-size", "5")
-    with httpx.Client(base_url=emulator.url, timeout=10) as client:
+    with httpx2.Client(base_url=emulator.url, timeout=10) as client:
         for index in range(12):
             # Refused (no token) requests are logged too, and bounded the same way.
             client.get(f"{VB}/voicebots/bot_{index}")

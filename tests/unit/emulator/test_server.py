@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import httpx
+import httpx2
 
 from botops.emulator.app import create_app
 from botops.emulator.gateway import Faults, Gateway, RequestLog
@@ -31,8 +31,8 @@ def test_reset_restores_the_start_data_and_forgets_requests_jobs_and_the_window(
     fixtures.write_text("{}")  # a reset loads the data as it was read at the start
 
     async def go() -> None:
-        transport = httpx.ASGITransport(app=gateway)
-        async with httpx.AsyncClient(transport=transport, base_url="http://emulator") as http:
+        transport = httpx2.ASGITransport(app=gateway)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://emulator") as http:
             before = (await http.get(f"{VB}/voicebots/bot_000")).json()
             body = {"source_version": "v1", "data": {"name": "Changed"}}
             assert (await http.post(f"{VB}/voicebots/bot_000/versions", json=body)).is_success
@@ -69,8 +69,8 @@ def test_an_emulator_with_a_database_refuses_to_reset(tmp_path: Path) -> None:
     app.state.reset = resetter(store, start, generations, gateway, db=tmp_path / "emulator.db")
 
     async def go() -> None:
-        transport = httpx.ASGITransport(app=gateway)
-        async with httpx.AsyncClient(transport=transport, base_url="http://emulator") as http:
+        transport = httpx2.ASGITransport(app=gateway)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://emulator") as http:
             body = {"source_version": "v1", "data": {"name": "Kept"}}
             assert (await http.post(f"{VB}/voicebots/bot_000/versions", json=body)).is_success
             answer = await http.post("/_emulator/reset")
@@ -89,8 +89,8 @@ def test_without_a_resetter_reset_is_not_found() -> None:
     app = create_app(store, Generations(store, 60.0), log)
 
     async def go() -> None:
-        transport = httpx.ASGITransport(app=Gateway(app, Faults(), log))
-        async with httpx.AsyncClient(transport=transport, base_url="http://emulator") as http:
+        transport = httpx2.ASGITransport(app=Gateway(app, Faults(), log))
+        async with httpx2.AsyncClient(transport=transport, base_url="http://emulator") as http:
             error_message(await http.post("/_emulator/reset"), 404)
 
     asyncio.run(go())
