@@ -161,6 +161,16 @@ def error_message(response: httpx2.Response, status: int) -> str:
     return message
 
 
+def write_file(path: Path, content: str | bytes) -> Path:
+    """`content` at `path`, its directories made; bytes as they are, text as UTF-8."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
 def write_fixtures(path: Path, **sections: Any) -> Path:
     path.write_text(json.dumps(sections), encoding="utf-8")
     return path

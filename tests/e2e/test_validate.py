@@ -22,6 +22,7 @@ from botops.errors import ConfigError
 from botops.project.loader import load_resources
 from botops.support import yamlpos
 from tests.support import ROOT
+from tests.support import write_file as _write
 
 SCENARIOS = ROOT / "tests/validation"
 EXAMPLES = ROOT / "examples" / "bots"
@@ -112,15 +113,6 @@ def test_a_missing_path_is_a_problem(monkeypatch: pytest.MonkeyPatch, tmp_path: 
         "bot.yaml:1:1: no such file or directory",
         "bots:1:1: no such file or directory",
     ]
-
-
-def _write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
 
 
 def test_a_comment_only_file_holds_no_resource(
