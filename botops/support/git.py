@@ -9,14 +9,14 @@ from collections.abc import Mapping
 from pathlib import Path
 
 
-def rev_parse(directory: Path, *arguments: str) -> str | None:
-    """`git rev-parse ARGUMENTS` run in `directory`; None without git, outside a repository,
-    or on any failure. GIT_DIR and GIT_WORK_TREE are ignored: inside a git hook they name the
-    hook's repository, whatever `directory` is in."""
+def _git(directory: Path, *arguments: str) -> subprocess.CompletedProcess[str] | None:
+    """`git ARGUMENTS` run in `directory`; None without git or when it can't run. GIT_DIR and
+    GIT_WORK_TREE are ignored: inside a git hook they name the hook's repository, whatever
+    `directory` is in."""
     environment = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE")}
     try:
-        done = subprocess.run(
-            ["git", "rev-parse", *arguments],
+        return subprocess.run(
+            ["git", *arguments],
             cwd=directory,
             env=environment,
             capture_output=True,
@@ -26,8 +26,14 @@ def rev_parse(directory: Path, *arguments: str) -> str | None:
         )
     except (OSError, ValueError, subprocess.SubprocessError):
         return None
-    output = done.stdout.strip()
-    return output if done.returncode == 0 and output else None
+
+
+def rev_parse(directory: Path, *arguments: str) -> str | None:
+    """`git rev-parse ARGUMENTS` run in `directory`; None without git, outside a repository,
+    or on any failure."""
+    done = _git(directory, "rev-parse", *arguments)
+    output = done.stdout.strip() if done is not None else ""
+    return output if done is not None and done.returncode == 0 and output else None
 
 
 # A stamp for files that differ from their commit: what was planned was never committed.
@@ -86,35 +92,12 @@ def _pull_request_head(env: Mapping[str, str]) -> str | None:
 
 
 def _dirty(directory: Path) -> bool:
-    environment = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE")}
-    try:
-        done = subprocess.run(
-            ["git", "status", "--porcelain", "--", "."],
-            cwd=directory,
-            env=environment,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=10,
-        )
-    except (OSError, ValueError, subprocess.SubprocessError):
-        return False
-    return done.returncode == 0 and bool(done.stdout.strip())
+    done = _git(directory, "status", "--porcelain", "--", ".")
+    return done is not None and done.returncode == 0 and bool(done.stdout.strip())
 
 
 def ignored_by_git(path: Path) -> bool:
     """Whether git ignores `path` in the work tree it is in (False outside one, or without
     git)."""
-    environment = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE")}
-    try:
-        done = subprocess.run(
-            ["git", "check-ignore", "-q", "--", path.name],
-            cwd=path.parent,
-            env=environment,
-            capture_output=True,
-            check=False,
-            timeout=10,
-        )
-    except (OSError, ValueError, subprocess.SubprocessError):
-        return False
-    return done.returncode == 0
+    done = _git(path.parent, "check-ignore", "-q", "--", path.name)
+    return done is not None and done.returncode == 0
