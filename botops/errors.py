@@ -8,6 +8,12 @@
     ├── GenerationTimeout            a bot-generation job outlived `timeout`; resumable by job id
     ├── ForgeError                   no pull request to comment on, no token, or GitHub/GitLab
     │                                refused (`botops comment`)
+    ├── ModelError                   a call to the model endpoint of `botops test` failed
+    │   │                            (`host`: the endpoint's host, the one place it is named)
+    │   ├── ModelTransportError      no HTTP answer: unreachable, timed out, dropped
+    │   ├── ModelStatusError         an error status (`status`; `retry_after` for a 429)
+    │   └── ModelAnswerError         a 2xx answer that is not a usable completion (not JSON,
+    │                                too large, no text)
     └── ApiError                     anything between botops and the API
         ├── TransportError           no HTTP answer: unreachable, timeout, dropped connection
         │   (`maybe_sent`: the request may have reached the server and acted)
@@ -84,10 +90,21 @@ class TransportError(ApiError):
 class HTTPStatusError(ApiError):
     """The server answered with an error status."""
 
-    def __init__(self, status: int, message: str, *, method: str = "", path: str = "") -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        method: str = "",
+        path: str = "",
+        request_id: str | None = None,
+    ) -> None:
         self.status = status
         self.server_message = message
-        super().__init__(f"{status} {message}", method=method, path=path)
+        # The server's id of the request, named in the line so that support can find it.
+        self.request_id = request_id
+        shown = f"{status} {message}" + (f" (request_id {request_id})" if request_id else "")
+        super().__init__(shown, method=method, path=path)
 
 
 class BadRequestError(HTTPStatusError):
@@ -117,9 +134,10 @@ class RateLimitedError(HTTPStatusError):
         method: str = "",
         path: str = "",
         retry_after: float | None = None,
+        request_id: str | None = None,
     ) -> None:
         self.retry_after = retry_after
-        super().__init__(status, message, method=method, path=path)
+        super().__init__(status, message, method=method, path=path, request_id=request_id)
 
 
 class ServerError(HTTPStatusError):
@@ -128,6 +146,36 @@ class ServerError(HTTPStatusError):
 
 class ForgeError(BotopsError):
     """No pull-request comment could be made: no PR/MR, no token, or the forge refused."""
+
+
+class ModelError(BotopsError):
+    """A call to the model endpoint `botops test` uses failed. The message names the
+    endpoint's host, never the key (the client redacts it from whatever the server said)."""
+
+    def __init__(self, host: str, message: str) -> None:
+        self.host = host
+        self.reason = message
+        super().__init__(f"model endpoint {host}: {message}")
+
+
+class ModelTransportError(ModelError):
+    """No HTTP answer came back from the model endpoint."""
+
+
+class ModelStatusError(ModelError):
+    """The model endpoint answered an error status; `retry_after` (seconds) for a 429 that
+    said one."""
+
+    def __init__(
+        self, host: str, status: int, message: str, *, retry_after: float | None = None
+    ) -> None:
+        self.status = status
+        self.retry_after = retry_after
+        super().__init__(host, f"{status} {message}" if message else str(status))
+
+
+class ModelAnswerError(ModelError):
+    """The model endpoint answered 2xx with something that is not a usable completion."""
 
 
 class GenerationFailed(BotopsError):

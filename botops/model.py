@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-# The name of a kind registered in `botops.kinds.spec` ("Voicebot", "Assistant").
+# The name of a kind registered in `botops.kinds` (`KindSpec.name`).
 Kind = str
 Action = Literal["no-op", "update", "create"]
 Outcome = Literal["applied", "stale", "failed", "unknown", "conflict", "skipped"]
@@ -49,6 +49,22 @@ class Resource:
 
 
 @dataclass(frozen=True)
+class TestSettings:
+    """`tests:` of botops.yaml (DESIGN §15): where test files are, the model endpoint, model
+    names, and how many model calls may be in flight at once."""
+
+    __test__ = False  # not a pytest class
+
+    paths: tuple[Path, ...] | None = None  # None: `tests` beside botops.yaml
+    endpoint: str | None = None
+    models: Mapping[str, str] = field(default_factory=dict)
+    judge: str | None = None
+    caller: str | None = None
+    concurrency: int = 4
+    timeout: float = 120.0  # seconds one model call may take, retries included
+
+
+@dataclass(frozen=True)
 class Environment:
     """One environment of `botops.yaml` (read by `botops.project.environments`); None where it
     leaves the top-level setting."""
@@ -58,6 +74,8 @@ class Environment:
     base_url: str | None = None
     paths: tuple[Path, ...] | None = None
     guards: Mapping[str, Any] = field(default_factory=dict)
+    # Where assistants live on this environment's server, when pinned (DESIGN §16).
+    assistants_path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +90,16 @@ class Project:
     environments: Mapping[str, Environment] = field(default_factory=dict)
     guards: Mapping[str, Any] = field(default_factory=dict)
     rate_limit: int | None = None  # the account's requests a second, when known
+    # Where each entry of `paths` (and of an environment's `paths`) stands in botops.yaml.
+    path_positions: Mapping[Path, tuple[int, int]] = field(default_factory=dict)
+    # Where assistants live (`/api/v2` or `/voicebot/api/v2`); None: found out (DESIGN §16).
+    assistants_path: str | None = None
+    tests: TestSettings = field(default_factory=TestSettings)
+
+    @property
+    def test_paths(self) -> tuple[Path, ...]:
+        """Where test files are: `tests.paths`, else `tests/` beside botops.yaml."""
+        return self.tests.paths if self.tests.paths is not None else (self.root / "tests",)
 
 
 def within(path: str, fields: Iterable[str]) -> bool:
@@ -118,6 +146,9 @@ class ResourcePlan:
     name: str | None = None
     overridden: tuple[str, ...] = ()
     """The paths of `changes` whose new values come from the environment's overrides."""
+    notes: tuple[str, ...] = ()
+    """What the plan says of the live state beside the changes ("latest v8 is not stable;
+    building on v7")."""
     # Filled only by `plan --with-outcomes` (versions.attach_outcomes); never in a plan file.
     outcomes: LiveOutcome | None = None
 
@@ -179,9 +210,13 @@ class ApplyResult:
     conflict  written (`new_version`), but another writer wrote the same resource at the same
               time: the live version may lack these changes or have undone theirs
     skipped   nothing to do (no-op)
+
+    `refused` marks a failure because the plan would send what its rendered form does not show:
+    one such resource refuses the whole plan before any write.
     """
 
     address: str
     outcome: Outcome
     new_version: str | None = None
     message: str | None = None
+    refused: bool = False

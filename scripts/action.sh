@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The GitHub Action's step (action.yml): validate, plan, summary and comment; or apply.
+# The GitHub Action's step (action.yml): validate, plan, summary and comment; test (conversation
+# tests under the plan in the same comment); or apply.
 # Inputs arrive as BOTOPS_ACTION_* variables; results go to $GITHUB_OUTPUT and
 # $GITHUB_STEP_SUMMARY. A plan with changes is success (exit 0, has-changes=true).
 set -uo pipefail
@@ -13,7 +14,11 @@ read -r -a paths <<<"${BOTOPS_ACTION_PATHS:-}"
 if [ -n "${BOTOPS_ACTION_ENVIRONMENT:-}" ]; then
     export BOTOPS_ENV=$BOTOPS_ACTION_ENVIRONMENT
 fi
+tests_file=${BOTOPS_ACTION_TESTS_FILE:-botops-tests.json}
+junit_file=${BOTOPS_ACTION_JUNIT_FILE:-botops-tests.xml}
 case $plan_file in /*) ;; *) plan_file=$PWD/$plan_file ;; esac
+case $tests_file in /*) ;; *) tests_file=$PWD/$tests_file ;; esac
+case $junit_file in /*) ;; *) junit_file=$PWD/$junit_file ;; esac
 markdown_file=${plan_file%.json}.md
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -92,6 +97,37 @@ plan)
     fi
     finish "$code" 0
     ;;
+test)
+    # The conversation tests of the assistants the plan file changes (all of them without one),
+    # reported as JSON (for the comment), JUnit (for test reporters) and Markdown (the summary);
+    # on a pull request the results go under the plan in its one sticky comment. Failing tests
+    # fail the step, after the comment says why.
+    plan_args=()
+    [ ! -f "$plan_file" ] || plan_args=(--plan "$plan_file")
+    rm -f "$tests_file" "$junit_file"
+    botops test "${paths[@]}" "${plan_args[@]}" --format markdown --json "$tests_file" \
+        --junit "$junit_file" >"$work/tests.md"
+    code=$?
+    cat "$work/tests.md"
+    if [ ! -f "$tests_file" ]; then
+        # Bad test files, no endpoint: nothing ran, and the error is in the log.
+        finish "$code" 1
+    fi
+    output tests-file "$tests_file"
+    output junit-file "$junit_file"
+    summary "" "$work/tests.md"
+    event=${GITHUB_EVENT_NAME:-}
+    if [ "$comment" = true ] && [ -f "$plan_file" ] &&
+        { [ "$event" = pull_request ] || [ "$event" = pull_request_target ]; }; then
+        if ! botops comment "$plan_file" --tests "$tests_file" >"$work/comment"; then
+            finish "$code" 1
+        fi
+        cat "$work/comment"
+        url=$(sed -n 's/^comment \(created\|updated\): //p' "$work/comment")
+        output comment-url "$url"
+    fi
+    finish "$code" "$code"
+    ;;
 apply)
     # `pull-request`: the plan the reviewer saw (reviewed_plan.py found it, download-artifact
     # fetched it); a fresh plan only when the workflow opted in with allow-unreviewed.
@@ -123,7 +159,7 @@ apply)
     finish "$code" "$code"
     ;;
 *)
-    echo "::error title=botops::command must be plan, apply or validate, got '$command'"
+    echo "::error title=botops::command must be plan, test, apply or validate, got '$command'"
     finish 1 1
     ;;
 esac

@@ -2,8 +2,10 @@
 reviewer saw, so apply sends exactly that.
 
 The pushed commit ($GITHUB_SHA) -> the merged pull request it came from
-(GET /repos/{repo}/commits/{sha}/pulls) -> that pull request's head commit -> its latest
-successful `pull_request` run holding the plan artifact ($BOTOPS_ACTION_ARTIFACT), via
+(GET /repos/{repo}/commits/{sha}/pulls), which must come from a branch of this repository ->
+that pull request's head commit -> its latest successful `pull_request` run of the botops
+workflow itself ($BOTOPS_ACTION_WORKFLOW: its path, else the runner's GITHUB_WORKFLOW_REF), in this
+repository with its head here too, holding the plan artifact ($BOTOPS_ACTION_ARTIFACT), via
 GET /repos/{repo}/actions/runs?head_sha=...&event=pull_request&status=success and
 GET /repos/{repo}/actions/runs/{id}/artifacts?name=....
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -46,7 +49,7 @@ def get(path: str, query: dict[str, str] | None = None) -> Any:
     )
     try:
         with urllib.request.urlopen(request, timeout=30) as answer:
-            return json.load(answer)
+            return json.loads(_bounded(answer, path))
     except urllib.error.HTTPError as error:
         hint = ""
         if error.code in (401, 403, 404):
@@ -56,8 +59,33 @@ def get(path: str, query: dict[str, str] | None = None) -> Any:
         raise Refused(f"could not read GET {path}: {error}") from None
 
 
-def find(repo: str, sha: str, artifact: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The merged pull request of `sha` and its latest successful run with the artifact."""
+# Every answer is read whole within these bounds: a server that drips bytes or answers without
+# end can't hold the merge job.
+MAX_BODY = 8 * 1024 * 1024
+DEADLINE = 60.0
+
+
+def _bounded(answer: Any, path: str) -> bytes:
+    started = time.monotonic()
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = answer.read1(65536) if hasattr(answer, "read1") else answer.read(65536)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise Refused(f"GET {path} answered more than {MAX_BODY // 1024 // 1024} MB")
+        if time.monotonic() - started > DEADLINE:
+            raise Refused(f"GET {path} did not answer whole within {DEADLINE:.0f} s")
+        chunks.append(chunk)
+
+
+def find(
+    repo: str, sha: str, artifact: str, workflow: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The merged pull request of `sha` and the latest successful run of `workflow` (its path in
+    the repository) with the artifact, on a pull request from this repository."""
     pulls = [p for p in get(f"/repos/{repo}/commits/{sha}/pulls") if p.get("merged_at")]
     if not pulls:
         raise NotFound(f"commit {sha[:7]} came from no merged pull request (a direct push?)")
@@ -68,7 +96,16 @@ def find(repo: str, sha: str, artifact: str) -> tuple[dict[str, Any], dict[str, 
         f"/repos/{repo}/actions/runs",
         {"head_sha": head, "event": "pull_request", "status": "success", "per_page": "100"},
     )["workflow_runs"]
-    for run in sorted(runs, key=lambda r: (r.get("created_at", ""), r["id"]), reverse=True):
+    head_repo = ((pull.get("head") or {}).get("repo") or {}).get("full_name")
+    if head_repo != repo:
+        # A fork's pull request runs whatever workflows the fork adds: none of its artifacts
+        # is a plan anyone reviewed for this repository.
+        raise NotFound(
+            f"pull request #{pull['number']} comes from another repository ({head_repo}); "
+            "only a pull request from a branch of this repository has a reviewed plan"
+        )
+    own = [r for r in runs if _ours(r, repo, workflow)]
+    for run in sorted(own, key=lambda r: (r.get("created_at", ""), r["id"]), reverse=True):
         listed = get(f"/repos/{repo}/actions/runs/{run['id']}/artifacts", {"name": artifact})
         named = [a for a in listed["artifacts"] if a.get("name") == artifact]
         if not named:
@@ -79,8 +116,27 @@ def find(repo: str, sha: str, artifact: str) -> tuple[dict[str, Any], dict[str, 
             )
         return pull, run
     raise NotFound(
-        f"pull request #{pull['number']} (head {head[:7]}) has no successful plan run "
-        f"with the artifact {artifact!r}"
+        f"pull request #{pull['number']} (head {head[:7]}) has no successful run of "
+        f"{workflow} with the artifact {artifact!r}"
+    )
+
+
+def workflow_path(reference: str, repo: str) -> str:
+    """`.github/workflows/botops.yml` from `github.workflow_ref`
+    (`acme/bots/.github/workflows/botops.yml@refs/heads/main`) or a plain path."""
+    path = reference.strip().split("@", 1)[0]
+    return path.removeprefix(f"{repo}/")
+
+
+def _ours(run: dict[str, Any], repo: str, workflow: str) -> bool:
+    """A run of the botops workflow itself, on this repository's own pull_request event: never
+    another workflow (a pull request can add one that uploads an artifact of the same name),
+    never one whose head is in another repository."""
+    return (
+        run.get("event") == "pull_request"
+        and workflow_path(str(run.get("path") or ""), repo) == workflow
+        and ((run.get("repository") or {}).get("full_name")) == repo
+        and ((run.get("head_repository") or {}).get("full_name")) == repo
     )
 
 
@@ -96,11 +152,20 @@ def main() -> int:
     artifact = os.environ.get("BOTOPS_ACTION_ARTIFACT", "botops-plan-default")
     plan_file = os.environ.get("BOTOPS_ACTION_PLAN_FILE", "botops-plan.json")
     allow_unreviewed = os.environ.get("BOTOPS_ACTION_ALLOW_UNREVIEWED", "false") == "true"
+    workflow = workflow_path(
+        os.environ.get("BOTOPS_ACTION_WORKFLOW") or os.environ.get("GITHUB_WORKFLOW_REF", ""), repo
+    )
     if not (repo and sha and os.environ.get("GITHUB_TOKEN")):
         print("::error title=botops::GITHUB_REPOSITORY, GITHUB_SHA and GITHUB_TOKEN must be set")
         return 1
+    if not workflow:
+        print(
+            "::error title=botops::no workflow path (plan-workflow, or the runner's "
+            "GITHUB_WORKFLOW_REF); nothing was applied"
+        )
+        return 1
     try:
-        pull, run = find(repo, sha, artifact)
+        pull, run = find(repo, sha, artifact, workflow)
     except Refused as error:
         print(f"::error title=botops::cannot look up the reviewed plan: {error}")
         return 1
@@ -129,7 +194,7 @@ def main() -> int:
     )
     print(
         f"reviewed plan: {artifact} of run {run.get('html_url', run['id'])} "
-        f"(pull request #{pull['number']}, head {pull['head']['sha'][:7]})"
+        f"(pull request #{pull['number']}, head {pull['head']['sha'][:7]}, workflow {workflow})"
     )
     return 0
 

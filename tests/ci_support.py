@@ -35,9 +35,11 @@ def run_step(
     command: str,
     *,
     event: str = "pull_request",
+    environ: dict[str, str] | None = None,
     **inputs: str,
 ) -> tuple[subprocess.CompletedProcess[str], dict[str, str], str]:
-    """Run the action's step once; its result, its outputs and what it added to the summary."""
+    """Run the action's step once; its result, its outputs and what it added to the summary.
+    `environ` adds variables (a model endpoint and its key, for `test`)."""
     home = project.parent
     output, summary = home / "output", home / "summary"
     for file in (output, summary):
@@ -61,6 +63,7 @@ def run_step(
         "GITHUB_STEP_SUMMARY": str(summary),
         "BOTOPS_ACTION_COMMAND": command,
         **{f"BOTOPS_ACTION_{k.upper()}": v for k, v in inputs.items()},
+        **(environ or {}),
     }
     done = subprocess.run(
         ["bash", str(SCRIPT)], cwd=project, env=env, capture_output=True, text=True, timeout=120
@@ -72,7 +75,13 @@ FINDER = ROOT / "scripts" / "reviewed_plan.py"
 
 
 def find_reviewed_plan(
-    project: Path, forge: ForgeState, sha: str, *, token: str = TOKEN, **inputs: str
+    project: Path,
+    forge: ForgeState,
+    sha: str,
+    *,
+    token: str = TOKEN,
+    workflow_ref: str = "acme/bots/.github/workflows/botops.yml@refs/heads/main",
+    **inputs: str,
 ) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
     """Run the action's reviewed-plan step on a push of `sha`, as action.yml runs it."""
     home = project.parent
@@ -92,6 +101,8 @@ def find_reviewed_plan(
         "RUNNER_TEMP": str(home / "runner-temp"),
         "BOTOPS_ACTION_ARTIFACT": "botops-plan-default",
         "BOTOPS_ACTION_PLAN_FILE": "botops-plan.json",
+        # What the runner sets: the running workflow's path and ref.
+        "GITHUB_WORKFLOW_REF": workflow_ref,
         **{f"BOTOPS_ACTION_{k.upper()}": v for k, v in inputs.items()},
     }
     done = subprocess.run(

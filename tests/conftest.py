@@ -7,8 +7,11 @@ the real CLI, the emulator or other processes and are marked `e2e` here, so `pyt
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +19,7 @@ from typing import Any
 import pytest
 
 from tests.forge_server import ForgeState, serve_forge
-from tests.support import ROOT, Emulator, start_emulator
+from tests.support import ROOT, Emulator, start_emulator, start_emulators
 
 E2E = Path(__file__).resolve().parent / "e2e"
 
@@ -28,16 +31,97 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
+# Emulator options that only say which data it starts with: an emulator started with them
+# alone can serve test after test, reset in between (`POST /_emulator/reset`). Any other option
+# (faults, latency, a rate limit, a token, the envelope, --db) gets an emulator of its own.
+DATA_OPTIONS = {
+    "--demo": 0,
+    "--fixtures": 1,
+    "--synthetic-conversations": 1,
+    "--generation-seconds": 1,
+}
+POOL_SIZE = 6
+
+
+def _data_key(args: tuple[str, ...]) -> tuple[str, ...] | None:
+    """What makes two emulators' start the same (a fixtures file by its content), or None."""
+    key: list[str] = []
+    rest = list(args)
+    while rest:
+        option = rest.pop(0)
+        if option not in DATA_OPTIONS or len(rest) < DATA_OPTIONS[option]:
+            return None
+        values = [rest.pop(0) for _ in range(DATA_OPTIONS[option])]
+        if option == "--fixtures":
+            path = Path(values[0])
+            values = [path.suffix, hashlib.sha256(path.read_bytes()).hexdigest()]
+        key.append(" ".join([option, *values]))
+    return tuple(sorted(key))
+
+
+class EmulatorPool:
+    """Running emulators by the data they start with, the least recently used stopped first."""
+
+    def __init__(self) -> None:
+        self.running: OrderedDict[tuple[str, ...], Emulator] = OrderedDict()
+
+    def get(self, key: tuple[str, ...], args: tuple[str, ...]) -> Emulator:
+        emulator = self.running.pop(key, None)
+        if emulator is not None and emulator.process.poll() is None:
+            emulator.reset()
+        else:
+            emulator = start_emulator(*args)
+            _drain(emulator)
+        self.running[key] = emulator
+        while len(self.running) > POOL_SIZE:
+            self.running.popitem(last=False)[1].stop()
+        return emulator
+
+    def close(self) -> None:
+        for emulator in self.running.values():
+            emulator.stop()
+
+
+def _drain(emulator: Emulator) -> None:
+    """Read a long-lived emulator's stderr as it comes, so that a full pipe never stalls it."""
+    stream = emulator.process.stderr
+    if stream is not None:
+        threading.Thread(target=stream.read, daemon=True).start()
+
+
+@pytest.fixture(scope="session")
+def emulator_pool() -> Iterator[EmulatorPool]:
+    pool = EmulatorPool()
+    yield pool
+    pool.close()
+
+
 @pytest.fixture
-def emulator_factory() -> Iterator[Any]:
-    """Call with emulator options; every emulator started is stopped after the test."""
+def emulator_factory(request: pytest.FixtureRequest, emulator_pool: EmulatorPool) -> Iterator[Any]:
+    """Call with emulator options. An emulator started with data options alone is shared: it
+    comes reset to that data (mark a test `fresh_emulator` to get one of its own anyway); any
+    other is this test's own and is stopped after it. `.together(args, args, ...)` starts
+    several of the test's own at once."""
     started: list[Emulator] = []
+    handed: set[tuple[str, ...]] = set()
+    fresh = request.node.get_closest_marker("fresh_emulator") is not None
 
     def factory(*args: str) -> Emulator:
+        key = None if fresh else _data_key(args)
+        if key is not None and key not in handed:
+            handed.add(key)
+            return emulator_pool.get(key, args)
         emulator = start_emulator(*args)
         started.append(emulator)
         return emulator
 
+    def together(*arg_lists: list[str]) -> list[Emulator]:
+        """Emulators of this test's own, started at the same time."""
+        emulators = start_emulators(*arg_lists)
+        started.extend(emulators)
+        return emulators
+
+    factory.together = together  # type: ignore[attr-defined]
     yield factory
     for emulator in started:
         emulator.stop()
@@ -59,11 +143,21 @@ def examples_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+# What CI sets that botops reads for a commit: the suite may itself run in CI.
+CI_VARIABLES = (
+    "GITHUB_SHA",
+    "GITHUB_EVENT_NAME",
+    "GITHUB_EVENT_PATH",
+    "CI_COMMIT_SHA",
+    "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA",
+)
+
+
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never see the developer's own credentials or targets."""
     for name in list(os.environ):
-        if name.startswith("BOTOPS_") or name in ("GITHUB_SHA", "CI_COMMIT_SHA"):
+        if name.startswith("BOTOPS_") or name in CI_VARIABLES:
             monkeypatch.delenv(name, raising=False)
 
 

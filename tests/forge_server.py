@@ -49,6 +49,12 @@ class ForgeState:
     runs: list[dict[str, Any]] = field(default_factory=list)
     artifacts: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     read_only: bool = False
+    # Who the tokens are: GitHub's `GET /user` answers 403 for an Actions token (None here), so
+    # botops takes the Actions bot; GitLab's answers the token's user.
+    github_user: dict[str, Any] | None = None
+    gitlab_user: dict[str, Any] = field(
+        default_factory=lambda: {"id": 77, "username": "botops-bot"}
+    )
     next_id: int = 1000
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -60,9 +66,17 @@ class ForgeState:
     def comments(self, kind: str, thread: str) -> list[dict[str, Any]]:
         return self.threads.setdefault((kind, thread), [])
 
-    def add(self, kind: str, thread: str, body: str) -> dict[str, Any]:
+    def add(
+        self, kind: str, thread: str, body: str, *, by_token: bool = False, author: str = "someone"
+    ) -> dict[str, Any]:
+        """A comment by a person (`author`), or by the token botops uses."""
         self.next_id += 1
-        item = {"id": self.next_id, "body": body}
+        item: dict[str, Any] = {"id": self.next_id, "body": body}
+        if kind == "github":
+            login = (self.github_user or {}).get("login", "github-actions[bot]")
+            item["user"] = {"login": login if by_token else author}
+        else:
+            item["author"] = dict(self.gitlab_user) if by_token else {"id": 1, "username": author}
         if kind == "github":
             owner_repo, number = thread.split("#")
             item["html_url"] = (
@@ -127,6 +141,10 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.state
         if self.headers.get("Authorization") != f"Bearer {TOKEN}":
             return self._answer(401, {"message": "Bad credentials"})
+        if seg == ["user"] and self.command == "GET":
+            if state.github_user is None:
+                return self._answer(403, {"message": "Resource not accessible by integration"})
+            return self._answer(200, state.github_user)
         if len(seg) == 6 and seg[0] == "repos" and seg[3] == "issues" and seg[5] == "comments":
             thread = f"{seg[1]}/{seg[2]}#{seg[4]}"
             if self.command == "GET":
@@ -142,7 +160,7 @@ class _Handler(BaseHTTPRequestHandler):
             if self.command == "POST":
                 if state.read_only:
                     return self._answer(403, {"message": "Resource not accessible by integration"})
-                return self._answer(201, state.add("github", thread, body["body"]))
+                return self._answer(201, state.add("github", thread, body["body"], by_token=True))
         if len(seg) in (4, 5) and seg[0] == "repos" and seg[3] == "issues":
             return self._issues(seg, query, body)
         if self.command == "GET" and len(seg) >= 5 and seg[0] == "repos":
@@ -210,6 +228,8 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.state
         if self.headers.get("PRIVATE-TOKEN") != GITLAB_TOKEN:
             return self._answer(401, {"message": "401 Unauthorized"})
+        if seg == ["user"] and self.command == "GET":
+            return self._answer(200, state.gitlab_user)
         if (
             len(seg) >= 5
             and seg[0] == "projects"
@@ -223,7 +243,7 @@ class _Handler(BaseHTTPRequestHandler):
             if state.read_only and self.command in ("POST", "PUT"):
                 return self._answer(403, {"message": "403 Forbidden"})
             if len(seg) == 5 and self.command == "POST":
-                return self._answer(201, state.add("gitlab", thread, body["body"]))
+                return self._answer(201, state.add("gitlab", thread, body["body"], by_token=True))
             if len(seg) == 6 and self.command == "PUT":
                 for item in state.comments("gitlab", thread):
                     if str(item["id"]) == seg[5]:

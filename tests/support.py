@@ -32,7 +32,10 @@ class Emulator:
     args: list[str] = field(default_factory=list)
 
     def _call(self, method: str, path: str) -> Any:
-        request = urllib.request.Request(self.url + path, method=method)
+        # With --token, the emulator's own endpoints need it too.
+        token = self.args[self.args.index("--token") + 1] if "--token" in self.args else None
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        request = urllib.request.Request(self.url + path, method=method, headers=headers)
         with urllib.request.urlopen(request, timeout=10) as response:
             body = response.read()
         return json.loads(body) if body else None
@@ -44,6 +47,10 @@ class Emulator:
 
     def clear_requests(self) -> None:
         self._call("DELETE", "/_emulator/requests")
+
+    def reset(self) -> None:
+        """Back to the data it started with, nothing logged (`POST /_emulator/reset`)."""
+        self._call("POST", "/_emulator/reset")
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -60,8 +67,27 @@ class Emulator:
 
 def start_emulator(*args: str) -> Emulator:
     """Start `botops emulator --port 0 ARGS...` and wait for its ready line."""
+    [emulator] = start_emulators([*args])
+    return emulator
+
+
+def start_emulators(*arg_lists: list[str]) -> list[Emulator]:
+    """Start one emulator per list of arguments, all at once, then wait for each ready line
+    (two emulators cost little more than one: most of a start is importing)."""
+    processes = [_launch(args) for args in arg_lists]
+    try:
+        return [_ready(process, args) for process, args in zip(processes, arg_lists, strict=True)]
+    except BaseException:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.communicate(timeout=10)
+        raise
+
+
+def _launch(args: list[str]) -> subprocess.Popen[str]:
     command = [sys.executable, "-m", "botops", "emulator", "--port", "0", *args]
-    process = subprocess.Popen(
+    return subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -69,6 +95,9 @@ def start_emulator(*args: str) -> Emulator:
         cwd=ROOT,
         env={k: v for k, v in os.environ.items() if not k.startswith("BOTOPS_")},
     )
+
+
+def _ready(process: subprocess.Popen[str], args: list[str]) -> Emulator:
     assert process.stdout is not None
     line = process.stdout.readline()
     prefix = "botops emulator listening on "
@@ -130,6 +159,16 @@ def error_message(response: httpx2.Response, status: int) -> str:
     message: str = body["error"]["message"]
     assert message
     return message
+
+
+def write_file(path: Path, content: str | bytes) -> Path:
+    """`content` at `path`, its directories made; bytes as they are, text as UTF-8."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
 
 
 def write_fixtures(path: Path, **sections: Any) -> Path:
@@ -201,3 +240,30 @@ def live_bots(emulator: Emulator) -> list[dict[str, Any]]:
         offset += len(page["data"])
         if not page["data"] or offset >= page["metadata"]["total"]:
             return bots
+
+
+# Fixture files the emulator refuses, and the words of its refusal.
+BROKEN_FIXTURES = {
+    "syntax.yaml": ("bots: [unclosed", "syntax.yaml:2:1: not valid YAML"),
+    "syntax.json": ('{"bots": [}', "syntax.json:1:11: not valid JSON"),
+    "list.yaml": ("- bot_id: a\n", "must be a mapping"),
+    "section.yaml": ("voicebots: []\n", "unknown section 'voicebots'"),
+    "no-id.yaml": ("bots: [{name: A}]\n", "bots[0]: bot_id"),
+    "bad-name.yaml": ("bots: [{bot_id: a, name: ''}]\n", "bots[0]: name"),
+    "bad-version.yaml": ("bots: [{bot_id: a, name: A, version: 3}]\n", "bots[0]: version"),
+    "bad-field.yaml": ("bots: [{bot_id: a, name: A, langs: [en]}]\n", "unknown field 'langs'"),
+    "twice.yaml": ("bots: [{bot_id: a, name: A}, {bot_id: a, name: B}]\n", "a is defined twice"),
+    "agents.json": (
+        '{"assistants": [{"assistant_id": "x", "agents": [{"instruction": "y"}]}]}',
+        "assistants[0]: agents[0].role",
+    ),
+    "stable.yaml": (
+        "assistants: [{assistant_id: x, version: v1, stable_version: v2}]\n",
+        "stable_version",
+    ),
+    "conversation.yaml": ("conversations: [{conversation_id: c1}]\n", "conversations[0]: bot_id"),
+    "transcript.yaml": (
+        "conversations: [{conversation_id: c1, bot_id: b, transcript: hello}]\n",
+        "transcript must be a list",
+    ),
+}

@@ -58,13 +58,14 @@ class Version:
 @dataclass(frozen=True)
 class History:
     """A resource's versions, oldest first. `complete` is False when the server has no history
-    endpoint and botops fell back to the current version against everything before it."""
+    endpoint and botops fell back to the current version against everything before it. `kind`
+    is its kind's address prefix (`KindSpec.prefix`), as `history --format json` says it."""
 
     resource_id: str
     name: str | None
     versions: tuple[Version, ...]
     complete: bool = True
-    kind: str = "voicebot"
+    kind: str = field(kw_only=True)
 
     def live_version(self) -> Version | None:
         return self.versions[-1] if self.versions else None

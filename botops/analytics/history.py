@@ -1,9 +1,10 @@
 """Version histories read from the API (or a file), and the by-version report built on them.
 
-`GET .../voicebots/{id}/versions` and `GET .../assistants/{id}/versions` are assumed extensions
-(DESIGN section 13). A server that answers them 404 or 405 still tells, in the resource's own
-read, which version is live and since when: the history falls back to "the current version"
-against "everything before it".
+A resource's versions (`GET .../voicebots/{id}/versions`, `GET .../assistants/{id}/versions`)
+are assumed extensions (DESIGN section 13), called through its kind's spec
+(`KindSpec.version_items`). A server that answers them 404 or 405 still tells, in the
+resource's own read, which version is live and since when: the history falls back to "the
+current version" against "everything before it".
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncGenerator, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ from botops.analytics.by_version import (
 )
 from botops.analytics.summary import OnProgress, Report, counting
 from botops.errors import MethodNotAllowedError, NotFoundError, UsageError
+from botops.kinds import KINDS, KindSpec, conversing, either, spec_of
 from botops.model import LiveOutcome, Plan
 
 if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
@@ -32,61 +34,58 @@ if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
 
 
 async def resource_history(client: ApiClient, resource_id: str) -> History:
-    """The history of a voicebot, else of an assistant with that id."""
-    try:
-        bot: dict[str, Any] = await client.get_voicebot(resource_id)
-    except NotFoundError:
-        pass
-    else:
-        return await voicebot_history(client, resource_id, bot)
-    try:
-        assistant: dict[str, Any] = await client.get_assistant(resource_id)
-    except (NotFoundError, MethodNotAllowedError):
-        raise UsageError(f"no voicebot or assistant has the id {resource_id!r}") from None
-    return await _history(
-        client.iter_assistant_versions(resource_id), resource_id, None, assistant, "assistant"
-    )
+    """The history of the resource with that id, of the first kind that has one (a kind some
+    servers don't offer is passed over when its calls are refused)."""
+    for spec in KINDS.values():
+        try:
+            live: dict[str, Any] = await spec.fetch(client, resource_id)
+        except NotFoundError:
+            continue
+        except MethodNotAllowedError:
+            if spec.optional:
+                continue
+            raise
+        return await kind_history(spec, client, resource_id, live)
+    prefixes = either(spec.prefix for spec in KINDS.values())
+    raise UsageError(f"no {prefixes} has the id {resource_id!r}")
 
 
-async def voicebot_history(
-    client: ApiClient, bot_id: str, live: dict[str, Any] | None = None
+async def kind_history(
+    spec: KindSpec, client: ApiClient, resource_id: str, live: dict[str, Any] | None = None
 ) -> History:
-    """A voicebot's versions; `live` is its read when the caller already has it (a list item
+    """A resource's versions; `live` is its read when the caller already has it (a list item
     carries `version` and `date_created` too)."""
     if live is None:
         try:
-            live = await client.get_voicebot(bot_id)
+            live = await spec.fetch(client, resource_id)
         except NotFoundError:
-            raise UsageError(f"no voicebot has the id {bot_id!r}") from None
-    name = live.get("name")
+            raise UsageError(f"no {spec.prefix} has the id {resource_id!r}") from None
+    name = live.get("name") if "name" in spec.field_names else None
     name = name if isinstance(name, str) else None
-    return await _history(client.iter_voicebot_versions(bot_id), bot_id, name, live, "voicebot")
-
-
-async def _history(
-    pages: AsyncGenerator[dict[str, Any], None],
-    resource_id: str,
-    name: str | None,
-    live: dict[str, Any],
-    kind: str,
-) -> History:
+    pages = spec.version_items(client, resource_id)
     try:
         async with contextlib.aclosing(pages) as stream:
             items = [item async for item in stream]
     except (NotFoundError, MethodNotAllowedError):
         items = []
     if not items:
-        return fallback_history(resource_id, name, live, kind=kind)
-    return history_from_items(resource_id, name, items, kind=kind)
+        return fallback_history(resource_id, name, live, kind=spec.prefix)
+    return history_from_items(resource_id, name, items, kind=spec.prefix)
 
 
 async def fleet_histories(client: ApiClient, *, bot_id: str | None = None) -> dict[str, History]:
-    """Every live voicebot's history (its list item standing in for its read), or one bot's."""
+    """Every live history of the kind conversations belong to (its list item standing in for
+    its read), or one bot's."""
+    spec = conversing()
     if bot_id is not None:
-        return {bot_id: await voicebot_history(client, bot_id)}
-    listed = [bot async for bot in client.iter_voicebots() if bot.get("bot_id")]
+        try:
+            return {bot_id: await kind_history(spec, client, bot_id)}
+        except UsageError:
+            # Conversations may name another kind's id (an assistant's, DESIGN §16).
+            return {bot_id: await resource_history(client, bot_id)}
+    listed = [live async for live in spec.listing(client) if live.get(spec.id_key)]
     found = await asyncio.gather(
-        *(voicebot_history(client, str(bot["bot_id"]), bot) for bot in listed)
+        *(kind_history(spec, client, str(live[spec.id_key]), live) for live in listed)
     )
     return {history.resource_id: history for history in found}
 
@@ -168,12 +167,15 @@ def _add(report: VersionReport, overall: Report | None, conversation: dict[str, 
 
 
 async def attach_outcomes(client: ApiClient, plan: Plan) -> None:
-    """For each voicebot the plan updates: how its live version (the plan's source version)
-    does now. One read of every conversation, whatever the number of bots."""
-    changed = [r for r in plan.resources if r.kind == "Voicebot" and r.action == "update" and r.id]
+    """For each resource the plan updates: how its live version (the plan's source version)
+    does now, where conversations name it (a voicebot's id, or an assistant's). One read of every
+    conversation, whatever the number of resources."""
+    changed = [r for r in plan.resources if r.action == "update" and r.id]
     if not changed:
         return
-    found = await asyncio.gather(*(voicebot_history(client, str(r.id)) for r in changed))
+    found = await asyncio.gather(
+        *(kind_history(spec_of(r.kind), client, str(r.id)) for r in changed)
+    )
     histories = {h.resource_id: h for h in found}
     report = VersionReport(histories)
 
@@ -184,7 +186,9 @@ async def attach_outcomes(client: ApiClient, plan: Plan) -> None:
     await conv.each(client, add, fields=["insights"])
     for resource in changed:
         bot = report.bots[str(resource.id)]
-        resource.outcomes = live_outcome(bot, resource.source_version)
+        # Another kind's figures only where conversations name it.
+        if resource.kind == conversing().name or bot.versions_json():
+            resource.outcomes = live_outcome(bot, resource.source_version)
 
 
 def live_outcome(bot: BotVersions, live_version: str | None) -> LiveOutcome | None:
@@ -209,22 +213,23 @@ def live_outcome(bot: BotVersions, live_version: str | None) -> LiveOutcome | No
 
 def read_histories(path: Path) -> dict[str, History]:
     """Voicebot histories from a file of `botops history ID --format json` outputs: one
-    object, a JSON array of them, or one a line (JSONL)."""
+    object, a JSON array of them, or several one after another (JSON Lines, or indented)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise UsageError(f"{path}: can't read version histories: {error}") from None
-    try:
-        documents: list[Any] = [json.loads(text)]
-    except ValueError:
-        documents = []
-        for number, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                documents.append(json.loads(line))
-            except ValueError as error:
-                raise UsageError(f"{path}:{number}: not valid JSON: {error}") from None
+    documents: list[Any] = []
+    decoder = json.JSONDecoder()
+    at = _skip_space(text, 0)
+    while at < len(text):
+        # JSON values one after another: JSON Lines, or indented objects appended with `>>`.
+        try:
+            document, at = decoder.raw_decode(text, at)
+        except ValueError as error:
+            line = text.count("\n", 0, at) + 1
+            raise UsageError(f"{path}:{line}: not valid JSON: {error}") from None
+        documents.append(document)
+        at = _skip_space(text, at)
     if len(documents) == 1 and isinstance(documents[0], list):
         documents = documents[0]
     found: dict[str, History] = {}
@@ -235,9 +240,15 @@ def read_histories(path: Path) -> dict[str, History]:
                 f"{path}: item {index + 1} is not a history as `botops history ID --format json` "
                 "prints it ({id, kind, name, versions: [{version, date_created, ...}]})"
             )
-        if history.kind == "voicebot":
+        if history.kind == conversing().prefix:
             found[history.resource_id] = history
     return found
+
+
+def _skip_space(text: str, at: int) -> int:
+    while at < len(text) and text[at] in " \t\r\n":
+        at += 1
+    return at
 
 
 def _history_document(document: Any) -> History | None:
@@ -247,7 +258,7 @@ def _history_document(document: Any) -> History | None:
     if not isinstance(versions, list) or not all(isinstance(v, dict) for v in versions):
         return None
     name = document.get("name") if isinstance(document.get("name"), str) else None
-    kind = str(document.get("kind") or "voicebot")
+    kind = str(document.get("kind") or conversing().prefix)
     if document.get("complete") is False:
         live = versions[0] if versions else {}
         return fallback_history(document["id"], name, live, kind=kind)

@@ -33,7 +33,9 @@ def _pyarrow() -> tuple[Any, Any]:
         import pyarrow
         import pyarrow.dataset
     except ImportError:
-        raise UsageError("--format parquet needs pyarrow: pip install 'botops[parquet]'") from None
+        raise UsageError(
+            "--format parquet needs pyarrow: pip install 'botops-cli[parquet]'"
+        ) from None
     return pyarrow, pyarrow.dataset
 
 

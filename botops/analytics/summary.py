@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from botops.analytics import conversations as conv
 from botops.analytics import fields as flat
 from botops.errors import BotopsError
+from botops.kinds import conversing
 
 if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
     from botops.client import ApiClient
@@ -172,18 +173,20 @@ def report_from(conversations: Iterable[dict[str, Any]], *, bot_id: str | None =
 
 
 async def _bot_names(client: ApiClient, wanted: set[str], *, only: str | None) -> dict[str, str]:
-    """Names of the `wanted` bots: for one bot (`--bot`), that bot alone is read."""
+    """Names of the `wanted` bots (of the kind conversations belong to): for one bot (`--bot`),
+    that bot alone is read."""
     found: dict[str, str] = {}
+    spec = conversing()
 
     def note(bot: dict[str, Any]) -> None:
-        bot_id, name = bot.get("bot_id"), bot.get("name")
+        bot_id, name = bot.get(spec.id_key), bot.get("name")
         if bot_id in wanted and isinstance(name, str) and name:
             found[str(bot_id)] = name
 
     with contextlib.suppress(BotopsError):
         if only is not None:
-            note(await client.get_voicebot(only))
+            note(await spec.fetch(client, only))
         else:
-            async for bot in client.iter_voicebots():
+            async for bot in spec.listing(client):
                 note(bot)
     return found

@@ -21,6 +21,7 @@ from botops.cli import (  # noqa: F401
     import_,
     init,
     plan,
+    test,
     validate,
 )
 from botops.cli.base import cli, main

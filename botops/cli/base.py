@@ -16,6 +16,7 @@ import click
 
 from botops import __version__
 from botops.errors import BotopsError
+from botops.support.text import printable
 
 T = TypeVar("T")
 
@@ -42,6 +43,8 @@ class BotopsGroup(click.Group):
             if ctx.params.get("debug"):
                 raise
             for line in str(error).splitlines() or ["error"]:
+                # Error lines quote servers, forges and files: shown through the one escaping.
+                line = printable(line)
                 click.echo(f"Error: {line}" if not _is_file_problem(line) else line, err=True)
             sys.exit(1)
         except KeyboardInterrupt:

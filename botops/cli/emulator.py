@@ -25,7 +25,15 @@ from botops.errors import BotopsError
 @click.option(
     "--db", type=click.Path(dir_okay=False, path_type=Path), help="SQLite file to persist to."
 )
-@click.option("--demo", is_flag=True, help="Load the data that matches examples/.")
+@click.option(
+    "--demo", is_flag=True, help="Load the data that matches examples/ (and serve its account)."
+)
+@click.option(
+    "--account",
+    "accounts",
+    multiple=True,
+    help="Serve only this account id (repeatable); others answer 404. Default: every id.",
+)
 @click.option(
     "--fixtures",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -52,6 +60,14 @@ from botops.errors import BotopsError
 @click.option("--token", help="Require this token (Bearer, or Basic with any key).")
 @click.option("--envelope", is_flag=True, help="Wrap responses in Exotel's documented envelope.")
 @click.option(
+    "--dialect",
+    type=click.Choice(["reference", "exotel"]),
+    default="reference",
+    show_default=True,
+    help="Serve assistants as the reference has them, or as Exotel's service does "
+    "(under /voicebot/api/v2, nested reads, `data` writes, enveloped, no list totals).",
+)
+@click.option(
     "--generation-seconds",
     type=click.FloatRange(min=0),
     default=2.0,
@@ -64,18 +80,35 @@ from botops.errors import BotopsError
     default=0,
     help="Add N generated conversations.",
 )
+@click.option(
+    "--request-log-size",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="Keep the newest N requests in GET /_emulator/requests.",
+)
+@click.option(
+    "--llm-script",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also serve POST /v1/chat/completions, answered from this YAML script's rules.",
+)
 def emulator(**options: Any) -> None:
     """Run a local Voicebot API server (needs the `emulator` extra).
 
+    With --llm-script it also stands in for an OpenAI-compatible model endpoint, so that
+    `botops test` runs offline (BOTOPS_LLM_ENDPOINT=http://127.0.0.1:PORT/v1).
+
     \b
-    Example:
+    Examples:
         botops emulator --port 0 --demo
+        botops emulator --port 8080 --demo --llm-script examples/llm-script.yaml
     """
     try:
         from botops.emulator.server import serve
     except ImportError as error:
         raise BotopsError(
-            f"the emulator needs its extra: pip install 'botops[emulator]' ({error.name} missing)"
+            "the emulator needs its extra: pip install 'botops-cli[emulator]' "
+            f"({error.name} missing)"
         ) from error
     serve(**options)
 

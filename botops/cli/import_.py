@@ -10,7 +10,7 @@ import click
 from botops.errors import UsageError
 
 if TYPE_CHECKING:
-    from botops.sync.importer import ImportedFile
+    from botops.sync.layout import ImportedFile
     from botops.usecases.session import Session
 
 
@@ -49,7 +49,7 @@ def import_(
         botops import --all --dir bots
         botops import --env prod --all
     """
-    from botops.usecases.import_ import import_live
+    from botops.usecases.import_ import import_live, nothing_live
 
     imported = import_live(
         session,
@@ -60,7 +60,7 @@ def import_(
         warn=lambda m: click.echo(f"Warning: {m}", err=True),
     )
     if not imported.live:
-        click.echo("Nothing to import: no live voicebots or assistants.", err=True)
+        click.echo(f"Nothing to import: {nothing_live()}.", err=True)
         return
     where = session.environment_name
     for address, declared_in in imported.kept:
@@ -72,7 +72,7 @@ def import_(
         click.echo(f"Wrote {file.path}  ({_written(file)}{only})")
     for path in imported.schemas:
         click.echo(f"Wrote {path}", err=True)
-    counts = f"{imported.voicebots} voicebot(s) and {imported.assistants} assistant(s)"
+    counts = imported.counts
     plan = f"botops plan --env {where}" if where else "botops plan"
     if imported.problems:
         for problem in imported.problems:

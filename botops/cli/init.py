@@ -49,7 +49,8 @@ def init(directory: Path | None) -> None:
 
     botops.yaml, bots/ with an example of each kind, schemas/, .pre-commit-config.yaml,
     .github/workflows/botops.yml and .vscode/settings.json mapping the schemas. A file that
-    exists is never overwritten: it is kept and listed.
+    exists is never overwritten: it is kept and listed. Example bots are written only into a
+    new project (no botops.yaml, nothing under bots/).
 
     \b
     Examples:
@@ -58,8 +59,14 @@ def init(directory: Path | None) -> None:
     """
     from botops.usecases.init import init_project
 
-    for item in init_project(directory or Path(".")):
+    done = init_project(directory or Path("."))
+    for item in done.files:
         click.echo(f"Wrote {item.path}" if item.written else f"Kept {item.path} (exists)")
+    if done.examples_left_out:
+        click.echo("No example bots written: this project has its own.", err=True)
     click.echo(
-        "Next: set account_id in botops.yaml, then `botops validate` and `botops plan`.", err=True
+        "Next: set account_id in botops.yaml (or BOTOPS_ACCOUNT_ID) and BOTOPS_TOKEN, then "
+        "`botops import --all` to write your live bots into bots/, `botops validate` and "
+        "`botops plan`.",
+        err=True,
     )

@@ -94,6 +94,7 @@ def plan(
         # Refused, but shown: a reviewer needs to see what the mass change is. No plan file.
         click.echo(_render_plan(result, output_format), nl=False)
         raise
+    _warn_if_dirty(result)
     if out is not None:
         write_plan(result, out)
     click.echo(_render_plan(result, output_format), nl=False)
@@ -101,6 +102,17 @@ def plan(
         click.echo(f"Plan written to {out}; apply it with: botops apply --plan {out}", err=True)
     if detailed_exitcode and result.has_changes:
         sys.exit(2)
+
+
+def _warn_if_dirty(made: Plan) -> None:
+    from botops.support.git import DIRTY, short
+
+    if made.commit and made.commit.endswith(DIRTY):
+        click.echo(
+            f"Warning: files under the project differ from their commit; this plan is stamped "
+            f"{short(made.commit)}: commit them so that the stamp names what is applied",
+            err=True,
+        )
 
 
 def _render_plan(result: Plan, output_format: str) -> str:
@@ -149,6 +161,7 @@ def apply(
         botops plan --out plan.json && botops apply --plan plan.json --auto-approve
     """
     from botops.render.plan_text import origin, render_apply_report, render_text
+    from botops.support.text import printable
     from botops.usecases import apply as applying
 
     the_plan, target = applying.plan_to_apply(
@@ -156,10 +169,14 @@ def apply(
     )
     if plan_file is not None:
         click.echo(origin(the_plan, str(plan_file)), err=True)
+    else:
+        _warn_if_dirty(the_plan)
     click.echo(render_text(the_plan, color=color()))
     if not the_plan.has_changes:
         return
     applying.check_mass_change(session, the_plan, allowed=allow_mass_change)
+    # Where the credentials go, said before anything is sent.
+    click.echo(printable(f"Target: account {target.account_id} at {target.base_url}."), err=True)
     _confirm_apply(auto_approve)
     applied = applying.apply_interruptibly(
         session,

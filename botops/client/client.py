@@ -11,23 +11,34 @@ from __future__ import annotations
 import asyncio
 import time
 import urllib.parse
-from collections.abc import AsyncGenerator, Callable, Coroutine, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx2
 
 from botops import __version__
 from botops.client import wire
 from botops.client.auth import AUTH_HINT, Credentials, Redactor
+from botops.client.bounds import (
+    MAX_BODY,
+    REQUEST_DEADLINE,
+    BodyTooLarge,
+    DeadlineExceeded,
+    megabytes,
+    read_capped,
+    within,
+)
 from botops.client.diagnosis import read_answer, short_reason, ssl_context, transport_error
 from botops.client.flow import AdaptiveLimiter, Pacer, Sleep, retry_delay, take_slot
 from botops.client.pages import Page, paginate
 from botops.client.protocol import ApiClient
-from botops.client.urls import ASSISTANT_API, VOICEBOT_API, clean_base_url
+from botops.client.urls import ASSISTANT_API, ASSISTANT_PATHS, VOICEBOT_API, clean_base_url
 from botops.errors import (
     ApiError,
     HTTPStatusError,
+    MethodNotAllowedError,
+    NotFoundError,
     RateLimitedError,
     ServerError,
     TransportError,
@@ -37,6 +48,7 @@ from botops.errors import (
 Trace = Callable[[str], None]
 Normalize = Callable[[dict[str, Any]], dict[str, Any]]
 Files = Mapping[str, tuple[None, bytes]]
+T = TypeVar("T")
 
 # A refused connection is usually a wrong base URL, not a blip: don't make the user wait long.
 UNREACHABLE_ATTEMPTS = 3
@@ -46,9 +58,17 @@ class Client:
     """Async client. Use as `async with Client(...) as client:`.
 
     - voicebots and conversations under `{base_url}/voicebot/api/v2/accounts/{account_id}/...`,
-      assistants under `{base_url}/api/v2/accounts/{account_id}/...`.
+      assistants under `{base_url}/api/v2/accounts/{account_id}/...` (the reference's path), or
+      where the server has them: the first assistant call that the reference's path answers
+      404 or 405 is asked once more under `/voicebot/api/v2` (Exotel's client's path), and if
+      that answers, every later one goes there (DESIGN §16). `assistants_path` pins it: then
+      nothing is guessed.
+    - an assistant is read as `?version=stable`; a nested answer (`{stable_version,
+      latest_version, versions}`) is read as the stable version (`wire.assistant`).
     - every id is percent-encoded; an id containing `/` raises UsageError.
     - bare or enveloped responses are both accepted; the returned dicts are the bare objects.
+    - `booleans` are the resource fields that are booleans on the wire (the kinds say which:
+      `botops.kinds.wire_booleans()`): the strings "true" and "false" there become booleans.
     - error statuses raise the typed errors of `botops.errors`; no answer raises TransportError.
     - reads are retried on TransportError, 429 and 5xx (backoff with jitter, Retry-After honoured)
       within `deadline` seconds; writes are retried only on 429 (the server acted on nothing).
@@ -72,6 +92,10 @@ class Client:
         clock: Callable[[], float] = time.monotonic,
         max_attempts: int = 10,
         pacer: Pacer | None = None,
+        request_deadline: float = REQUEST_DEADLINE,
+        max_body: int = MAX_BODY,
+        assistants_path: str | None = None,
+        booleans: Iterable[str] = (),
     ) -> None:
         if timeout <= 0:
             raise UsageError(f"timeout must be positive, got {timeout}")
@@ -83,16 +107,28 @@ class Client:
         self.account_id = account_id
         account = _path_id(account_id, "account id")
         self._voicebot_root = f"{VOICEBOT_API}/accounts/{account}"
-        self._assistant_root = f"{ASSISTANT_API}/accounts/{account}"
+        if assistants_path is not None and assistants_path not in ASSISTANT_PATHS:
+            known = " or ".join(ASSISTANT_PATHS)
+            raise UsageError(f"assistants_path must be {known}, got {assistants_path!r}")
+        self._account = account
+        # Where assistants live: pinned, learned from the first assistant call, or None (not
+        # known yet). One probe at a time: every other assistant call waits for its answer.
+        self.assistants_path: str | None = assistants_path
+        self._probe = asyncio.Lock()
         self.credentials = credentials
         self._redact = Redactor(credentials)
         self.limiter = AdaptiveLimiter(concurrency)
         # Shared by the clients of one run (plan, then apply) so that a learned pace carries.
         self.pacer = pacer or Pacer(clock)
+        self._booleans = frozenset(booleans)
         self.concurrency = concurrency
         self.timeout = timeout
         self.deadline = deadline
         self.max_attempts = max_attempts
+        # Every request is bounded as a whole (a server dripping bytes never trips a per-read
+        # timeout) and in size (client/bounds.py, shared with every HTTP client of botops).
+        self.request_deadline = request_deadline
+        self.max_body = max_body
         self.request_count = 0
         self._trace = trace
         self._sleep = sleep
@@ -125,10 +161,10 @@ class Client:
     # Voicebots
     async def get_voicebot(self, bot_id: str) -> dict[str, Any]:
         path = f"{self._voicebot_root}/voicebots/{_path_id(bot_id, 'bot id')}"
-        return wire.resource(await self._object("GET", path))
+        return self._resource(await self._object("GET", path))
 
     async def list_voicebots(self, *, limit: int = 100, offset: int = 0) -> Page:
-        return await self._page(f"{self._voicebot_root}/voicebots", limit, offset, wire.resource)
+        return await self._page(f"{self._voicebot_root}/voicebots", limit, offset, self._resource)
 
     def iter_voicebots(
         self, *, page_size: int = 100, prefetch: int = 4
@@ -147,16 +183,26 @@ class Client:
     async def create_voicebot_version(self, bot_id: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST .../voicebots/{bot_id}/versions with `body` as given."""
         path = f"{self._voicebot_root}/voicebots/{_path_id(bot_id, 'bot id')}/versions"
-        return wire.resource(await self._object("POST", path, json=body))
+        return self._resource(await self._object("POST", path, json=body))
 
     # Assistants
-    async def get_assistant(self, assistant_id: str) -> dict[str, Any]:
-        path = f"{self._assistant_root}/assistants/{_path_id(assistant_id, 'assistant id')}"
-        return wire.resource(await self._object("GET", path))
+    async def get_assistant(self, assistant_id: str, *, version: str = "stable") -> dict[str, Any]:
+        """The assistant as callers get it: `?version=stable` (or another `version`); a nested
+        answer is read as that version, with `latest_version` kept (`wire.assistant`). A flat
+        server answers its latest version whatever is asked."""
+        aid = _path_id(assistant_id, "assistant id")
+
+        async def read(root: str) -> dict[str, Any]:
+            path = f"{root}/assistants/{aid}"
+            return await self._object("GET", path, params={"version": version})
+
+        return wire.assistant(await self._on_assistants(read), version, self._booleans)
 
     async def list_assistants(self, *, limit: int = 100, offset: int = 0) -> Page:
-        path = f"{self._assistant_root}/assistants"
-        return await self._page(path, limit, offset, wire.resource)
+        async def page(root: str) -> Page:
+            return await self._page(f"{root}/assistants", limit, offset, self._resource)
+
+        return await self._on_assistants(page)
 
     def iter_assistants(
         self, *, page_size: int = 100, prefetch: int = 4
@@ -169,12 +215,19 @@ class Client:
     ) -> AsyncGenerator[dict[str, Any], None]:
         """Every version of an assistant, oldest first (an assumed extension, like the read)."""
         aid = _path_id(assistant_id, "assistant id")
-        path = f"{self._assistant_root}/assistants/{aid}/versions"
-        return paginate(self._pages_of(path), page_size, 1)
+
+        async def fetch(*, limit: int, offset: int) -> Page:
+            async def page(root: str) -> Page:
+                path = f"{root}/assistants/{aid}/versions"
+                return await self._page(path, limit, offset, self._resource)
+
+            return await self._on_assistants(page)
+
+        return paginate(fetch, page_size, 1)
 
     def _pages_of(self, path: str) -> Callable[..., Coroutine[Any, Any, Page]]:
         async def fetch(*, limit: int, offset: int) -> Page:
-            return await self._page(path, limit, offset, wire.resource)
+            return await self._page(path, limit, offset, self._resource)
 
         return fetch
 
@@ -183,8 +236,50 @@ class Client:
     ) -> dict[str, Any]:
         """POST .../assistants/{assistant_id}/versions with `body` as given."""
         aid = _path_id(assistant_id, "assistant id")
-        path = f"{self._assistant_root}/assistants/{aid}/versions"
-        return wire.resource(await self._object("POST", path, json=body))
+
+        async def write(root: str) -> dict[str, Any]:
+            path = f"{root}/assistants/{aid}/versions"
+            return await self._object("POST", path, json=body)
+
+        # A write goes where reads found assistants (apply reads before it writes); never to
+        # a path guessed by the write itself.
+        prefix = self.assistants_path or ASSISTANT_API
+        return self._resource(await write(self._root(prefix)))
+
+    def _root(self, prefix: str) -> str:
+        return f"{prefix}/accounts/{self._account}"
+
+    async def _on_assistants(self, call: Callable[[str], Awaitable[T]]) -> T:
+        """`call(root)` under the path where assistants live. Until that is known, one call at a
+        time tries the reference's path, and on 404 or 405 asks the other once: the first path
+        that answers is used for the rest of the run. So a run makes one request more than it
+        would pinned, plus one for each assistant missing on both paths before that (each of
+        which is missing)."""
+        if self.assistants_path is None:
+            async with self._probe:
+                if self.assistants_path is None:
+                    return await self._probing(call)
+        return await call(self._root(self.assistants_path))
+
+    async def _probing(self, call: Callable[[str], Awaitable[T]]) -> T:
+        first, other = ASSISTANT_PATHS
+        try:
+            result = await call(self._root(first))
+        except (NotFoundError, MethodNotAllowedError) as refused:
+            try:
+                result = await call(self._root(other))
+            except HTTPStatusError:
+                # Missing on both: this one is missing, and where the others are is still
+                # open (the next assistant call asks again).
+                raise refused from None
+            self.assistants_path = other
+            self._emit(
+                f"assistants answer under {other} here, not {first}: using {other} for the "
+                "rest of the run (assistants_path in botops.yaml pins it)"
+            )
+            return result
+        self.assistants_path = first
+        return result
 
     # Bot generation
     async def create_generation(self, text_content: str) -> dict[str, Any]:
@@ -228,6 +323,9 @@ class Client:
         return wire.conversation(await self._object("GET", path))
 
     # Reading answers
+    def _resource(self, obj: dict[str, Any]) -> dict[str, Any]:
+        return wire.resource(obj, self._booleans)
+
     async def _page(
         self,
         path: str,
@@ -246,9 +344,15 @@ class Client:
         return Page([normalize(item) for item in items], total, offset, limit)
 
     async def _object(
-        self, method: str, path: str, *, json: Any = None, files: Files | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        files: Files | None = None,
+        params: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
-        body = await self._call(method, path, json=json, files=files)
+        body = await self._call(method, path, params=params, json=json, files=files)
         if not isinstance(body, dict):
             message = f"expected a JSON object, got {type(body).__name__}"
             raise ApiError(message, method=method, path=self._redact(path))
@@ -303,8 +407,12 @@ class Client:
         retries.begin()
         succeeded = throttled = answered = False
         retry_after: float | None = None
+        # The retry deadline is total: an attempt gets what is left of it, and never more than
+        # the request deadline (a server dripping bytes never trips a per-read timeout).
+        left = retries.left()
+        limit = self.request_deadline if left is None else min(self.request_deadline, left)
         try:
-            body = await self._attempt(method, path, shown, params, json, files)
+            body = await self._attempt(method, path, shown, params, json, files, max(limit, 1.0))
             succeeded = answered = True
             return body
         except RateLimitedError as exc:
@@ -331,13 +439,28 @@ class Client:
         params: Mapping[str, str] | None,
         json: Any,
         files: Files | None,
+        limit: float,
     ) -> Any:
         self.request_count += 1
         # Errors quote the path; a caller may have put anything into an id.
         where = self._redact(path)
         start = time.perf_counter()
         try:
-            response = await self._http.request(method, path, params=params, json=json, files=files)
+            response = await within(
+                limit, self._bounded(method, path, params=params, json=json, files=files)
+            )
+        except DeadlineExceeded as exc:
+            self._emit(f"{shown} -> no complete answer within {limit:g} s ({_ms(start)})")
+            raise TransportError(
+                f"no complete answer from {self.base_url} within {limit:g} s (it kept the "
+                "connection open); it may have acted",
+                method=method,
+                path=where,
+                maybe_sent=True,
+            ) from exc
+        except BodyTooLarge as exc:
+            self._emit(f"{shown} -> more than {megabytes(exc.limit)} ({_ms(start)})")
+            raise ApiError(str(exc), method=method, path=where) from None
         except httpx2.HTTPError as exc:
             base, timeout = self.base_url, self.timeout
             error = transport_error(
@@ -352,6 +475,30 @@ class Client:
         credentials = self.credentials
         hint = credentials.hint if credentials else "no credentials were sent: " + AUTH_HINT
         return read_answer(response, method=method, path=where, redact=self._redact, hint=hint)
+
+    async def _bounded(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None,
+        json: Any,
+        files: Files | None,
+    ) -> httpx2.Response:
+        """The response with its body read, at most `max_body` bytes of it."""
+        request = self._http.build_request(method, path, params=params, json=json, files=files)
+        streamed = await self._http.send(request, stream=True)
+        try:
+            body = await read_capped(streamed.aiter_bytes(), self.max_body)
+        finally:
+            await streamed.aclose()
+        # The body is decoded already: the new response must not decode it again.
+        headers = httpx2.Headers(streamed.headers)
+        for name in ("content-encoding", "content-length", "transfer-encoding"):
+            headers.pop(name, None)
+        return httpx2.Response(
+            streamed.status_code, headers=headers, content=body, request=streamed.request
+        )
 
     def _emit(self, line: str) -> None:
         if self._trace is not None:
@@ -377,6 +524,12 @@ class _Retries:
         self.attempt += 1
         if self.started is None:
             self.started = self.clock()
+
+    def left(self) -> float | None:
+        """What is left of the deadline (None: no deadline)."""
+        if self.deadline <= 0:
+            return None
+        return self.deadline - (self.clock() - (self.started or 0.0))
 
     def give_up(self, error: ApiError, *, throttled: bool, delay: float) -> bool:
         """Whether `error` ends the retries: too many failures, a server unreachable (usually

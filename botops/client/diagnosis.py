@@ -47,6 +47,8 @@ def read_answer(
     except RecursionError:  # the json module recurses once per level of nesting
         message = "the answer is JSON nested too deeply to read"
         raise ApiError(message, method=method, path=path) from None
+    except wire.NotText as refused:
+        raise ApiError(str(refused), method=method, path=path) from None
     status = wire.envelope_status(body, response.status_code)
     if 200 <= status < 300:
         if body is None:
@@ -70,25 +72,28 @@ def status_error(
 ) -> HTTPStatusError:
     """The typed error for an error `status`, with the server's message."""
     message = redact(wire.server_message(status, response, body))
+    # Which request it was, in the server's words, whichever shape the answer had.
+    rid = wire.request_id(response, body)
+    where: dict[str, Any] = {"method": method, "path": path, "request_id": rid}
     if status == 400:
-        return BadRequestError(status, message, method=method, path=path)
+        return BadRequestError(status, message, **where)
     if status in (401, 403):
-        error = AuthError(status, f"{message} ({hint})", method=method, path=path)
+        error = AuthError(status, f"{message} ({hint})", **where)
         error.server_message = message
         return error
     if status == 404:
-        return NotFoundError(status, message, method=method, path=path)
+        return NotFoundError(status, message, **where)
     if status == 405:
-        return MethodNotAllowedError(status, message, method=method, path=path)
+        return MethodNotAllowedError(status, message, **where)
     if status == 429:
         retry_after = wire.retry_after(response.headers.get("Retry-After"))
-        return RateLimitedError(status, message, method=method, path=path, retry_after=retry_after)
+        return RateLimitedError(status, message, retry_after=retry_after, **where)
     if status >= 500:
-        return ServerError(status, message, method=method, path=path)
+        return ServerError(status, message, **where)
     if 300 <= status < 400:
         location = redact(response.headers.get("Location", "elsewhere"))
         message = f"redirected to {location}; check the base URL"
-    return HTTPStatusError(status, message, method=method, path=path)
+    return HTTPStatusError(status, message, **where)
 
 
 def transport_error(

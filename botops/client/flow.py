@@ -278,7 +278,14 @@ async def take_slot(pacer: Pacer, limiter: AdaptiveLimiter, sleep: Sleep) -> tup
 def retry_delay(failures: int, error: ApiError) -> float:
     """Seconds before the next attempt: Retry-After when a 429 gave a positive one, else
     backoff (a server that keeps saying "retry now" would otherwise get a retry storm)."""
-    if isinstance(error, RateLimitedError) and error.retry_after:
+    retry_after = error.retry_after if isinstance(error, RateLimitedError) else None
+    return backoff(failures, retry_after)
+
+
+def backoff(failures: int, retry_after: float | None) -> float:
+    """`retry_delay` for any HTTP client of botops (the model endpoint's too): the server's
+    positive Retry-After, capped, with a little jitter; else exponential backoff, full jitter."""
+    if retry_after:
         # A little jitter so that every throttled request doesn't return at the same instant.
-        return min(error.retry_after, MAX_RETRY_AFTER) + random.uniform(0, BACKOFF_BASE)
+        return min(retry_after, MAX_RETRY_AFTER) + random.uniform(0, BACKOFF_BASE)
     return random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (failures - 1)))

@@ -4,17 +4,23 @@ The API pages with `limit`/`offset` and says the list's size in `metadata.total`
 With a total, up to `prefetch` pages are in flight at once and yielded in order, so memory is
 bounded by `prefetch` pages however long the list; without one, only a short page ends the
 list, so pages are read one after another.
+
+A server that ignores `offset` (or sends a page it sent before) would have a full page forever:
+a page that brings nothing new, the same items as an earlier page, ends the read with one line
+saying the server repeats itself (a fingerprint of 16 bytes is kept per page, not the items).
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import hashlib
+import json
 from collections.abc import AsyncGenerator, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from botops.errors import UsageError
+from botops.errors import ApiError, UsageError
 
 MAX_PAGE_SIZE = 100  # the reference's maximum `limit`
 
@@ -43,6 +49,8 @@ async def paginate(
         # A server caps larger pages at its maximum, which would read as a short last page.
         raise UsageError(f"page_size must be 1 to {MAX_PAGE_SIZE}, prefetch at least 1")
     first = await fetch(limit=page_size, offset=0)
+    seen = _Seen()
+    seen.check(first)
     if on_total is not None:
         on_total(first.total)
     for item in first.items:
@@ -52,6 +60,7 @@ async def paginate(
         page = first
         while len(page.items) >= page_size:
             page = await fetch(limit=page_size, offset=page.offset + page_size)
+            seen.check(page)
             for item in page.items:
                 yield item
         return
@@ -68,6 +77,7 @@ async def paginate(
             if not pending:
                 return
             page = await pending.popleft()
+            seen.check(page)
             for item in page.items:
                 yield item
             if len(page.items) < page_size:
@@ -78,3 +88,23 @@ async def paginate(
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
+
+
+class _Seen:
+    """The pages read so far, by fingerprint."""
+
+    def __init__(self) -> None:
+        self.fingerprints: set[bytes] = set()
+
+    def check(self, page: Page) -> None:
+        if not page.items:
+            return
+        text = json.dumps(page.items, sort_keys=True, default=str, ensure_ascii=True)
+        fingerprint = hashlib.blake2b(text.encode(), digest_size=16).digest()
+        if fingerprint in self.fingerprints:
+            raise ApiError(
+                f"the server repeats itself: the page at offset {page.offset:,} holds the same "
+                f"{len(page.items):,} items as an earlier page, so the list would never end; "
+                "botops stopped reading it"
+            )
+        self.fingerprints.add(fingerprint)

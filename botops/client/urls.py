@@ -11,6 +11,8 @@ from botops.errors import UsageError
 
 VOICEBOT_API = "/voicebot/api/v2"
 ASSISTANT_API = "/api/v2"
+# Where assistants may live (DESIGN §16): the reference's path first, then Exotel's client's.
+ASSISTANT_PATHS = (ASSISTANT_API, VOICEBOT_API)
 
 
 def clean_base_url(url: str) -> str:
@@ -57,10 +59,18 @@ def _check_host_and_port(parts: urllib.parse.SplitResult, host: str, url: str) -
             ipaddress.ip_address(host)
         except ValueError:
             raise UsageError(f"base URL {_redacted(url)} names no valid IP address") from None
-    elif not host.isascii():
+    elif not host.isascii() or any(label.startswith("xn--") for label in host.split(".")):
+        # A punycode label (`xn--…`) must decode, as the HTTP stack checks it when sending.
         try:
+            import idna
+
+            if host.isascii():
+                idna.decode(host)
+            else:
+                idna.encode(host)
+        except ImportError:
             host.encode("idna")
-        except UnicodeError:
+        except (UnicodeError, ValueError):
             raise UsageError(f"base URL {_redacted(url)} names no valid host") from None
 
 

@@ -4,7 +4,8 @@ An answer is either the bare object (or `{"metadata", "data"}` list) the referen
 or the same inside Exotel's envelope (`{"request_id", "method", "http_code", "response": ...}`),
 whose `http_code` may report an error inside a 200. Both are accepted everywhere and unwrapped
 to the bare shape. Normalisation happens here, once, for every caller: booleans that arrive as
-strings become booleans, and a conversation's `insights.intents` given as a comma-separated
+strings become booleans (which fields are booleans is the kinds' to say: the client is
+given them), and a conversation's `insights.intents` given as a comma-separated
 string becomes a list. Error answers are read for the server's own message (`server_message`),
 in whichever of the shapes the API, its gateway or a proxy used.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import math
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -23,21 +25,59 @@ from botops.errors import ApiError
 
 MESSAGE_LIMIT = 300
 
-_BOOLEAN_FIELDS = frozenset({"enable_greeting_interruption", "mark_as_stable"})
 _ENVELOPE_KEYS = frozenset({"http_code", "request_id", "method"})
 
 
 # Reading bodies
 
 
+class NotText(ValueError):
+    """JSON that Python reads but no value of the API is: NaN, Infinity, a number too large
+    for a float, a lone surrogate. Kept out at the door, so that no plan file, JSON output or
+    terminal line ever meets it."""
+
+
 def json_body(response: httpx2.Response) -> Any:
-    """The parsed body; `{}` when empty, None when it is not JSON."""
+    """The parsed body; `{}` when empty, None when it is not JSON; `NotText` for JSON holding
+    what no API value is."""
     if not response.content:
         return {}
     try:
-        return json.loads(response.content)
+        body = json.loads(response.content, parse_constant=_constant, parse_float=_float)
+    except NotText:
+        raise
     except ValueError:
         return None
+    # Escaped surrogates (`\ud83d\ude00` is one emoji) are rare: walk the body only then.
+    if _SURROGATE_ESCAPE.search(response.content) and _has_lone_surrogate(body):
+        raise NotText(
+            "the answer holds a lone surrogate (half of a UTF-16 pair), which is not text"
+        )
+    return body
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _constant(text: str) -> Any:
+    raise NotText(f"the answer holds {text}, which is not a JSON number")
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise NotText(f"the answer holds the number {text[:40]}, too large for a float")
+    return value
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return any("\ud800" <= ch <= "\udfff" for ch in value)
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(item) for item in value)
+    return False
 
 
 def is_envelope(body: Any) -> bool:
@@ -92,10 +132,44 @@ def list_body(body: Any, method: str, path: str) -> tuple[list[dict[str, Any]], 
 # Normalisation: once, here, for every caller
 
 
-def resource(obj: dict[str, Any]) -> dict[str, Any]:
-    """A voicebot or assistant: booleans that arrive as strings are read as booleans."""
-    fixed = {k: _boolean(obj[k]) for k in _BOOLEAN_FIELDS & obj.keys()}
+def resource(obj: dict[str, Any], booleans: frozenset[str]) -> dict[str, Any]:
+    """A resource (a live object, a version, a list item): its `booleans` that arrive as the
+    strings "true" or "false" are read as booleans."""
+    fixed = {k: _boolean(obj[k]) for k in booleans & obj.keys()}
     return {**obj, **fixed} if fixed else obj
+
+
+def assistant(
+    obj: dict[str, Any], asked: str = "stable", booleans: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """An assistant in the flat shape botops compares (DESIGN §5), from either shape the
+    service answers. The nested one (Exotel's, DESIGN §16) `{stable_version, latest_version,
+    versions: {"v7": {instruction?, llm_config?, agents}}}` becomes the `asked` version's
+    values (`stable`, `latest` or a version) with `version` naming it, `stable_version` and
+    `latest_version` kept: `latest_version` present says the server speaks the nested dialect.
+    The flat shape is only normalised (`booleans` as for `resource`)."""
+    versions = obj.get("versions")
+    if not isinstance(versions, dict):
+        return resource(obj, booleans)
+    stable, latest = _text(obj.get("stable_version")), _text(obj.get("latest_version"))
+    wanted = {"stable": stable, "latest": latest}.get(asked, asked)
+    if wanted not in versions:
+        # No stable version yet (or the asked one left out): the latest, where given.
+        wanted = next((v for v in (stable, latest) if v in versions), None)
+        if wanted is None and len(versions) == 1:
+            wanted = next(iter(versions))
+    values = versions.get(wanted) if wanted is not None else None
+    flat = {k: v for k, v in obj.items() if k != "versions"}
+    if isinstance(values, dict):
+        flat.update(values)
+    flat["version"] = wanted if isinstance(values, dict) else None
+    flat["stable_version"] = stable
+    flat["latest_version"] = latest if latest is not None else wanted
+    return resource(flat, booleans)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or isinstance(value, bool) else str(value)
 
 
 def _boolean(value: Any) -> Any:
@@ -118,6 +192,32 @@ def conversation(obj: dict[str, Any]) -> dict[str, Any]:
 
 def server_message(status: int, response: httpx2.Response, body: Any) -> str:
     """The server's own words for a refusal, on one line; the reason phrase when it gave none."""
+    return _server_words(status, response, body)
+
+
+def request_id(response: httpx2.Response, body: Any) -> str | None:
+    """The id the server gave this request: the envelope's `request_id` (or the error
+    object's), else a `X-Request-Id` header; None when none came or it is not a plain token."""
+    candidates: list[Any] = []
+    if isinstance(body, dict):
+        candidates.append(body.get("request_id"))
+        error = body.get("error")
+        if isinstance(error, dict):
+            candidates.append(error.get("request_id"))
+    candidates += [response.headers.get("X-Request-Id"), response.headers.get("Request-Id")]
+    for candidate in candidates:
+        if isinstance(candidate, str | int) and not isinstance(candidate, bool):
+            text = str(candidate).strip()
+            if _REQUEST_ID.fullmatch(text):
+                return text
+    return None
+
+
+# What a request id may look like to be shown: a token, not a message in disguise.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
+
+
+def _server_words(status: int, response: httpx2.Response, body: Any) -> str:
     message: Any = None
     if isinstance(body, dict):
         error = body.get("error")

@@ -8,6 +8,7 @@ so that every refusal is a 400 in the API's error shape naming the field (never 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -21,18 +22,23 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from botops import __version__
-from botops.emulator import openapi, rules
-from botops.emulator.gateway import RequestLog, error_body, parse_form
+from botops.emulator import chat, openapi, rules
+from botops.emulator.gateway import RequestLog, error_body, is_openai, openai_error_body, parse_form
 from botops.emulator.generate import Generations
+from botops.emulator.llmscript import Script
 from botops.emulator.store import ASSISTANT, KINDS, VOICEBOT, Kind, Refused, Store
 
 VOICEBOTS = "/voicebot/api/v2/accounts/{accountId}"
 ASSISTANTS = "/api/v2/accounts/{tenant_id}"
+# Where Exotel's own client finds assistants (DESIGN §16): beside the voicebots.
+EXOTEL_ASSISTANTS = "/voicebot/api/v2/accounts/{tenant_id}"
+DIALECTS = ("reference", "exotel")
 MAX_PAGE = 100
 DEFAULT_PAGE = 10
 CONVERSATION_FIELDS = ("transcript", "insights")
 VOICEBOT_VERSION_KEYS = ("source_version", "data", "version_description")
-ASSISTANT_VERSION_KEYS = ("source_version", "mark_as_stable", *rules.ASSISTANT_FIELDS)
+ASSISTANT_VERSION_KEYS = ("source_version", "mark_as_stable", *rules.ASSISTANT_TABLE)
+EXOTEL_ASSISTANT_VERSION_KEYS = ("source_version", "mark_as_stable", "version_description", "data")
 
 Handler = Callable[[Request], Awaitable[Response]]
 # method, path, operation id (the handler's name where it has its own), handler, status
@@ -40,9 +46,23 @@ Operation = tuple[str, str, str, Handler, int]
 
 
 def create_app(
-    store: Store, generations: Generations, log: RequestLog, *, envelope: bool = False
+    store: Store,
+    generations: Generations,
+    log: RequestLog,
+    *,
+    envelope: bool = False,
+    dialect: str = "reference",
+    script: Script | None = None,
 ) -> FastAPI:
-    """The API's routes; with `envelope`, /openapi.json describes the enveloped responses."""
+    """The API's routes; with `envelope`, /openapi.json describes the enveloped responses.
+    `app.state.reset` is what `POST /_emulator/reset` does (`server.resetter`); while it is
+    None, that answers 404.
+    `dialect` "exotel" serves assistants as Exotel's service does (DESIGN §16): under
+    /voicebot/api/v2, read nested (`?version=stable`), written with a `data` wrapper. With
+    `script`, `POST /v1/chat/completions` answers from it."""
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown dialect {dialect!r} (known: {', '.join(DIALECTS)})")
+    assistant_routes = EXOTEL_ASSISTANT_ROUTES if dialect == "exotel" else ASSISTANT_ROUTES
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -61,6 +81,7 @@ def create_app(
     app.state.store = store
     app.state.generations = generations
     app.state.log = log
+    app.state.reset = None
     app.add_exception_handler(Refused, _refused)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid)
@@ -77,7 +98,7 @@ def create_app(
             get_conversation,
             200,
         ),
-        *ASSISTANT_ROUTES.operations(),
+        *assistant_routes.operations(),
     ]
     for method, path, name, handler, status in operations:
         app.add_api_route(
@@ -89,6 +110,16 @@ def create_app(
             operation_id=name,
             openapi_extra=openapi.operation(path, name, status, envelope=envelope),
         )
+    if script is not None:
+        app.add_api_route(
+            chat.PATH,
+            chat.handler(script),
+            methods=["POST"],
+            status_code=200,
+            summary=openapi.SUMMARIES["create_chat_completion"],
+            operation_id="create_chat_completion",
+            openapi_extra=openapi.chat_operation(),
+        )
     app.add_api_route("/_emulator/requests", requests_log, methods=["GET"], include_in_schema=False)
     app.add_api_route(
         "/_emulator/requests", clear_requests_log, methods=["DELETE"], include_in_schema=False
@@ -96,6 +127,7 @@ def create_app(
     app.add_api_route(
         "/_emulator/{kind}/{rid}/versions", versions, methods=["GET"], include_in_schema=False
     )
+    app.add_api_route("/_emulator/reset", reset_state, methods=["POST"], include_in_schema=False)
     return app
 
 
@@ -159,7 +191,7 @@ def _voicebot_version(body: dict[str, Any]) -> tuple[list[str], dict[str, Any], 
         problems.append("data must be an object")
     else:
         problems += rules.check_fields(
-            data, rules.BOT_RULES, prefix="data.", what="a voicebot version"
+            data, rules.BOT_TABLE, prefix="data.", what="a voicebot version"
         )
     description = body.get("version_description")
     if "version_description" in body:
@@ -171,9 +203,32 @@ def _assistant_version(body: dict[str, Any]) -> tuple[list[str], dict[str, Any],
     problems: list[str] = []
     if "mark_as_stable" in body:
         problems += [p for p in [rules.BOOLEAN("mark_as_stable", body["mark_as_stable"])] if p]
-    changes = {k: body[k] for k in rules.ASSISTANT_FIELDS if k in body}
-    problems += rules.check_fields(changes, rules.ASSISTANT_RULES, what="an assistant version")
+    changes = {k: body[k] for k in rules.ASSISTANT_TABLE if k in body}
+    problems += rules.check_fields(changes, rules.ASSISTANT_TABLE, what="an assistant version")
     return problems, changes, body.get("mark_as_stable") is True
+
+
+def _exotel_assistant_version(body: dict[str, Any]) -> tuple[list[str], dict[str, Any], bool]:
+    """Exotel's write: `{source_version, mark_as_stable: "true"|"false", version_description,
+    data: {instruction?, llm_config?, agents?}}` (string booleans, values under `data`)."""
+    problems: list[str] = []
+    stable = body.get("mark_as_stable")
+    if "mark_as_stable" in body and stable not in ("true", "false"):
+        problems.append('mark_as_stable must be the string "true" or "false"')
+    if "version_description" in body:
+        problems += [
+            p for p in [rules.STRING("version_description", body["version_description"])] if p
+        ]
+    data = body.get("data")
+    if "data" not in body:
+        problems.append("data is required: an object with the fields to change")
+    elif not isinstance(data, dict):
+        problems.append("data must be an object")
+    else:
+        problems += rules.check_fields(
+            data, rules.ASSISTANT_TABLE, prefix="data.", what="an assistant version"
+        )
+    return problems, data if isinstance(data, dict) else {}, stable == "true"
 
 
 @dataclass(frozen=True)
@@ -187,6 +242,8 @@ class _KindRoutes:
     version_keys: tuple[str, ...]  # what a new version's body may hold
     # A new version's body → problems, the changes, and its note (see `Store.new_version`).
     version: Callable[[dict[str, Any]], tuple[list[str], dict[str, Any], str | bool | None]]
+    # Exotel's dialect: reads nested (`?version=`), writes keep their `version_description`.
+    nested: bool = False
 
     def operations(self) -> list[Operation]:
         """Named as the OpenAPI document names them, e.g. `get_voicebot`."""
@@ -209,7 +266,11 @@ class _KindRoutes:
 
     async def get(self, request: Request) -> Response:
         rid = request.path_params[self.param]
-        found = _store(request).get(self.kind, rid)
+        if self.nested:
+            asked = request.query_params.get("version") or "stable"
+            found = _store(request).nested(self.kind, rid, asked)
+        else:
+            found = _store(request).get(self.kind, rid)
         if found is None:
             raise Refused(404, f"no {self.kind.what} has the id {rid!r}")
         return JSONResponse(found)
@@ -226,7 +287,15 @@ class _KindRoutes:
         problems += more
         if problems:
             raise Refused(400, "; ".join(problems))
-        result = store.new_version(self.kind, rid, body["source_version"], changes, note)
+        if not self.nested:
+            result = store.new_version(self.kind, rid, body["source_version"], changes, note)
+            return JSONResponse(result)
+        description = body.get("version_description")
+        result = store.new_version(
+            self.kind, rid, body["source_version"], changes, note, description=description
+        )
+        result["mark_as_stable"] = "true" if note is True else "false"
+        result["version_description"] = description
         return JSONResponse(result)
 
     async def list_versions(self, request: Request) -> Response:
@@ -236,6 +305,11 @@ class _KindRoutes:
         if found is None:
             raise Refused(404, f"no {self.kind.what} has the id {rid!r}")
         total, items = found
+        if self.nested:
+            for item in items:
+                number = rules.version_number(item["version"]) or 0
+                item["version_description"] = _store(request).description_of(self.kind, rid, number)
+                item["mark_as_stable"] = "true" if item.get("mark_as_stable") else "false"
         return _list(total, offset, limit, items)
 
 
@@ -244,6 +318,13 @@ VOICEBOT_ROUTES = _KindRoutes(
 )
 ASSISTANT_ROUTES = _KindRoutes(
     ASSISTANTS, ASSISTANT, "assistant_id", False, ASSISTANT_VERSION_KEYS, _assistant_version
+)
+EXOTEL_ASSISTANT_ROUTES = dataclasses.replace(
+    ASSISTANT_ROUTES,
+    root=EXOTEL_ASSISTANTS,
+    version_keys=EXOTEL_ASSISTANT_VERSION_KEYS,
+    version=_exotel_assistant_version,
+    nested=True,
 )
 
 
@@ -274,11 +355,21 @@ async def get_conversation(request: Request) -> Response:
 
 
 async def requests_log(request: Request) -> Response:
-    return JSONResponse(_log(request).entries)
+    return JSONResponse(list(_log(request).entries))
 
 
 async def clear_requests_log(request: Request) -> Response:
     _log(request).clear()
+    return Response(status_code=204)
+
+
+async def reset_state(request: Request) -> Response:
+    """Back to the data the emulator started with (`--demo`, `--fixtures`, synthetic), with
+    no request logged, no generation job and an empty rate-limit window."""
+    reset = cast(Callable[[], None] | None, request.app.state.reset)
+    if reset is None:
+        raise Refused(404, "this emulator can't be reset")
+    reset()
     return Response(status_code=204)
 
 
@@ -396,8 +487,14 @@ async def _http_error(request: Request, error: Exception) -> Response:
         message = f"method not allowed: {where} (allowed: {allowed})"
     else:
         message = str(error.detail)
+    if is_openai(request.url.path):
+        if request.url.path == chat.PATH and error.status_code == 404:
+            message += " (the emulator serves it with --llm-script FILE)"
+        shape = openai_error_body(error.status_code, message)
+    else:
+        shape = error_body(error.status_code, message)
     return JSONResponse(
-        error_body(error.status_code, message),
+        shape,
         status_code=error.status_code,
         headers=dict(error.headers or {}),
     )
@@ -412,5 +509,8 @@ async def _invalid(_: Request, error: Exception) -> Response:
     return JSONResponse(error_body(400, "; ".join(parts) or "invalid request"), status_code=400)
 
 
-async def _crash(_: Request, error: Exception) -> Response:
-    return JSONResponse(error_body(500, f"internal error in the emulator: {error}"), 500)
+async def _crash(request: Request, error: Exception) -> Response:
+    message = f"internal error in the emulator: {error}"
+    if is_openai(request.url.path):
+        return JSONResponse(openai_error_body(500, message), 500)
+    return JSONResponse(error_body(500, message), 500)

@@ -17,14 +17,14 @@ from botops.errors import BotopsError
 
 DEMO = Path(__file__).parent / "data" / "demo.yaml"
 
-BOT_KEYS = ("bot_id", "version", "date_created", "versions", *rules.BOT_FIELDS)
+BOT_KEYS = ("bot_id", "version", "date_created", "versions", *rules.BOT_TABLE)
 VERSION_KEYS = ("version", "date_created", "version_description")
 ASSISTANT_KEYS = (
     "assistant_id",
     "version",
     "stable_version",
     "date_created",
-    *rules.ASSISTANT_FIELDS,
+    *rules.ASSISTANT_TABLE,
 )
 # Fixtures may hold very old versions (v1000), but each earlier version is stored too.
 MAX_VERSION = 10_000
@@ -110,12 +110,8 @@ def _unique(section: str, ids: list[str]) -> None:
 def _bot(where: str, item: dict[str, Any]) -> Bot:
     _known_keys(where, item, BOT_KEYS)
     bot_id = _id(where, item, "bot_id")
-    data = {
-        "name": item.get("name"),
-        "enable_greeting_interruption": item.get("enable_greeting_interruption", True),
-        "supported_languages": item.get("supported_languages", ["en"]),
-    }
-    _check(where, rules.check_fields(data, rules.BOT_RULES, what="a voicebot"))
+    data = rules.defaults(rules.BOT_TABLE, item)
+    _check(where, rules.check_fields(data, rules.BOT_TABLE, what="a voicebot"))
     version, created = _version(where, item, "version"), _date(where, item)
     return Bot(bot_id, version, data, created, _history(where, item, version, created))
 
@@ -154,12 +150,8 @@ def _history(
 def _assistant(where: str, item: dict[str, Any]) -> Assistant:
     _known_keys(where, item, ASSISTANT_KEYS)
     assistant_id = _id(where, item, "assistant_id")
-    data = {
-        "instruction": item.get("instruction", ""),
-        "llm_config": item.get("llm_config", {}),
-        "agents": item.get("agents", []),
-    }
-    _check(where, rules.check_fields(data, rules.ASSISTANT_RULES, what="an assistant"))
+    data = rules.defaults(rules.ASSISTANT_TABLE, item)
+    _check(where, rules.check_fields(data, rules.ASSISTANT_TABLE, what="an assistant"))
     version = _version(where, item, "version")
     stable = None
     if item.get("stable_version") is not None:

@@ -3,6 +3,9 @@ faults tests ask for (latency, 500s, lost responses, a rate limit, credentials, 
 
 It is plain ASGI around the FastAPI app. `/_emulator/` and the OpenAPI document pass straight
 through: they need no credentials and are never delayed, faulted, limited, logged or enveloped.
+The OpenAI-compatible `/v1/` endpoints get the same treatment as the API's, except that their
+errors come in OpenAI's shape, they are never enveloped, and no response is "lost" (a chat
+completion is not a write).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import hmac
 import json
 import math
 import random
+import re
 import sys
 import time
 import traceback
@@ -25,7 +29,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -35,6 +39,14 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MAX_BODY = 1024 * 1024
 PASS_THROUGH = ("/_emulator/", "/openapi.json", "/docs", "/redoc")
+CONTROL = "/_emulator/"
+OPENAI = "/v1/"
+OPENAI_ERROR_TYPES = {
+    401: ("invalid_request_error", "invalid_api_key"),
+    404: ("invalid_request_error", "not_found"),
+    413: ("invalid_request_error", "request_too_large"),
+    429: ("requests", "rate_limit_exceeded"),
+}
 
 
 @dataclass(frozen=True)
@@ -45,10 +57,30 @@ class Faults:
     rate_limit: int | None = None
     token: str | None = None
     envelope: bool = False
+    # The accounts served (--account, or the demo's); empty serves every account id.
+    accounts: frozenset[str] = frozenset()
+    # "exotel": as Exotel's service answers (DESIGN §16): always enveloped, a list's items each
+    # in an envelope of its own, its metadata beside `response` and without `total`.
+    dialect: str = "reference"
 
 
 def error_body(status: int, message: str) -> dict[str, Any]:
     return {"error": {"status": status, "message": message}}
+
+
+def openai_error_body(
+    status: int, message: str, *, param: str | None = None, code: str | None = None
+) -> dict[str, Any]:
+    """An error as OpenAI answers one: `{"error": {"message", "type", "param", "code"}}`."""
+    kind, default_code = OPENAI_ERROR_TYPES.get(
+        status, ("server_error" if status >= 500 else "invalid_request_error", None)
+    )
+    error = {"message": message, "type": kind, "param": param, "code": code or default_code}
+    return {"error": error}
+
+
+def is_openai(path: str) -> bool:
+    return path.startswith(OPENAI)
 
 
 def encode(payload: Any) -> bytes:
@@ -97,11 +129,16 @@ def _not_json(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-class RequestLog:
-    """The API requests received, oldest first, each completed with the status answered."""
+# The newest requests kept (refused ones too): a long-running emulator must not grow forever.
+MAX_LOGGED = 10_000
 
-    def __init__(self) -> None:
-        self.entries: list[dict[str, Any]] = []
+
+class RequestLog:
+    """The API requests received, oldest first, each completed with the status answered; only
+    the newest `limit` are kept."""
+
+    def __init__(self, limit: int = MAX_LOGGED) -> None:
+        self.entries: collections.deque[dict[str, Any]] = collections.deque(maxlen=limit)
 
     def add(self, scope: Scope) -> dict[str, Any]:
         query = scope.get("query_string", b"").decode("latin-1")
@@ -121,6 +158,14 @@ class RequestLog:
 
 class TooLarge(Exception):
     pass
+
+
+_ACCOUNT = re.compile(r"/accounts/([^/]+)")
+
+
+def _account_of(path: str) -> str | None:
+    found = _ACCOUNT.search(path)
+    return None if found is None else unquote(found.group(1))
 
 
 class Gateway:
@@ -145,11 +190,26 @@ class Gateway:
         self.admitted: collections.deque[float] = collections.deque()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(CONTROL) and self.faults.token:
+            # With --token the emulator's own endpoints (its request log, its stores) need the
+            # token too: they tell and change as much as the API does.
+            headers = {
+                k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]
+            }
+            if not self._authorized(headers):
+                reply = Reply(scope, send, {}, envelope=False)
+                await reply.error(
+                    401, "missing or wrong credentials: send Authorization: Bearer <token>"
+                )
+                return
         if scope["type"] != "http" or scope["path"].startswith(PASS_THROUGH):
             await self.app(scope, receive, send)
             return
         entry = self.log.add(scope)
-        reply = Reply(scope, send, entry, envelope=self.faults.envelope)
+        openai = is_openai(scope["path"])
+        exotel = self.faults.dialect == "exotel" and not openai
+        envelope = (self.faults.envelope or exotel) and not openai
+        reply = Reply(scope, send, entry, envelope=envelope, per_item=exotel)
         if self.faults.latency_ms:
             await self.sleep(self.faults.latency_ms / 1000)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
@@ -169,12 +229,16 @@ class Gateway:
             message = "missing or wrong credentials: send Authorization: Bearer <token>"
             await reply.error(401, message, [(b"www-authenticate", challenge)])
             return
+        account = _account_of(scope["path"])
+        if self.faults.accounts and account is not None and account not in self.faults.accounts:
+            await reply.error(404, f"no account has the id {account!r} on this server")
+            return
         if self.faults.fault_rate and self.rng.random() < self.faults.fault_rate:
             await reply.error(500, "injected fault (--fault-rate): nothing was done")
             return
         status, response_headers, content = await self._call_app(scope, body)
         lost = self.faults.lost_response_rate
-        if scope["method"] == "POST" and lost and self.rng.random() < lost:
+        if scope["method"] == "POST" and not openai and lost and self.rng.random() < lost:
             await reply.error(500, "injected fault (--lost-response-rate): the request was done")
             return
         await reply.send(status, response_headers, content)
@@ -235,22 +299,35 @@ class Gateway:
             # A bug in a route: answer in the API's error shape, and show the bug on stderr.
             traceback.print_exc(file=sys.stderr)
             if not chunks:
-                return 500, [], encode(error_body(500, "internal error in the emulator"))
+                shape = openai_error_body if is_openai(scope["path"]) else error_body
+                return 500, [], encode(shape(500, "internal error in the emulator"))
         return status, headers, b"".join(chunks)
 
 
 class Reply:
     """Sends one API response, enveloped when asked, and notes its status in the log."""
 
-    def __init__(self, scope: Scope, send: Send, entry: dict[str, Any], *, envelope: bool):
+    def __init__(
+        self,
+        scope: Scope,
+        send: Send,
+        entry: dict[str, Any],
+        *,
+        envelope: bool,
+        per_item: bool = False,
+    ):
         self.scope = scope
         self._send = send
         self.entry = entry
         self.envelope = envelope
+        self.per_item = per_item
 
     async def error(self, status: int, message: str, headers: list[Any] | None = None) -> None:
         extra = [(b"content-type", b"application/json")] + (headers or [])
-        await self.send(status, extra, encode(error_body(status, message)))
+        if is_openai(self.scope["path"]):
+            await self.send(status, extra, encode(openai_error_body(status, message)))
+        else:
+            await self.send(status, extra, encode(error_body(status, message)))
 
     async def send(self, status: int, headers: list[Any], content: bytes) -> None:
         if self.envelope:
@@ -268,6 +345,19 @@ class Reply:
             payload = None
         if status < 400:
             data, error_data = payload, None
+            if self.per_item and isinstance(payload, dict) and _is_list(payload):
+                # Exotel's list style: one small envelope per item, no total.
+                metadata = {k: v for k, v in payload["metadata"].items() if k != "total"}
+                items = [{"code": status, "status": "success", "data": x} for x in payload["data"]]
+                return encode(
+                    {
+                        "http_code": status,
+                        "method": self.scope["method"],
+                        "request_id": uuid.uuid4().hex,
+                        "metadata": metadata,
+                        "response": items,
+                    }
+                )
         else:
             error = payload.get("error") if isinstance(payload, dict) else None
             message = error.get("message") if isinstance(error, dict) else None
@@ -282,6 +372,14 @@ class Reply:
                 "response": {"http_code": status, "data": data, "error_data": error_data},
             }
         )
+
+
+def _is_list(payload: Any) -> bool:
+    return (
+        isinstance(payload, dict)
+        and isinstance(payload.get("metadata"), dict)
+        and isinstance(payload.get("data"), list)
+    )
 
 
 def _phrase(status: int) -> str:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from botops.emulator import rules
 from botops.emulator.store import Job, Store
 
 LANGUAGES = (
@@ -58,11 +59,9 @@ def derive(text: str) -> tuple[dict[str, Any] | None, str | None]:
         return None, "the description has no words"
     if len(words) < 3:
         return None, f"the description is too short ({len(words)} words, at least 3 needed)"
-    return {
-        "name": bot_name(text),
-        "enable_greeting_interruption": True,
-        "supported_languages": languages(text),
-    }, None
+    # Every field as a fixture without it would have it, then what the text says.
+    derived = {"name": bot_name(text), "supported_languages": languages(text)}
+    return {**rules.defaults(rules.BOT_TABLE), **derived}, None
 
 
 def bot_name(text: str) -> str:
@@ -101,6 +100,7 @@ class Generations:
         self.store = store
         self.duration = duration
         self.clock = clock
+        self.timers: set[asyncio.TimerHandle] = set()
 
     def start(self, text: str, account_id: str) -> dict[str, Any]:
         job_id = self.store.create_job(text, self.clock(), self.duration)
@@ -132,8 +132,19 @@ class Generations:
         result["account_id"] = account_id
         return result
 
+    def cancel(self) -> None:
+        """No job scheduled any more (a reset)."""
+        for timer in self.timers:
+            timer.cancel()
+        self.timers.clear()
+
     def _schedule(self, job_id: str, delay: float) -> None:
-        asyncio.get_running_loop().call_later(max(delay, 0.0), self._finish, job_id)
+        def finish() -> None:
+            self.timers.discard(timer)
+            self._finish(job_id)
+
+        timer = asyncio.get_running_loop().call_later(max(delay, 0.0), finish)
+        self.timers.add(timer)
 
     def _finish(self, job_id: str) -> Job | None:
         job = self.store.get_job(job_id)

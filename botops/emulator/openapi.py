@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from botops.emulator import rules
+
 SUMMARIES = {
     "create_generation": "Create a bot generation job from a text description",
     "get_generation": "Get the status of a bot generation job",
@@ -21,6 +23,9 @@ SUMMARIES = {
     "list_assistants": "List assistants (emulator extension)",
     "list_assistant_versions": "List an assistant's versions, oldest first (assumed extension)",
     "get_assistant": "Get the latest version of an assistant (emulator extension)",
+    "create_chat_completion": (
+        "OpenAI-compatible chat completion answered from the --llm-script file (no model runs)"
+    ),
 }
 
 STRING = {"type": "string"}
@@ -38,22 +43,10 @@ ERROR = {
         }
     },
 }
-BOT_FIELDS: dict[str, Any] = {
-    "name": TEXT,
-    "enable_greeting_interruption": {"type": "boolean"},
-    "supported_languages": {"type": "array", "items": {"type": "string", "minLength": 1}},
-}
+# Each kind's fields, from its table in `rules` (a field is one line there).
+BOT_FIELDS: dict[str, Any] = {key: f.schema for key, f in rules.BOT_TABLE.items()}
 BOT_DATA = {"type": "object", "additionalProperties": False, "properties": BOT_FIELDS}
-AGENT = {
-    "type": "object",
-    "required": ["role"],
-    "properties": {"role": {"type": "string", "minLength": 1}, "instruction": STRING},
-}
-ASSISTANT_DATA: dict[str, Any] = {
-    "instruction": STRING,
-    "llm_config": {"type": "object"},
-    "agents": {"type": "array", "items": AGENT},
-}
+ASSISTANT_DATA: dict[str, Any] = {key: f.schema for key, f in rules.ASSISTANT_TABLE.items()}
 BOT = {
     "type": "object",
     "required": ["bot_id", "name", "version", "date_created"],
@@ -307,3 +300,124 @@ def operation(path: str, name: str, status: int, *, envelope: bool = False) -> d
     if name in BODIES:
         result["requestBody"] = {"required": True, "content": BODIES[name]}
     return result
+
+
+# POST /v1/chat/completions (with --llm-script): OpenAI's shapes, not the Voicebot API's.
+
+OPENAI_ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["message", "type", "param", "code"],
+            "properties": {
+                "message": STRING,
+                "type": STRING,
+                "param": {"type": ["string", "null"]},
+                "code": {"type": ["string", "null"]},
+            },
+        }
+    },
+}
+CONTENT_PART = {
+    "type": "object",
+    "required": ["type"],
+    "properties": {"type": STRING, "text": STRING},
+}
+CHAT_MESSAGE = {
+    "type": "object",
+    "required": ["role", "content"],
+    "properties": {
+        "role": {"enum": ["system", "developer", "user", "assistant", "tool", "function"]},
+        "content": {"anyOf": [STRING, {"type": "array", "items": CONTENT_PART}]},
+        "name": STRING,
+    },
+}
+CHAT_REQUEST = {
+    "type": "object",
+    "required": ["model", "messages"],
+    "properties": {
+        "model": {"type": "string", "minLength": 1},
+        "messages": {"type": "array", "minItems": 1, "items": CHAT_MESSAGE},
+        "temperature": {"type": "number", "minimum": 0, "maximum": 2},
+        "top_p": {"type": "number", "minimum": 0, "maximum": 1},
+        "max_tokens": {"type": "integer", "minimum": 1},
+        "max_completion_tokens": {"type": "integer", "minimum": 1},
+        "n": {"type": "integer", "enum": [1]},
+        "stream": {"type": "boolean", "enum": [False]},
+        "seed": {"type": "integer"},
+        "response_format": {
+            "type": "object",
+            "required": ["type"],
+            "properties": {"type": {"enum": ["text", "json_object", "json_schema"]}},
+        },
+    },
+}
+CHAT_COMPLETION = {
+    "type": "object",
+    "required": ["id", "object", "created", "model", "choices", "usage"],
+    "properties": {
+        "id": STRING,
+        "object": {"enum": ["chat.completion"]},
+        "created": {"type": "integer"},
+        "model": STRING,
+        "choices": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["index", "message", "finish_reason"],
+                "properties": {
+                    "index": {"type": "integer"},
+                    "message": {
+                        "type": "object",
+                        "required": ["role", "content"],
+                        "properties": {"role": {"enum": ["assistant"]}, "content": STRING},
+                    },
+                    "finish_reason": {"enum": ["stop", "length"]},
+                },
+            },
+        },
+        "usage": {
+            "type": "object",
+            "required": ["prompt_tokens", "completion_tokens", "total_tokens"],
+            "properties": {
+                "prompt_tokens": {"type": "integer", "minimum": 0},
+                "completion_tokens": {"type": "integer", "minimum": 0},
+                "total_tokens": {"type": "integer", "minimum": 0},
+            },
+        },
+    },
+}
+CHAT_ERRORS = {
+    400: "Invalid request: the message and `param` name the parameter",
+    401: "Credentials missing or wrong (with --token)",
+    413: "Request body over 1 MiB",
+    429: "Rate limit exceeded (with --rate-limit); see Retry-After",
+    500: "An injected fault (--fault-rate)",
+}
+
+
+def chat_operation() -> dict[str, Any]:
+    """`POST /v1/chat/completions`, in OpenAI's request, response and error shapes."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": CHAT_REQUEST}},
+        },
+        "responses": {
+            "200": {
+                "description": "The reply the script's first matching rule gives",
+                "content": {"application/json": {"schema": CHAT_COMPLETION}},
+            },
+            **{
+                str(code): {
+                    "description": text,
+                    "content": {"application/json": {"schema": OPENAI_ERROR}},
+                }
+                for code, text in CHAT_ERRORS.items()
+            },
+        },
+    }

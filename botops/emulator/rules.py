@@ -1,20 +1,21 @@
-"""What a voicebot and an assistant may hold: the field rules that the version bodies of the API
-and the fixture files share, so that the emulator never stores what it would refuse to accept.
+"""What a voicebot and an assistant may hold: one table of fields per kind (`BOT_TABLE`,
+`ASSISTANT_TABLE`), from which the version bodies' checks, the fixture files' checks and
+defaults, the store's answers and the OpenAPI document are all derived, so that the emulator
+never stores what it would refuse to accept and a field it keeps is one line here.
 
 Each rule returns a problem (a phrase naming the field) or None.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 VERSION = re.compile(r"v([1-9][0-9]{0,8})")
-
-BOT_FIELDS = ("name", "enable_greeting_interruption", "supported_languages")
-ASSISTANT_FIELDS = ("instruction", "llm_config", "agents")
 
 
 def version_number(value: Any) -> int | None:
@@ -59,37 +60,70 @@ def _agents(field: str, value: Any) -> str | None:
             return f"{field}[{index}].role must be a non-empty string"
         if "instruction" in agent and not isinstance(agent["instruction"], str):
             return f"{field}[{index}].instruction must be a string"
+        if "llm_config" in agent and not isinstance(agent["llm_config"], dict):
+            return f"{field}[{index}].llm_config must be an object"
     return None
 
 
 Rule = Callable[[str, Any], str | None]
 
-BOT_RULES: dict[str, Rule] = {
-    "name": _name,
-    "enable_greeting_interruption": _boolean,
-    "supported_languages": _languages,
+
+@dataclass(frozen=True)
+class FieldRule:
+    """One field of a kind as the emulator keeps it."""
+
+    check: Rule  # what a version body or a fixture may hold
+    schema: dict[str, Any]  # its JSON Schema in the OpenAPI document
+    default: Any = None  # what a fixture (or a generated bot) that leaves it out holds
+    listed: bool = False  # also in list items and a new version's answer, right after the id
+
+    def value(self, given: dict[str, Any], key: str) -> Any:
+        """`key` of a fixture item, else a fresh copy of the default."""
+        return given[key] if key in given else copy.deepcopy(self.default)
+
+
+_AGENT = {
+    "type": "object",
+    "required": ["role"],
+    "properties": {"role": {"type": "string", "minLength": 1}, "instruction": {"type": "string"}},
 }
-ASSISTANT_RULES: dict[str, Rule] = {
-    "instruction": _string,
-    "llm_config": _object,
-    "agents": _agents,
+
+# One table per kind: a field the emulator keeps is one line here.
+BOT_TABLE: dict[str, FieldRule] = {
+    "name": FieldRule(_name, {"type": "string", "pattern": r"\S"}, listed=True),
+    "enable_greeting_interruption": FieldRule(_boolean, {"type": "boolean"}, default=True),
+    "supported_languages": FieldRule(
+        _languages, {"type": "array", "items": {"type": "string", "minLength": 1}}, default=["en"]
+    ),
 }
+ASSISTANT_TABLE: dict[str, FieldRule] = {
+    "instruction": FieldRule(_string, {"type": "string"}, default=""),
+    "llm_config": FieldRule(_object, {"type": "object"}, default={}),
+    "agents": FieldRule(_agents, {"type": "array", "items": _AGENT}, default=[]),
+}
+
 BOOLEAN: Rule = _boolean
 STRING: Rule = _string
 
 
+def defaults(table: dict[str, FieldRule], given: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Every field of `table`: as `given` has it, else its default."""
+    return {key: f.value(given or {}, key) for key, f in table.items()}
+
+
 def check_fields(
-    values: dict[str, Any], rules: dict[str, Rule], *, prefix: str = "", what: str
+    values: dict[str, Any], table: dict[str, FieldRule], *, prefix: str = "", what: str
 ) -> list[str]:
-    """Every problem with `values`: unknown keys (listing the known ones) and wrong types."""
+    """Every problem with `values` against a kind's `table`: unknown keys (listing the known
+    ones) and wrong types."""
     problems = []
     for key, value in values.items():
-        rule = rules.get(key)
+        rule = table.get(key)
         if rule is None:
-            allowed = ", ".join(rules)
+            allowed = ", ".join(table)
             problems.append(f"{prefix}{key} is not a field {what} accepts (allowed: {allowed})")
             continue
-        problem = rule(f"{prefix}{key}", value)
+        problem = rule.check(f"{prefix}{key}", value)
         if problem:
             problems.append(problem)
     return problems

@@ -8,7 +8,8 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import uvicorn
@@ -18,6 +19,8 @@ from botops.emulator import fixtures as fixture_files
 from botops.emulator.app import create_app
 from botops.emulator.gateway import Faults, Gateway, RequestLog
 from botops.emulator.generate import Generations
+from botops.emulator.llmscript import load as load_script
+from botops.emulator.rules import BOT_TABLE, defaults
 from botops.emulator.store import Bot, Dataset, Refused, Store, StoreError
 from botops.errors import BotopsError
 
@@ -26,7 +29,7 @@ SYNTHETIC_BOTS = [
     Bot(
         bot_id,
         1,
-        {"name": name, "enable_greeting_interruption": True, "supported_languages": ["en", "hi"]},
+        {**defaults(BOT_TABLE), "name": name, "supported_languages": ["en", "hi"]},
         "2026-01-01T00:00:00Z",
     )
     for bot_id, name in (
@@ -34,6 +37,10 @@ SYNTHETIC_BOTS = [
         ("bot_synth02", "Synthetic Payment Reminder Bot"),
     )
 ]
+
+
+# The account of examples/ and the demo's botops.yaml: what `--demo` serves.
+DEMO_ACCOUNT = "Exotel"
 
 
 class EmulatorError(BotopsError):
@@ -53,16 +60,23 @@ def serve(
     rate_limit: int | None = None,
     token: str | None = None,
     envelope: bool = False,
+    dialect: str = "reference",
     generation_seconds: float = 2.0,
     synthetic_conversations: int = 0,
+    accounts: tuple[str, ...] = (),
+    request_log_size: int = 10_000,
+    llm_script: Path | None = None,
 ) -> None:
+    # A bad script stops the start before anything is opened or loaded.
+    script = load_script(llm_script) if llm_script is not None else None
     try:
         store = Store(db)
     except StoreError as error:
         raise EmulatorError(str(error)) from None
     try:
+        start = Seed(demo=demo, fixtures=fixtures, synthetic=synthetic_conversations)
         if demo or fixtures or synthetic_conversations:
-            seed(store, db=db, demo=demo, fixtures=fixtures, synthetic=synthetic_conversations)
+            seed(store, start, db=db)
         faults = Faults(
             latency_ms=latency_ms,
             fault_rate=fault_rate,
@@ -70,14 +84,26 @@ def serve(
             rate_limit=rate_limit,
             token=token,
             envelope=envelope,
+            accounts=frozenset(accounts or ((DEMO_ACCOUNT,) if demo else ())),
+            dialect=dialect,
         )
-        log = RequestLog()
-        app = create_app(store, Generations(store, generation_seconds), log, envelope=envelope)
+        log = RequestLog(request_log_size)
+        generations = Generations(store, generation_seconds)
+        app = create_app(
+            store,
+            generations,
+            log,
+            envelope=envelope or dialect == "exotel",
+            dialect=dialect,
+            script=script,
+        )
+        gateway = Gateway(app, faults, log)
+        app.state.reset = resetter(store, start, generations, gateway, db=db)
         sock = listen(host, port)
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{sock.getsockname()[1]}"
         config = uvicorn.Config(
-            Gateway(app, faults, log),
+            gateway,
             log_level="warning",
             access_log=False,
             lifespan="on",
@@ -91,9 +117,43 @@ def serve(
         store.close()
 
 
-def seed(
-    store: Store, *, db: Path | None, demo: bool, fixtures: Path | None, synthetic: int
-) -> None:
+@dataclass
+class Seed:
+    """What `--demo`, `--fixtures` and `--synthetic-conversations` load. The files are read at
+    the first load; a reset loads that same data again, even if a file changed since."""
+
+    demo: bool = False
+    fixtures: Path | None = None
+    synthetic: int = 0
+    _dataset: Dataset | None = field(default=None, repr=False)
+
+    @property
+    def dataset(self) -> Dataset:
+        if self._dataset is None:
+            dataset = Dataset()
+            for path in ([fixture_files.DEMO] if self.demo else []) + (
+                [self.fixtures] if self.fixtures else []
+            ):
+                found = fixture_files.read(path)
+                dataset.bots += found.bots
+                dataset.assistants += found.assistants
+                dataset.conversations += found.conversations
+            if self.synthetic and not dataset.bots:
+                dataset.bots += SYNTHETIC_BOTS
+            self._dataset = dataset
+        return self._dataset
+
+    def load(self, store: Store) -> None:
+        dataset = self.dataset
+        bots = [(bot.bot_id, bot.data) for bot in dataset.bots]
+        rows = conversations.synthetic(self.synthetic, bots) if self.synthetic else ()
+        try:
+            store.load(dataset, rows)
+        except Refused as error:
+            raise EmulatorError(f"can't load the data: {error.message}") from None
+
+
+def seed(store: Store, start: Seed, *, db: Path | None) -> None:
     """Loads the demo, fixtures and synthetic conversations, but only into an empty database."""
     if not store.is_empty():
         print(
@@ -103,25 +163,31 @@ def seed(
         )
         return
     started = time.perf_counter()
-    dataset = Dataset()
-    for path in ([fixture_files.DEMO] if demo else []) + ([fixtures] if fixtures else []):
-        found = fixture_files.read(path)
-        dataset.bots += found.bots
-        dataset.assistants += found.assistants
-        dataset.conversations += found.conversations
-    if synthetic and not dataset.bots:
-        dataset.bots += SYNTHETIC_BOTS
-    bots = [(bot.bot_id, bot.data) for bot in dataset.bots]
-    try:
-        store.load(dataset, conversations.synthetic(synthetic, bots) if synthetic else ())
-    except Refused as error:
-        raise EmulatorError(f"can't load the data: {error.message}") from None
+    start.load(store)
     print(
-        f"botops emulator: loaded {len(dataset.bots)} bots, {len(dataset.assistants)} "
-        f"assistants, {store.conversation_total} conversations "
+        f"botops emulator: loaded {len(start.dataset.bots)} bots, "
+        f"{len(start.dataset.assistants)} assistants, {store.conversation_total} conversations "
         f"in {time.perf_counter() - started:.2f} s",
         file=sys.stderr,
     )
+
+
+def resetter(
+    store: Store, start: Seed, generations: Generations, gateway: Gateway, *, db: Path | None
+) -> Callable[[], None]:
+    """What `POST /_emulator/reset` does: back to the data the emulator started with, no
+    generation job, nothing in the request log, an empty rate-limit window."""
+
+    def reset() -> None:
+        if db is not None:
+            raise Refused(409, "an emulator with --db keeps its data: restart it to reset")
+        generations.cancel()
+        store.clear()
+        start.load(store)
+        gateway.log.clear()
+        gateway.admitted.clear()
+
+    return reset
 
 
 def listen(host: str, port: int) -> socket.socket:

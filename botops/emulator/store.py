@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from botops.emulator.rules import now, version_number
+from botops.emulator.rules import ASSISTANT_TABLE, BOT_TABLE, FieldRule, now, version_number
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS bots (
@@ -55,6 +55,15 @@ CREATE TABLE IF NOT EXISTS assistant_versions (
     date_created TEXT NOT NULL,
     PRIMARY KEY (assistant_id, version)
 ) WITHOUT ROWID;
+-- Descriptions of versions whose kind keeps none in its own table (assistants written in Exotel's
+-- dialect, which sends `version_description`).
+CREATE TABLE IF NOT EXISTS version_descriptions (
+    kind TEXT NOT NULL,
+    rid TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    PRIMARY KEY (kind, rid, version)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS conversations (
     seq INTEGER PRIMARY KEY,
     conversation_id TEXT NOT NULL UNIQUE,
@@ -75,6 +84,15 @@ CREATE TABLE IF NOT EXISTS generation_jobs (
     reason TEXT
 );
 """
+
+TABLES = (
+    "bots",
+    "bot_versions",
+    "assistants",
+    "assistant_versions",
+    "conversations",
+    "generation_jobs",
+)
 
 # conversation_id, bot_id, start_time, and call_metadata, transcript, insights, extra as JSON text
 ConversationRow = tuple[str, str, str | None, str | None, str | None, str | None, str | None]
@@ -99,10 +117,33 @@ class Kind:
     noun: str  # its tables' and id's stem: "bot" (and "bot … is defined twice")
     note: str  # the versions' own column: a description, or whether it was marked stable
     stable: bool  # whether it has a stable version (column `stable_version`, after `data`)
-    # The keys of a read, of a listing row and of a new version's answer, in order (`view`).
-    shown: tuple[str, ...]
-    listed: tuple[str, ...]
-    created: tuple[str, ...]
+    fields: dict[str, FieldRule]  # its table in `rules`
+
+    # The keys of a read, of a listing row and of a new version's answer, in order (`view`):
+    # the id, the listed fields (a bot's name), the version (and stable version), the others.
+
+    @property
+    def shown(self) -> tuple[str, ...]:
+        others = tuple(k for k, f in self.fields.items() if not f.listed)
+        return (*self._head, *others, "date_created")
+
+    @property
+    def listed(self) -> tuple[str, ...]:
+        return (*self._head, "date_created")
+
+    @property
+    def created(self) -> tuple[str, ...]:
+        note = (self.note,) if self.stable else ()
+        return (self.key, "version", *note, "date_created", *self._listed_fields)
+
+    @property
+    def _listed_fields(self) -> tuple[str, ...]:
+        return tuple(k for k, f in self.fields.items() if f.listed)
+
+    @property
+    def _head(self) -> tuple[str, ...]:
+        stable = ("stable_version",) if self.stable else ()
+        return (self.key, *self._listed_fields, "version", *stable)
 
     @property
     def table(self) -> str:
@@ -154,33 +195,14 @@ VOICEBOT = Kind(
     noun="bot",
     note="version_description",
     stable=False,
-    shown=(
-        "bot_id",
-        "name",
-        "version",
-        "enable_greeting_interruption",
-        "supported_languages",
-        "date_created",
-    ),
-    listed=("bot_id", "name", "version", "date_created"),
-    created=("bot_id", "version", "date_created", "name"),
+    fields=BOT_TABLE,
 )
 ASSISTANT = Kind(
     what="assistant",
     noun="assistant",
     note="mark_as_stable",
     stable=True,
-    shown=(
-        "assistant_id",
-        "version",
-        "stable_version",
-        "instruction",
-        "llm_config",
-        "agents",
-        "date_created",
-    ),
-    listed=("assistant_id", "version", "stable_version", "date_created"),
-    created=("assistant_id", "version", "mark_as_stable", "date_created"),
+    fields=ASSISTANT_TABLE,
 )
 # By the collection's name in paths.
 KINDS = {"voicebots": VOICEBOT, "assistants": ASSISTANT}
@@ -299,6 +321,13 @@ class Store:
         tables = ("bots", "assistants", "conversations", "generation_jobs")
         return not any(self._one(f"SELECT EXISTS (SELECT 1 FROM {t})")[0] for t in tables)
 
+    def clear(self) -> None:
+        """Every table emptied, in one transaction."""
+        with self._write():
+            for table in TABLES:
+                self.db.execute(f"DELETE FROM {table}")
+        self._count_conversations()
+
     def load(self, dataset: Dataset, conversations: Iterable[ConversationRow] = ()) -> None:
         """Everything in one transaction: a bad item leaves the database as it was."""
         with self._write():
@@ -386,9 +415,11 @@ class Store:
         source_version: str,
         changes: dict[str, Any],
         note: str | bool | None,
+        description: str | None = None,
     ) -> dict[str, Any]:
         """A version built on `source_version` with `changes`; `note` is the version's
-        description (voicebots) or whether it is marked stable (assistants)."""
+        description (voicebots) or whether it is marked stable (assistants); `description`,
+        a description kept beside (assistants in Exotel's dialect)."""
         with self._write():
             row = self._one(f"SELECT version FROM {kind.table} WHERE {kind.key} = ?", rid)
             if row is None:
@@ -411,6 +442,11 @@ class Store:
                 self.db.execute(
                     f"UPDATE {kind.table} SET stable_version = ? WHERE {kind.key} = ?",
                     (version, rid),
+                )
+            if description is not None:
+                self.db.execute(
+                    "INSERT INTO version_descriptions VALUES (?, ?, ?, ?)",
+                    (kind.what, rid, version, description),
                 )
         return kind.view(kind.created, rid, version, merged, created, more={kind.note: note})
 
@@ -468,6 +504,54 @@ class Store:
             for version, created, value in rows
         ]
         return total, items
+
+    def description_of(self, kind: Kind, rid: str, version: int) -> str | None:
+        """The description kept beside a version (see `new_version`), if any."""
+        row = self._one(
+            "SELECT description FROM version_descriptions WHERE kind = ? AND rid = ? "
+            "AND version = ?",
+            kind.what,
+            rid,
+            version,
+        )
+        return None if row is None else str(row[0])
+
+    def nested(self, kind: Kind, rid: str, asked: str) -> dict[str, Any] | None:
+        """A resource as Exotel's service reads it (`?version=stable|latest|vN`):
+        `{<id>, stable_version, latest_version, date_created, versions: {"vN": data}}` holding
+        the asked version, and the stable and the latest one beside it (None: no such resource;
+        Refused: no such version)."""
+        row = self._one(
+            f"SELECT version, stable_version FROM {kind.table} WHERE {kind.key} = ?", rid
+        )
+        if row is None:
+            return None
+        latest, stable = row
+        if asked == "stable":
+            wanted = [stable] if stable is not None else []
+        elif asked == "latest":
+            wanted = [latest]
+        else:
+            number = version_number(asked)
+            if number is None or number > latest:
+                raise Refused(404, f"{kind.what} {rid} has no version {asked!r}")
+            wanted = [number]
+        numbers = sorted({*wanted, latest, *([stable] if stable is not None else [])})
+        marks = ", ".join("?" * len(numbers))
+        rows = self.db.execute(
+            f"SELECT version, data, date_created FROM {kind.versions} WHERE {kind.key} = ? "
+            f"AND version IN ({marks}) ORDER BY version",
+            (rid, *numbers),
+        ).fetchall()
+        return {
+            kind.key: rid,
+            "stable_version": None if stable is None else f"v{stable}",
+            "latest_version": f"v{latest}",
+            "versions": {
+                f"v{number}": {**json.loads(data), "date_created": created}
+                for number, data, created in rows
+            },
+        }
 
     def create_bot(self, data: dict[str, Any]) -> str:
         """A new bot at v1 with a fresh id; call inside a write transaction."""

@@ -13,6 +13,8 @@ class Comment:
     id: str
     body: str
     url: str
+    # Who wrote it (GitHub's login, GitLab's user id); None when the forge did not say.
+    author: str | None = None
 
 
 class Forge(Protocol):
@@ -20,6 +22,10 @@ class Forge(Protocol):
 
     def comments(self) -> Iterator[Comment]:
         """Every comment, oldest first, across every page."""
+        ...
+
+    def me(self) -> str:
+        """Who the token is, as `Comment.author` says it: only its own comments are edited."""
         ...
 
     def create(self, body: str) -> Comment: ...

@@ -11,9 +11,17 @@ from typing import Any
 import httpx2
 
 from botops.forge.base import Comment
-from botops.forge.http import ForgeError, ForgeHttp, Trace
+from botops.forge.http import (
+    REQUEST_DEADLINE,
+    ForgeError,
+    ForgeHttp,
+    Trace,
+    check_token,
+    deadline_from,
+)
 
 DEFAULT_API_URL = "https://api.github.com"
+ACTIONS_BOT = "github-actions[bot]"
 
 
 class GitHub:
@@ -26,12 +34,14 @@ class GitHub:
         api_url: str = DEFAULT_API_URL,
         trace: Trace | None = None,
         transport: httpx2.BaseTransport | None = None,
+        deadline: float = REQUEST_DEADLINE,
     ) -> None:
         owner, _, name = repository.partition("/")
         if not owner or not name or "/" in name:
             raise ForgeError(f"GITHUB_REPOSITORY must be OWNER/REPO, got {repository!r}")
         self.repo_path = f"/repos/{_quoted(owner)}/{_quoted(name)}"
         self.number = number
+        check_token(token, "GITHUB_TOKEN")
         self.http = ForgeHttp(
             name="GitHub",
             base_url=api_url,
@@ -43,6 +53,7 @@ class GitHub:
             refusal=_refusal,
             trace=trace,
             transport=transport,
+            deadline=deadline,
         )
 
     def __enter__(self) -> GitHub:
@@ -55,14 +66,30 @@ class GitHub:
         doing = f"read the comments of pull request #{self.number}"
         url: str | None = self.http.url(f"{self.repo_path}/issues/{self.number}/comments")
         params: dict[str, str | int] | None = {"per_page": 100}
+        guard = self.http.pages(doing)
         while url is not None:
+            guard.url(url, params)
             response = self.http.request("GET", url, params=params, doing=doing)
             page = self.http.parsed(response, doing)
             if not isinstance(page, list):
                 raise ForgeError(f"GitHub answered {doing} with something other than a list")
+            guard.page(page)
             yield from (_comment(item) for item in page if isinstance(item, dict))
             # The next link carries per_page and page itself.
             url, params = response.links.get("next", {}).get("url"), None
+
+    def me(self) -> str:
+        """The token's login (`GET /user`); an Actions token may not read it (403), and then
+        it is the Actions bot, whose login every GITHUB_TOKEN comments as."""
+        doing = "find out who the token is"
+        response = self.http.request("GET", self.http.url("/user"), doing=doing, tolerate=(403,))
+        if response.status_code == 403:
+            return ACTIONS_BOT
+        user = self.http.parsed(response, doing)
+        login = user.get("login") if isinstance(user, dict) else None
+        if not isinstance(login, str) or not login:
+            raise ForgeError("GitHub answered GET /user without a login")
+        return login
 
     def create(self, body: str) -> Comment:
         doing = f"comment on pull request #{self.number}"
@@ -106,6 +133,7 @@ def from_environment(
         token=token.strip(),
         api_url=env.get("GITHUB_API_URL") or DEFAULT_API_URL,
         trace=trace,
+        deadline=deadline_from(env),
     )
 
 
@@ -138,10 +166,13 @@ def _comment(item: Any, fallback: str = "") -> Comment:
     if not isinstance(item, dict) or "id" not in item:
         raise ForgeError("GitHub answered with a comment that has no id")
     body = item.get("body")
+    user = item.get("user")
+    login = user.get("login") if isinstance(user, dict) else None
     return Comment(
         id=str(item["id"]),
         body=body if isinstance(body, str) else "",
         url=str(item.get("html_url") or item.get("url") or fallback),
+        author=login if isinstance(login, str) else None,
     )
 
 

@@ -9,7 +9,14 @@ from typing import Any
 import httpx2
 
 from botops.forge.base import Comment
-from botops.forge.http import ForgeError, ForgeHttp, Trace
+from botops.forge.http import (
+    REQUEST_DEADLINE,
+    ForgeError,
+    ForgeHttp,
+    Trace,
+    check_token,
+    deadline_from,
+)
 
 
 class GitLab:
@@ -23,6 +30,7 @@ class GitLab:
         project_url: str | None = None,
         trace: Trace | None = None,
         transport: httpx2.BaseTransport | None = None,
+        deadline: float = REQUEST_DEADLINE,
     ) -> None:
         # CI_PROJECT_ID is a number, but the API also takes the path `group/project` encoded.
         self.notes_path = (
@@ -30,6 +38,7 @@ class GitLab:
         )
         self.iid = iid
         self.project_url = (project_url or "").rstrip("/") or None
+        check_token(token, "BOTOPS_GITLAB_TOKEN")
         self.http = ForgeHttp(
             name="GitLab",
             base_url=api_url,
@@ -37,6 +46,7 @@ class GitLab:
             refusal=_refusal,
             trace=trace,
             transport=transport,
+            deadline=deadline,
         )
 
     def __enter__(self) -> GitLab:
@@ -48,6 +58,7 @@ class GitLab:
     def comments(self) -> Iterator[Comment]:
         doing = f"read the notes of merge request !{self.iid}"
         page: str | None = "1"
+        guard = self.http.pages(doing)
         while page:
             params: dict[str, str | int] = {"per_page": 100, "page": page, "sort": "asc"}
             response = self.http.request(
@@ -56,6 +67,7 @@ class GitLab:
             notes = self.http.parsed(response, doing)
             if not isinstance(notes, list):
                 raise ForgeError(f"GitLab answered {doing} with something other than a list")
+            guard.page(notes)
             yield from (self._note(n) for n in notes if isinstance(n, dict))
             following = response.headers.get("X-Next-Page", "").strip()
             # An empty X-Next-Page is the last page; a repeated one would never end.
@@ -74,6 +86,17 @@ class GitLab:
         response = self.http.request("PUT", url, body={"body": body}, doing=doing)
         return self._note(self.http.parsed(response, doing))
 
+    def me(self) -> str:
+        """The token's user id (`GET /user`)."""
+        doing = "find out who the token is"
+        user = self.http.parsed(
+            self.http.request("GET", self.http.url("/user"), doing=doing), doing
+        )
+        user_id = user.get("id") if isinstance(user, dict) else None
+        if user_id is None:
+            raise ForgeError("GitLab answered GET /user without an id")
+        return str(user_id)
+
     def _note(self, item: Any) -> Comment:
         if not isinstance(item, dict) or "id" not in item:
             raise ForgeError("GitLab answered with a note that has no id")
@@ -85,7 +108,14 @@ class GitLab:
             if self.project_url
             else self.http.url(f"{self.notes_path}/{note_id}")
         )
-        return Comment(id=note_id, body=body if isinstance(body, str) else "", url=where)
+        author = item.get("author")
+        user_id = author.get("id") if isinstance(author, dict) else None
+        return Comment(
+            id=note_id,
+            body=body if isinstance(body, str) else "",
+            url=where,
+            author=None if user_id is None else str(user_id),
+        )
 
 
 def from_environment(
@@ -119,6 +149,7 @@ def from_environment(
         token=token,
         project_url=env.get("CI_PROJECT_URL"),
         trace=trace,
+        deadline=deadline_from(env),
     )
 
 

@@ -7,21 +7,32 @@ forge's own message).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import urllib.parse
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx2
 
 from botops import __version__
+from botops.client.auth import check_header_safe
+from botops.client.bounds import (
+    MAX_BODY,
+    REQUEST_DEADLINE,
+    BodyTooLarge,
+    DeadlineExceeded,
+    call_within,
+    megabytes,
+    read_capped_sync,
+)
 from botops.errors import ForgeError
 
 Trace = Callable[[str], None]
 # A forge's error explains a refusal in its own words (a fork's read-only token, ...).
 Refusal = Callable[[int, str, str, str], str]
 
-__all__ = ["ForgeError", "ForgeHttp", "Refusal", "Trace"]
+__all__ = ["REQUEST_DEADLINE", "ForgeError", "ForgeHttp", "Refusal", "Trace", "check_token"]
 
 
 class ForgeHttp:
@@ -36,8 +47,12 @@ class ForgeHttp:
         refusal: Refusal,
         trace: Trace | None = None,
         transport: httpx2.BaseTransport | None = None,
+        deadline: float = REQUEST_DEADLINE,
+        max_body: int = MAX_BODY,
     ) -> None:
         self.name = name
+        self.deadline = deadline
+        self.max_body = max_body
         self.base_url = checked_base_url(base_url, name)
         self._origin = _origin(self.base_url)
         self._refusal = refusal
@@ -68,6 +83,7 @@ class ForgeHttp:
         body: Any = None,
         params: Mapping[str, str | int] | None = None,
         doing: str,
+        tolerate: tuple[int, ...] = (),
     ) -> httpx2.Response:
         """`method url`, the response when it is 2xx; anything else is a `ForgeError` saying
         what was being done (`doing`: "read the comments", ...)."""
@@ -78,7 +94,19 @@ class ForgeHttp:
                 "refusing to send the token there"
             )
         try:
-            response = self._client.request(method, url, json=body, params=params)
+            response = call_within(
+                self.deadline, lambda: self._bounded(method, url, body=body, params=params)
+            )
+        except DeadlineExceeded:
+            raise ForgeError(
+                f"the {self.name} API at {self._origin} gave no complete answer within "
+                f"{self.deadline:g} s to {doing}"
+            ) from None
+        except BodyTooLarge as error:
+            raise ForgeError(
+                f"the {self.name} API answered more than {megabytes(error.limit)} to {doing}; "
+                "botops reads no more"
+            ) from None
         except httpx2.HTTPError as error:
             raise ForgeError(
                 f"can't reach the {self.name} API at {self._origin} to {doing}: "
@@ -86,7 +114,7 @@ class ForgeHttp:
             ) from None
         if self._trace is not None:
             self._trace(f"{method} {response.request.url} -> {response.status_code}")
-        if response.is_success:
+        if response.is_success or response.status_code in tolerate:
             return response
         path = urllib.parse.urlsplit(str(response.request.url)).path
         raise ForgeError(
@@ -95,11 +123,48 @@ class ForgeHttp:
             )
         )
 
+    def _bounded(
+        self, method: str, url: str, *, body: Any, params: Mapping[str, str | int] | None
+    ) -> httpx2.Response:
+        """The response with its body read, at most `max_body` bytes of it."""
+        request = self._client.build_request(method, url, json=body, params=params)
+        streamed = self._client.send(request, stream=True)
+        try:
+            content = read_capped_sync(streamed.iter_bytes(), self.max_body)
+        finally:
+            streamed.close()
+        headers = httpx2.Headers(streamed.headers)
+        for name in ("content-encoding", "content-length", "transfer-encoding"):
+            headers.pop(name, None)
+        return httpx2.Response(
+            streamed.status_code, headers=headers, content=content, request=streamed.request
+        )
+
+    def pages(self, doing: str) -> PageGuard:
+        """A guard for one paginated read: a page that brings nothing new ends it."""
+        return PageGuard(self.name, doing)
+
     def parsed(self, response: httpx2.Response, doing: str) -> Any:
         try:
             return response.json()
         except ValueError:
             raise ForgeError(f"{self.name} answered {doing} with something not JSON") from None
+
+
+def check_token(token: str, variable: str) -> None:
+    """A token with a line break (or anything a header can't carry) is refused before use,
+    never quoted: the HTTP stack's own error would print it whole."""
+    check_header_safe(token, variable)
+
+
+def deadline_from(env: Mapping[str, str]) -> float:
+    """The overall deadline of one forge request: REQUEST_DEADLINE, or BOTOPS_RETRY_DEADLINE
+    when that is shorter (the run's total bound on waiting for a server)."""
+    try:
+        given = float(env.get("BOTOPS_RETRY_DEADLINE", ""))
+    except ValueError:
+        return REQUEST_DEADLINE
+    return min(REQUEST_DEADLINE, given) if given > 0 else REQUEST_DEADLINE
 
 
 def checked_base_url(url: str, name: str) -> str:
@@ -131,3 +196,33 @@ def _server_message(response: httpx2.Response) -> str:
         text = response.reason_phrase
     text = " ".join(str(text).split())
     return text if len(text) <= 200 else text[:197] + "..."
+
+
+class PageGuard:
+    """The pages of one list read so far (a fingerprint each, and their URLs): a forge that
+    sends a page again, or links a page to one already read, repeats itself forever."""
+
+    def __init__(self, name: str, doing: str) -> None:
+        self.name = name
+        self.doing = doing
+        self._seen: set[bytes] = set()
+        self._urls: set[str] = set()
+
+    def url(self, url: str, params: Mapping[str, str | int] | None) -> None:
+        key = url + "?" + urllib.parse.urlencode(sorted((params or {}).items()))
+        if key in self._urls:
+            self._repeats("links back to a page it sent already")
+        self._urls.add(key)
+
+    def page(self, items: Any) -> None:
+        text = json.dumps(items, sort_keys=True, default=str, ensure_ascii=True)
+        fingerprint = hashlib.blake2b(text.encode(), digest_size=16).digest()
+        if fingerprint in self._seen:
+            self._repeats("sent the same page again")
+        self._seen.add(fingerprint)
+
+    def _repeats(self, what: str) -> NoReturn:
+        raise ForgeError(
+            f"{self.name} repeats itself: reading to {self.doing}, it {what}; botops stopped "
+            "there (nothing was written)"
+        )

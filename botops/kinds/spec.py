@@ -1,11 +1,13 @@
-"""The kinds of resource botops manages: one spec each, registered once.
+"""What botops knows of a kind (`KindSpec`), the registry of kinds (`register`), and lookup.
 
-A spec says everything that differs between kinds, so that loading (`config`), planning,
-applying, plan files and import are written once over specs: its name and address prefix, the
-key of its id, its JSON Schema, its managed fields (each a `Field` that knows how it is
-compared, sent and imported), the client calls that read, list and write it, and how a version
-payload is laid out. A new kind is one new `KindSpec` subclass passed to `register`; a field
-added to a kind is one more entry in its `fields` and one more property in its schema.
+A spec says everything that differs between kinds, so that loading, planning, applying, plan
+files, import, history and `init` are written once over specs: its name and address prefix,
+the key of its id, its JSON Schema, its managed fields (each a `Field` of `botops.kinds.fields`
+that knows how it is compared, sent and imported), the typed client calls that read, list,
+write it and list its versions, how a version payload is laid out, how a new one is created,
+and its example for `botops init`. A new kind is one new `KindSpec` subclass passed to
+`register` (`botops.kinds.voicebot`, `botops.kinds.assistant`); a field added to a kind is one
+more entry in its `fields` and one more property in its schema.
 
 `LiveObject` is one resource as the API returns it (the latest version, with `version`);
 `Payload` is the body of one version write.
@@ -14,12 +16,13 @@ added to a kind is one more entry in its `fields` and one more property in its s
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from botops.errors import ApiError
 from botops.kinds.compare import differs
+from botops.kinds.fields import Field
 from botops.model import Change, Kind
 from botops.support.schemacheck import validator
 from botops.support.text import text_or_none
@@ -34,223 +37,6 @@ Payload = dict[str, Any]
 
 # Keys of a payload that say how to write, not what: never among the values sent.
 PAYLOAD_CONTROLS = ("source_version", "mark_as_stable")
-
-
-# ---------------------------------------------------------------------------------- fields
-
-
-class Field:
-    """A managed field compared, sent and imported as one value."""
-
-    # Items of this field (a list of mappings) may name an `instruction_file` of their own.
-    file_items: ClassVar[bool] = False
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.name!r})"
-
-    def changes(self, desired: Any, live: Any) -> list[Change]:
-        """How the desired value differs from the live one, as the plan shows it."""
-        return [Change(self.name, live, desired, field=self.name)] if differs(live, desired) else []
-
-    def sent(self, desired: Any, live: Any) -> Any:
-        """What a version write sends for this field when it changed."""
-        return desired
-
-    def imported(self, live: Any, schema: Mapping[str, Any]) -> Any:
-        """The live value as a resource file declares it; None leaves the field out."""
-        return live
-
-    def rebuilt(self, live: Any, changes: Sequence[Change], sent: Any) -> Any:
-        """What a write must send for this field when `changes` (all in this field) are made
-        to `live`: the inverse of `changes` followed by `sent`. `sent` is what a plan file
-        says is sent; only what the changes leave open is taken from it (never a value)."""
-        return _whole(self.name, changes)
-
-    def issues(self, document: Document) -> list[Issue]:
-        """What is wrong with this field in `document` that its schema can't say."""
-        return []
-
-
-class SettingsField(Field):
-    """A mapping whose keys are managed one by one (`llm_config`): keys the file leaves out
-    are unmanaged, compared never, sent as they are live, and imported only when in `keys`."""
-
-    def __init__(self, name: str, keys: Sequence[str]) -> None:
-        super().__init__(name)
-        self.keys = tuple(keys)
-
-    def changes(self, desired: Any, live: Any) -> list[Change]:
-        if not isinstance(desired, dict):
-            return super().changes(desired, live)
-        current = live if isinstance(live, dict) else {}
-        return [
-            Change(f"{self.name}.{key}", current.get(key), value, field=self.name)
-            for key, value in desired.items()
-            if differs(current.get(key), value)
-        ]
-
-    def sent(self, desired: Any, live: Any) -> Any:
-        if not isinstance(desired, dict):
-            return desired
-        return {**(live if isinstance(live, dict) else {}), **desired}
-
-    def imported(self, live: Any, schema: Mapping[str, Any]) -> Any:
-        if not isinstance(live, dict):
-            return live
-        return {k: live[k] for k in self.keys if live.get(k) is not None} or None
-
-    def rebuilt(self, live: Any, changes: Sequence[Change], sent: Any) -> Any:
-        if any(change.path == self.name for change in changes):
-            return _whole(self.name, changes)
-        settings = dict(live) if isinstance(live, dict) else {}
-        for change in changes:
-            settings[change.path.removeprefix(f"{self.name}.")] = change.after
-        return settings
-
-
-class AgentsField(Field):
-    """A list of mappings keyed by `role` (`agents`): each desired agent is the live agent of
-    its role with the file's keys over it (keys an agent omits are unmanaged). Agents are
-    compared role by role, then their order among the roles both sides have."""
-
-    file_items = True
-    KEY = "role"
-
-    def changes(self, desired: Any, live: Any) -> list[Change]:
-        if not isinstance(desired, list):
-            return super().changes(desired, live)
-        current = self._by_role(live)
-        wanted = self._merged(desired, current)
-        changes: list[Change] = []
-        for role, agent in wanted.items():
-            if role not in current:
-                changes.append(self._change(f"[{role}]", None, agent))
-                continue
-            for key in sorted(set(agent) | set(current[role])):
-                before, after = current[role].get(key), agent.get(key)
-                if differs(before, after):
-                    changes.append(self._change(f"[{role}].{key}", before, after))
-        changes += [
-            self._change(f"[{role}]", agent, None)
-            for role, agent in current.items()
-            if role not in wanted
-        ]
-        kept = [role for role in current if role in wanted]
-        order = [role for role in wanted if role in current]
-        if kept != order:
-            changes.append(self._change(".order", kept, order))
-        return changes
-
-    def sent(self, desired: Any, live: Any) -> Any:
-        if not isinstance(desired, list):
-            return desired
-        merged = self._merged(desired, self._by_role(live))
-        return [merged[str(agent.get(self.KEY))] for agent in desired]
-
-    def imported(self, live: Any, schema: Mapping[str, Any]) -> Any:
-        if not isinstance(live, list):
-            return live
-        allowed = _item_keys(schema, self.name)
-        agents = []
-        for agent in live:
-            if not isinstance(agent, dict):
-                agents.append(agent)
-                continue
-            item = {self.KEY: agent[self.KEY]} if self.KEY in agent else {}
-            item.update(
-                {k: v for k, v in agent.items() if k in allowed and k != self.KEY and v is not None}
-            )
-            agents.append(item)
-        return agents
-
-    def rebuilt(self, live: Any, changes: Sequence[Change], sent: Any) -> Any:
-        if any(change.path == self.name for change in changes):
-            return _whole(self.name, changes)
-        current = self._by_role(live)
-        wanted = {role: dict(agent) for role, agent in current.items()}
-        order: list[str] | None = None
-        for change in changes:
-            suffix = change.path.removeprefix(self.name)
-            if suffix == ".order":
-                order = [str(role) for role in change.after or []]
-            elif suffix.endswith("]"):  # `[role]`: a whole agent added or removed
-                role = suffix[1:-1]
-                if change.after is None:
-                    wanted.pop(role, None)
-                else:
-                    wanted[role] = dict(change.after)
-            else:  # `[role].key`; keys never hold "].", roles might
-                role, _, key = suffix[1:].rpartition("].")
-                wanted.setdefault(role, {self.KEY: role})[key] = change.after
-        kept = order if order is not None else [role for role in current if role in wanted]
-        # Where an added agent goes among the others is not a change the plan shows: it is
-        # taken from `sent`, as long as `sent` holds exactly these agents, kept ones in order.
-        roles = (
-            [str(a.get(self.KEY)) for a in sent if isinstance(a, dict)]
-            if isinstance(sent, list)
-            else []
-        )
-        if sorted(roles) != sorted(wanted) or [r for r in roles if r in current] != kept:
-            roles = kept + [role for role in wanted if role not in current]
-        return [wanted[role] for role in roles]
-
-    def issues(self, document: Document) -> list[Issue]:
-        """A role given twice, at the second."""
-        agents = document.value.get(self.name)
-        issues: list[Issue] = []
-        first: dict[str, int] = {}
-        for index, agent in enumerate(agents if isinstance(agents, list) else []):
-            role = agent.get(self.KEY) if isinstance(agent, dict) else None
-            if not isinstance(role, str):
-                continue
-            line, column = document.where((self.name, index, self.KEY))
-            if role in first:
-                message = f"duplicate agent role {role!r} (first at line {first[role]})"
-                issues.append(Issue(line, column, message))
-            else:
-                first[role] = line
-        return issues
-
-    def _change(self, suffix: str, before: Any, after: Any) -> Change:
-        return Change(f"{self.name}{suffix}", before, after, field=self.name)
-
-    def _by_role(self, agents: Any) -> dict[str, dict[str, Any]]:
-        if not isinstance(agents, list):
-            return {}
-        return {str(a.get(self.KEY)): dict(a) for a in agents if isinstance(a, dict)}
-
-    def _merged(
-        self, desired: list[Any], live: Mapping[str, dict[str, Any]]
-    ) -> dict[str, dict[str, Any]]:
-        merged: dict[str, dict[str, Any]] = {}
-        for agent in desired:
-            role = str(agent.get(self.KEY))
-            merged[role] = {**live.get(role, {}), **agent}
-        return merged
-
-
-def _whole(name: str, changes: Sequence[Change]) -> Any:
-    """The value a change of the whole field `name` sets (the last one, if several)."""
-    whole = [change for change in changes if change.path == name]
-    return whole[-1].after if whole else None
-
-
-def _item_keys(schema: Mapping[str, Any], name: str) -> frozenset[str]:
-    """The keys the schema allows in an item of the list `name`, as the API holds them (an
-    `instruction_file` is botops's own: the API has the `instruction`)."""
-    items = schema["properties"][name]["items"]
-    while "$ref" in items:
-        node: Any = schema
-        for part in items["$ref"].removeprefix("#/").split("/"):
-            node = node[part]
-        items = node
-    return frozenset({"role", "instruction", *items.get("properties", {})} - {"instruction_file"})
-
-
-# ---------------------------------------------------------------------------------- kinds
 
 
 class KindSpec:
@@ -275,15 +61,53 @@ class KindSpec:
     optional: ClassVar[bool] = False
     # Said after "<prefix> '<id>' does not exist live" in a plan.
     missing_hint: ClassVar[str] = ""
-    # The names of the client's calls that read one, list all, and write a version (names, so
-    # that a spec stays data; the client types the calls themselves).
-    read_call: ClassVar[str]
-    list_call: ClassVar[str]
-    write_call: ClassVar[str]
+    # Conversations belong to resources of this kind (analytics, history's fleet, outcomes).
+    has_conversations: ClassVar[bool] = False
+    # A new one is created through bot generation (`botops generate`, a file without an id
+    # that has a `description`).
+    created_by_generation: ClassVar[bool] = False
+    # `botops init`'s example: (file name under `bots/`, template in `botops/templates/`),
+    # then other files it refers to (path under `bots/`, template); None: no example.
+    example: ClassVar[tuple[str, str] | None] = None
+    example_extras: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    # The client calls, typed (mypy checks them against `ApiClient`): each kind says which of
+    # the client's operations read one, list all, write a version and list its versions.
+
+    async def fetch(self, client: ApiClient, resource_id: str) -> LiveObject:
+        """The API's answer to reading one (unchecked: `read` checks it)."""
+        raise NotImplementedError
+
+    def listing(self, client: ApiClient) -> AsyncGenerator[LiveObject, None]:
+        """Every live one, as the API lists them (unchecked: `iterate` checks them)."""
+        raise NotImplementedError
+
+    async def fetch_version(self, client: ApiClient, resource_id: str, version: str) -> LiveObject:
+        """The API's answer to reading one version (a kind whose read can't name one: the
+        read)."""
+        return await self.fetch(client, resource_id)
+
+    async def post_version(
+        self, client: ApiClient, resource_id: str, payload: Payload
+    ) -> LiveObject:
+        """The API's answer to writing a version."""
+        raise NotImplementedError
+
+    def version_items(
+        self, client: ApiClient, resource_id: str
+    ) -> AsyncGenerator[dict[str, Any], None]:
+        """Its versions as the API lists them, oldest first (an assumed extension)."""
+        raise NotImplementedError
 
     @cached_property
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
+
+    @cached_property
+    def wire_booleans(self) -> frozenset[str]:
+        """The keys of a live object that are booleans, also when the API answers "true"."""
+        marks = {"mark_as_stable"} if self.marks_stable else set()
+        return frozenset({f.name for f in self.fields if f.boolean} | marks)
 
     @property
     def schema(self) -> dict[str, Any]:
@@ -294,12 +118,19 @@ class KindSpec:
     def address(self, resource_id: str) -> str:
         return f"{self.prefix}/{resource_id}"
 
-    # The client calls.
+    # The client calls, checked.
 
-    async def read(self, client: ApiClient, resource_id: str) -> LiveObject:
-        """The live latest version. An answer without a version is no live object (a 200
-        with an empty body, `{}`): planning or writing on it would send `source_version: null`."""
-        live: LiveObject = await getattr(client, self.read_call)(resource_id)
+    async def read(
+        self, client: ApiClient, resource_id: str, *, version: str | None = None
+    ) -> LiveObject:
+        """The live version writes build on (or `version`, where the kind's read can name one).
+        An answer without a version is no live object (a 200 with an empty body, `{}`):
+        planning or writing on it would send `source_version: null`."""
+        live = await (
+            self.fetch(client, resource_id)
+            if version is None
+            else self.fetch_version(client, resource_id, version)
+        )
         if not version_of(live):
             raise ApiError(
                 f"the server answered {self.prefix} {resource_id!r} without a version, so "
@@ -310,7 +141,7 @@ class KindSpec:
     async def iterate(self, client: ApiClient) -> AsyncIterator[LiveObject]:
         """Every live one, as listed; an item without an id can't be told apart, so it is an
         error rather than skipped (it might be the one a file names)."""
-        pages = getattr(client, self.list_call)()
+        pages = self.listing(client)
         try:
             async for live in pages:
                 if not text_or_none(live.get(self.id_key)):
@@ -321,13 +152,10 @@ class KindSpec:
                 yield live
         finally:
             # Pages read ahead stop now, not when the garbage collector finds them.
-            closing = getattr(pages, "aclose", None)
-            if closing is not None:
-                await closing()
+            await pages.aclose()
 
     async def write(self, client: ApiClient, resource_id: str, payload: Payload) -> LiveObject:
-        answer: LiveObject = await getattr(client, self.write_call)(resource_id, payload)
-        return answer
+        return await self.post_version(client, resource_id, payload)
 
     # Payloads.
 
@@ -338,8 +166,10 @@ class KindSpec:
         *,
         description: str,
         mark_as_stable: bool | None = None,
+        live: Mapping[str, Any] | None = None,
     ) -> Payload:
-        """The body of a version write sending `values` on top of `source_version`."""
+        """The body of a version write sending `values` on top of `source_version`, in the
+        dialect of the server that answered `live` (a kind with one dialect ignores it)."""
         payload: Payload = {"source_version": source_version}
         if self.marks_stable and mark_as_stable is not None:
             payload["mark_as_stable"] = mark_as_stable
@@ -366,6 +196,22 @@ class KindSpec:
             return {**payload, "source_version": source_version, self.values_key: values}
         controls = {k: v for k, v in payload.items() if k in PAYLOAD_CONTROLS}
         return {**controls, "source_version": source_version, **values}
+
+    # Dialects (DESIGN §16): what a live object says about how to build on it.
+
+    def notes(self, live: Mapping[str, Any]) -> list[str]:
+        """What a plan says about this resource's live state beside its changes."""
+        return []
+
+    def head(self, live: Mapping[str, Any]) -> str | None:
+        """The newest version: the one the next write's version follows."""
+        return version_of(live)
+
+    @staticmethod
+    def marks_stable_in(payload: Mapping[str, Any]) -> bool:
+        """Whether `payload` asks for its version to become the stable one (`true`, or the
+        string `"true"` of Exotel's dialect)."""
+        return payload.get("mark_as_stable") in (True, "true")
 
     def field_of(self, path: str) -> Field | None:
         """The managed field a change path (`llm_config.model`, `agents[x].instruction`) is in."""
@@ -433,41 +279,6 @@ class KindSpec:
         return [issue for field in self.fields for issue in field.issues(document)]
 
 
-LLM_CONFIG_KEYS = ("model", "provider", "temperature", "top_p", "max_tokens")
-
-
-class Voicebot(KindSpec):
-    name = "Voicebot"
-    prefix = "voicebot"
-    noun = "bot"
-    id_key = "bot_id"
-    schema_file = "voicebot.schema.json"
-    fields = (Field("name"), Field("enable_greeting_interruption"), Field("supported_languages"))
-    values_key = "data"
-    sends_description = True
-    matched_by_name = True
-    missing_hint = "; check bot_id (botops never creates a bot that has an id)"
-    read_call, list_call, write_call = "get_voicebot", "iter_voicebots", "create_voicebot_version"
-
-
-class Assistant(KindSpec):
-    name = "Assistant"
-    prefix = "assistant"
-    noun = "assistant"
-    id_key = "assistant_id"
-    schema_file = "assistant.schema.json"
-    fields = (
-        Field("instruction"),
-        SettingsField("llm_config", LLM_CONFIG_KEYS),
-        AgentsField("agents"),
-    )
-    marks_stable = True
-    optional = True
-    missing_hint = " (the API has no call to create assistants)"
-    read_call, list_call = "get_assistant", "iter_assistants"
-    write_call = "create_assistant_version"
-
-
 # ---------------------------------------------------------------------------------- registry
 
 # Every kind, in the order messages list them and import writes them.
@@ -479,16 +290,28 @@ def register(spec: KindSpec) -> KindSpec:
     return spec
 
 
-VOICEBOT = register(Voicebot())
-ASSISTANT = register(Assistant())
-
-
 def spec_of(kind: Kind) -> KindSpec:
     return KINDS[kind]
 
 
 def by_prefix(prefix: str) -> KindSpec | None:
     return next((spec for spec in KINDS.values() if spec.prefix == prefix), None)
+
+
+def conversing() -> KindSpec:
+    """The kind whose resources hold the conversations (a conversation's `bot_id` is one of
+    their ids): the one analytics, history's fleet and `plan --with-outcomes` are about."""
+    return next(spec for spec in KINDS.values() if spec.has_conversations)
+
+
+def generated() -> KindSpec:
+    """The kind `botops generate` creates (through bot generation)."""
+    return next(spec for spec in KINDS.values() if spec.created_by_generation)
+
+
+def wire_booleans() -> frozenset[str]:
+    """Every field of every kind that is a boolean on the wire (`Client(booleans=...)`)."""
+    return frozenset(name for spec in KINDS.values() for name in spec.wire_booleans)
 
 
 def either(words: Iterable[str]) -> str:

@@ -43,6 +43,7 @@ def environments_from(settings: Mapping[str, Any], root: Path) -> dict[str, Envi
             base_url=entry.get("base_url"),
             paths=None if paths is None else tuple(root / p for p in paths),
             guards=entry.get("guards") or {},
+            assistants_path=entry.get("assistants_path"),
         )
     return found
 

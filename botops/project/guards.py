@@ -15,8 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from botops.errors import PlanError
+from botops.kinds import spec_of
+from botops.model import Kind
 from botops.support.yamlpos import Document, Issue
 
+# The fields guards are about: `models` and the ranges hold for `llm_config`,
+# `required_languages` for `supported_languages`, in whichever kind manages that field.
+LLM_CONFIG = "llm_config"
+LANGUAGES = "supported_languages"
 RANGES = ("temperature", "top_p", "max_tokens")
 MASS_CHANGE_FLOOR = 10
 """Up to this many managed resources, any share may change: one of three is not a mass change."""
@@ -72,21 +78,35 @@ class Guards:
     def __bool__(self) -> bool:
         return bool(self.layers)
 
-    def issues(self, kind: str, document: Document) -> list[Issue]:
+    def issues(self, kind: Kind, document: Document) -> list[Issue]:
         """Every guard `document` (an effective document of `kind`) breaks, at the value that
-        breaks it. Values of the wrong type are left to the schema's message."""
+        breaks it. Each guard holds for the field it is about: a kind with that field
+        among its managed fields has it checked. Values of the wrong type are left to the
+        schema's message."""
         value = document.value
         if not self.layers or not isinstance(value, dict):
             return []
-        if kind == "Assistant":
-            found = list(self._llm_config(value.get("llm_config"), document))
-        elif kind == "Voicebot":
-            found = list(self._languages(value, document))
-        else:
-            found = []
+        spec = spec_of(kind)
+        found: list[Issue] = []
+        if LLM_CONFIG in spec.field_names:
+            found += self._llm_config(value.get(LLM_CONFIG), document, (LLM_CONFIG,))
+        for field in spec.fields:
+            # A list whose items have their own `llm_config` (agents, DESIGN §16).
+            items = value.get(field.name)
+            if not isinstance(items, list) or LLM_CONFIG not in getattr(field, "settings", {}):
+                continue
+            for index, item in enumerate(items):
+                if isinstance(item, dict):
+                    at = (field.name, index, LLM_CONFIG)
+                    found += self._llm_config(item.get(LLM_CONFIG), document, at)
+        if LANGUAGES in spec.field_names:
+            found += self._languages(value, document, spec.prefix)
         return found
 
-    def _llm_config(self, config: Any, document: Document) -> Iterator[Issue]:
+    def _llm_config(
+        self, config: Any, document: Document, at: tuple[str | int, ...]
+    ) -> Iterator[Issue]:
+        """The guards on one `llm_config` (the assistant's, or an agent's own) at `at`."""
         if not isinstance(config, dict):
             return
         model = config.get("model")
@@ -94,14 +114,14 @@ class Guards:
             if layer.models is not None and isinstance(model, str) and model not in layer.models:
                 allowed = ", ".join(layer.models)
                 yield Issue.at(
-                    document.where(("llm_config", "model")),
+                    document.where((*at, "model")),
                     f"model {model!r} is not allowed by {layer.where}.models ({allowed})",
                 )
             for name, low, high in layer.ranges:
                 number = config.get(name)
                 if not isinstance(number, int | float) or isinstance(number, bool):
                     continue
-                where = document.where(("llm_config", name))
+                where = document.where((*at, name))
                 guard = f"{layer.where}.{name}"
                 if low is not None and number < low:
                     yield Issue.at(
@@ -112,8 +132,8 @@ class Guards:
                         where, f"{name} {number!r} is above the maximum {high!r} of {guard}"
                     )
 
-    def _languages(self, value: dict[str, Any], document: Document) -> Iterator[Issue]:
-        languages = value.get("supported_languages")
+    def _languages(self, value: dict[str, Any], document: Document, what: str) -> Iterator[Issue]:
+        languages = value.get(LANGUAGES)
         for layer in self.layers:
             required = layer.required_languages
             if not required:
@@ -123,16 +143,16 @@ class Guards:
                 yield Issue.at(
                     document.where(()),
                     f"supported_languages must be given: {layer.where}.required_languages "
-                    f"asks every voicebot for {names}",
+                    f"asks every {what} for {names}",
                 )
             elif isinstance(languages, list):
                 missing = [code for code in required if code not in languages]
                 if missing:
                     lacking = ", ".join(repr(code) for code in missing)
                     yield Issue.at(
-                        document.where(("supported_languages",)),
+                        document.where((LANGUAGES,)),
                         f"supported_languages lacks {lacking}, which "
-                        f"{layer.where}.required_languages asks of every voicebot",
+                        f"{layer.where}.required_languages asks of every {what}",
                     )
 
     def check_share(self, changed: int, managed: int, *, allowed: bool) -> None:

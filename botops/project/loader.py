@@ -16,17 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from botops.errors import ConfigError, Problem
-from botops.kinds.spec import KINDS, KindSpec, either, spec_of
+from botops.kinds import KINDS, KindSpec, either, spec_of
 from botops.model import Kind, Resource
 from botops.project.overrides import Scope, effective, environment_issues, exists_in
 from botops.support.files import read_regular_file
-from botops.support.git import rev_parse
+from botops.support.git import ignored_by_git, rev_parse
 from botops.support.schemacheck import did_you_mean, render_value, schema_issues
 from botops.support.yamlpos import Document, Issue, NodePath, decode, parse
 
 PROJECT_SCHEMA = "botops.schema.json"
 SUFFIXES = (".yaml", ".yml")
 PROJECT_FILE = "botops.yaml"
+TEST_KIND = "Test"  # conversation tests (DESIGN §15): never a resource, loaded by testfiles
 
 
 def load_resources(
@@ -35,6 +36,7 @@ def load_resources(
     root: Path | None = None,
     project_file: Path | None = None,
     scope: Scope | None = None,
+    tests: tuple[Path, ...] = (),
 ) -> list[Resource]:
     """Every resource declared in `paths` (files, or directories searched recursively).
 
@@ -44,6 +46,10 @@ def load_resources(
 
     `scope` says which environment's view of the files to load (DESIGN §12): documents that
     don't exist there are left out, `overrides.<env>` is merged in, guards are checked.
+
+    Files under `tests` (the test paths, DESIGN §15) are test files, not resource files: they
+    are passed over, unless a test path holds a resource path (then its tests are misplaced,
+    and each is reported).
 
     Raises `ConfigError` with every problem found, sorted by file, line and column.
     """
@@ -58,7 +64,10 @@ def load_resources(
     # a pre-commit hook names 1,000 files of a few directories).
     readers: dict[Path, _Instructions] = {}
     repositories: dict[Path, Path] = {}
+    test_dirs = _test_dirs(tests, paths)
     for real, file, argument in _found(paths, root=root, skipped=skipped, problems=problems):
+        if test_dirs and _under(real, test_dirs):
+            continue
         inside = root
         if inside is None:
             directory = argument if argument.is_dir() else argument.parent
@@ -122,6 +131,33 @@ def load_declarations(paths: list[Path], *, root: Path) -> tuple[list[Declaratio
 
 
 # ---------------------------------------------------------------------------------- finding
+
+
+def _test_dirs(tests: tuple[Path, ...], paths: list[Path]) -> list[Path]:
+    """The test paths that are not also where resources are read (or above it)."""
+    resolved = [p.resolve() for p in paths]
+    found = []
+    for test in tests:
+        real = test.resolve()
+        if not any(p == real or p.is_relative_to(real) for p in resolved):
+            found.append(real)
+    return found
+
+
+def _under(file: Path, directories: list[Path]) -> bool:
+    real = file.resolve()
+    return any(real == d or real.is_relative_to(d) for d in directories)
+
+
+def find_files(paths: Iterable[Path], *, skipped: set[Path], problems: list[Problem]) -> list[Path]:
+    """Files as given, and `*.yaml`/`*.yml` under directories (hidden ones skipped), each
+    once; a path that doesn't exist is a problem. (The test loader finds its files so.)"""
+    return [file for _, file, _ in _found(paths, root=None, skipped=skipped, problems=problems)]
+
+
+def read_documents(path: Path, problems: list[Problem], *, root: Path) -> list[Document]:
+    """The documents of one file inside `root`, what stops them being read in `problems`."""
+    return _documents(path, _resolved(path), shown(path), problems, root=root)
 
 
 def _found(
@@ -304,6 +340,12 @@ def _kind(document: Document) -> tuple[Kind | None, Issue | None]:
     if not isinstance(kind, str):
         message = f"'kind' must be {names}, got {render_value(kind)}"
         return None, Issue.at(document.where(("kind",)), message)
+    if kind == TEST_KIND:
+        message = (
+            "a Test document belongs in a test file under tests.paths of botops.yaml "
+            "(default tests/), not with resource files"
+        )
+        return None, Issue.at(document.where(("kind",)), message)
     hint = did_you_mean(kind, list(KINDS)) or f" (expected {names})"
     return None, Issue.at(document.where(("kind",)), f"unknown kind {render_value(kind)}{hint}")
 
@@ -325,13 +367,13 @@ class _Instructions:
         """The instruction text, or why it can't be had (a message naming `reference`)."""
         try:
             real = (resource_file.parent / reference).resolve()
-        except (OSError, ValueError) as error:  # a NUL byte, a name too long, a symlink loop
+        except (OSError, ValueError, RuntimeError) as error:  # NUL, too long, a symlink loop
             return None, _unreadable(reference, error)
         key = (real, self.root)
         if key not in self._texts:
             try:
                 self._texts[key] = self._read(real, reference)
-            except (OSError, ValueError) as error:
+            except (OSError, ValueError, RuntimeError) as error:
                 self._texts[key] = None, _unreadable(reference, error)
         return self._texts[key]
 
@@ -340,6 +382,20 @@ class _Instructions:
             return None, (
                 f"instruction_file {reference!r} is outside the project root; "
                 "keep instruction files inside the repository"
+            )
+        # What git keeps out of the repository (its own `.git/config`, where CI's checkout
+        # keeps a token; `.env`; anything ignored) never becomes a prompt: it would land in the
+        # plan, the pull-request comment and the API.
+        hidden = (*Path(reference).parts, *real.relative_to(self.root).parts)
+        if any(part.startswith(".") and part not in (".", "..") for part in hidden):
+            return None, (
+                f"instruction_file {reference!r} is in a hidden directory or is a hidden file; "
+                "botops reads no instruction file there (keep prompts in tracked, visible files)"
+            )
+        if ignored_by_git(real):
+            return None, (
+                f"instruction_file {reference!r} is ignored by git; botops reads no instruction "
+                "file git keeps out of the repository"
             )
         if not real.exists():
             return None, f"instruction_file {reference!r} does not exist"
@@ -354,7 +410,7 @@ class _Instructions:
         return text.removesuffix("\n"), None
 
 
-def _unreadable(reference: str, error: OSError | ValueError) -> str:
+def _unreadable(reference: str, error: OSError | ValueError | RuntimeError) -> str:
     reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
     return f"instruction_file {reference!r} can't be read: {reason}"
 

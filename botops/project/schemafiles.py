@@ -11,14 +11,20 @@ import os
 from pathlib import Path
 from typing import Any
 
-from botops.kinds.spec import KINDS, either
+from botops.kinds import KINDS, either
 from botops.support.files import write_atomically
 
 SOURCE = Path(__file__).resolve().parent.parent / "schemas"
 PROJECT_SCHEMA = "botops.schema.json"
 RESOURCE_SCHEMA = "resource.schema.json"
-# One per kind, then the one for any resource document, then the project file's.
-SCHEMA_FILES = (*(spec.schema_file for spec in KINDS.values()), RESOURCE_SCHEMA, PROJECT_SCHEMA)
+TEST_SCHEMA = "test.schema.json"
+# One per kind, then the one for any resource document, the project file's, the test files'.
+SCHEMA_FILES = (
+    *(spec.schema_file for spec in KINDS.values()),
+    RESOURCE_SCHEMA,
+    PROJECT_SCHEMA,
+    TEST_SCHEMA,
+)
 
 
 def schema_text(name: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from botops.client.urls import clean_base_url
 from botops.errors import ConfigError, Problem, UsageError
-from botops.model import Environment, Project, Resource
+from botops.model import Environment, Project, Resource, TestSettings
 from botops.project.environments import (
     across_environments,
     environments_from,
@@ -33,7 +33,7 @@ from botops.project.loader import (
 from botops.project.overrides import Scope
 from botops.support.files import read_regular_file
 from botops.support.schemacheck import render_value, schema_issues
-from botops.support.yamlpos import Issue
+from botops.support.yamlpos import Document, Issue, NodePath
 
 DEFAULT_BASE_URL = "https://voicebot.in.exotel.com"
 # The API reference gives base URLs with these prefixes; the client adds them itself.
@@ -48,22 +48,23 @@ class Target:
 
 
 def load_project(path: Path | None = None) -> Project:
-    """Read `path`, or `./botops.yaml` when it exists; an empty Project when there is none.
+    """Read `path`, or the `botops.yaml` found from here upwards (see `find_project_file`);
+    an empty Project when there is none.
 
     The file is checked against `schemas/botops.schema.json`; every problem is reported at its
     line and column (`ConfigError`)."""
     if path is None:
-        candidate = Path(PROJECT_FILE)
-        if not candidate.is_file():
+        found = find_project_file(Path.cwd())
+        if found is None:
             return Project(root=Path("."))
-        path = candidate
+        path = found
     try:
         data = read_regular_file(path)
     except FileNotFoundError:
         raise UsageError(f"{path}: project file not found") from None
     except OSError as error:
         raise UsageError(f"{path}: can't read project file ({error.strerror})") from None
-    settings = _project_settings(path, data)
+    settings, positions = _project_settings(path, data)
     root = path.parent
     account = settings.get("account_id")
     return Project(
@@ -75,12 +76,47 @@ def load_project(path: Path | None = None) -> Project:
         environments=environments_from(settings, root),
         guards=settings.get("guards") or {},
         rate_limit=settings.get("rate_limit"),
+        path_positions={root / entry: at for entry, at in positions.items()},
+        assistants_path=settings.get("assistants_path"),
+        tests=_test_settings(settings.get("tests"), root),
     )
 
 
-def _project_settings(path: Path, data: bytes) -> dict[str, Any]:
-    """The checked mapping of the project file (empty for an empty file)."""
+def _test_settings(value: Any, root: Path) -> TestSettings:
+    """`tests:` of a checked project mapping (paths relative to `root`)."""
+    if not isinstance(value, dict):
+        return TestSettings()
+    paths = value.get("paths")
+    defaults = TestSettings()
+    return TestSettings(
+        paths=None if paths is None else tuple(root / p for p in paths),
+        endpoint=value.get("endpoint"),
+        models=dict(value.get("models") or {}),
+        judge=value.get("judge"),
+        caller=value.get("caller"),
+        concurrency=value.get("concurrency", defaults.concurrency),
+        timeout=float(value.get("timeout", defaults.timeout)),
+    )
+
+
+def find_project_file(start: Path) -> Path | None:
+    """`botops.yaml` in `start` or the nearest directory above it, as git finds `.git`: the
+    search stops at the repository's top (a directory holding `.git`) or the filesystem's root.
+    Returned relative to `start` (`../botops.yaml`), so that paths in messages stay short."""
+    for directory in [start, *start.parents]:
+        candidate = directory / PROJECT_FILE
+        if candidate.is_file():
+            return Path(os.path.relpath(candidate, start))
+        if (directory / ".git").exists():
+            return None
+    return None
+
+
+def _project_settings(path: Path, data: bytes) -> tuple[dict[str, Any], dict[str, tuple[int, int]]]:
+    """The checked mapping of the project file (empty for an empty file), and where each entry
+    of a `paths` list stands."""
     documents, issues = parse_file(data)
+    positions: dict[str, tuple[int, int]] = {}
     if len(documents) > 1:
         second = documents[1]
         issues.append(Issue(second.line, second.column, "the project file holds one document"))
@@ -92,13 +128,29 @@ def _project_settings(path: Path, data: bytes) -> dict[str, Any]:
             settings = document.value
             issues.extend(schema_issues(document, PROJECT_SCHEMA))
             issues.extend(project_issues(document))
+            positions = _path_positions(document)
         else:
             got = render_value(document.value)
             message = f"the project file must be a mapping of settings, got {got}"
             issues.append(Issue(document.line, document.column, message))
     if issues:
         raise ConfigError(list(problems_in(shown(path), issues)))
-    return settings
+    return settings, positions
+
+
+def _path_positions(document: Document) -> dict[str, tuple[int, int]]:
+    lists: list[tuple[NodePath, Any]] = [(("paths",), document.value.get("paths"))]
+    environments = document.value.get("environments")
+    if isinstance(environments, dict):
+        for name, entry in environments.items():
+            if isinstance(entry, dict):
+                lists.append((("environments", name, "paths"), entry.get("paths")))
+    positions: dict[str, tuple[int, int]] = {}
+    for at, entries in lists:
+        for index, entry in enumerate(entries if isinstance(entries, list) else []):
+            if isinstance(entry, str):
+                positions.setdefault(entry, document.where((*at, index)))
+    return positions
 
 
 def resolve_target(
@@ -132,16 +184,34 @@ def resource_paths(
     return [Path(".")]
 
 
+def _existing(project: Project, paths: list[Path]) -> list[Path]:
+    """`paths` of botops.yaml, each missing one reported where botops.yaml names it (not as a
+    file of its own, which would point at a line of a file that isn't there). Import, which
+    makes them, doesn't ask."""
+    missing = [p for p in paths if not p.exists() and p in project.path_positions]
+    if missing and project.file is not None:
+        where = shown(project.file)
+        raise ConfigError(
+            [
+                Problem(where, *project.path_positions[p], f"paths: {shown(p)} does not exist")
+                for p in missing
+            ]
+        )
+    return list(paths)
+
+
 def declared_resources(
     project: Project, arguments: tuple[Path, ...], environment: Environment | None = None
 ) -> list[Resource]:
     """Every resource the project's files (or the PATH arguments) declare, as `environment`
     sees them, checked; all problems at once (`ConfigError`)."""
+    paths = resource_paths(project, arguments, environment)
     return load_resources(
-        resource_paths(project, arguments, environment),
+        paths if arguments else _existing(project, paths),
         root=project.root if project.file else None,
         project_file=project.file,
         scope=scope_of(project, environment),
+        tests=project.test_paths if project.file else (),
     )
 
 

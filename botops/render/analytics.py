@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from botops.analytics.summary import DURATION_BUCKETS, UNKNOWN, Report, Stats, ranked
 from botops.render.conversations import clock
 from botops.render.html import escape, page, svg_open
+from botops.render.mdtext import inline
 from botops.render.plan_text import counted
 from botops.render.table import fit, table
 
@@ -209,9 +210,9 @@ def render_markdown(report: Report) -> str:
 
 
 def _md(text: str) -> str:
-    """Only what would break a table cell: unlike `render.markdown.escape` (made for a plan in a
-    pull-request comment), the report keeps ids like `bot_gamma` as written, greppable."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """A table cell (`render.mdtext.inline`); unlike a plan in a pull-request comment, the
+    report keeps ids like `bot_gamma` as written, greppable."""
+    return inline(text, keep_specials=True)
 
 
 # HTML

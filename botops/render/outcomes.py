@@ -14,8 +14,10 @@ from typing import Any
 
 from botops.analytics.by_version import BotVersions, History, VersionReport, history_json
 from botops.analytics.fields import parse_time
+from botops.kinds import conversing
 from botops.render.conversations import clock
 from botops.render.html import escape, svg_open
+from botops.render.mdtext import inline
 from botops.render.table import fit, table
 from botops.support.text import printable
 
@@ -29,7 +31,8 @@ FALLBACK_NOTE = "this server has no version history: the live version against ev
 
 
 def render_history_json(history: History) -> str:
-    return json.dumps(history_json(history), indent=2, ensure_ascii=False) + "\n"
+    # One line: `botops history ID --format json >> versions.jsonl` builds a JSON Lines file.
+    return json.dumps(history_json(history), ensure_ascii=False) + "\n"
 
 
 def render_history_table(history: History) -> str:
@@ -56,7 +59,7 @@ def render_json(report: VersionReport) -> str:
 
 def render_table(report: VersionReport) -> str:
     if not report.bots:
-        return "No voicebots and no conversations to report on.\n"
+        return f"{_nothing()}\n"
     blocks = []
     for bot_id, bot in sorted(report.bots.items()):
         headers = ["VERSION", "LIVE SINCE", "COMMIT", "CONVERSATIONS", "RESOLVED", "95% INTERVAL"]
@@ -85,7 +88,7 @@ def render_table(report: VersionReport) -> str:
 def render_markdown(report: VersionReport) -> str:
     out = ["## Outcomes per version"]
     if not report.bots:
-        return out[0] + "\n\nNo voicebots and no conversations to report on.\n"
+        return f"{out[0]}\n\n{_nothing()}\n"
     for bot_id, bot in sorted(report.bots.items()):
         out += ["", f"### {_md(_title(bot_id, bot))}", ""]
         versions = bot.versions_json()
@@ -115,6 +118,10 @@ def render_markdown(report: VersionReport) -> str:
         "least).",
     ]
     return "\n".join(out) + "\n"
+
+
+def _nothing() -> str:
+    return f"No {conversing().prefix}s and no conversations to report on."
 
 
 def _title(bot_id: str, bot: BotVersions) -> str:
@@ -178,7 +185,7 @@ def _count(n: int, noun: str) -> str:
 
 
 def _md(text: str) -> str:
-    return printable(text).replace("|", "\\|").replace("\n", " ")
+    return inline(text, keep_specials=True)
 
 
 # HTML: sections for render.analytics.render_html

@@ -8,13 +8,13 @@ in a note), then fewer table rows; as a last resort the text is cut.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
 from botops.model import Plan, ResourcePlan
+from botops.render.mdtext import cut, html_inline, inline
 from botops.render.plan_text import (
     DiffLine,
     action_phrase,
@@ -25,20 +25,19 @@ from botops.render.plan_text import (
     override_note,
     plural,
     resource_name,
+    sent_lines,
 )
-from botops.support.text import printable
 
 # Wider than the terminal: a reviewer may want a whole value, and the size limit is enforced
 # separately.
 VALUE_WIDTH = 1000
+LINE_WIDTH = 1200
 FIELDS_SHOWN = 6
 UNMANAGED_SHOWN = 50
 # Below this a shortened diff says too little to be worth its header: show fewer resources in
 # detail instead (the table still lists them all).
 SECTION_FLOOR = 2000
 LOCALLY = "run `botops plan` locally to see the whole diff"
-
-_CELL_SPECIALS = re.compile(r"([\\`*_\[\]|~])")
 
 
 def render_markdown(plan: Plan, *, limit: int = 60000) -> str:
@@ -57,15 +56,13 @@ def render_markdown(plan: Plan, *, limit: int = 60000) -> str:
 
 
 def escape(text: str) -> str:
-    """Text that Markdown (and a table cell) shows as written, control characters as `\\xNN`."""
-    text = printable(" ".join(text.splitlines()))
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _CELL_SPECIALS.sub(r"\\\1", text)
+    """Text that Markdown (and a table cell) shows as written (`render.mdtext.inline`)."""
+    return inline(text)
 
 
 def _html(text: str) -> str:
     """Text for inside an HTML line: a line break there would end the `<summary>`."""
-    return html.escape(printable(" ".join(text.splitlines())))
+    return html_inline(text)
 
 
 def _head(plan: Plan) -> str:
@@ -103,12 +100,14 @@ def _unmanaged_item(address: str, name: str | None) -> str:
 
 
 def _diff_text(line: DiffLine) -> str:
+    # One very long line (a prompt without line breaks) must not crowd out the rest.
+    text = cut(line.text, LINE_WIDTH)
     if line.marker == "@":
-        return line.text
-    return f"{line.marker} {'  ' * line.depth}{line.text}".rstrip()
+        return text
+    return f"{line.marker} {'  ' * line.depth}{text}".rstrip()
 
 
-def _fence_for(lines: Sequence[str]) -> str:
+def fence_for(lines: Sequence[str]) -> str:
     """A fence longer than any run of backticks inside, so content can't close it."""
     longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
     return "`" * max(3, longest + 1)
@@ -130,17 +129,20 @@ class _Section:
             + f" · {_html(resource.file)} · {counted(len(resource.changes), 'change')}"
         )
         self.opening = f"<details><summary>{summary}</summary>"
+        for note in resource.notes:
+            self.opening += f"\n\n{escape(note)}"
         if resource.outcomes is not None:
             # Inside the section, so the shortening below counts it.
             self.opening += f"\n\n{escape(live_outcome_line(resource.outcomes))}"
-        self.lines = [
+        # What is sent beyond the changes comes first, so a shortened diff still shows it.
+        self.lines = [_diff_text(line) for line in sent_lines(resource, width=VALUE_WIDTH)] + [
             _diff_text(line)
             for change in resource.changes
             for line in diff_lines(
                 change, paired=True, width=VALUE_WIDTH, note=override_note(resource, environment)
             )
         ]
-        self.fence = _fence_for(self.lines)
+        self.fence = fence_for(self.lines)
         self.prefix = list(accumulate((len(line) + 1 for line in self.lines), initial=0))
         self.full_size = self._size(len(self.lines))
 

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from botops.model import ApplyResult, Change, LiveOutcome, Plan, ResourcePlan
+from botops.support.git import short
 from botops.support.text import printable
+from botops.sync.disclosed import sent
 
 # Longer single-line values are cut in the middle: a 2,000-character prompt on one line would
 # bury the rest of the plan.
@@ -114,6 +116,21 @@ def _part_lines(change: Change, *, paired: bool, width: int, note: str) -> list[
     return [DiffLine("~", f"{path}: {old} -> {new}{note}")]
 
 
+def sent_lines(resource: ResourcePlan, *, width: int = VALUE_WIDTH) -> list[DiffLine]:
+    """What the resource's write sends beyond its changes (`botops.sync.disclosed.sent`: the
+    version description, `mark_as_stable`, a create's generation text, where an added agent
+    goes), one `# label: value` line each, a multi-line text line by line: apply sends nothing
+    a rendered plan does not show."""
+    lines: list[DiffLine] = []
+    for label, value in sent(resource):
+        if is_multiline(value):
+            lines.append(DiffLine(" ", f"# {label}:"))
+            lines += [DiffLine(" ", f"#   {line}", 1) for line in _text_lines(value)]
+        else:
+            lines.append(DiffLine(" ", f"# {label}: {format_value(value, width=width)}"))
+    return [DiffLine(line.marker, printable(line.text), line.depth) for line in lines]
+
+
 def override_note(resource: ResourcePlan, environment: str | None) -> Callable[[str], str]:
     """` (prod override)` for a change whose new value comes from `overrides.prod`."""
     label = f" ({environment or 'environment'} override)"
@@ -204,9 +221,11 @@ def _resource_block(resource: ResourcePlan, paint: _Painter, environment: str | 
     marker = "+" if resource.action == "create" else "~"
     header = printable(f"{resource_title(resource)} ({resource.file}) {action_phrase(resource)}")
     lines = [f"{paint.marker(marker)} {paint.bold(header)}"]
+    lines += (f"    # {printable(note)}" for note in resource.notes)
     if resource.outcomes is not None:
         lines.append(f"    # {live_outcome_line(resource.outcomes)}")
     note = override_note(resource, environment)
+    lines += (_line(line, paint) for line in sent_lines(resource))
     for change in resource.changes:
         lines += (_line(line, paint) for line in diff_lines(change, note=note))
     return "\n".join(lines)
@@ -333,9 +352,12 @@ def counted(count: int, noun: str) -> str:
 def origin(plan: Plan, source: str) -> str:
     """Which commit and time a saved plan is from, said before applying it."""
     if plan.format_version < 2:
-        return f"Applying {source}: a plan of format 1, which does not say its commit or time."
-    commit = f"commit {plan.commit[:7]}" if plan.commit else "no known commit"
+        return printable(
+            f"Applying {source}: a plan of format 1, which does not say its commit or time."
+        )
+    commit = f"commit {short(plan.commit)}" if plan.commit else "no known commit"
     made = f"made {plan.created_at}" if plan.created_at else "made at no recorded time"
     by = f" by botops {plan.botops_version}" if plan.botops_version else ""
     where = f", environment {plan.environment}" if plan.environment else ""
-    return f"Applying {source}: the plan of {commit}, {made}{by}{where}."
+    # Every part comes from the plan file: shown escaped, as every external string.
+    return printable(f"Applying {source}: the plan of {commit}, {made}{by}{where}.")

@@ -62,6 +62,12 @@ def atomic_text_file(path: Path, *, private: bool = False) -> Iterator[TextIO]:
     or 0600 when `private`. An `OSError` inside the block is taken to be a failed write of
     `path`, as the stream is what the block writes to.
     """
+    if _special(path):
+        # `/dev/stdout`, `/dev/null`, a FIFO, a link to `/proc/self/fd/1`: written to as they
+        # are, never replaced by a regular file.
+        with _direct(path) as stream:
+            yield stream
+        return
     try:
         _make_parents(path.parent)
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -84,6 +90,38 @@ def atomic_text_file(path: Path, *, private: bool = False) -> Iterator[TextIO]:
     _sync_directory(path.parent)
 
 
+def _special(path: Path) -> bool:
+    """Whether `path` (links followed) exists and is neither a regular file nor a directory."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+@contextlib.contextmanager
+def _direct(path: Path) -> Iterator[TextIO]:
+    """`path` opened for writing as it is: no temporary, no rename, never created or
+    truncated; a FIFO without a reader is refused rather than waited on."""
+    try:
+        fd = os.open(path, os.O_WRONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        if error.errno == errno.ENXIO:
+            error = OSError(errno.ENXIO, "it is a FIFO that nobody reads")
+        raise _cant_write(path, error) from None
+    try:
+        os.set_blocking(fd, True)
+        stream = os.fdopen(fd, "w", encoding="utf-8", newline="")
+    except OSError as error:
+        os.close(fd)
+        raise _cant_write(path, error) from None
+    try:
+        with stream:
+            yield stream
+    except OSError as error:
+        raise _cant_write(path, error) from None
+
+
 def check_writable_parent(path: Path) -> None:
     """Refuse early, before anything is written, when something in the way of `path`'s parent
     directory is a file (`--dir notes.txt/bots`): writing would fail there."""
@@ -99,6 +137,8 @@ def check_writable(path: Path) -> None:
     temporary file in the nearest directory that exists; nothing is left behind."""
     if path.is_dir():
         raise _cant_write(path, OSError(errno.EISDIR, "it is a directory"))
+    if _special(path):
+        return  # written to as it is (`/dev/stdout`)
     check_writable_parent(path)
     directory = next((p for p in [path.parent, *path.parent.parents] if p.is_dir()), Path("."))
     try:

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
 
-def rev_parse(directory: Path, *arguments: str) -> str | None:
-    """`git rev-parse ARGUMENTS` run in `directory`; None without git, outside a repository,
-    or on any failure. GIT_DIR and GIT_WORK_TREE are ignored: inside a git hook they name the
-    hook's repository, whatever `directory` is in."""
+def _git(directory: Path, *arguments: str) -> subprocess.CompletedProcess[str] | None:
+    """`git ARGUMENTS` run in `directory`; None without git or when it can't run. GIT_DIR and
+    GIT_WORK_TREE are ignored: inside a git hook they name the hook's repository, whatever
+    `directory` is in."""
     environment = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE")}
     try:
-        done = subprocess.run(
-            ["git", "rev-parse", *arguments],
+        return subprocess.run(
+            ["git", *arguments],
             cwd=directory,
             env=environment,
             capture_output=True,
@@ -25,15 +26,78 @@ def rev_parse(directory: Path, *arguments: str) -> str | None:
         )
     except (OSError, ValueError, subprocess.SubprocessError):
         return None
-    output = done.stdout.strip()
-    return output if done.returncode == 0 and output else None
+
+
+def rev_parse(directory: Path, *arguments: str) -> str | None:
+    """`git rev-parse ARGUMENTS` run in `directory`; None without git, outside a repository,
+    or on any failure."""
+    done = _git(directory, "rev-parse", *arguments)
+    output = done.stdout.strip() if done is not None else ""
+    return output if done is not None and done.returncode == 0 and output else None
+
+
+# A stamp for files that differ from their commit: what was planned was never committed.
+DIRTY = "+dirty"
+# GitHub's event payload is read for one field; a larger file is not an event of a pull request.
+MAX_EVENT_BYTES = 8 * 1024 * 1024
+_PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
 
 
 def head_commit(directory: Path, environ: Mapping[str, str] | None = None) -> str | None:
-    """The full hash of the commit being worked on: what CI says (`GITHUB_SHA`,
-    `CI_COMMIT_SHA`), else the work tree's HEAD; None without one (or for anything not hex)."""
+    """The full hash of the commit being worked on, None without one (or for anything not hex).
+
+    - A GitHub pull request: its head (`pull_request.head.sha` of the event payload), not
+      `GITHUB_SHA`, which there is a temporary merge commit that never lands on main.
+    - A GitLab merged-results pipeline: `CI_MERGE_REQUEST_SOURCE_BRANCH_SHA`, the MR's head.
+    - Elsewhere in CI, the commit CI names (`GITHUB_SHA` after a push, `CI_COMMIT_SHA`).
+    - Outside CI, the work tree's HEAD, with `+dirty` when files under `directory` differ from
+      it (uncommitted or untracked): the stamp must not name a commit that lacks the change.
+    """
     env = os.environ if environ is None else environ
-    sha = (env.get("GITHUB_SHA") or env.get("CI_COMMIT_SHA") or "").strip()
-    if not sha:
-        sha = rev_parse(directory, "HEAD") or ""
-    return sha if sha and all(c in "0123456789abcdefABCDEF" for c in sha) else None
+    sha = (
+        _pull_request_head(env)
+        or env.get("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA", "").strip()
+        or env.get("GITHUB_SHA", "").strip()
+        or env.get("CI_COMMIT_SHA", "").strip()
+    )
+    if sha:
+        return sha if _is_hex(sha) else None
+    sha = rev_parse(directory, "HEAD") or ""
+    if not _is_hex(sha):
+        return None
+    return sha + DIRTY if _dirty(directory) else sha
+
+
+def short(commit: str) -> str:
+    """The 7-character form a version description and a plan show, keeping `+dirty`."""
+    return commit[:7] + (DIRTY if commit.endswith(DIRTY) else "")
+
+
+def _is_hex(sha: str) -> bool:
+    return bool(sha) and all(c in "0123456789abcdefABCDEF" for c in sha)
+
+
+def _pull_request_head(env: Mapping[str, str]) -> str | None:
+    if env.get("GITHUB_EVENT_NAME") not in _PULL_REQUEST_EVENTS or not env.get("GITHUB_EVENT_PATH"):
+        return None
+    try:
+        with open(env["GITHUB_EVENT_PATH"], "rb") as file:
+            data = file.read(MAX_EVENT_BYTES + 1)
+        event = json.loads(data) if len(data) <= MAX_EVENT_BYTES else None
+    except (OSError, ValueError, RecursionError):
+        return None
+    head = event.get("pull_request", {}).get("head", {}) if isinstance(event, dict) else {}
+    sha = head.get("sha") if isinstance(head, dict) else None
+    return sha if isinstance(sha, str) and len(sha) == 40 and _is_hex(sha) else None
+
+
+def _dirty(directory: Path) -> bool:
+    done = _git(directory, "status", "--porcelain", "--", ".")
+    return done is not None and done.returncode == 0 and bool(done.stdout.strip())
+
+
+def ignored_by_git(path: Path) -> bool:
+    """Whether git ignores `path` in the work tree it is in (False outside one, or without
+    git)."""
+    done = _git(path.parent, "check-ignore", "-q", "--", path.name)
+    return done is not None and done.returncode == 0

@@ -156,11 +156,48 @@ def _syntax_issue(error: yaml.MarkedYAMLError, text: str) -> Issue:
     problem = error.problem or error.context or "syntax error"
     if mark is not None and (text[mark.index : mark.index + 1] == "\t" or "tab" in problem):
         return Issue(line, column, "invalid YAML: a tab character; indent with spaces, not tabs")
-    message = f"invalid YAML: {problem}"
     context_mark = error.context_mark
+    since = context_mark.line + 1 if context_mark is not None else None
+    if problem.startswith("could not find expected ':'") and context_mark is not None:
+        # The line without a colon is where the scan started, not where it gave up.
+        line, column, since = context_mark.line + 1, context_mark.column + 1, None
+    words = _in_words(error.context or "", problem, since)
+    if words is not None:
+        return Issue(line, column, f"invalid YAML: {words}")
+    message = f"invalid YAML: {problem}"
     if error.context and error.problem and context_mark is not None:
         message += f" ({error.context} at line {context_mark.line + 1})"
     return Issue(line, column, message)
+
+
+def _in_words(context: str, problem: str, since: int | None) -> str | None:
+    """PyYAML's wording for the mistakes people make most (nearly all of them indentation),
+    said the way a person would fix them; None keeps PyYAML's own words."""
+    above = f" (line {since})" if since is not None else ""
+    if problem.startswith("mapping values are not allowed"):
+        return (
+            "a `key:` where this line can't have one; check its indentation, or quote a value "
+            "that contains ': '"
+        )
+    # libyaml says "did not find expected key/'-'", the pure-Python parser "expected <block
+    # end>": both mean a line indented unlike the mapping or list it belongs to.
+    lost = problem.startswith(("did not find expected", "expected <block end>"))
+    if lost and "block mapping" in context:
+        return (
+            f"this line is not lined up with the keys of the mapping it belongs to{above}; "
+            "indent keys of one mapping to the same column"
+        )
+    if lost and "block collection" in context:
+        return (
+            f"this line is not lined up with the list items above{above}; start every item of "
+            "one list with '-' at the same column"
+        )
+    if problem.startswith("could not find expected ':'"):
+        return (
+            "a line with no 'key: value'; add ': ' after the key, or indent the line as part of "
+            "the value above it"
+        )
+    return None
 
 
 def _reader_problem(error: yaml.reader.ReaderError) -> str:

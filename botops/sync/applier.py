@@ -29,9 +29,18 @@ from botops.errors import (
     ServerError,
     TransportError,
 )
-from botops.kinds.compare import carries, differs
-from botops.kinds.spec import KindSpec, LiveObject, Payload, next_version, spec_of, version_of
+from botops.kinds import (
+    KindSpec,
+    LiveObject,
+    Payload,
+    carries,
+    differs,
+    next_version,
+    spec_of,
+    version_of,
+)
 from botops.model import ApplyResult, Outcome, Plan, ResourcePlan
+from botops.sync.disclosed import created_name, refusal
 
 if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
     from botops.client import ApiClient
@@ -84,10 +93,34 @@ async def apply_plan(
     # `stop` is set has sent nothing and starts nothing.
     slots = asyncio.Semaphore(max(1, int(getattr(client, "concurrency", 16))))
 
+    # First every resource is read and checked, and only then is anything written: a plan
+    # that would send one byte its rendered plan does not show is refused whole.
+    checked = await writer.check_all(changed, slots)
+    refused = {a: r for a, r in checked.items() if isinstance(r, ApplyResult) and r.refused}
+    if refused:
+        reasons = "; ".join(f"{a}: {r.message}" for a, r in sorted(refused.items()))
+        for resource in changed:
+            own = refused.get(resource.address)
+            on_result(
+                own
+                if own is not None
+                else ApplyResult(
+                    resource.address,
+                    "failed",
+                    message=f"not applied: the whole plan is refused ({reasons}); nothing "
+                    "was sent. Make the plan again with `botops plan --out`",
+                )
+            )
+        return
+
     async def one(resource: ResourcePlan) -> None:
+        ready = checked[resource.address]
+        if isinstance(ready, ApplyResult):
+            on_result(ready)
+            return
         try:
             async with slots:
-                result = await writer.apply(resource)
+                result = await writer.apply(resource, ready)
         except asyncio.CancelledError:
             on_result(
                 ApplyResult(
@@ -117,14 +150,92 @@ class _Writer:
         self.generation_timeout = generation_timeout
         self.stop = stop
 
-    async def apply(self, resource: ResourcePlan) -> ApplyResult:
+    async def check_all(
+        self, changed: list[ResourcePlan], slots: asyncio.Semaphore
+    ) -> dict[str, LiveObject | ApplyResult | None]:
+        """Each changed resource's live object (None for a create) when it may be written, or
+        its result when not: stale, unreadable, or `refused` (what it sends is not shown)."""
+        creates = [r for r in changed if r.action == "create"]
+        named: dict[tuple[str, str], list[str]] = {}
+        try:
+            for kind in {r.kind for r in creates}:
+                spec = spec_of(kind)
+                async for live in spec.iterate(self.client):
+                    name = live.get("name")
+                    if isinstance(name, str):
+                        named.setdefault((kind, name), []).append(str(live[spec.id_key]))
+        except BotopsError as error:
+            # Without the list no create can be told apart from a clone: none is made.
+            listing: str | None = f"can't list the live bots to check that none exists yet: {error}"
+        else:
+            listing = None
+
+        async def one(resource: ResourcePlan) -> tuple[str, LiveObject | ApplyResult | None]:
+            if resource.action == "create":
+                if listing is not None:
+                    return resource.address, ApplyResult(
+                        resource.address, "failed", message=listing
+                    )
+                return resource.address, self._checked_create(resource, named)
+            return resource.address, await self._checked(resource, slots)
+
+        return dict(await asyncio.gather(*(one(r) for r in changed)))
+
+    def _checked_create(
+        self, resource: ResourcePlan, named: dict[tuple[str, str], list[str]]
+    ) -> ApplyResult | None:
+        problem = refusal(resource, None)
+        if problem is not None:
+            return _refused(resource, problem)
+        spec = spec_of(resource.kind)
+        # A saved plan's create is stale once a bot of that name exists (someone made it, or
+        # this plan was applied already): generating again would clone it.
+        name = created_name(resource)
+        existing = named.get((resource.kind, str(name)), [])
+        if existing:
+            return ApplyResult(
+                resource.address,
+                "stale",
+                message=f"a live {spec.prefix} named {name!r} exists now "
+                f"({', '.join(existing)}); nothing was sent. Run `botops plan` again",
+            )
+        return None
+
+    async def _checked(
+        self, resource: ResourcePlan, slots: asyncio.Semaphore
+    ) -> LiveObject | ApplyResult:
+        if resource.id is None or not isinstance(resource.payload, dict):
+            return _refused(resource, "an update must name its id and carry a payload")
+        spec = spec_of(resource.kind)
+        try:
+            async with slots:
+                live = await spec.read(self.client, resource.id)
+        except BotopsError as error:
+            return ApplyResult(resource.address, "failed", message=str(error))
+        live_version = version_of(live)
+        if live_version != resource.source_version:
+            return ApplyResult(
+                resource.address,
+                "stale",
+                message=f"live version is {live_version}, the plan was made on "
+                f"{resource.source_version}; nothing was sent. Run `botops plan` again",
+            )
+        # `live` is the version the plan was made on: what is sent must be exactly what the
+        # plan shows of it (a plan file edited beside its changes is refused).
+        problem = refusal(resource, live)
+        if problem is not None:
+            return _refused(resource, problem)
+        return live
+
+    async def apply(self, resource: ResourcePlan, live: LiveObject | None) -> ApplyResult:
         address = resource.address
         try:
             if self.stop.is_set():
                 raise _Stopped
             if resource.action == "create":
                 return await self._create(resource)
-            return await self._update(resource)
+            assert live is not None
+            return await self._update(resource, live)
         except _Stopped:
             return ApplyResult(address, "failed", message=STOPPED_MESSAGE)
         except _Conflict as error:
@@ -134,24 +245,10 @@ class _Writer:
         except BotopsError as error:
             return ApplyResult(address, "failed", message=str(error))
 
-    async def _update(self, resource: ResourcePlan) -> ApplyResult:
+    async def _update(self, resource: ResourcePlan, live: LiveObject) -> ApplyResult:
         assert resource.id is not None and resource.payload is not None
         spec = spec_of(resource.kind)
-        live = await spec.read(self.client, resource.id)
-        live_version = version_of(live)
-        if live_version != resource.source_version:
-            return ApplyResult(
-                resource.address,
-                "stale",
-                message=f"live version is {live_version}, the plan was made on "
-                f"{resource.source_version}; nothing was sent. Run `botops plan` again",
-            )
-        # `live` is the version the plan was made on: the payload must be what the plan's
-        # changes make of it (a plan file edited beside its changes is refused).
-        problem = spec.unexplained(resource.payload, live, resource.changes)
-        if problem is not None:
-            return ApplyResult(resource.address, "failed", message=_unexplained(problem))
-        new_version = await self._write(spec, resource.id, resource.payload)
+        new_version = await self._write(spec, resource.id, resource.payload, spec.head(live))
         await self._verify(spec, resource.id, resource.payload, new_version)
         return ApplyResult(resource.address, "applied", new_version=new_version)
 
@@ -161,19 +258,6 @@ class _Writer:
         assert resource.payload is not None
         spec = spec_of(resource.kind)
         version: Payload = resource.payload["version"]
-        problem = spec.unexplained(version, {}, resource.changes)
-        if problem is not None:
-            return ApplyResult(resource.address, "failed", message=_unexplained(problem))
-        # A saved plan's create is stale once a bot of that name exists (someone made it, or
-        # this plan was applied already): generating again would clone it.
-        existing = await self._named(spec, resource.name)
-        if existing:
-            return ApplyResult(
-                resource.address,
-                "stale",
-                message=f"a live {spec.prefix} named {resource.name!r} exists now "
-                f"({', '.join(existing)}); nothing was sent. Run `botops plan` again",
-            )
         text = resource.payload["generation"]["text_content"]
         if self.stop.is_set():
             raise _Stopped
@@ -184,8 +268,8 @@ class _Writer:
                 raise
             raise _Unknown(
                 f"bot generation may have started but its answer was lost ({error}); run "
-                "`botops plan --unmanaged` and add the new bot's bot_id to the file before "
-                "applying again, so that it is not created twice"
+                f"`botops plan --unmanaged` and add the new {spec.noun}'s {spec.id_key} to the "
+                "file before applying again, so that it is not created twice"
             ) from None
         except ServerError as error:
             raise _Unknown(
@@ -238,18 +322,13 @@ class _Writer:
         await self._verify(spec, bot_id, rebased, new_version)
         return new_version
 
-    async def _named(self, spec: KindSpec, name: str | None) -> list[str]:
-        """The ids of the live resources named `name`, read now."""
-        return [
-            str(live[spec.id_key])
-            async for live in spec.iterate(self.client)
-            if name is not None and live.get("name") == name
-        ]
-
-    async def _write(self, spec: KindSpec, resource_id: str, payload: Payload) -> str | None:
+    async def _write(
+        self, spec: KindSpec, resource_id: str, payload: Payload, head: str | None = None
+    ) -> str | None:
         """POST once; when the outcome is unknown, settle it by reading before any retry.
-        Returns the new version, which another writer did not get in before."""
-        source_version = payload.get("source_version")
+        Returns the new version, which another writer did not get in before. `head` is the
+        newest version before the write (default: the one the payload builds on)."""
+        source_version = head if head is not None else payload.get("source_version")
         last_error: ApiError | None = None
         for attempt in range(MAX_WRITE_ATTEMPTS):
             if attempt:
@@ -271,7 +350,7 @@ class _Writer:
                 written = version_of(response) or await self._written_as(spec, resource_id)
                 return self._successor(spec, source_version, written)
             live = await self._settling_read(spec, resource_id, last_error)
-            live_version = version_of(live)
+            live_version = spec.head(live)
             if live_version == source_version:
                 continue
             if carries(live, spec.sent(payload)):
@@ -332,7 +411,7 @@ class _Writer:
                 f"written as {new_version}, but reading it back to check it failed ({failure}); "
                 "run `botops plan` to see"
             ) from None
-        live_version = version_of(live)
+        live_version = spec.head(live)
         if live_version != new_version:
             raise _Conflict(
                 new_version,
@@ -340,9 +419,12 @@ class _Writer:
                 f"{live_version}: another writer wrote after it. Run `botops plan` to check that "
                 f"{live_version} keeps these changes",
             )
+        if new_version is not None and version_of(live) != new_version:
+            # Read as its stable version, and this one is not (yet) stable: read this one.
+            live = await self._read_back(spec, resource_id, new_version)
         sent = spec.sent(payload)
         dropped = [field for field, value in sent.items() if not carries(live.get(field), value)]
-        if payload.get("mark_as_stable") is True and live.get("stable_version") != new_version:
+        if spec.marks_stable_in(payload) and live.get("stable_version") != new_version:
             dropped.append("mark_as_stable")
         if dropped:
             detail = ", ".join(
@@ -352,11 +434,23 @@ class _Writer:
             )
             raise BotopsError(f"the server did not keep what was sent in {new_version}: {detail}")
 
+    async def _read_back(self, spec: KindSpec, resource_id: str, version: str) -> LiveObject:
+        try:
+            return await spec.read(self.client, resource_id, version=version)
+        except BotopsError as failure:
+            raise _Unknown(
+                f"written as {version}, but reading it back to check it failed ({failure}); "
+                "run `botops plan` to see"
+            ) from None
 
-def _unexplained(problem: str) -> str:
-    return (
-        f"refused: the payload does not follow from its changes ({problem}); nothing was "
-        "sent. Make the plan again with `botops plan --out`"
+
+def _refused(resource: ResourcePlan, problem: str) -> ApplyResult:
+    return ApplyResult(
+        resource.address,
+        "failed",
+        message=f"refused: {problem}; it sends what the plan does not show, so the whole plan "
+        "is refused and nothing was sent. Make the plan again with `botops plan --out`",
+        refused=True,
     )
 
 

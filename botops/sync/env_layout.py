@@ -1,16 +1,18 @@
 """`botops import --env NAME`: importing one account into files that serve several.
 
-A live voicebot whose exact name a file already declares (in any environment's view of it) gets
-its id, and every managed field in which it differs from that file, written into the file's
-`overrides.<NAME>` (and NAME into its `environments:` list, when it has one); so importing
-staging and then prod leaves one file with both ids. The edit is made in the file's text, so its
-comments and layout stay as they were, and it is read back before it is kept: when the file's
-shape makes a safe edit impossible, nothing is written and the message says what to add by hand.
+A live resource of a kind matched by name (a voicebot) whose exact name a file already declares
+(in any environment's view of it) gets its id, and every managed field in which it differs from
+that file, written into the file's `overrides.<NAME>` (and NAME into its `environments:` list,
+when it has one); so importing staging and then prod leaves one file with both ids. The edit is
+made in the file's text, so its comments and layout stay as they were, and it is read back
+before it is kept: when the file's shape makes a safe edit impossible, nothing is written and
+the message says what to add by hand.
 
 Anything else is written to a file of its own that exists only in NAME (`environments: [NAME]`,
-a voicebot's id in `overrides.<NAME>`). Assistants have no name to match across accounts, so an
-assistant always gets its own file; its `assistant_id` can be moved into another file's
-`overrides.<NAME>` by hand.
+the id of a kind matched by name in `overrides.<NAME>`). Other kinds (assistants) have no name to
+match across accounts, so each always gets its own file; its id can be moved into another file's
+`overrides.<NAME>` by hand. What a kind has (its id key, its fields, whether it is matched by
+name) is its spec's (`botops.kinds`).
 """
 
 from __future__ import annotations
@@ -21,14 +23,17 @@ from pathlib import Path
 from typing import Any
 
 from botops.errors import UsageError
+from botops.kinds import KINDS, spec_of
+from botops.model import Kind
 from botops.project.overrides import ENVIRONMENTS, OVERRIDES, effective, exists_in
 from botops.support.yamlpos import Document, parse
 from botops.support.yamlwrite import dump, flow
+from botops.sync.layout import ImportedFile, LiveResource, lay_out
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """One voicebot document of the project, as import sees it."""
+    """One resource document of the project, as import sees it."""
 
     file: str
     text: str
@@ -40,7 +45,7 @@ def declaring(
     kind: str, live_id: str, candidates: list[Candidate], environment: str
 ) -> Candidate | None:
     """The file that already declares `live_id` in `environment` (overrides included)."""
-    id_key = "bot_id" if kind == "Voicebot" else "assistant_id"
+    id_key = spec_of(kind).id_key
     for candidate in candidates:
         mine = effective(candidate.document, environment).document.value
         if (
@@ -58,14 +63,18 @@ def matching(
     candidates: list[Candidate],
     environment: str,
     environments: Collection[str],
+    *,
+    kind: Kind | None = None,
 ) -> Candidate | None:
-    """The one file that declares a voicebot named `name` for another environment, and not
-    yet `live_id` for `environment`; None when no file does. Two such files are refused."""
-    if declaring("Voicebot", live_id, candidates, environment) is not None:
+    """The one file that declares a resource of `kind` (default: the kinds matched by name)
+    named `name` for another environment, and not yet `live_id` for `environment`; None when no
+    file does. Two such files are refused."""
+    kinds = [kind] if kind is not None else [k for k, s in KINDS.items() if s.matched_by_name]
+    if any(declaring(k, live_id, candidates, environment) is not None for k in kinds):
         return None  # already declared for this environment: nothing to add
     found = []
     for candidate in candidates:
-        if candidate.document.value.get("kind") != "Voicebot":
+        if candidate.document.value.get("kind") not in kinds:
             continue
         views = [effective(candidate.document, e).document.value for e in environments]
         views.append(candidate.document.value)
@@ -73,8 +82,9 @@ def matching(
             found.append(candidate)
     if len(found) > 1:
         places = ", ".join(c.file for c in found)
+        prefix = spec_of(found[0].document.value["kind"]).prefix
         raise UsageError(
-            f"voicebot {name!r} is declared by several files ({places}); import can't tell "
+            f"{prefix} {name!r} is declared by several files ({places}); import can't tell "
             "which one to add it to, so nothing was written"
         )
     return found[0] if found else None
@@ -83,12 +93,13 @@ def matching(
 def differences(
     candidate: Candidate, environment: str, live_id: str, live: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """What `overrides.<environment>` must add for `candidate` to mean the live voicebot:
-    its id, and each managed field the file sets to another value (fields the file leaves
-    unmanaged stay so)."""
+    """What `overrides.<environment>` must add for `candidate` to mean the live resource:
+    its id, and each managed field (of the candidate's kind) the file sets to another value
+    (fields the file leaves unmanaged stay so)."""
+    spec = spec_of(candidate.document.value["kind"])
     mine = effective(candidate.document, environment).document.value
-    wanted: dict[str, Any] = {"bot_id": live_id}
-    for key in ("name", "enable_greeting_interruption", "supported_languages"):
+    wanted: dict[str, Any] = {spec.id_key: live_id}
+    for key in spec.field_names:
         if key in mine and key in live and mine[key] != live[key]:
             wanted[key] = live[key]
     return wanted
@@ -241,7 +252,7 @@ class EnvironmentImport:
     there for this environment (left alone)."""
 
     edits: list[tuple[Path, str, str]] = field(default_factory=list)  # path, text, address
-    files: list[Any] = field(default_factory=list)  # importer.ImportedFile
+    files: list[ImportedFile] = field(default_factory=list)
     declared: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -268,7 +279,7 @@ def candidates_in(paths: list[Path], *, root: Path) -> list[Candidate]:
 
 
 def import_into(
-    live: list[Any],
+    live: list[LiveResource],
     candidates: list[Candidate],
     *,
     environment: str,
@@ -277,12 +288,10 @@ def import_into(
     schemas_dir: Path,
     root: Path,
 ) -> EnvironmentImport:
-    """Place each live resource (`importer.LiveResource`) of `environment` as the module
+    """Place each live resource of `environment` as the module
     docstring says; nothing is written here."""
-    from botops.sync import importer
-
     result = EnvironmentImport()
-    own: list[Any] = []
+    own: list[LiveResource] = []
     edited: dict[str, Candidate] = {}
     for resource in live:
         there = declaring(resource.kind, resource.id, candidates, environment)
@@ -291,8 +300,8 @@ def import_into(
             continue
         name = resource.data.get("name")
         found = (
-            matching(name, resource.id, candidates, environment, environments)
-            if resource.kind == "Voicebot" and isinstance(name, str)
+            matching(name, resource.id, candidates, environment, environments, kind=resource.kind)
+            if resource.spec.matched_by_name and isinstance(name, str)
             else None
         )
         if found is None:
@@ -300,18 +309,21 @@ def import_into(
             continue
         if found.file in edited:
             raise UsageError(
-                f"{found.file} would take two live voicebots named {name!r}; nothing was written"
+                f"{found.file} would take two live {resource.spec.prefix}s named {name!r}; "
+                "nothing was written"
             )
         edited[found.file] = found
         fields = differences(found, environment, resource.id, resource.data)
         text = with_override(found, environment, fields)
         path = Path(found.file) if Path(found.file).exists() else root / found.file
         result.edits.append((path, text, resource.address))
-    for file in importer.lay_out(own, directory, schemas_dir=schemas_dir):
+    for file in lay_out(own, directory, schemas_dir=schemas_dir):
         if not file.is_prompt:
             modeline, _, body = file.text.partition("\n")
             documents, _ = parse(body)
-            id_key = "bot_id" if file.resource.kind == "Voicebot" else None
+            # The id of a kind matched by name is optional, so it can be an override.
+            spec = file.resource.spec
+            id_key = spec.id_key if spec.matched_by_name else None
             document = own_file_document(documents[0].value, environment, id_key=id_key)
             # The override in flow style, one line per environment, as a second import adds.
             overrides = document.pop(OVERRIDES, {})
@@ -319,7 +331,7 @@ def import_into(
             if overrides:
                 lines = "".join(f"  {k}: {flow(v)}\n" for k, v in overrides.items())
                 text += f"{OVERRIDES}:\n{lines}"
-            file = importer.ImportedFile(file.path, text, file.resource)
+            file = ImportedFile(file.path, text, file.resource)
         if file.path.exists():
             raise UsageError(
                 f"{file.path} already exists; import --env never overwrites a file, so nothing "

@@ -1,94 +1,42 @@
-"""`botops import`: live voicebots and assistants written out as resource files.
+"""`botops import`'s I/O: live resources read, and their files written.
 
 What is written loads through `botops.project.loader` to exactly the live values, so that a plan
-right after shows no changes: voicebots with their `bot_id` and managed fields; assistants with
-their instruction (long or multi-line ones as Markdown under `prompts/`), the `llm_config` keys
-botops manages (other live keys stay unmanaged), their agents, and `mark_as_stable: true` when
-the live version is the stable one. What a document holds is the kind spec's
-(`KindSpec.document`); this module lays documents out as files.
+right after shows no changes: each resource with its id and managed fields, long instructions as
+Markdown under `prompts/`, the `llm_config` keys botops manages (other live keys stay
+unmanaged), and `mark_as_stable: true` when the live version is the stable one. What a document
+holds is the kind spec's (`KindSpec.document`); `botops.sync.layout` lays documents out as file
+text (pure).
 
-Reading (`read_live`) is separate from laying files out (`lay_out`, pure) and from writing
-(`write_files`), which checks every target before it writes any.
-
-An instruction that YAML or a Markdown file would not give back exactly (control characters, a
-NUL, a byte-order mark, Unicode line separators) stays inline, double-quoted with escapes.
+Reading (`read_live`) is separate from laying files out (`layout.lay_out`) and from writing
+(`write_files`), which checks every target before it writes any; `declared_alone` finds the
+project's files that already declare what is imported.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import TYPE_CHECKING
 
 from botops.errors import MethodNotAllowedError, NotFoundError, UsageError
-from botops.kinds.spec import KINDS, KindSpec, LiveObject, either, spec_of
+from botops.kinds import KINDS, either, spec_of
 from botops.model import Kind, Resource
-from botops.project.loader import Declaration, load_declarations
-from botops.project.schemafiles import modeline
-from botops.support.files import check_writable_parent, write_atomically
-from botops.support.yamlwrite import dump, needs_escapes
+from botops.project.loader import (
+    PROJECT_FILE,
+    Declaration,
+    known_kind,
+    load_declarations,
+    parse_file,
+)
+from botops.support.files import check_writable_parent, read_regular_file, write_atomically
+from botops.sync.layout import ImportedFile, LiveResource, lay_out
 
 if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
     from botops.client import ApiClient
 
-# Instructions longer than this, or with a line break, go to a Markdown file of their own.
-INLINE_INSTRUCTION_LIMIT = 200
-_PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
-
 Warn = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class LiveResource:
-    """One live voicebot or assistant as the API gave it (latest version)."""
-
-    kind: Kind
-    id: str
-    data: LiveObject
-
-    @property
-    def spec(self) -> KindSpec:
-        return spec_of(self.kind)
-
-    @property
-    def address(self) -> str:
-        return self.spec.address(self.id)
-
-
-@dataclass(frozen=True)
-class ImportedFile:
-    """A file to write: a resource file, or the Markdown prompt one of them refers to."""
-
-    path: Path
-    text: str
-    resource: LiveResource
-    is_prompt: bool = False
-
-
-@dataclass
-class _Layout:
-    files: list[ImportedFile] = field(default_factory=list)
-    taken: set[str] = field(default_factory=set)
-
-    def claim(self, path: Path) -> Path:
-        """`path`, or `path` with -2, -3 ... before its suffix when that name is taken
-        (compared case-insensitively: macOS and Windows would merge the two files)."""
-        candidate, number = path, 1
-        while _key(candidate) in self.taken:
-            number += 1
-            candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
-        self.taken.add(_key(candidate))
-        return candidate
-
-
-def _key(path: Path) -> str:
-    return os.path.normcase(os.path.abspath(path)).casefold()
 
 
 # Reading live state
@@ -136,146 +84,19 @@ async def _read_one(client: ApiClient, kind: Kind | None, resource_id: str) -> L
     raise UsageError(f"no {prefixes} has the id {resource_id!r}")
 
 
-# Laying files out
-
-
-def lay_out(
-    resources: Iterable[LiveResource],
-    directory: Path,
-    *,
-    schemas_dir: Path,
-    reuse: dict[tuple[Kind, str], Path] | None = None,
-) -> list[ImportedFile]:
-    """The files for `resources` in `directory`, names stable and distinct.
-
-    Voicebots go to `<slug of name>.yaml` (`<bot_id>.yaml` when the name has no usable letters,
-    `<slug>-<bot_id>.yaml` when two bots share a slug), assistants to `<assistant_id>.yaml`,
-    long instructions to `prompts/<assistant_id>.md` and `prompts/<assistant_id>-<role>.md`.
-    `reuse` maps a resource to a file that already declares it alone: it is written there.
-    """
-    resources = list(resources)
-    for resource in resources:
-        if not _PLAIN_ID.match(resource.id):
-            raise UsageError(
-                f"{resource.address}: the id can't be written to a resource file (ids are a "
-                "letter or digit, then letters, digits, '_', '-', '.')"
-            )
-        where = _surrogate_at(resource.spec.document(resource.data, resource.id))
-        if where is not None:
-            raise UsageError(
-                f"{resource.address}: {where} holds a lone UTF-16 surrogate, which no UTF-8 "
-                "file can hold; nothing was written (fix the text in the API first)"
-            )
-    reuse = reuse or {}
-    layout = _Layout()
-    for path in reuse.values():
-        layout.claim(path)
-    # A kind with a name is filed under it, others under their id.
-    slugs = [_slug(r.data.get("name")) if _named(r.spec) else "" for r in resources]
-    shared = {s for s in slugs if s and slugs.count(s) > 1}
-    ids_lower = {r.id.casefold() for r in resources}
-    for resource, slug in zip(resources, slugs, strict=True):
-        if (resource.kind, resource.id) in reuse:
-            path = reuse[(resource.kind, resource.id)]
-        elif _named(resource.spec):
-            # A slug that is another resource's id would make the two names easy to confuse.
-            base = slug if slug and slug not in shared and slug not in ids_lower else ""
-            stem = base or (f"{slug}-{resource.id}" if slug else resource.id)
-            path = layout.claim(directory / f"{stem}.yaml")
-        else:
-            path = layout.claim(directory / f"{resource.id}.yaml")
-        document = _with_prompts(resource, path, layout)
-        text = f"{modeline(path, schemas_dir / resource.spec.schema_file)}\n" + dump(document)
-        layout.files.append(ImportedFile(path, text, resource))
-    return sorted(layout.files, key=lambda f: (f.is_prompt, str(f.path)))
-
-
-def _named(spec: KindSpec) -> bool:
-    return "name" in spec.field_names
-
-
-def _with_prompts(resource: LiveResource, path: Path, layout: _Layout) -> dict[str, Any]:
-    """The resource's document, long instructions (its own, its items') moved to files."""
-    document = resource.spec.document(resource.data, resource.id)
-    prompts = path.parent / "prompts"
-    instruction = document.get("instruction")
-    if _belongs_in_file(instruction):
-        prompt = layout.claim(prompts / f"{resource.id}.md")
-        layout.files.append(_prompt(prompt, instruction, resource))
-        document = _replace_key(document, "instruction", "instruction_file", _rel(prompt, path))
-    for managed in resource.spec.fields:
-        items = document.get(managed.name) if managed.file_items else None
-        if not isinstance(items, list):
-            continue
-        for index, agent in enumerate(items):
-            text = agent.get("instruction") if isinstance(agent, dict) else None
-            if not _belongs_in_file(text):
-                continue
-            role = _slug(agent.get("role")) or str(index + 1)
-            prompt = layout.claim(prompts / f"{resource.id}-{role}.md")
-            layout.files.append(_prompt(prompt, text, resource))
-            reference = _rel(prompt, path)
-            items[index] = _replace_key(agent, "instruction", "instruction_file", reference)
-    return document
-
-
-def _belongs_in_file(text: Any) -> TypeGuard[str]:
-    # A prompt file is read as text: line endings normalized, a leading byte-order mark
-    # dropped, a NUL refused as binary. What needs escapes stays inline, where it has them.
-    return (
-        isinstance(text, str)
-        and not needs_escapes(text)
-        and ("\n" in text or len(text) > INLINE_INSTRUCTION_LIMIT)
-    )
-
-
-def _surrogate_at(value: Any, where: str = "") -> str | None:
-    """Where in `value` (`agents[0].instruction`) a string holds a lone surrogate, which JSON
-    allows (`"\\ud800"`) but no UTF-8 file can hold and YAML has no escape for."""
-    if isinstance(value, str):
-        return where if any("\ud800" <= char <= "\udfff" for char in value) else None
-    if isinstance(value, dict):
-        items: Iterable[tuple[str, Any]] = (
-            (f"{where}.{k}".lstrip("."), v) for k, v in value.items()
-        )
-    elif isinstance(value, list):
-        items = ((f"{where}[{i}]", v) for i, v in enumerate(value))
-    else:
-        return None
-    return next((found for at, item in items if (found := _surrogate_at(item, at))), None)
-
-
-def _prompt(path: Path, text: str, resource: LiveResource) -> ImportedFile:
-    # The loader drops one trailing newline, so exactly one more is added.
-    return ImportedFile(path, text + "\n", resource, is_prompt=True)
-
-
-def _replace_key(mapping: dict[str, Any], old: str, new: str, value: Any) -> dict[str, Any]:
-    return {(new if k == old else k): (value if k == old else v) for k, v in mapping.items()}
-
-
-def _rel(target: Path, resource_file: Path) -> str:
-    return Path(os.path.relpath(target, resource_file.parent)).as_posix()
-
-
-def _slug(value: Any) -> str:
-    if not isinstance(value, str):
-        return ""
-    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
-
-
-def generated_file(resource: LiveResource, out: Path | None, *, schemas_dir: Path) -> ImportedFile:
-    """The YAML of a newly generated bot: at `out`; by default `<slug of name>.yaml` in the
-    working directory, or `<bot_id>.yaml` when that name is taken (the bot exists now, so its
-    file must not be lost to a clash)."""
+def generated_file(
+    resource: LiveResource, out: Path | None, *, schemas_dir: Path, directory: Path
+) -> ImportedFile:
+    """The YAML of a newly generated bot: at `out`; by default `<slug of name>.yaml` in
+    `directory` (where import writes: the project's first path), or `<bot_id>.yaml` when that
+    name is taken (the bot exists now, so its file must not be lost to a clash)."""
     key: tuple[Kind, str] = (resource.kind, resource.id)
     if out is not None:
         return lay_out([resource], out.parent, schemas_dir=schemas_dir, reuse={key: out})[0]
-    (file,) = lay_out([resource], Path("."), schemas_dir=schemas_dir)
+    (file,) = lay_out([resource], directory, schemas_dir=schemas_dir)
     if file.path.exists():
-        fallback = Path(f"{resource.id}.yaml")
-        file = lay_out([resource], Path("."), schemas_dir=schemas_dir, reuse={key: fallback})[0]
+        fallback = directory / f"{resource.id}.yaml"
+        file = lay_out([resource], directory, schemas_dir=schemas_dir, reuse={key: fallback})[0]
     return file
 
 
@@ -328,7 +149,7 @@ def _declares(declared: Resource | Declaration, resource: LiveResource) -> bool:
         return False
     if declared.id is not None:
         return declared.id == resource.id
-    # A voicebot file without bot_id is matched by exact name, as plan matches it.
+    # A file without an id (of a kind matched by name) is matched by exact name, as plan does.
     return declared.name is not None and declared.name == resource.data.get("name")
 
 
@@ -342,13 +163,51 @@ def _real_path(file: str, root: Path) -> Path:
 # Writing
 
 
+def _not_overwritable(file: ImportedFile, project_file: Path | None) -> str | None:
+    """Why the existing `file.path` must not be replaced by an import (None: it may be)."""
+    path = file.path
+    try:
+        real = path.resolve()
+        if path.name == PROJECT_FILE or (
+            project_file is not None and real == project_file.resolve()
+        ):
+            return "the project file"
+        data = read_regular_file(real)
+    except (OSError, ValueError, RuntimeError):
+        return "not a regular file botops can read"
+    if file.is_prompt:
+        return None
+    documents, issues = parse_file(data)
+    if issues or not documents:
+        return "not a resource file"
+    if any(known_kind(d.value) is None for d in documents):
+        return "not a resource file"
+    return None
+
+
 def existing_targets(files: Iterable[ImportedFile]) -> list[Path]:
     return [f.path for f in files if f.path.exists()]
 
 
-def write_files(files: Sequence[ImportedFile], *, force: bool) -> None:
+def write_files(
+    files: Sequence[ImportedFile], *, force: bool, project_file: Path | None = None
+) -> None:
     """Write every file, each atomically. Without `force`, any existing target is an error and
-    nothing at all is written."""
+    nothing at all is written. With it, only resource files (and the prompts import wrote) are
+    overwritten: never the project file, nor anything that is not a resource file (a bot whose
+    slug is `botops` would otherwise replace botops.yaml)."""
+    refused = [
+        f"{file.path} ({why})"
+        for file in files
+        if force
+        and file.path.exists()
+        and (why := _not_overwritable(file, project_file)) is not None
+    ]
+    if refused:
+        raise UsageError(
+            f"import never writes over {', '.join(refused)}; nothing was written (import into "
+            "another --dir, or move that file)"
+        )
     if not force:
         existing = existing_targets(files)
         if existing:

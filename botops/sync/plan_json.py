@@ -4,7 +4,8 @@ Keys come in the order of DESIGN §4, so two plans of the same state are the sam
 contracted keys are written (`environment`, null without one; the provenance), plus `kind`,
 `name` and `unmanaged` for people and scripts reading it, and a resource's `overridden` change
 paths when an environment's overrides gave them (what `(prod override)` marks in a comment
-rendered from the file): nothing else (and never a credential) can reach a plan file.
+rendered from the file), and its `notes` on the live state when there are any ("latest v8 is not
+stable; building on v7"): nothing else (and never a credential) can reach a plan file.
 """
 
 from __future__ import annotations
@@ -35,17 +36,21 @@ def render_json(plan: Plan) -> str:
 
 
 def _resource(resource: ResourcePlan) -> dict[str, Any]:
-    return {
-        "address": resource.address,
-        "kind": resource.kind,
-        "id": resource.id,
-        "file": resource.file,
-        "action": resource.action,
-        "source_version": resource.source_version,
-        "name": resource.name,
-        "changes": [_change(c) for c in resource.changes],
-        "payload": resource.payload,
-    } | ({"overridden": list(resource.overridden)} if resource.overridden else {})
+    return (
+        {
+            "address": resource.address,
+            "kind": resource.kind,
+            "id": resource.id,
+            "file": resource.file,
+            "action": resource.action,
+            "source_version": resource.source_version,
+            "name": resource.name,
+            "changes": [_change(c) for c in resource.changes],
+            "payload": resource.payload,
+        }
+        | ({"overridden": list(resource.overridden)} if resource.overridden else {})
+        | ({"notes": list(resource.notes)} if resource.notes else {})
+    )
 
 
 def _change(change: Change) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import Any, NoReturn, cast
 
 from botops import __version__
 from botops.errors import UsageError
-from botops.kinds.spec import KINDS, KindSpec, by_prefix, either
+from botops.kinds import KINDS, KindSpec, by_prefix, either
 from botops.model import (
     PLAN_FORMAT_VERSION,
     Action,
@@ -31,6 +31,7 @@ from botops.model import (
 from botops.support.files import write_atomically
 from botops.support.git import head_commit
 from botops.support.text import printable
+from botops.sync.disclosed import created_name, refusal
 from botops.sync.plan_json import render_json
 
 _ACTIONS: tuple[Action, ...] = ("create", "no-op", "update")
@@ -221,6 +222,7 @@ class _Reader:
             payload=self.payload(data, where, action, spec),
             name=self.optional_string(data, "name", where, required=False),
             overridden=tuple(self.strings(data, "overridden", where)),
+            notes=tuple(self.strings(data, "notes", where)),
         )
         self.consistent(resource, spec, where)
         return resource
@@ -241,6 +243,12 @@ class _Reader:
                 self.fail(f"{where}: only a {creatable} can be created")
             if resource.id is not None:
                 self.fail(f"{where}.id must be null for action 'create', got {_shown(resource.id)}")
+            # A create that does not name what it creates would skip the check that no bot
+            # of that name exists yet: applied twice it would clone the bot.
+            problem = refusal(resource, None)
+            if problem is not None:
+                self.fail(f"{where}: {printable(problem)}; make the plan again")
+            resource.name = created_name(resource)
             return
         if resource.action == "update" and resource.id is None:
             self.fail(f"{where}.id must be a string for action 'update', got null")

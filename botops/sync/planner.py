@@ -2,7 +2,7 @@
 
 `make_plan` is one short template: read live state concurrently, diff each resource, decide its
 action, build the exact payload apply will send. Everything a kind decides (its fields, how each
-is compared and sent, the payload's layout, its client calls) is its spec's (`botops.kinds.spec`);
+is compared and sent, the payload's layout, its client calls) is its spec's (`botops.kinds`);
 values compare as `botops.kinds.compare` says. Unmanaged fields (absent from the file) and unmanaged
 `llm_config` keys are never looked at.
 """
@@ -20,13 +20,21 @@ from botops.errors import (
     NotFoundError,
     PlanError,
 )
-from botops.kinds.spec import KINDS, Field, KindSpec, LiveObject, spec_of, version_of
+from botops.kinds import KINDS, Field, KindSpec, LiveObject, spec_of, version_of
 from botops.model import Change, Kind, Plan, Resource, ResourcePlan, Unmanaged, within
-from botops.support.git import head_commit
+from botops.support.git import head_commit, short
 from botops.support.text import text_or_none
 
 if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
     from botops.client import ApiClient
+
+# From this many declared ids up, none of them live is reported as one line about the target.
+NONE_LIVE_AT = 3
+
+
+class _Missing(PlanError):
+    """A declared id the server doesn't know."""
+
 
 # Live objects of each kind matched by name, by name (read only where a plan needs them).
 ByName = dict[Kind, dict[str, list[LiveObject]]]
@@ -50,12 +58,21 @@ async def make_plan(
     # two files managing one live resource would write two conflicting versions every apply.
     ids = _resolve(resources, by_name)
     problems: list[str] = []
+    missing: list[str] = []
     plans = await asyncio.gather(
         *(
-            _plan_one(r, resource_id, client, message, commit, problems)
+            _plan_one(r, resource_id, client, message, commit, problems, missing)
             for r, resource_id in zip(resources, ids, strict=True)
         )
     )
+    read = sum(resource_id is not None for resource_id in ids)
+    if read >= NONE_LIVE_AT and len(missing) == read and len(problems) == read:
+        # Not N bots gone at once, far likelier the wrong server or account: say that once.
+        raise PlanError(
+            f"none of the {read} declared ids exists at {base_url} for account "
+            f"{account_id!r}; check base_url and account_id (botops.yaml, --base-url and "
+            "--account, BOTOPS_BASE_URL and BOTOPS_ACCOUNT_ID)"
+        )
     if problems:
         raise PlanError("\n".join(sorted(problems)))
     for resource, planned in zip(resources, plans, strict=True):
@@ -140,6 +157,7 @@ async def _plan_one(
     message: str | None,
     commit: str | None,
     problems: list[str],
+    missing: list[str],
 ) -> ResourcePlan | None:
     spec = spec_of(resource.kind)
     try:
@@ -147,6 +165,10 @@ async def _plan_one(
             return _plan_create(spec, resource, message, commit)
         live = await _read(spec, client, resource, resource_id)
         return _plan_update(spec, resource, resource_id, live, message, commit)
+    except _Missing as error:
+        missing.append(str(error))
+        problems.append(str(error))
+        return None
     except PlanError as error:
         problems.append(str(error))
         return None
@@ -168,7 +190,7 @@ async def _read(
     try:
         return await spec.read(client, resource_id)
     except NotFoundError:
-        raise PlanError(
+        raise _Missing(
             f"{resource.where}: {spec.prefix} {resource_id!r} does not exist live"
             f"{spec.missing_hint}"
         ) from None
@@ -200,6 +222,7 @@ def _plan_update(
         source_version=version_of(live),
         changes=changes,
         name=name,
+        notes=tuple(spec.notes(live)),
     )
     if changes:
         changed = [f for f in spec.fields if any(c.field == f.name for c in changes)]
@@ -211,6 +234,7 @@ def _plan_update(
                 resource, sorted(values), message=message, commit=commit
             ),
             mark_as_stable=resource.mark_as_stable,
+            live=live,
         )
     return plan
 
@@ -218,11 +242,16 @@ def _plan_update(
 def _plan_create(
     spec: KindSpec, resource: Resource, message: str | None, commit: str | None
 ) -> ResourcePlan:
-    if not resource.description:
+    if not spec.created_by_generation or not resource.description:
+        create = (
+            ", or add description to create it through bot generation"
+            if spec.created_by_generation
+            else ""
+        )
         raise PlanError(
             f"{resource.where}: no live {spec.prefix} is named {resource.name!r} and the file "
             f"has no {spec.id_key}; add {spec.id_key} to manage an existing {spec.noun} "
-            "(renamed?), or add description to create it through bot generation"
+            f"(renamed?){create}"
         )
     fields = sorted(resource.desired)
     version = spec.payload(
@@ -266,9 +295,10 @@ def version_description(
 
 
 def current_commit(root: Path, environ: Mapping[str, str] | None = None) -> str | None:
-    """The short hash CI exposes (GITHUB_SHA, CI_COMMIT_SHA), else `git rev-parse HEAD`."""
+    """The short hash of `head_commit` (a pull request's head in CI, else HEAD, `+dirty`
+    kept)."""
     sha = head_commit(root, environ)
-    return sha[:7] if sha else None
+    return short(sha) if sha else None
 
 
 async def _unmanaged(plan: Plan, client: ApiClient, by_name: ByName) -> list[Unmanaged]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from botops.forge import github, gitlab
 from botops.forge.http import ForgeError, Trace
@@ -23,6 +24,7 @@ def comment_on_pull_request(
     environment: str | None = None,
     environ: Mapping[str, str] | None = None,
     trace: Trace | None = None,
+    tests: dict[str, Any] | None = None,
 ) -> CommentResult:
     """Create or edit the plan's comment on the pull request (GitHub Actions) or merge request
     (GitLab CI) this job runs for; `pr` overrides the number CI gives. The footer's commit and
@@ -30,7 +32,8 @@ def comment_on_pull_request(
     "commit unknown" rather than name this job's, and one without a time gets now.
 
     The environment `--env` (`environment`), else `BOTOPS_ENV`, names, read as every command
-    reads it, must be the plan's own; naming none comments any plan."""
+    reads it, must be the plan's own; naming none comments any plan. `tests` (the results of
+    `botops test`, `behaviour.results.read_results`) go under the plan in the same comment."""
     env = os.environ if environ is None else environ
     named, given = named_environment(environment, env)
     if named is not None:
@@ -54,5 +57,10 @@ def comment_on_pull_request(
             run_url=run_url,
         )
         return sticky_comment(
-            forge, plan, provenance=provenance, always=always, environment=plan.environment
+            forge,
+            plan,
+            provenance=provenance,
+            always=always,
+            environment=plan.environment,
+            tests=tests,
         )

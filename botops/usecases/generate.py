@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from botops.client.generation import OnStatus, run_generation
 from botops.errors import BotopsError, UsageError
-from botops.kinds.spec import VOICEBOT
+from botops.kinds import generated
 from botops.project.schemafiles import write_schemas
 from botops.support.files import check_writable
-from botops.sync import importer
+from botops.sync import importer, layout
+from botops.usecases.import_ import import_dir
 from botops.usecases.session import Session
 
 if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
@@ -44,18 +45,21 @@ def generate_bot(
     while_waiting: Callable[[], Awaitable[None]] | None = None,
 ) -> Generated:
     """Start a job from `text` (or pick up `job_id`), wait for it, write the bot to `out`
-    (default `<slug of its name>.yaml` here). `on_created` gets the new bot_id as soon as the
-    job is done; `while_waiting` runs alongside the polling (a spinner) and is cancelled when
-    the job ends."""
+    (default `<slug of its name>.yaml` in the project's first path). `on_created` gets the new
+    bot_id as soon as the job is done; `while_waiting` runs alongside the polling (a spinner)
+    and is cancelled when the job ends."""
     if not job_id and not (text or "").strip():
         raise UsageError("describe the bot (TEXT), or pick up a job with --job ID")
     if out is not None and out.exists():
         raise UsageError(f"{out} already exists; choose another --out (nothing was started)")
+    # Without --out the file goes where import writes (the project's first path, inside what
+    # plan reads), under a name known only once the bot exists.
+    directory = import_dir(session.project, session.environment)
     try:
-        # Without --out the file goes here, under a name known only once the bot exists.
-        check_writable(out if out is not None else Path(".botops-generate"))
+        check_writable(out if out is not None else directory / ".botops-generate")
     except UsageError as error:
         raise UsageError(f"{error} (nothing was started)") from None
+    spec = generated()
 
     async def go(client: ApiClient) -> tuple[dict[str, Any], dict[str, Any]]:
         waiting = asyncio.ensure_future(while_waiting()) if while_waiting else None
@@ -70,16 +74,16 @@ def generate_bot(
         if on_created is not None:
             on_created(bot_id)
         try:
-            return job, await VOICEBOT.read(client, bot_id)
+            return job, await spec.read(client, bot_id)
         except BotopsError as error:
             raise _unwritten(bot_id, job, out, error) from None
 
     job, bot = session.run(go)
-    bot_id = str(bot.get("bot_id") or job["bot_id"])
-    live = importer.LiveResource("Voicebot", bot_id, bot)
+    bot_id = str(bot.get(spec.id_key) or job["bot_id"])
+    live = layout.LiveResource(spec.name, bot_id, bot)
     schemas = session.project.root / "schemas"
     try:
-        file = importer.generated_file(live, out, schemas_dir=schemas)
+        file = importer.generated_file(live, out, schemas_dir=schemas, directory=directory)
         importer.write_files([file], force=False)
     except BotopsError as error:
         raise _unwritten(bot_id, job, out, error) from None

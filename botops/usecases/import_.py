@@ -1,6 +1,7 @@
-"""The import use case: live voicebots and assistants read, laid out as files beside what the
-project already declares, and written (all or nothing). `importer` owns the file shapes;
-`envimport` what `--env` changes (ids into other environments' files, files of their own).
+"""The import use case: live resources read, laid out as files beside what the project already
+declares, and written (all or nothing). `importer` reads and writes, `layout` owns the file
+shapes; `env_layout` what `--env` changes (ids into other environments' files, files of their
+own).
 
 What is written is then loaded as `validate` would load it: live data can hold what no file
 may (a temperature of 5, an agent role twice), and a plan on such a file can't show "no
@@ -14,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from botops.errors import ConfigError, Problem, UsageError
+from botops.kinds import KINDS, either
 from botops.model import Environment, Project
 from botops.project.loader import load_resources
 from botops.project.schemafiles import write_schemas
 from botops.project.settings import resource_paths, scope_of
 from botops.support.files import write_atomically
-from botops.sync import env_layout as envimport
-from botops.sync import importer
+from botops.sync import env_layout, importer, layout
 from botops.usecases.session import Session
 
 
@@ -30,8 +31,8 @@ class Imported:
     written for their modelines (DESIGN §11) where the project lacked them, and what validation
     finds wrong in the files (the live values a file may not hold)."""
 
-    live: list[importer.LiveResource]
-    files: list[importer.ImportedFile]
+    live: list[layout.LiveResource]
+    files: list[layout.ImportedFile]
     edits: list[tuple[Path, str]] = field(default_factory=list)
     """`import --env`: (file, address) of each id added to another environment's file."""
     kept: list[tuple[str, str]] = field(default_factory=list)
@@ -41,12 +42,18 @@ class Imported:
     """What validation finds wrong in the files written (live values no file may hold)."""
 
     @property
-    def voicebots(self) -> int:
-        return sum(1 for r in self.live if r.kind == "Voicebot")
+    def counts(self) -> str:
+        """How many of each kind were read live: `1 voicebot(s) and 2 assistant(s)`."""
+        parts = [
+            f"{sum(1 for r in self.live if r.kind == spec.name)} {spec.prefix}(s)"
+            for spec in KINDS.values()
+        ]
+        return " and ".join(parts) if len(parts) < 3 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
-    @property
-    def assistants(self) -> int:
-        return len(self.live) - self.voicebots
+
+def nothing_live() -> str:
+    """What import says when nothing was live: `no live voicebots or assistants`."""
+    return f"no live {either(f'{spec.prefix}s' for spec in KINDS.values())}"
 
 
 def import_live(
@@ -60,9 +67,10 @@ def import_live(
 ) -> Imported:
     """Import `ids` (or, with `everything`, every live resource) into `directory` (default: the
     first configured path, else here). Existing files stay unless `force`. In an environment,
-    as `envimport` says: nothing is ever overwritten there."""
+    as `env_layout` says: nothing is ever overwritten there."""
     if not ids and not everything:
-        raise UsageError("name the bot or assistant ids to import, or pass --all")
+        nouns = either(spec.noun for spec in KINDS.values())
+        raise UsageError(f"name the {nouns} ids to import, or pass --all")
     environment = session.environment
     if environment is not None and force:
         raise UsageError(
@@ -80,15 +88,15 @@ def import_live(
     root = project.root
     declared = importer.declarations(where_import_lands(session.project, target), root=root)
     reuse = importer.declared_alone(live, declared, root=root)
-    files = importer.lay_out(live, target, schemas_dir=root / "schemas", reuse=reuse)
-    importer.write_files(files, force=force)
+    files = layout.lay_out(live, target, schemas_dir=root / "schemas", reuse=reuse)
+    importer.write_files(files, force=force, project_file=project.file or root / "botops.yaml")
     schemas = write_schemas(root / "schemas", missing_only=True)
     problems = _problems(files, [], project, None)
     return Imported(live=live, files=files, schemas=schemas, problems=problems)
 
 
 def _problems(
-    files: Sequence[importer.ImportedFile],
+    files: Sequence[layout.ImportedFile],
     edited: Sequence[Path],
     project: Project,
     environment: Environment | None,
@@ -117,15 +125,15 @@ def _problems(
 
 
 def _import_into(
-    project: Project, environment: Environment, live: list[importer.LiveResource], target: Path
+    project: Project, environment: Environment, live: list[layout.LiveResource], target: Path
 ) -> Imported:
     """`import --env`: ids written into the files that declare them for another environment,
     files of their own (existing only there) for the rest."""
     root = project.root
     lands = where_import_lands(project, target, environment)
-    placed = envimport.import_into(
+    placed = env_layout.import_into(
         live,
-        envimport.candidates_in(lands, root=root),
+        env_layout.candidates_in(lands, root=root),
         environment=environment.name,
         environments=list(project.environments),
         directory=target,

@@ -17,6 +17,7 @@ from typing import TypeVar
 from botops.client import Client, Credentials, Pacer
 from botops.client.urls import clean_base_url
 from botops.errors import UsageError
+from botops.kinds import wire_booleans
 from botops.model import Environment, Plan, Project
 from botops.project.environments import (
     check_credentials_target,
@@ -33,6 +34,7 @@ from botops.project.settings import (
     resolve_target,
     scope_of,
 )
+from botops.support.text import printable
 from botops.sync.planfile import refuse_other_environment
 
 T = TypeVar("T")
@@ -111,6 +113,13 @@ class Session:
         account's `rate_limit` of botops.yaml, when given, is never exceeded."""
         return Pacer(time.monotonic, rate_limit=self.project.rate_limit)
 
+    @property
+    def assistants_path(self) -> str | None:
+        """Where assistants live when botops.yaml pins it (the environment's first); None:
+        the client finds out (DESIGN §16)."""
+        own = self.environment.assistants_path if self.environment is not None else None
+        return own or self.project.assistants_path
+
     def client(self, *, concurrency: int = 16, target: Target | None = None) -> Client:
         """A client for `target` (default: the session's), credentials from the environment:
         the chosen environment's own first, and those only for its own base URL."""
@@ -127,6 +136,8 @@ class Session:
             deadline=self.retry_deadline,
             trace=self.trace,
             pacer=self.pacer,
+            assistants_path=self.assistants_path,
+            booleans=wire_booleans(),
         )
 
     def run(
@@ -158,13 +169,19 @@ class Session:
             environment=self.environment,
         )
         planned = Target(base_url=clean_base_url(plan.base_url), account_id=plan.account_id)
+        # A plan file never chooses where credentials go: the base URL is the one this run
+        # would use anyway, the default included when nothing names one.
+        effective = base_url or clean_base_url(DEFAULT_BASE_URL)
         for label, now, then in (
-            ("base URL", base_url, planned.base_url),
+            ("base URL", effective, planned.base_url),
             ("account", account_id, planned.account_id),
         ):
             if now is not None and now != then:
+                named = "names" if label != "base URL" or base_url else "uses the default"
                 raise UsageError(
-                    f"the plan was made for {label} {then!r} but the configuration names "
-                    f"{now!r}; refusing to apply it elsewhere"
+                    printable(
+                        f"the plan was made for {label} {then!r} but the configuration {named} "
+                        f"{now!r}; refusing to apply it elsewhere (nothing was sent)"
+                    )
                 )
         return planned

@@ -16,9 +16,10 @@ from pathlib import Path
 
 from botops.errors import ConfigError, Problem
 from botops.model import Environment, Project, Resource
-from botops.project.environments import select_environment
+from botops.project.environments import across_environments, select_environment
 from botops.project.loader import PROJECT_FILE, SUFFIXES
-from botops.project.settings import declared_everywhere, load_project
+from botops.project.settings import declared_everywhere, declared_resources, load_project
+from botops.project.testfiles import load_tests
 
 
 @dataclass
@@ -29,6 +30,8 @@ class Validation:
     # YAML files skipped because they lie outside the project's paths: said, since one of them
     # may be a resource file the user forgot to put under `paths`.
     outside: list[Path] = field(default_factory=list)
+    tests: int = 0  # conversation tests checked (DESIGN §15)
+    test_files: int = 0
 
     @property
     def valid(self) -> bool:
@@ -44,10 +47,17 @@ class Validation:
     def summary(self) -> str:
         files = len({r.file for r in self.resources})
         count = len(self.resources)
-        return (
+        line = (
             f"Valid: {count} resource{'' if count == 1 else 's'} in "
-            f"{files} file{'' if files == 1 else 's'}."
+            f"{files} file{'' if files == 1 else 's'}"
         )
+        if self.tests:
+            tests, files = self.tests, self.test_files
+            line += (
+                f", {tests} test{'' if tests == 1 else 's'} in "
+                f"{files} file{'' if files == 1 else 's'}"
+            )
+        return line + "."
 
 
 def validate(
@@ -73,12 +83,16 @@ def validate(
         required=False,
     )
     resources: list[Path] = []
+    tests: list[Path] = []
     checked = {project.file.resolve()} if project.file else set()
     read = _read_paths(project, chosen)
+    test_dirs = [p.resolve() for p in project.test_paths] if project.file else []
     for path in paths:
         is_file = path.is_file()
         resolved = path.resolve()
-        if (is_file and path.name == PROJECT_FILE) or resolved in checked:
+        if test_dirs and path.suffix in SUFFIXES and _inside(resolved, test_dirs):
+            tests.append(path)
+        elif (is_file and path.name == PROJECT_FILE) or resolved in checked:
             if resolved not in checked:
                 checked.add(resolved)
                 result.problems.extend(_project_problems(path))
@@ -93,8 +107,42 @@ def validate(
             result.resources = declared_everywhere(project, tuple(resources), chosen)
         except ConfigError as error:
             result.problems.extend(error.problems)
-    result.problems.sort()
+    if tests or not paths:
+        _check_tests(result, project, chosen, tuple(tests))
+    result.problems = sorted(set(result.problems))
     return result
+
+
+def _check_tests(
+    result: Validation, project: Project, chosen: Environment | None, paths: tuple[Path, ...]
+) -> None:
+    """The test files (DESIGN §15) of `chosen`, or of every environment: checked, and resolved
+    against that environment's resources (when those load: their problems are reported
+    already, and an assistant they fail to declare is not reported again)."""
+    if not project.file:
+        return
+    scopes: list[Environment | None] = (
+        [chosen] if chosen else list(project.environments.values()) or [None]
+    )
+    found: dict[str, list[Problem]] = {}
+    for environment in scopes:
+        name = "" if environment is None else environment.name
+        env_name = None if environment is None else environment.name
+        try:
+            resources: list[Resource] | None = declared_resources(project, (), environment)
+        except ConfigError:
+            resources = None
+        try:
+            loaded = load_tests(project, paths, resources=resources, environment=env_name)
+        except ConfigError as error:
+            found[name] = list(error.problems)
+            continue
+        found[name] = []
+        if len(loaded) >= result.tests:
+            result.tests = len(loaded)
+            result.test_files = len({t.file for t in loaded})
+    problems = across_environments(found) if len(found) > 1 else next(iter(found.values()), [])
+    result.problems.extend(problems)
 
 
 def _read_paths(project: Project, chosen: Environment | None) -> list[Path]:

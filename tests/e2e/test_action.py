@@ -75,3 +75,37 @@ def test_a_typo_fails_the_plan_with_an_annotation(
         "::error file=bots/typo.yaml,line=3,col=1,title=botops validate::"
     )
     assert emulator.requests() == [] and forge.requests == []
+
+
+def test_the_tests_go_under_the_plan_in_the_one_comment(
+    project: Path, emulator_factory: object, forge: ForgeState
+) -> None:
+    from tests.llm_server import KEY, serve_llm
+
+    emulator = emulator_factory("--demo")  # type: ignore[operator]
+    (project / "tests").mkdir()
+    (project / "tests" / "orders.yaml").write_text(
+        "kind: Test\nname: order status\nassistant: bots/acme-assistant.yaml\n"
+        "agent: order_handler\nturns:\n  - user: Where is order 4411?\n"
+        "    expect:\n      - contains: order\n"
+    )
+    planned, _, _ = run_step(project, emulator, forge, "plan")
+    assert planned.returncode == 0, planned.stderr
+
+    with serve_llm() as llm:
+        llm.reply = lambda body: "Your order 4411 arrives on Monday."
+        environ = {"BOTOPS_LLM_ENDPOINT": llm.url, "BOTOPS_LLM_API_KEY": KEY}
+        tested, out, summary = run_step(project, emulator, forge, "test", environ=environ)
+        sent = len(llm.requests)
+
+    assert tested.returncode == 0, tested.stderr
+    assert out["exitcode"] == "0"
+    assert out["tests-file"] == str(project / "botops-tests.json")
+    assert (project / "botops-tests.xml").read_text().startswith("<?xml")
+    assert summary.startswith("### Conversation tests")
+    assert sent == 1
+    (mine,) = forge.comments("github", "acme/bots#3")
+    assert out["comment-url"] == mine["html_url"]
+    assert "### botops plan" in mine["body"] and "The test passed." in mine["body"]
+    assert [w.method for w in forge.writes()] == ["POST", "PATCH"]
+    assert KEY not in tested.stdout + tested.stderr + mine["body"]

@@ -133,7 +133,11 @@ def test_three_runs_leave_one_comment_found_past_the_first_page(
     assert results[1].stdout == results[2].stdout == f"comment updated: {url}\n"
     assert [w.method for w in forge.writes()] == ["POST", "PATCH", "PATCH"]
     # Every page was read, 100 at a time, with the headers GitHub asks for.
-    reads = [r for r in forge.requests if r.method == "GET"]
+    # Each run asks who the token is (`GET /user`) before reading the comments.
+    assert [r.path for r in forge.requests if r.path.endswith("/user")] == ["/user"] * 3 or [
+        r.path for r in forge.requests if r.path.endswith("/user")
+    ] == ["/api/v4/user"] * 3
+    reads = [r for r in forge.requests if r.method == "GET" and not r.path.endswith("/user")]
     assert [r.query.get("page", "1") for r in reads] == ["1", "2"] * 3
     assert {r.query["per_page"] for r in reads} == {"100"}
     assert {r.accept for r in forge.requests} == {"application/vnd.github+json"}
@@ -290,7 +294,7 @@ def test_debug_traceback_of_a_refusal_shows_no_token(forge: ForgeState, tmp_path
             "Error: no pull request to comment on: the push event names none",
         ),
         ({"GITHUB_ACTIONS": None}, "Error: no pull request to comment on: not running in"),
-        ({"GITHUB_TOKEN": "wrong"}, "Error: GitHub refused the token to read the comments"),
+        ({"GITHUB_TOKEN": "wrong"}, "Error: GitHub refused the token to find out who the token is"),
     ],
 )
 def test_what_stops_a_comment_is_one_line(
@@ -396,7 +400,11 @@ def test_gitlab_three_runs_leave_one_note_found_past_the_first_page(
     assert results[2].stdout == f"comment updated: {url}\n"
     assert [w.method for w in forge.writes()] == ["POST", "PUT", "PUT"]
     assert {r.private_token for r in forge.requests} == {GITLAB_TOKEN}
-    reads = [r for r in forge.requests if r.method == "GET"]
+    # Each run asks who the token is (`GET /user`) before reading the comments.
+    assert [r.path for r in forge.requests if r.path.endswith("/user")] == ["/user"] * 3 or [
+        r.path for r in forge.requests if r.path.endswith("/user")
+    ] == ["/api/v4/user"] * 3
+    reads = [r for r in forge.requests if r.method == "GET" and not r.path.endswith("/user")]
     assert [r.query["page"] for r in reads] == ["1", "2"] * 3
     assert (
         forge.writes("PUT")[0].path

@@ -44,7 +44,7 @@ def test_schemas_compile_in_ajv_strict_mode() -> None:
     )
 
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout == "4 schemas compile in Ajv strict mode\n"
+    assert done.stdout == "5 schemas compile in Ajv strict mode\n"
 
 
 # --- botops schema and botops init ----------------------------------------------------------
@@ -60,7 +60,7 @@ def test_schema_writes_beside_botops_yaml_then_is_up_to_date(
 
     names = sorted(p.name for p in SCHEMAS.glob("*.json"))
     assert first.stdout == "".join(f"Wrote schemas/{n}\n" for n in _in_order(names))
-    assert second.stdout == "4 schema(s) in schemas already up to date\n"
+    assert second.stdout == "5 schema(s) in schemas already up to date\n"
     assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == names
     for name in names:
         assert (tmp_path / "schemas" / name).read_text() == (SCHEMAS / name).read_text()
@@ -76,6 +76,7 @@ def _in_order(names: list[str]) -> list[str]:
 
 INIT_FILES = [
     ".github/workflows/botops.yml",
+    ".gitignore",
     ".pre-commit-config.yaml",
     ".vscode/settings.json",
     "botops.yaml",
@@ -85,7 +86,9 @@ INIT_FILES = [
     "schemas/assistant.schema.json",
     "schemas/botops.schema.json",
     "schemas/resource.schema.json",
+    "schemas/test.schema.json",
     "schemas/voicebot.schema.json",
+    "tests/assistant.yaml",
 ]
 
 
@@ -101,7 +104,8 @@ def test_init_lays_out_a_project_that_validates(
     )
     assert result.stdout.count("Wrote ") == len(INIT_FILES)
     monkeypatch.chdir(project)
-    assert run("validate").stdout == "Valid: 2 resources in 2 files.\n"
+    assert run("validate").stdout == "Valid: 2 resources in 2 files, 1 test in 1 file.\n"
+    assert ".botops/" in (project / ".gitignore").read_text().splitlines()
     settings = json.loads((project / ".vscode" / "settings.json").read_text())
     for schema, globs in settings["yaml.schemas"].items():
         assert (project / schema).is_file() and globs
@@ -122,7 +126,36 @@ def test_init_never_overwrites(tmp_path: Path) -> None:
     assert f"Kept {tmp_path / 'botops.yaml'} (exists)\n" in result.stdout
     assert (tmp_path / "botops.yaml").read_text() == "account_id: mine\n"
     assert (tmp_path / ".vscode" / "settings.json").read_text() == "{}\n"
-    assert again.stdout.count("Kept ") == len(INIT_FILES) and "Wrote" not in again.stdout
+    # An existing project gets its missing scaffolding, never example bots.
+    scaffolding = [f for f in INIT_FILES if not f.startswith(("bots/", "tests/"))]
+    assert again.stdout.count("Kept ") == len(scaffolding) and "Wrote" not in again.stdout
+    assert not (tmp_path / "bots").exists()
+    assert "No example bots written: this project has its own." in result.stderr
+
+
+def test_init_never_brings_back_an_example_deleted_on_purpose(tmp_path: Path) -> None:
+    assert run("init", str(tmp_path)).exit_code == 0
+    (tmp_path / "bots" / "support.yaml").unlink()
+    (tmp_path / "schemas" / "voicebot.schema.json").unlink()
+    again = run("init", str(tmp_path))
+    assert again.exit_code == 0
+    assert not (tmp_path / "bots" / "support.yaml").exists()
+    assert f"Wrote {tmp_path / 'schemas' / 'voicebot.schema.json'}\n" in again.stdout
+    assert again.stdout.count("Wrote ") == 1
+
+
+def test_a_fresh_init_says_exactly_what_to_fill_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = run("init", str(tmp_path))
+    assert "set account_id in botops.yaml (or BOTOPS_ACCOUNT_ID)" in result.stderr
+    monkeypatch.chdir(tmp_path)
+    plan = run("plan")
+    assert plan.exit_code == 1
+    assert plan.stderr == (
+        "Error: no account id: pass --account, set BOTOPS_ACCOUNT_ID, or set account_id in "
+        "botops.yaml\n"
+    )
 
 
 def modelines(file: Path) -> list[str]:

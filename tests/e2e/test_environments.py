@@ -114,11 +114,13 @@ def write_project(directory: Path, urls: dict[str, str], *, guards: str = "") ->
 def accounts(
     tmp_path: Path, emulator_factory: Any, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Accounts]:
-    emulators: dict[str, Emulator] = {}
+    options: list[list[str]] = []
     for environment, token in TOKENS.items():
         fixtures = tmp_path / f"{environment}.json"
         fixtures.write_text(json.dumps(live_account(environment)))
-        emulators[environment] = emulator_factory("--fixtures", str(fixtures), "--token", token)
+        options.append(["--fixtures", str(fixtures), "--token", token])
+    started = emulator_factory.together(*options)
+    emulators: dict[str, Emulator] = dict(zip(TOKENS, started, strict=True))
     project = tmp_path / "project"
     project.mkdir()
     write_project(project, {name: e.url for name, e in emulators.items()})

@@ -387,8 +387,9 @@ def test_from_an_export_file_equals_the_api_report(known: Emulator, out: str) ->
 
 def write_versions(known: Emulator, *bots: str) -> None:
     """versions.jsonl as the README says to make it: `botops history ID --format json`."""
+    # As `for id in ...; do botops history "$id" --format json; done > versions.jsonl` does.
     histories = [botops(known, "history", b, "--format", "json").stdout for b in bots]
-    Path("versions.jsonl").write_text("".join(json.dumps(json.loads(h)) + "\n" for h in histories))
+    Path("versions.jsonl").write_text("".join(histories))
 
 
 def test_from_jsonl_by_version_equals_the_api_report(known: Emulator) -> None:
@@ -527,8 +528,7 @@ def test_parquet_export_read_by_duckdb_gives_analytics_by_version(known: Emulato
         "transcript": 'STRUCT(speaker VARCHAR, "text" VARCHAR, "timestamp" VARCHAR)[]',
         "day": "DATE",
     }
-    histories = [botops(known, "history", b, "--format", "json").stdout for b in ("bot_a", "bot_b")]
-    Path("versions.jsonl").write_text("".join(json.dumps(json.loads(h)) + "\n" for h in histories))
+    write_versions(known, "bot_a", "bot_b")
     rows = duckdb.sql(DUCKDB_QUERY).fetchall()
     report = json.loads(ok(botops(known, "analytics", "--by", "version", "--format", "json")))
     expected = [

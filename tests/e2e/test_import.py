@@ -11,15 +11,12 @@ from click.testing import CliRunner
 
 from botops.cli import cli
 from botops.errors import UsageError
-from botops.kinds.spec import LLM_CONFIG_KEYS
+from botops.kinds import LLM_CONFIG_KEYS
 from botops.model import Resource
 from botops.project.loader import load_resources
 from botops.support.yamlwrite import needs_escapes
-from botops.sync.importer import (
-    LiveResource,
-    lay_out,
-    write_files,
-)
+from botops.sync.importer import write_files
+from botops.sync.layout import LiveResource, lay_out
 from tests.support import ROOT, Emulator, botops
 
 FIXTURES = ROOT / "tests/fixtures/import.yaml"

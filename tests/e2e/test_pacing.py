@@ -3,7 +3,6 @@ through the CLI."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -11,57 +10,7 @@ import pytest
 
 from botops.client import Pacer
 from tests.support import botops, fleet
-from tests.unit.client.support import FakeTime
-
-
-def virtual_time() -> FakeTime:
-    """A clock that only moves when the pacer sleeps: its waits take no real time."""
-    time = FakeTime()
-    time.now = 100.0
-    return time
-
-
-def run(coroutine: Any) -> Any:
-    return asyncio.run(coroutine)
-
-
-class Traffic:
-    """Requests with given latencies through one pacer, in virtual time: a request in flight
-    ends (`pacer.ended`) at its own moment, also while another waits for its turn."""
-
-    def __init__(self, pacer: Pacer, time: FakeTime) -> None:
-        self.pacer, self.time = pacer, time
-        self.in_flight: list[tuple[float, Any, float]] = []  # (end, turn, start)
-        self.spans: list[tuple[float, float]] = []
-        self.in_flight_counts: list[int] = []  # when each request started
-
-    def _end_until(self, moment: float) -> None:
-        while self.in_flight and min(self.in_flight)[0] <= moment:
-            end, turn, start = min(self.in_flight)
-            self.in_flight.remove((end, turn, start))
-            self.time.now = max(self.time.now, end)
-            self.spans.append((start, end))
-            self.pacer.ended(turn, answered=True, throttled=False)
-
-    async def sleep(self, seconds: float) -> None:
-        target = self.time.now + seconds
-        self._end_until(target)
-        self.time.now = target
-
-    async def send(self, latencies: list[float], concurrency: int) -> None:
-        for latency in latencies:
-            self._end_until(self.time.now)
-            while len(self.in_flight) >= concurrency:
-                self._end_until(min(self.in_flight)[0])
-            waiting = asyncio.ensure_future(self.pacer.turn(self.sleep))
-            await asyncio.sleep(0)
-            while not waiting.done():  # it waits for a request in flight to end
-                self._end_until(min(self.in_flight)[0])
-                await asyncio.sleep(0)
-            turn = waiting.result()
-            self.in_flight.append((self.time.now + latency, turn, self.time.now))
-            self.in_flight_counts.append(len(self.in_flight))
-        self._end_until(float("inf"))
+from tests.unit.client.support import Traffic, run, virtual_time
 
 
 def test_a_known_limit_is_never_exceeded_as_the_server_counts() -> None:

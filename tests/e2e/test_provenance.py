@@ -36,7 +36,9 @@ def test_plan_file_names_its_commit_time_and_version_and_apply_says_so(
     outside_git = saved(project)["commit"]
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
     subprocess.run(["git", "init", "-q"], check=True)
-    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "x"], check=True)
+    (project / ".gitignore").write_text("plan.json\n")
+    subprocess.run(["git", "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "x"], check=True)
     head = subprocess.run(
         ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True
     ).stdout.strip()
@@ -82,6 +84,77 @@ def test_a_plan_of_format_1_still_applies_and_says_it_has_no_provenance(
         "Applying plan.json: a plan of format 1, which does not say its commit or time."
     )
     assert "applied" in result.stdout
+
+
+def git_project(project: Path) -> str:
+    """The project committed as one commit (plan files ignored); its full hash."""
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q"], check=True)
+    (project / ".gitignore").write_text("plan.json\n")
+    subprocess.run(["git", "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "x"], check=True)
+    return subprocess.run(
+        ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def test_a_pull_request_plan_is_stamped_with_its_head_not_the_merge_commit(
+    project: Path, emulator_factory: Any, tmp_path: Path
+) -> None:
+    demo: Emulator = emulator_factory("--demo")
+    head = "fedcba9876543210fedcba9876543210fedcba98"
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"number": 7, "head": {"sha": head}}}))
+    github = {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event)}
+    result = botops(demo, "plan", "--out", "plan.json", GITHUB_SHA=SHA, **github)
+    assert result.exit_code == 0, result.output
+    assert saved(project)["commit"] == head
+    # After the merge (a push), the pushed commit; GitLab's merged results, the MR's head.
+    botops(demo, "plan", "--out", "plan.json", GITHUB_SHA=SHA, GITHUB_EVENT_NAME="push")
+    assert saved(project)["commit"] == SHA
+    botops(
+        demo,
+        "plan",
+        "--out",
+        "plan.json",
+        CI_COMMIT_SHA=SHA,
+        CI_MERGE_REQUEST_SOURCE_BRANCH_SHA=head,
+    )
+    assert saved(project)["commit"] == head
+    # An event payload that is not what it claims is never trusted for a commit.
+    event.write_text(json.dumps({"pull_request": {"head": {"sha": "not-a-sha; rm -rf /"}}}))
+    botops(demo, "plan", "--out", "plan.json", GITHUB_SHA=SHA, **github)
+    assert saved(project)["commit"] == SHA
+
+
+def test_uncommitted_changes_stamp_plus_dirty_with_a_warning(
+    project: Path, emulator_factory: Any
+) -> None:
+    demo: Emulator = emulator_factory("--demo")
+    head = git_project(project)
+    clean = botops(demo, "plan", "--out", "plan.json")
+    assert (clean.exit_code, saved(project)["commit"]) == (0, head)
+    assert "Warning" not in clean.stderr
+    bot = project / "bots" / "customer-support.yaml"
+    bot.write_text(bot.read_text() + "# edited, not committed\n")
+    dirty = botops(demo, "plan", "--out", "plan.json")
+    assert dirty.exit_code == 0, dirty.output
+    assert saved(project)["commit"] == head + "+dirty"
+    assert dirty.stderr.splitlines()[0] == (
+        f"Warning: files under the project differ from their commit; this plan is stamped "
+        f"{head[:7]}+dirty: commit them so that the stamp names what is applied"
+    )
+    applied = botops(demo, "apply", "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    descriptions = [
+        r["body"].get("version_description")
+        for r in demo.requests()
+        if r["method"] == "POST" and isinstance(r.get("body"), dict)
+    ]
+    assert descriptions and all(
+        d is None or d.endswith(f"(commit {head[:7]}+dirty)") for d in descriptions
+    )
+    assert any(d is not None for d in descriptions)
 
 
 def test_commit_comes_from_ci_variables_then_git(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from tests.support import Emulator
 
 MERGE = "a1" * 20
 HEAD = "b2" * 20
+OWN = {"repository": {"full_name": "acme/bots"}, "head_repository": {"full_name": "acme/bots"}}
 
 
 @pytest.fixture
@@ -28,17 +29,18 @@ def merged_pull_request(forge: ForgeState, *, expired: bool = False) -> None:
     """PR #3 (head HEAD) merged as MERGE; its plan runs, newest last, and one other workflow."""
     forge.commit_pulls[MERGE] = [
         {"number": 3, "merged_at": "2026-12-01T10:00:00Z", "merge_commit_sha": MERGE,
-         "head": {"sha": HEAD}},
+         "head": {"sha": HEAD, "repo": {"full_name": "acme/bots"}}},
     ]  # fmt: skip
     for run_id, created, conclusion in [
         (40, "2026-12-01T08:00:00Z", "success"),  # an older push to the pull request
         (41, "2026-12-01T09:00:00Z", "success"),  # the latest plan: what the comment shows
         (42, "2026-12-01T09:30:00Z", "failure"),  # a failed re-run keeps no reviewed plan
-        (43, "2026-12-01T09:40:00Z", "success"),  # another workflow, without the artifact
+        (43, "2026-12-01T09:40:00Z", "success"),  # a run of the same workflow without the artifact
     ]:
         forge.runs.append(
             {"id": run_id, "head_sha": HEAD, "event": "pull_request", "conclusion": conclusion,
-             "created_at": created, "html_url": f"https://github.test/acme/bots/actions/runs/{run_id}"}
+             "created_at": created, "html_url": f"https://github.test/acme/bots/actions/runs/{run_id}",
+             "path": ".github/workflows/botops.yml", **OWN}
         )  # fmt: skip
         if run_id != 43:
             forge.artifacts[run_id] = [
@@ -93,7 +95,7 @@ def test_the_merge_applies_the_reviewed_plan_not_a_fresh_one(
     )
     assert found.stdout == (
         "reviewed plan: botops-plan-default of run https://github.test/acme/bots/actions/runs/41"
-        " (pull request #3, head b2b2b2b)\n"
+        " (pull request #3, head b2b2b2b, workflow .github/workflows/botops.yml)\n"
     )
     # The newest successful run first; a run without the artifact is passed over.
     assert [(r.method, r.path, r.query) for r in forge.requests] == [
@@ -133,8 +135,8 @@ def test_the_merge_applies_the_reviewed_plan_not_a_fresh_one(
     [
         ("direct push", f"commit {MERGE[:7]} came from no merged pull request (a direct push?)"),
         ("expired", "the plan artifact 'botops-plan-default' of pull request #3 has expired"),
-        ("no run", f"pull request #3 (head {HEAD[:7]}) has no successful plan run with the "
-                   "artifact 'botops-plan-default'"),
+        ("no run", f"pull request #3 (head {HEAD[:7]}) has no successful run of "
+                   ".github/workflows/botops.yml with the artifact 'botops-plan-default'"),
     ],
     ids=["direct-push", "expired", "no-run"],
 )  # fmt: skip
@@ -202,3 +204,55 @@ def test_an_api_refusal_fails_even_with_allow_unreviewed(project: Path, forge: F
         "pull-requests: read`)\n"
     )
     assert "ghs_wrongTOKEN" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    "intruder",
+    [
+        {"path": ".github/workflows/lint.yml", **OWN},
+        {"path": ".github/workflows/botops.yml@refs/pull/3/merge",
+         "repository": {"full_name": "acme/bots"}, "head_repository": {"full_name": "evil/bots"}},
+        {"path": ".github/workflows/botops.yml", "repository": {"full_name": "evil/bots"},
+         "head_repository": {"full_name": "evil/bots"}},
+        {"path": ".github/workflows/botops.yml", **OWN, "event": "pull_request_target"},
+    ],
+    ids=["other-workflow", "fork-head", "other-repository", "other-event"],
+)  # fmt: skip
+def test_only_the_botops_workflows_own_runs_hold_the_reviewed_plan(
+    project: Path, forge: ForgeState, intruder: dict[str, Any]
+) -> None:
+    merged_pull_request(forge)
+    # Newest of all: a run that uploads an artifact of the plan's name but is not botops's.
+    forge.runs.append(
+        {"id": 99, "head_sha": HEAD, "event": "pull_request", "conclusion": "success",
+         "created_at": "2026-12-01T09:59:00Z",
+         "html_url": "https://github.test/acme/bots/actions/runs/99", **intruder}
+    )  # fmt: skip
+    forge.artifacts[99] = [{"id": 990, "name": "botops-plan-default", "expired": False}]
+
+    found, out = find_reviewed_plan(project, forge, MERGE)
+
+    assert found.returncode == 0, found.stdout + found.stderr
+    assert out["run-id"] == "41"
+    assert "workflow .github/workflows/botops.yml" in found.stdout
+    assert all(r.path != "/repos/acme/bots/actions/runs/99/artifacts" for r in forge.requests)
+
+
+def test_a_pull_request_from_a_fork_has_no_reviewed_plan(project: Path, forge: ForgeState) -> None:
+    merged_pull_request(forge)
+    forge.commit_pulls[MERGE][0]["head"]["repo"] = {"full_name": "evil/bots"}
+    found, out = find_reviewed_plan(project, forge, MERGE)
+    assert (found.returncode, out) == (1, {})
+    assert "comes from another repository (evil/bots)" in found.stdout
+
+
+def test_without_a_workflow_path_nothing_is_taken(project: Path, forge: ForgeState) -> None:
+    merged_pull_request(forge)
+    found, out = find_reviewed_plan(project, forge, MERGE, workflow_ref="")
+    assert (found.returncode, out) == (1, {})
+    assert "no workflow path" in found.stdout
+    # plan-workflow names it when the plan comes from another workflow than the apply.
+    named, out = find_reviewed_plan(
+        project, forge, MERGE, workflow_ref="", workflow=".github/workflows/botops.yml"
+    )
+    assert named.returncode == 0 and out["run-id"] == "41"

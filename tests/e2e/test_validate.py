@@ -22,6 +22,7 @@ from botops.errors import ConfigError
 from botops.project.loader import load_resources
 from botops.support import yamlpos
 from tests.support import ROOT
+from tests.support import write_file as _write
 
 SCENARIOS = ROOT / "tests/validation"
 EXAMPLES = ROOT / "examples" / "bots"
@@ -36,7 +37,8 @@ def _scenarios() -> list[Path]:
     return sorted(
         p
         for p in SCENARIOS.iterdir()
-        if (p.is_file() and _is_yaml(p)) or (p.is_dir() and any(p.rglob("*.yaml")))
+        if (p.is_file() and _is_yaml(p) and p.name != "botops.yaml")
+        or (p.is_dir() and any(p.rglob("*.yaml")))
     )
 
 
@@ -97,7 +99,10 @@ def test_without_paths_the_project_file_paths_are_validated(
 ) -> None:
     monkeypatch.chdir(ROOT)
     result = validate()
-    assert (result.exit_code, result.stdout) == (0, "Valid: 3 resources in 3 files.\n")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "Valid: 3 resources in 3 files, 2 tests in 1 file.\n",
+    )
 
 
 def test_a_missing_path_is_a_problem(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -108,15 +113,6 @@ def test_a_missing_path_is_a_problem(monkeypatch: pytest.MonkeyPatch, tmp_path: 
         "bot.yaml:1:1: no such file or directory",
         "bots:1:1: no such file or directory",
     ]
-
-
-def _write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
 
 
 def test_a_comment_only_file_holds_no_resource(
@@ -175,9 +171,40 @@ def test_the_project_root_decides_what_is_inside(
     result = validate()
     assert (result.exit_code, result.stdout) == (0, "Valid: 1 resource in 1 file.\n")
     monkeypatch.chdir(tmp_path / "bots")
+    result = validate("assistant.yaml")  # botops.yaml is found above, as git finds .git
+    assert (result.exit_code, result.stdout) == (0, "Valid: 1 resource in 1 file.\n")
+    (tmp_path / "bots" / ".git").mkdir()  # bots/ a repository of its own: the search stops
     result = validate("assistant.yaml")
     assert result.exit_code == 1
     assert "is outside the project root" in result.stderr
+
+
+def test_botops_yaml_is_found_from_a_subdirectory_and_its_guards_hold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write(
+        tmp_path / "botops.yaml",
+        "account_id: Exotel\npaths: [bots]\nguards:\n  models: [gpt-4o]\n",
+    )
+    _write(
+        tmp_path / "bots" / "deep" / "assistant.yaml",
+        "kind: Assistant\nassistant_id: asst_1\ninstruction: Hi\nllm_config:\n  model: gpt-3\n",
+    )
+    monkeypatch.chdir(tmp_path / "bots" / "deep")
+    result = validate()
+    assert result.exit_code == 1
+    assert result.stderr.startswith("../assistant.yaml:") or "assistant.yaml:5:" in result.stderr
+    assert "gpt-3" in result.stderr
+
+
+def test_a_missing_entry_of_paths_is_reported_where_botops_yaml_names_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write(tmp_path / "botops.yaml", "account_id: Exotel\npaths:\n  - bots\n  - bot\n")
+    _write(tmp_path / "bots" / "bot.yaml", "kind: Voicebot\nname: Support\n")
+    monkeypatch.chdir(tmp_path)
+    result = validate()
+    assert (result.exit_code, result.stderr) == (1, "botops.yaml:4:5: paths: bot does not exist\n")
 
 
 def test_the_project_file_is_not_a_resource_file(

@@ -151,6 +151,7 @@ def _other_writer(emulator: Emulator, source_version: str) -> None:
     assert response.status_code == 200, response.text
 
 
+@pytest.mark.fresh_emulator  # behind an interposer
 def test_another_write_between_the_stale_check_and_the_post_is_a_conflict(
     one_bot: Emulator,
 ) -> None:
@@ -171,6 +172,7 @@ def test_another_write_between_the_stale_check_and_the_post_is_a_conflict(
     assert [v["version"] for v in history(one_bot, "bot_line")][-2:] == ["v4", "v5"]
 
 
+@pytest.mark.fresh_emulator  # behind an interposer
 def test_a_read_back_showing_another_writer_is_a_conflict(one_bot: Emulator) -> None:
     def race(exchange: Exchange) -> Answer | None:
         if exchange.method != "POST":
@@ -207,6 +209,7 @@ def test_a_saved_create_is_refused_as_stale_once_the_bot_exists(new_bot: Emulato
 # 4. A create that fails half-way
 
 
+@pytest.mark.fresh_emulator  # behind an interposer
 def test_a_create_that_fails_after_generation_names_the_new_bot(new_bot: Emulator) -> None:
     def refuse_versions(exchange: Exchange) -> Answer | None:
         if exchange.method == "POST" and exchange.path.endswith("/versions"):
@@ -316,6 +319,7 @@ def test_apply_plan_accepts_every_payload_that_follows_from_its_changes(
 # 7. A live object without a version
 
 
+@pytest.mark.fresh_emulator  # behind an interposer
 @pytest.mark.parametrize("body", [b"", b"{}"], ids=["empty", "empty-object"])
 def test_a_live_object_without_a_version_is_an_error(one_bot: Emulator, body: bytes) -> None:
     def versionless(exchange: Exchange) -> Answer | None:
@@ -333,6 +337,7 @@ def test_a_live_object_without_a_version_is_an_error(one_bot: Emulator, body: by
     assert posts(one_bot) == []
 
 
+@pytest.mark.fresh_emulator  # behind an interposer
 def test_a_listed_bot_without_an_id_is_an_error(one_bot: Emulator) -> None:
     Path("bots/line.yaml").write_text("kind: Voicebot\nname: Support Line\n")
 
@@ -350,6 +355,7 @@ def test_a_listed_bot_without_an_id_is_an_error(one_bot: Emulator) -> None:
     assert "Traceback" not in result.output
 
 
+@pytest.mark.fresh_emulator  # behind an interposer
 def test_a_write_answered_without_a_version_is_settled_by_the_read_back(one_bot: Emulator) -> None:
     def versionless_answer(exchange: Exchange) -> Answer | None:
         if exchange.method != "POST":
@@ -367,6 +373,7 @@ def test_a_write_answered_without_a_version_is_settled_by_the_read_back(one_bot:
 # 10. A write in flight when the server dies
 
 
+@pytest.mark.fresh_emulator  # behind an interposer
 def test_a_write_in_flight_when_the_server_dies_is_unknown(one_bot: Emulator) -> None:
     def die_after_writing(exchange: Exchange) -> Any:
         if exchange.method != "POST":
@@ -382,6 +389,7 @@ def test_a_write_in_flight_when_the_server_dies_is_unknown(one_bot: Emulator) ->
     assert [v["version"] for v in history(one_bot, "bot_line")] == ["v1", "v2", "v3", "v4"]
 
 
+@pytest.mark.fresh_emulator  # behind an interposer
 def test_a_read_back_the_server_died_before_is_unknown_not_failed(one_bot: Emulator) -> None:
     written: list[Answer] = []
 
@@ -454,6 +462,7 @@ def test_generate_checks_out_before_starting_the_job(
     assert posts(emulator) == []
 
 
+@pytest.mark.fresh_emulator  # behind an interposer
 def test_generate_prints_the_new_id_even_when_it_cannot_be_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, emulator_factory: Any
 ) -> None:

@@ -246,7 +246,10 @@ def test_token_accepts_bearer_and_basic_with_any_key(emulator_factory: Any) -> N
         # A refused write does nothing.
         post = http.post(f"{path}/versions", json={"source_version": "v3", "data": {}})
         error_message(post, 401)
-        assert http.get("/_emulator/requests").status_code == 200  # no credentials needed
+        # The emulator's own endpoints need the token too (issue 19).
+        assert http.get("/_emulator/requests").status_code == 401
+        bearer = {"authorization": f"Bearer {TOKEN}"}
+        assert http.get("/_emulator/requests", headers=bearer).status_code == 200
         live = http.get(path, headers={"authorization": f"Bearer {TOKEN}"}).json()
     assert live["version"] == "v3"
     statuses = [r["status"] for r in emulator.requests()]

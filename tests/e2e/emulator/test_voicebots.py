@@ -25,10 +25,9 @@ def test_get_voicebot_is_the_latest_version_in_the_reference_shape(demo_readonly
         assert response.status_code == 200
         assert response.json() == SUPPORT_V3
         assert list(response.json()) == list(SUPPORT_V3)
-        # One data set under any account.
-        assert http.get("/voicebot/api/v2/accounts/Other/voicebots/bot_support01").json() == (
-            SUPPORT_V3
-        )
+        # --demo serves the demo's account only (DESIGN §17): any other is 404, in the shape.
+        other = http.get("/voicebot/api/v2/accounts/Other/voicebots/bot_support01")
+        assert "'Other'" in error_message(other, 404)
 
 
 def test_unknown_voicebot_is_404_in_the_error_shape(demo_readonly: Emulator) -> None:

@@ -20,13 +20,17 @@ def test_the_action_runs_this_script_with_its_inputs() -> None:
         "environment",
         "working-directory",
         "plan-file",
+        "tests-file",
+        "junit-file",
         "comment",
         "plan-from",
         "allow-unreviewed",
+        "plan-workflow",
         "python-version",
     }
     assert {k.removeprefix("BOTOPS_ACTION_").lower().replace("_", "-") for k in step["env"]} == (
-        set(action["inputs"]) - {"working-directory", "python-version"} | {"reviewed-plan"}
+        set(action["inputs"]) - {"working-directory", "python-version", "plan-workflow"}
+        | {"reviewed-plan"}
     )
     assert {"exitcode", "has-changes", "plan-file", "comment-url"} <= set(action["outputs"])
     assert action["inputs"]["plan-file"]["default"] == "botops-plan.json"

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from botops import __version__
 from tests.support import ROOT
 
 GITHUB = ROOT / "examples" / "ci" / "github"
@@ -45,13 +46,21 @@ def test_apply_runs_in_an_environment_one_at_a_time_per_target() -> None:
         "pull-requests": "read",
     }
     # The plan job's action step keeps the plan file (action.yml uploads it).
+    # The next step runs the conversation tests of what the plan changes, into the same comment.
     plan_steps = document["jobs"]["plan"]["steps"]
-    assert [s.get("uses") for s in plan_steps] == ["actions/checkout@v4", "botops/botops@v1"]
+    assert [s.get("uses") for s in plan_steps] == [
+        "actions/checkout@v4",
+        "botops/botops@v" + __version__,
+        "botops/botops@v" + __version__,
+    ]
+    assert plan_steps[2]["with"] == {"command": "test"}
+    assert plan_steps[2]["env"]["BOTOPS_LLM_API_KEY"] == "${{ secrets.BOTOPS_LLM_API_KEY }}"
 
 
 def test_init_writes_the_same_workflow() -> None:
     template = ROOT / "botops" / "templates" / "github-workflow.yml"
-    assert template.read_text() == (GITHUB / "botops.yml").read_text()
+    pinned = template.read_text().replace("{version}", __version__)
+    assert pinned == (GITHUB / "botops.yml").read_text()
 
 
 def test_gitlab_jobs_have_the_rules_and_serialised_apply() -> None:
@@ -70,3 +79,12 @@ def test_gitlab_jobs_have_the_rules_and_serialised_apply() -> None:
     assert apply["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
     assert apply["resource_group"] == "botops-production"
     assert apply["environment"] == {"name": "production"}
+
+
+def test_drift_reads_with_read_only_credentials_outside_production() -> None:
+    """Drift runs every day: in the protected environment it would wait for a reviewer, and it
+    needs no write access at all."""
+    job = workflow("drift.yml")["jobs"]["drift"]
+    assert "environment" not in job
+    text = json.dumps(job)
+    assert "secrets.BOTOPS_READONLY_TOKEN" in text and "secrets.BOTOPS_TOKEN" not in text

@@ -13,10 +13,11 @@ from typing import Any, Self
 import httpx2
 import pytest
 
-from botops.client import Client
+from botops.client import Client, Pacer
 from botops.errors import (
     BotopsError,
 )
+from botops.kinds import wire_booleans
 
 BASE = "http://api.test"
 
@@ -66,6 +67,7 @@ def make_client(handler: Handler, time: FakeTime | None = None, **options: Any) 
         "transport": httpx2.MockTransport(handler),
         "sleep": fake.sleep,
         "clock": fake.clock,
+        "booleans": wire_booleans(),  # as a session's client has them
     }
     settings.update(options)
     return Client(**settings)
@@ -101,6 +103,7 @@ def outcome(client: Client, method: Callable[[Client], Awaitable[Any]]) -> BaseE
 
 
 def live_client(url: str, **options: Any) -> Client:
+    options.setdefault("booleans", wire_booleans())
     return Client(base_url=url, account_id="Exotel", deadline=10, **options)
 
 
@@ -202,3 +205,52 @@ class CountingProxy(LocalServer):
                 sink.close()
 
         await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+# The pacer in virtual time, for its unit tests and the emulator-backed ones.
+
+
+def virtual_time() -> FakeTime:
+    """A clock that only moves when the pacer sleeps: its waits take no real time."""
+    time = FakeTime()
+    time.now = 100.0
+    return time
+
+
+class Traffic:
+    """Requests with given latencies through one pacer, in virtual time: a request in flight
+    ends (`pacer.ended`) at its own moment, also while another waits for its turn."""
+
+    def __init__(self, pacer: Pacer, time: FakeTime) -> None:
+        self.pacer, self.time = pacer, time
+        self.in_flight: list[tuple[float, Any, float]] = []  # (end, turn, start)
+        self.spans: list[tuple[float, float]] = []
+        self.in_flight_counts: list[int] = []  # when each request started
+
+    def _end_until(self, moment: float) -> None:
+        while self.in_flight and min(self.in_flight)[0] <= moment:
+            end, turn, start = min(self.in_flight)
+            self.in_flight.remove((end, turn, start))
+            self.time.now = max(self.time.now, end)
+            self.spans.append((start, end))
+            self.pacer.ended(turn, answered=True, throttled=False)
+
+    async def sleep(self, seconds: float) -> None:
+        target = self.time.now + seconds
+        self._end_until(target)
+        self.time.now = target
+
+    async def send(self, latencies: list[float], concurrency: int) -> None:
+        for latency in latencies:
+            self._end_until(self.time.now)
+            while len(self.in_flight) >= concurrency:
+                self._end_until(min(self.in_flight)[0])
+            waiting = asyncio.ensure_future(self.pacer.turn(self.sleep))
+            await asyncio.sleep(0)
+            while not waiting.done():  # it waits for a request in flight to end
+                self._end_until(min(self.in_flight)[0])
+                await asyncio.sleep(0)
+            turn = waiting.result()
+            self.in_flight.append((self.time.now + latency, turn, self.time.now))
+            self.in_flight_counts.append(len(self.in_flight))
+        self._end_until(float("inf"))

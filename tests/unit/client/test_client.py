@@ -61,7 +61,7 @@ def test_every_endpoint_uses_its_documented_path() -> None:
         ("GET", f"{VB}/bot-generation/g1"),
         ("GET", f"{VB}/voicebot-conversations?fields=transcript%2Cinsights&limit=5&offset=0"),
         ("GET", f"{VB}/voicebot-conversations/c1"),
-        ("GET", f"{AS}/assistants/a1"),
+        ("GET", f"{AS}/assistants/a1?version=stable"),
         ("GET", f"{AS}/assistants?limit=100&offset=0"),
         ("POST", f"{AS}/assistants/a1/versions"),
     ]
@@ -79,7 +79,7 @@ def test_ids_are_percent_encoded_in_paths() -> None:
     run(call(client, calls))
     assert [r.url.raw_path.decode() for r in seen] == [
         "/voicebot/api/v2/accounts/acme%20corp/voicebots/bot%20x%3Fy",
-        "/api/v2/accounts/acme%20corp/assistants/a%231%25",
+        "/api/v2/accounts/acme%20corp/assistants/a%231%25?version=stable",
     ]
 
 

@@ -7,31 +7,7 @@ from pathlib import Path
 import pytest
 
 from botops.emulator.fixtures import FixtureError, read
-
-BROKEN = {
-    "syntax.yaml": ("bots: [unclosed", "syntax.yaml:2:1: not valid YAML"),
-    "syntax.json": ('{"bots": [}', "syntax.json:1:11: not valid JSON"),
-    "list.yaml": ("- bot_id: a\n", "must be a mapping"),
-    "section.yaml": ("voicebots: []\n", "unknown section 'voicebots'"),
-    "no-id.yaml": ("bots: [{name: A}]\n", "bots[0]: bot_id"),
-    "bad-name.yaml": ("bots: [{bot_id: a, name: ''}]\n", "bots[0]: name"),
-    "bad-version.yaml": ("bots: [{bot_id: a, name: A, version: 3}]\n", "bots[0]: version"),
-    "bad-field.yaml": ("bots: [{bot_id: a, name: A, langs: [en]}]\n", "unknown field 'langs'"),
-    "twice.yaml": ("bots: [{bot_id: a, name: A}, {bot_id: a, name: B}]\n", "a is defined twice"),
-    "agents.json": (
-        '{"assistants": [{"assistant_id": "x", "agents": [{"instruction": "y"}]}]}',
-        "assistants[0]: agents[0].role",
-    ),
-    "stable.yaml": (
-        "assistants: [{assistant_id: x, version: v1, stable_version: v2}]\n",
-        "stable_version",
-    ),
-    "conversation.yaml": ("conversations: [{conversation_id: c1}]\n", "conversations[0]: bot_id"),
-    "transcript.yaml": (
-        "conversations: [{conversation_id: c1, bot_id: b, transcript: hello}]\n",
-        "transcript must be a list",
-    ),
-}
+from tests.support import BROKEN_FIXTURES as BROKEN
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN))

@@ -12,7 +12,7 @@ import httpx2
 from botops.emulator.app import create_app
 from botops.emulator.gateway import Faults, Gateway, RequestLog
 from botops.emulator.generate import Generations
-from botops.emulator.server import seed
+from botops.emulator.server import Seed
 from botops.emulator.store import Store
 from tests.support import VB, error_message, fleet_bots, write_fixtures
 
@@ -22,7 +22,7 @@ def in_process(tmp_path: Path, faults: Faults, **gateway: Any) -> httpx2.AsyncCl
     clock or a sleep of the test's own instead of the wall clock."""
     store = Store(None)
     fixtures = write_fixtures(tmp_path / "f.json", bots=fleet_bots(1))
-    seed(store, db=None, demo=False, fixtures=fixtures, synthetic=0)
+    Seed(fixtures=fixtures).load(store)
     log = RequestLog()
     app = create_app(store, Generations(store, 2.0), log)
     transport = httpx2.ASGITransport(app=Gateway(app, faults, log, **gateway))

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from botops.kinds.compare import carries, differs
-from botops.kinds.spec import VOICEBOT
+from botops.kinds import VOICEBOT, carries, differs
 from botops.model import Change
 from botops.sync.planner import diff_fields
 

@@ -1,8 +1,9 @@
 """A kind is one spec: a trial kind, and a trial field on Voicebot, go through load, plan, plan
-file, apply and import with nothing but a spec and a schema written here.
+file, apply, import (also with --env) and history with nothing but a spec and a schema written
+here (tests/e2e/test_trial_field.py takes the field through the real CLI and emulator).
 
-The client is a small in-memory server of the trial kind (versions, reads, lists), not a mock:
-the planner and applier drive it as they drive the API.
+The client of the trial kind is a small in-memory server (versions, reads, lists, histories),
+not a mock: the planner, applier, importer and history drive it as they drive the API.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from typing import Any
 
 import pytest
 
-from botops.errors import ConfigError, NotFoundError
-from botops.kinds.spec import (
+from botops.analytics.by_version import history_json
+from botops.analytics.history import resource_history
+from botops.errors import ConfigError, NotFoundError, UsageError
+from botops.kinds import (
     ASSISTANT,
     KINDS,
     VOICEBOT,
@@ -29,8 +32,11 @@ from botops.kinds.spec import (
 )
 from botops.model import ApplyResult, Change, Resource
 from botops.project.loader import load_resources
+from botops.project.overrides import Scope
 from botops.support.schemacheck import SCHEMAS_DIR
 from botops.sync.applier import apply_plan
+from botops.sync.env_layout import candidates_in, import_into
+from botops.sync.importer import read_live, write_files
 from botops.sync.planfile import read_plan, write_plan
 from botops.sync.planner import make_plan
 
@@ -45,6 +51,11 @@ class Greeters:
     def __init__(self, *greeters: dict[str, Any]) -> None:
         self.store = {g["greeter_id"]: {**g, "version": "v1"} for g in greeters}
         self.writes: list[tuple[str, Payload]] = []
+        self.versions = {g["greeter_id"]: [self._version(1)] for g in greeters}
+
+    @staticmethod
+    def _version(number: int) -> dict[str, Any]:
+        return {"version": f"v{number}", "date_created": f"2026-01-0{number}T00:00:00Z"}
 
     async def get_greeter(self, greeter_id: str) -> LiveObject:
         if greeter_id not in self.store:
@@ -61,7 +72,12 @@ class Greeters:
         number = int(current["version"][1:]) + 1
         fields = {k: v for k, v in payload.items() if k != "source_version"}
         self.store[greeter_id] = {**current, **fields, "version": f"v{number}"}
+        self.versions[greeter_id].append(self._version(number))
         return dict(self.store[greeter_id])
+
+    async def iter_greeter_versions(self, greeter_id: str) -> AsyncIterator[dict[str, Any]]:
+        for version in self.versions[greeter_id]:
+            yield dict(version)
 
 
 class Greeter(KindSpec):
@@ -73,7 +89,18 @@ class Greeter(KindSpec):
     fields = (Field("greeting"), SettingsField("voice", ("speed", "pitch")))
     missing_hint = "; check greeter_id"
 
-    read_call, list_call, write_call = "get_greeter", "iter_greeters", "post_greeter_version"
+    # The client calls, each one line (the client here is `Greeters`, not the API's).
+    async def fetch(self, client: Any, resource_id: str) -> LiveObject:
+        return await client.get_greeter(resource_id)  # type: ignore[no-any-return]
+
+    def listing(self, client: Any) -> Any:
+        return client.iter_greeters()
+
+    async def post_version(self, client: Any, resource_id: str, payload: Payload) -> LiveObject:
+        return await client.post_greeter_version(resource_id, payload)  # type: ignore[no-any-return]
+
+    def version_items(self, client: Any, resource_id: str) -> Any:
+        return client.iter_greeter_versions(resource_id)
 
 
 GREETER_SCHEMA = {
@@ -194,6 +221,56 @@ def test_a_missing_trial_resource_is_a_plan_error_in_the_specs_words(
     assert str(caught.value).endswith(": greeter 'nope' does not exist live; check greeter_id")
 
 
+def test_a_trial_kind_imports_into_an_environment_and_has_a_history(
+    greeter: Greeter, tmp_path: Path
+) -> None:
+    client = Greeters({"greeter_id": "g1", "greeting": "Hello", "voice": {"speed": 1}})
+    run(client.post_greeter_version("g1", {"source_version": "v1", "greeting": "Hi"}))
+    live = run(read_live(client, [], everything=True))
+    assert [r.address for r in live] == ["greeter/g1"]
+
+    # import --env prod: a kind not matched by name gets a file of its own, only in prod.
+    bots = tmp_path / "bots"
+    bots.mkdir()
+    environments = ["prod", "staging"]
+
+    def place() -> Any:
+        return import_into(
+            live,
+            candidates_in([bots], root=tmp_path),
+            environment="prod",
+            environments=environments,
+            directory=bots,
+            schemas_dir=tmp_path / "schemas",
+            root=tmp_path,
+        )
+
+    placed = place()
+    assert [(f.path, f.is_prompt) for f in placed.files] == [(bots / "g1.yaml", False)]
+    write_files(placed.files, force=False)
+    assert (bots / "g1.yaml").read_text().partition("\n")[2] == (
+        "kind: Greeter\ngreeter_id: g1\ngreeting: Hi\nvoice:\n  speed: 1\nenvironments: [prod]\n"
+    )
+    # What was imported plans as no change in prod, and does not exist in staging.
+    scope = Scope(environment="prod", defined=frozenset(environments))
+    resources = load_resources([bots], root=tmp_path, scope=scope)
+    plan = run(make_plan(resources, client, base_url="mem:", account_id="a"))
+    assert [(r.address, r.action) for r in plan.resources] == [("greeter/g1", "no-op")]
+    staging = Scope(environment="staging", defined=frozenset(environments))
+    assert load_resources([bots], root=tmp_path, scope=staging) == []
+    # Imported again, it is found by the spec's own id key (`greeter_id`), and kept.
+    again = place()
+    assert (again.files, again.edits) == ([], [])
+    assert [address for address, _ in again.declared] == ["greeter/g1"]
+
+    # history: the versions through the spec's call, the kind as the spec's prefix.
+    history = run(resource_history(client, "g1"))
+    assert (history.kind, [v.version for v in history.versions]) == ("greeter", ["v1", "v2"])
+    assert history_json(history)["kind"] == "greeter"
+    with pytest.raises(UsageError, match=r"^no greeter has the id 'nope'$"):
+        run(resource_history(client, "nope"))
+
+
 class InMemoryBots:
     """Voicebots in memory, as the Voicebot spec calls them."""
 
@@ -212,11 +289,10 @@ class InMemoryBots:
         return dict(self.bot)
 
 
-def test_a_field_added_to_a_kind_touches_its_spec_and_schema_only(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def greeting_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A trial field, `greeting_message` on Voicebot: the spec with one more field and the
-    schema with one more property, and nothing else, and the field loads, plans and applies."""
+    schema with one more property, and nothing else in botops."""
     schema = json.loads(json.dumps(VOICEBOT_SCHEMA))
     schema["properties"]["greeting_message"] = {"type": "string"}
     written = tmp_path / "voicebot.schema.json"
@@ -227,6 +303,13 @@ def test_a_field_added_to_a_kind_touches_its_spec_and_schema_only(
         fields = (*VOICEBOT.fields, Field("greeting_message"))
 
     monkeypatch.setitem(KINDS, "Voicebot", VoicebotWithGreeting())  # keeps its place
+    return written
+
+
+def test_a_field_added_to_a_kind_touches_its_spec_and_schema_only(
+    greeting_message: Path, tmp_path: Path
+) -> None:
+    """The trial field loads, plans and applies."""
     paths = files(tmp_path, "kind: Voicebot\nbot_id: b1\nname: Support\ngreeting_message: Hello\n")
     resources = load_resources(paths, root=tmp_path)
     assert resources[0].desired == {"name": "Support", "greeting_message": "Hello"}

@@ -14,6 +14,7 @@ from botops.project.environments import (
     check_credentials_target,
     credential_variables,
     environments_from,
+    named_environment,
     project_issues,
     select_environment,
     variable_suffix,
@@ -49,6 +50,21 @@ def test_the_option_wins_over_botops_env() -> None:
     assert chosen == ENVIRONMENTS["prod"]
     chosen = select_environment(ENVIRONMENTS, None, {"BOTOPS_ENV": "staging"}, required=True)
     assert chosen == ENVIRONMENTS["staging"]
+
+
+@pytest.mark.parametrize(
+    ("option", "environ", "named"),
+    [
+        (" prod ", {"BOTOPS_ENV": "staging"}, ("prod", "--env")),
+        ("", {"BOTOPS_ENV": " prod"}, ("prod", "BOTOPS_ENV")),
+        (None, {"BOTOPS_ENV": " "}, (None, "BOTOPS_ENV")),
+        (None, {}, (None, "BOTOPS_ENV")),
+    ],
+)
+def test_the_name_and_who_gave_it(
+    option: str | None, environ: dict[str, str], named: tuple[str | None, str]
+) -> None:
+    assert named_environment(option, environ) == named
 
 
 def test_an_api_command_without_an_environment_names_the_choices() -> None:

@@ -16,6 +16,7 @@ from botops.project.loader import load_resources
 from botops.project.settings import load_project
 from botops.support import yamlpos
 from tests.support import ROOT
+from tests.support import write_file as _write
 
 SCENARIOS = ROOT / "tests/validation"
 EXAMPLES = ROOT / "examples" / "bots"
@@ -101,15 +102,6 @@ def test_examples_load_to_what_the_api_should_get(monkeypatch: pytest.MonkeyPatc
         "enable_greeting_interruption",
         "supported_languages",
     ]
-
-
-def _write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
 
 
 def test_only_managed_fields_present_in_the_file_are_desired(

@@ -96,6 +96,7 @@ def test_text_of_a_small_update_plan() -> None:
     assert render_text(plan, color=False) == (
         '~ voicebot/bot_support01 "Acme Customer Support" (bots/customer-support.yaml) '
         "will be updated in place, from version v3\n"
+        '      # version_description: "Add Hindi"\n'
         "    ~ enable_greeting_interruption: false -> true\n"
         '    ~ supported_languages: ["en"] -> ["en", "hi"]\n'
         "\n"
@@ -166,9 +167,10 @@ def test_long_single_line_values_are_abbreviated() -> None:
 
 def test_create_is_shown_with_every_field_added() -> None:
     text = render_text(plan_of(reminders_create()), color=False)
-    assert text.splitlines()[:3] == [
+    assert text.splitlines()[:4] == [
         "+ voicebot/Payment Reminder Bot (bots/reminders.yaml) will be created through bot "
         "generation",
+        '      # generated from: "Remind customers of EMI payments"',
         '    + name: "Payment Reminder Bot"',
         '    + supported_languages: ["hi", "en"]',
     ]
@@ -312,6 +314,7 @@ def test_markdown_has_a_diff_block_per_changed_resource() -> None:
     assert md.count("```diff\n") == 2
     assert (
         "```diff\n"
+        '  # version_description: "Add Hindi"\n'
         "- enable_greeting_interruption: false\n"
         "+ enable_greeting_interruption: true\n"
         '- supported_languages: ["en"]\n'

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from botops.errors import ServerError, TransportError
-from botops.kinds.spec import LiveObject, Payload
+from botops.kinds import LiveObject, Payload
 from botops.model import ApplyResult, Plan, Resource
 from botops.sync.applier import MAX_WRITE_ATTEMPTS, STOPPED_MESSAGE, apply_plan
 from botops.sync.planner import make_plan

@@ -9,11 +9,8 @@ import pytest
 
 from botops.errors import ConfigError, UsageError
 from botops.project.loader import load_resources
-from botops.sync.importer import (
-    LiveResource,
-    declarations,
-    declared_alone,
-)
+from botops.sync.importer import declarations, declared_alone
+from botops.sync.layout import LiveResource
 
 
 @pytest.fixture

@@ -47,13 +47,19 @@ def sample_plan() -> Plan:
                 file="bots/reminders.yaml",
                 action="create",
                 source_version=None,
-                changes=[Change("supported_languages", None, ["hi", "en"])],
+                changes=[
+                    Change("name", None, "Payment Reminder Bot"),
+                    Change("supported_languages", None, ["hi", "en"]),
+                ],
                 payload={
                     "generation": {"text_content": "Remind customers of EMI payments"},
                     "version": {
                         "source_version": None,
-                        "data": {"supported_languages": ["hi", "en"]},
-                        "version_description": "botops: update supported_languages",
+                        "data": {
+                            "name": "Payment Reminder Bot",
+                            "supported_languages": ["hi", "en"],
+                        },
+                        "version_description": "botops: update name, supported_languages",
                     },
                 },
                 name="Payment Reminder Bot",
@@ -427,7 +433,8 @@ def test_a_plan_with_only_the_contracted_keys_reads(tmp_path: Path) -> None:
     expected = sample_plan()
     expected.unmanaged = []
     for resource in expected.resources:
-        resource.name = None
+        # A create's name is the one it sends (its address says it too).
+        resource.name = "Payment Reminder Bot" if resource.action == "create" else None
     assert plan == expected
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from botops.kinds.spec import ASSISTANT, VOICEBOT
+from botops.kinds import ASSISTANT, VOICEBOT
 from botops.model import Change, Resource
 from botops.sync.planner import diff_fields, version_description
 
