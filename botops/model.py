@@ -11,7 +11,9 @@ from typing import Any, Literal
 # The name of a kind registered in `botops.kinds` (`KindSpec.name`).
 Kind = str
 Action = Literal["no-op", "update", "create"]
-Outcome = Literal["applied", "stale", "failed", "unknown", "conflict", "skipped"]
+Outcome = Literal[
+    "applied", "already applied", "stale", "failed", "unknown", "conflict", "skipped"
+]
 
 # 2: the plan says where it comes from (created_at, botops_version, commit, environment).
 PLAN_FORMAT_VERSION = 2
@@ -210,6 +212,10 @@ class ApplyResult:
     conflict  written (`new_version`), but another writer wrote the same resource at the same
               time: the live version may lack these changes or have undone theirs
     skipped   nothing to do (no-op)
+    already applied
+              an earlier run of this same plan wrote it: the live version is the direct
+              successor of the plan's `source_version`, carries every value the plan sends and
+              (where the server lists versions) this plan's version_description; nothing sent
 
     `refused` marks a failure because the plan would send what its rendered form does not show:
     one such resource refuses the whole plan before any write.

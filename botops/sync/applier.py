@@ -26,6 +26,7 @@ from botops.errors import (
     ApiError,
     BotopsError,
     GenerationTimeout,
+    HTTPStatusError,
     ServerError,
     TransportError,
 )
@@ -214,6 +215,15 @@ class _Writer:
             return ApplyResult(resource.address, "failed", message=str(error))
         live_version = version_of(live)
         if live_version != resource.source_version:
+            if await self._already_applied(spec, resource, live):
+                return ApplyResult(
+                    resource.address,
+                    "already applied",
+                    new_version=live_version,
+                    message=f"{live_version} is this plan's write from an earlier run (built on "
+                    f"{resource.source_version}, with the values and description this plan "
+                    "sends); nothing was sent",
+                )
             return ApplyResult(
                 resource.address,
                 "stale",
@@ -226,6 +236,49 @@ class _Writer:
         if problem is not None:
             return _refused(resource, problem)
         return live
+
+    async def _already_applied(
+        self, spec: KindSpec, resource: ResourcePlan, live: LiveObject
+    ) -> bool:
+        """Whether `live` is what this plan's own write made in an earlier run (a re-run after
+        a partial failure): the direct successor of the version the plan saw, carrying every
+        value the plan sends, the stable mark it asks for, and, where the server lists its
+        versions, this plan's version_description; and the plan is one apply would have sent
+        on the version it was made on."""
+        payload = resource.payload
+        written = version_of(live)
+        assert resource.id is not None and isinstance(payload, dict)
+        if written is None or written != next_version(resource.source_version):
+            return False
+        if not carries(live, spec.sent(payload)):
+            return False
+        if spec.marks_stable_in(payload) and live.get("stable_version") not in (None, written):
+            return False
+        try:
+            seen = await spec.read(self.client, resource.id, version=resource.source_version)
+            stamp = await self._description_of(spec, resource.id, written)
+        except BotopsError:
+            return False
+        # A kind whose read can't name an older version answers the newest: then the values
+        # and the stamp tell.
+        if version_of(seen) == resource.source_version and refusal(resource, seen) is not None:
+            return False
+        description = payload.get("version_description")
+        return stamp is None or not isinstance(description, str) or stamp == description
+
+    async def _description_of(self, spec: KindSpec, resource_id: str, version: str) -> str | None:
+        """`version`'s version_description as the server lists it; None when the server has no
+        version list (404/405) or does not say."""
+        try:
+            async for item in spec.version_items(self.client, resource_id):
+                if item.get("version") == version:
+                    found = item.get("version_description")
+                    return found if isinstance(found, str) else None
+        except HTTPStatusError as error:
+            if error.status in (404, 405):
+                return None
+            raise
+        return None
 
     async def apply(self, resource: ResourcePlan, live: LiveObject | None) -> ApplyResult:
         address = resource.address

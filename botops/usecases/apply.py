@@ -105,7 +105,7 @@ class Applied:
 
     @property
     def ok(self) -> bool:
-        return all(r.outcome in ("applied", "skipped") for r in self.results)
+        return all(r.outcome in ("applied", "already applied", "skipped") for r in self.results)
 
 
 def apply_interruptibly(
