@@ -177,12 +177,12 @@ class _Writer:
                     return resource.address, ApplyResult(
                         resource.address, "failed", message=listing
                     )
-                return resource.address, self._checked_create(resource, named)
+                return resource.address, await self._checked_create(resource, named)
             return resource.address, await self._checked(resource, slots)
 
         return dict(await asyncio.gather(*(one(r) for r in changed)))
 
-    def _checked_create(
+    async def _checked_create(
         self, resource: ResourcePlan, named: dict[tuple[str, str], list[str]]
     ) -> ApplyResult | None:
         problem = refusal(resource, None)
@@ -193,6 +193,14 @@ class _Writer:
         # this plan was applied already): generating again would clone it.
         name = created_name(resource)
         existing = named.get((resource.kind, str(name)), [])
+        if len(existing) == 1 and await self._created_by(spec, resource, existing[0]):
+            return ApplyResult(
+                resource.address,
+                "already applied",
+                message=f"created as {existing[0]} by an earlier run of this plan (its newest "
+                f"version has the values and description this plan sends); nothing was sent. "
+                f"Add `{spec.id_key}: {existing[0]}` to {resource.file}",
+            )
         if existing:
             return ApplyResult(
                 resource.address,
@@ -265,6 +273,23 @@ class _Writer:
             return False
         description = payload.get("version_description")
         return stamp is None or not isinstance(description, str) or stamp == description
+
+    async def _created_by(self, spec: KindSpec, resource: ResourcePlan, bot_id: str) -> bool:
+        """Whether live `bot_id` is this plan's create, done by an earlier run: it carries every
+        declared value and its newest version bears this plan's version_description (a bot that
+        generation gave every value got no version of botops' and can't be told so)."""
+        assert isinstance(resource.payload, dict)
+        version = resource.payload.get("version")
+        description = version.get("version_description") if isinstance(version, dict) else None
+        if not isinstance(version, dict) or not isinstance(description, str):
+            return False
+        try:
+            live = await spec.read(self.client, bot_id)
+            written = version_of(live)
+            stamp = await self._description_of(spec, bot_id, str(written))
+        except BotopsError:
+            return False
+        return carries(live, spec.sent(version)) and stamp == description
 
     async def _description_of(self, spec: KindSpec, resource_id: str, version: str) -> str | None:
         """`version`'s version_description as the server lists it; None when the server has no
