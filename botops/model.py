@@ -11,9 +11,7 @@ from typing import Any, Literal
 # The name of a kind registered in `botops.kinds` (`KindSpec.name`).
 Kind = str
 Action = Literal["no-op", "update", "create"]
-Outcome = Literal[
-    "applied", "already applied", "stale", "failed", "unknown", "conflict", "skipped"
-]
+Outcome = Literal["applied", "already applied", "stale", "failed", "unknown", "conflict", "skipped"]
 
 # 2: the plan says where it comes from (created_at, botops_version, commit, environment).
 PLAN_FORMAT_VERSION = 2
