@@ -181,6 +181,9 @@ class Plan:
     botops_version: str | None = None
     commit: str | None = None
     environment: str | None = None
+    allow_mass_change: bool = False
+    """Made with `--allow-mass-change`: shown in the plan, and `apply --plan` of it does not
+    need the flag again (the reviewer saw that the plan allows it)."""
 
     def count(self, action: Action) -> int:
         return sum(1 for r in self.resources if r.action == action)

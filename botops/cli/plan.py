@@ -88,6 +88,7 @@ def plan(
         unmanaged=unmanaged,
         with_outcomes=with_outcomes,
     )
+    result.allow_mass_change = allow_mass_change
     try:
         check_mass_change(session, result, allowed=allow_mass_change)
     except PlanError:
@@ -174,7 +175,9 @@ def apply(
     click.echo(render_text(the_plan, color=color()))
     if not the_plan.has_changes:
         return
-    applying.check_mass_change(session, the_plan, allowed=allow_mass_change)
+    # A saved plan made with --allow-mass-change says so where it is shown: allowed once.
+    allowed = allow_mass_change or the_plan.allow_mass_change
+    applying.check_mass_change(session, the_plan, allowed=allowed)
     # Where the credentials go, said before anything is sent.
     click.echo(printable(f"Target: account {target.account_id} at {target.base_url}."), err=True)
     _confirm_apply(auto_approve)

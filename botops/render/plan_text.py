@@ -172,8 +172,23 @@ def render_text(plan: Plan, *, color: bool) -> str:
         blocks.append(no_changes(plan))
     if plan.unmanaged:
         blocks.append(_unmanaged_block(plan, paint))
+    allowance = mass_change_allowance(plan)
+    if allowance:
+        blocks.append(paint.bold(allowance))
     blocks.append(paint.bold(plan.summary()))
     return "\n\n".join(blocks)
+
+
+def mass_change_allowance(plan: Plan) -> str | None:
+    """What a plan made with `--allow-mass-change` says of it (apply of it needs no flag)."""
+    if not plan.allow_mass_change:
+        return None
+    changed = sum(1 for r in plan.resources if r.action != "no-op")
+    return (
+        f"Mass change allowed (--allow-mass-change): {changed} of "
+        f"{counted(len(plan.resources), 'resource')} change; applying this plan does not ask "
+        "again."
+    )
 
 
 def no_changes(plan: Plan) -> str:
