@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import pty
@@ -55,7 +56,7 @@ def test_apply_shows_each_status_of_the_generation_job_once(
     )
     statuses = [status for _, status in found]
     assert statuses[0] == "pending" and statuses[-1] == "completed", applied.stderr
-    assert all(a != b for a, b in zip(statuses, statuses[1:], strict=False))  # changes only
+    assert all(a != b for a, b in itertools.pairwise(statuses))  # changes only
     assert len({job for job, _ in found}) == 1
     assert "\r" not in applied.stderr and "\x1b" not in applied.stderr
     # Without --write-ids the file is left as it was, and the report says what to add.
