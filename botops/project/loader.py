@@ -60,15 +60,23 @@ def load_resources(
     skipped = {((root or Path.cwd()) / PROJECT_FILE).resolve()}
     if project_file is not None:
         skipped.add(project_file.resolve())
+    # One reader per work tree, and one `git rev-parse` per directory named (not per file:
+    # a pre-commit hook names 1,000 files of a few directories).
     readers: dict[Path, _Instructions] = {}
+    repositories: dict[Path, Path] = {}
     test_dirs = _test_dirs(tests, paths)
-    for file, argument in _found(paths, root=root, skipped=skipped, problems=problems):
-        if test_dirs and _under(file, test_dirs):
+    for real, file, argument in _found(paths, root=root, skipped=skipped, problems=problems):
+        if test_dirs and _under(real, test_dirs):
             continue
-        if argument not in readers:
-            inside = root or _repository_of(argument if argument.is_dir() else argument.parent)
-            readers[argument] = _Instructions(inside, texts)
-        declared.extend(_load_file(file, readers[argument], problems, scope))
+        inside = root
+        if inside is None:
+            directory = argument if argument.is_dir() else argument.parent
+            if directory not in repositories:
+                repositories[directory] = _repository_of(directory)
+            inside = repositories[directory]
+        if inside not in readers:
+            readers[inside] = _Instructions(inside, texts)
+        declared.extend(_load_file(file, real, readers[inside], problems, scope))
     problems.extend(_declared_twice(declared))
     if problems:
         raise ConfigError(list(dict.fromkeys(problems)))
@@ -101,9 +109,9 @@ def load_declarations(paths: list[Path], *, root: Path) -> tuple[list[Declaratio
     found: list[Declaration] = []
     skipped = {(root / PROJECT_FILE).resolve()}
     inside = root.resolve()
-    for path, _ in _found(paths, root=root, skipped=skipped, problems=[]):
+    for real, path, _ in _found(paths, root=root, skipped=skipped, problems=[]):
         name = shown(path)
-        for document in _documents(path, name, unreadable, root=inside):
+        for document in _documents(path, real, name, unreadable, root=inside):
             kind = known_kind(document.value)
             if kind is None:
                 continue
@@ -144,28 +152,29 @@ def _under(file: Path, directories: list[Path]) -> bool:
 def find_files(paths: Iterable[Path], *, skipped: set[Path], problems: list[Problem]) -> list[Path]:
     """Files as given, and `*.yaml`/`*.yml` under directories (hidden ones skipped), each
     once; a path that doesn't exist is a problem. (The test loader finds its files so.)"""
-    return [file for file, _ in _found(paths, root=None, skipped=skipped, problems=problems)]
+    return [file for _, file, _ in _found(paths, root=None, skipped=skipped, problems=problems)]
 
 
 def read_documents(path: Path, problems: list[Problem], *, root: Path) -> list[Document]:
     """The documents of one file inside `root`, what stops them being read in `problems`."""
-    return _documents(path, shown(path), problems, root=root)
+    return _documents(path, _resolved(path), shown(path), problems, root=root)
 
 
 def _found(
     paths: Iterable[Path], *, root: Path | None, skipped: set[Path], problems: list[Problem]
-) -> list[tuple[Path, Path]]:
-    """Files as given, and `*.yaml`/`*.yml` under directories (hidden ones skipped), each once
-    and with the path argument it was found through; `skipped` files are not resource files."""
-    found: dict[Path, tuple[Path, Path]] = {}
+) -> list[tuple[Path, Path, Path]]:
+    """Files as given, and `*.yaml`/`*.yml` under directories (hidden ones skipped), each once:
+    its real path (links resolved), the path as found, and the path argument it was found
+    through; `skipped` files are not resource files."""
+    found: dict[Path, tuple[Path, Path, Path]] = {}
     for path in paths:
         if path.is_dir():
-            for file in _walk(path):
-                real = file.resolve()
+            for real, file in _walk(path):
                 if real not in skipped:
-                    found.setdefault(real, (file, path))
+                    found.setdefault(real, (real, file, path))
         elif path.exists():
-            found.setdefault(path.resolve(), (path, path))
+            real = _resolved(path)
+            found.setdefault(real, (real, path, path))
         else:
             problems.append(Problem(shown(path), 1, 1, "no such file or directory"))
     return list(found.values())
@@ -178,12 +187,29 @@ def _repository_of(directory: Path) -> Path:
     return Path(top) if top else directory
 
 
-def _walk(directory: Path) -> Iterator[Path]:
-    files: list[Path] = []
+def _walk(directory: Path) -> Iterator[tuple[Path, Path]]:
+    """Each YAML file under `directory` (hidden folders skipped), sorted: its real path and its
+    path as found. A folder is resolved once for all its files; only a file that is itself a
+    link is resolved on its own."""
+    files: list[tuple[Path, Path]] = []
     for current, dirs, names in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        files.extend(Path(current, n) for n in names if n.endswith(SUFFIXES))
-    yield from sorted(files)
+        real_current = _resolved(Path(current))
+        for name in names:
+            if name.endswith(SUFFIXES):
+                file = Path(current, name)
+                real = _resolved(file) if os.path.islink(file) else real_current / name
+                files.append((real, file))
+    files.sort(key=lambda pair: pair[1])
+    yield from files
+
+
+def _resolved(path: Path) -> Path:
+    """`path` with its links followed; as it is when they loop (reading it then says so)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
 
 
 def shown(path: Path) -> str:
@@ -210,11 +236,11 @@ class _Declared:
 
 
 def _load_file(
-    path: Path, instructions: _Instructions, problems: list[Problem], scope: Scope
+    path: Path, real: Path, instructions: _Instructions, problems: list[Problem], scope: Scope
 ) -> list[_Declared]:
     name = shown(path)
     declared: list[_Declared] = []
-    for written in _documents(path, name, problems, root=instructions.root):
+    for written in _documents(path, real, name, problems, root=instructions.root):
         if not exists_in(written, scope.environment):
             problems.extend(problems_in(name, environment_issues(written, scope.defined)))
             continue
@@ -239,12 +265,14 @@ def _fields(overridden: frozenset[str]) -> frozenset[str]:
     return frozenset("instruction" if f == "instruction_file" else f for f in overridden)
 
 
-def _documents(path: Path, name: str, problems: list[Problem], *, root: Path) -> list[Document]:
-    """The documents of one file; what stops them being read goes to `problems`. A file that
-    resolves outside `root` (resolved) is not read: a link to a secrets file would otherwise be
-    read, and quoted in its errors. Only a regular file is read: a FIFO would block until a
-    writer came, a device (`/dev/zero`) would never end."""
-    if _outside(path, root):
+def _documents(
+    path: Path, real: Path, name: str, problems: list[Problem], *, root: Path
+) -> list[Document]:
+    """The documents of one file (`real`: its path resolved); what stops them being read goes
+    to `problems`. A file that resolves outside `root` (resolved) is not read: a link to a
+    secrets file would otherwise be read, and quoted in its errors. Only a regular file is
+    read: a FIFO would block until a writer came, a device (`/dev/zero`) would never end."""
+    if not real.is_relative_to(root):
         problems.append(Problem(name, 1, 1, _OUTSIDE))
         return []
     try:
@@ -258,13 +286,6 @@ def _documents(path: Path, name: str, problems: list[Problem], *, root: Path) ->
 
 
 _OUTSIDE = "outside the project root (a link?); keep resource files inside the repository"
-
-
-def _outside(file: Path, root: Path) -> bool:
-    try:
-        return not file.resolve().is_relative_to(root)
-    except (OSError, RuntimeError):  # a symlink loop: reading it says so
-        return False
 
 
 def parse_file(data: bytes) -> tuple[list[Document], list[Issue]]:

@@ -93,15 +93,17 @@ def validate(
     read = _read_paths(project, chosen)
     test_dirs = [p.resolve() for p in project.test_paths] if project.file else []
     for path in paths:
-        if test_dirs and path.suffix in SUFFIXES and _inside(path, test_dirs):
+        is_file = path.is_file()
+        resolved = path.resolve()
+        if test_dirs and path.suffix in SUFFIXES and _inside(resolved, test_dirs):
             tests.append(path)
-        elif (path.is_file() and path.name == PROJECT_FILE) or path.resolve() in checked:
-            if path.resolve() not in checked:
-                checked.add(path.resolve())
+        elif (is_file and path.name == PROJECT_FILE) or resolved in checked:
+            if resolved not in checked:
+                checked.add(resolved)
                 result.problems.extend(_project_problems(path))
-        elif path.is_file() and not path.name.endswith(SUFFIXES):
+        elif is_file and not path.name.endswith(SUFFIXES):
             result.skipped.append(path)
-        elif read and path.is_file() and not _inside(path, read):
+        elif read and is_file and not _inside(resolved, read):
             result.outside.append(path)
         else:
             resources.append(path)
@@ -168,8 +170,7 @@ def _read_paths(project: Project, chosen: Environment | None) -> list[Path]:
     return read
 
 
-def _inside(path: Path, read: list[Path]) -> bool:
-    resolved = path.resolve()
+def _inside(resolved: Path, read: list[Path]) -> bool:
     return any(resolved == p or resolved.is_relative_to(p) for p in read)
 
 
