@@ -528,29 +528,44 @@ def clashes_with_the_rest(
     the changed files; a new file that duplicates an unchanged one must still be refused. The
     other files are only parsed as `scope` sees them, never reported on."""
     skipped = {(root / PROJECT_FILE).resolve()}
-    mine = {real.resolve() for real, _ in _found(named, root=root, skipped=skipped, problems=[])}
-    declared: dict[bool, list[_Declared]] = {True: [], False: []}
+    mine = [
+        (real, path) for real, path, _ in _found(named, root=root, skipped=skipped, problems=[])
+    ]
+    seen = {real for real, _ in mine}
+    others = [
+        (real, path)
+        for real, path, _ in _found(rest, root=root, skipped=skipped, problems=[])
+        if real not in seen
+    ]
+    theirs = _places(_declared_in(others, root=root, scope=scope)) if others else {}
+    if not theirs:
+        return []
+    problems: list[Problem] = []
+    for (kind, field, value), places in _places(_declared_in(mine, root=root, scope=scope)).items():
+        found = theirs.get((kind, field, value), [])
+        others_text = ", ".join(f"{f}:{line}:{col}" for f, line, col in found)
+        problems += [
+            Problem(*place, _twice_message(spec_of(kind), field, value, others_text))
+            for place in (places if found else [])
+        ]
+    return problems
+
+
+def _declared_in(files: list[tuple[Path, Path]], *, root: Path, scope: Scope) -> list[_Declared]:
+    """The documents of a known kind in `files` (real path, path), as `scope` sees them, valid
+    or not; what stops a file being read is passed over."""
+    declared: list[_Declared] = []
     inside = root.resolve()
-    for path, _ in _found([*named, *rest], root=root, skipped=skipped, problems=[]):
+    for real, path in files:
         name = shown(path)
-        for written in _documents(path, name, [], root=inside):
+        for written in _documents(path, real, name, [], root=inside):
             if not exists_in(written, scope.environment):
                 continue
             document = effective(written, scope.environment).document
             kind = known_kind(document.value)
             if kind is not None:
-                declared[path.resolve() in mine].append(_Declared(kind, name, document, None))
-    theirs = _places(declared[False])
-    problems: list[Problem] = []
-    for (kind, field, value), places in _places(declared[True]).items():
-        others = ", ".join(
-            f"{f}:{line}:{col}" for f, line, col in theirs.get((kind, field, value), [])
-        )
-        problems += [
-            Problem(*place, _twice_message(spec_of(kind), field, value, others))
-            for place in (places if others else [])
-        ]
-    return problems
+                declared.append(_Declared(kind, name, document, None))
+    return declared
 
 
 def _twice_message(spec: KindSpec, field: str, value: str, others: str) -> str:
