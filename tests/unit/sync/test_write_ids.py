@@ -82,3 +82,28 @@ def test_only_a_resource_file_of_the_project(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="is not a resource file of this project"):
         write_created_id(create(file), "bot_new", resource_files=set(), environment=None)
     assert file.read_text() == DOC.format(name="New Bot")
+
+
+def test_a_file_edited_meanwhile_is_never_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone saves the file between botops' read and its write (a window no real editor can
+    hit on cue, so the second read is where the edit lands): nothing is written."""
+    import botops.sync.write_ids as module
+
+    file = tmp_path / "b.yaml"
+    file.write_text(DOC.format(name="New Bot"))
+    reads = []
+    real_read = module.read_regular_file
+
+    def read(path: Path) -> bytes:
+        reads.append(path)
+        if len(reads) == 2:
+            file.write_text(DOC.format(name="New Bot") + "# edited meanwhile\n")
+        return real_read(path)
+
+    monkeypatch.setattr(module, "read_regular_file", read)
+    with pytest.raises(UsageError, match="changed while it was being edited"):
+        write_created_id(create(file), "bot_new", resource_files={file.resolve()}, environment=None)
+    assert file.read_text().endswith("# edited meanwhile\n")
+    assert "bot_new" not in file.read_text()
