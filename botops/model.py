@@ -227,3 +227,5 @@ class ApplyResult:
     new_version: str | None = None
     message: str | None = None
     refused: bool = False
+    created_id: str | None = None
+    """The id of the resource a create made (whatever came after), for `apply --write-ids`."""

@@ -137,6 +137,11 @@ def _render_plan(result: Plan, output_format: str) -> str:
     help="Apply exactly this plan file (resource files are not read).",
 )
 @click.option("--auto-approve", is_flag=True, help="Don't ask for confirmation.")
+@click.option(
+    "--write-ids",
+    is_flag=True,
+    help="Write each created bot's id into its file (one line added, comments kept).",
+)
 @message_option
 @concurrency_option
 @mass_change_option
@@ -146,6 +151,7 @@ def apply(
     paths: tuple[Path, ...],
     plan_file: Path | None,
     auto_approve: bool,
+    write_ids: bool,
     message: str | None,
     concurrency: int,
     allow_mass_change: bool,
@@ -160,6 +166,7 @@ def apply(
         botops apply
         botops apply --auto-approve -m "Add Hindi to the support line"
         botops plan --out plan.json && botops apply --plan plan.json --auto-approve
+        botops apply --auto-approve --write-ids
     """
     from botops.render.plan_text import origin, render_apply_report, render_text
     from botops.support.text import printable
@@ -181,18 +188,31 @@ def apply(
     # Where the credentials go, said before anything is sent.
     click.echo(printable(f"Target: account {target.account_id} at {target.base_url}."), err=True)
     _confirm_apply(auto_approve)
-    applied = applying.apply_interruptibly(
-        session,
-        the_plan,
-        target=target,
-        concurrency=concurrency,
-        on_interrupt=lambda: click.echo(applying.INTERRUPT_NOTICE, err=True),
-    )
+    from botops.cli.progress import GenerationProgress
+
+    # A create waits on a bot-generation job: its status is shown while it runs.
+    progress = GenerationProgress()
+    try:
+        applied = applying.apply_interruptibly(
+            session,
+            the_plan,
+            target=target,
+            concurrency=concurrency,
+            on_interrupt=lambda: progress.status.event(applying.INTERRUPT_NOTICE),
+            on_generation=progress.on_create,
+        )
+    finally:
+        progress.status.clear()
+    failures: list[str] = []
+    if write_ids:
+        applied, failures = applying.write_created_ids(session, the_plan, applied, paths)
     if applied.interrupted:
         click.echo(applying.INTERRUPTED_ADVICE, err=True)
     click.echo()
     click.echo(render_apply_report(applied.results, color=color()))
-    if not applied.ok:
+    for failure in failures:
+        click.echo(printable(failure), err=True)
+    if not applied.ok or failures:
         sys.exit(1)
 
 

@@ -49,6 +49,8 @@ if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
 MAX_WRITE_ATTEMPTS = 5
 
 OnResult = Callable[[ApplyResult], None]
+# A create's bot-generation job, each time its status changes: (the resource's address, the job).
+OnGeneration = Callable[[str, dict[str, Any]], None]
 
 
 class _Unknown(Exception):
@@ -78,8 +80,10 @@ async def apply_plan(
     generation_timeout: float = 600.0,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     stop: asyncio.Event | None = None,
+    on_generation: OnGeneration | None = None,
 ) -> None:
-    """Apply every changed resource of `plan`, reporting each outcome through `on_result`.
+    """Apply every changed resource of `plan`, reporting each outcome through `on_result`
+    (and each status of a create's generation job through `on_generation`).
 
     Results are reported as they settle, so a caller interrupted half-way still has them. Once
     `stop` is set no new write starts (those resources fail with nothing sent) while writes in
@@ -87,7 +91,11 @@ async def apply_plan(
     cancelled is reported as `unknown`.
     """
     writer = _Writer(
-        client, sleep=sleep, generation_timeout=generation_timeout, stop=stop or asyncio.Event()
+        client,
+        sleep=sleep,
+        generation_timeout=generation_timeout,
+        stop=stop or asyncio.Event(),
+        on_generation=on_generation,
     )
     changed = [r for r in plan.resources if r.action != "no-op"]
     # One resource (read, write, read back) per slot: a resource still waiting for a slot when
@@ -145,11 +153,13 @@ class _Writer:
         sleep: Callable[[float], Awaitable[None]],
         generation_timeout: float,
         stop: asyncio.Event,
+        on_generation: OnGeneration | None = None,
     ) -> None:
         self.client = client
         self.sleep = sleep
         self.generation_timeout = generation_timeout
         self.stop = stop
+        self.on_generation = on_generation
 
     async def check_all(
         self, changed: list[ResourcePlan], slots: asyncio.Semaphore
@@ -339,8 +349,14 @@ class _Writer:
         text = resource.payload["generation"]["text_content"]
         if self.stop.is_set():
             raise _Stopped
+        report = self.on_generation
         try:
-            job = await run_generation(self.client, text, timeout=self.generation_timeout)
+            job = await run_generation(
+                self.client,
+                text,
+                timeout=self.generation_timeout,
+                on_status=(lambda job: report(resource.address, job)) if report else None,
+            )
         except TransportError as error:
             if not error.maybe_sent:
                 raise
@@ -360,7 +376,7 @@ class _Writer:
         # From here on the bot exists: every outcome names it and the line that manages it.
         created = (
             f"created as {bot_id} through bot generation job {job.get('id')}; "
-            f"add `{spec.id_key}: {bot_id}` to {resource.file}"
+            f"{id_hint(spec.id_key, bot_id, resource.file)}"
         )
         outcome: Outcome
         try:
@@ -373,6 +389,7 @@ class _Writer:
                 "conflict",
                 new_version=error.version,
                 message=f"{error}; {created}",
+                created_id=bot_id,
             )
         except _Unknown as error:
             outcome, detail = "unknown", str(error)
@@ -380,12 +397,17 @@ class _Writer:
             outcome, detail = "failed", f"its declared fields were not written: {error}"
         else:
             return ApplyResult(
-                resource.address, "applied", new_version=new_version, message=created
+                resource.address,
+                "applied",
+                new_version=new_version,
+                message=created,
+                created_id=bot_id,
             )
         return ApplyResult(
             resource.address,
             outcome,
             message=f"{created}, then run `botops apply` again ({detail})",
+            created_id=bot_id,
         )
 
     async def _declare(self, spec: KindSpec, bot_id: str, version: Payload) -> str | None:
@@ -520,6 +542,11 @@ class _Writer:
                 f"written as {version}, but reading it back to check it failed ({failure}); "
                 "run `botops plan` to see"
             ) from None
+
+
+def id_hint(id_key: str, resource_id: str, file: str) -> str:
+    """What a create's result asks to add to its file (`apply --write-ids` does it)."""
+    return f"add `{id_key}: {resource_id}` to {file}"
 
 
 def _refused(resource: ResourcePlan, problem: str) -> ApplyResult:
