@@ -207,6 +207,7 @@ class _Writer:
             return ApplyResult(
                 resource.address,
                 "already applied",
+                created_id=existing[0],
                 message=f"created as {existing[0]} by an earlier run of this plan (its newest "
                 f"version has the values and description this plan sends); nothing was sent. "
                 f"Add `{spec.id_key}: {existing[0]}` to {resource.file}",

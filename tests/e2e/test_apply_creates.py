@@ -130,6 +130,21 @@ def test_write_ids_with_a_saved_plan(project: Path, generating: Emulator) -> Non
     )
 
 
+def test_write_ids_on_a_rerun_writes_the_id_of_the_bot_the_first_run_made(
+    project: Path, generating: Emulator
+) -> None:
+    assert botops(generating, "plan", "--out", "plan.json").exit_code == 0
+    first = botops(generating, "apply", "--plan", "plan.json", "--auto-approve")
+    assert first.exit_code == 0, first.output
+    bot_id = _created_id(first.stdout)
+    assert (project / "bots/reminders.yaml").read_text() == FILE
+
+    again = botops(generating, "apply", "--plan", "plan.json", "--auto-approve", "--write-ids")
+    assert again.exit_code == 0, again.output
+    assert f"{ADDRESS}: already applied" in again.stdout
+    assert f"\nbot_id: {bot_id}\n" in (project / "bots/reminders.yaml").read_text()
+
+
 @pytest.mark.parametrize("elsewhere", ["../outside/reminders.yaml", "notes/reminders.yaml"])
 def test_write_ids_never_writes_a_file_a_plan_names_outside_the_resource_files(
     project: Path, generating: Emulator, elsewhere: str
