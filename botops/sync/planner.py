@@ -331,10 +331,12 @@ def version_description(
     return f"{text} (commit {commit})" if commit else text
 
 
-def current_commit(root: Path, environ: Mapping[str, str] | None = None) -> str | None:
+def current_commit(
+    root: Path, environ: Mapping[str, str] | None = None, *, read: Sequence[Path] = ()
+) -> str | None:
     """The short hash of `head_commit` (a pull request's head in CI, else HEAD, `+dirty`
-    kept)."""
-    sha = head_commit(root, environ)
+    kept; `read`: the files planned)."""
+    sha = head_commit(root, environ, read=read)
     return short(sha) if sha else None
 
 
