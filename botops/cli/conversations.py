@@ -59,8 +59,9 @@ def conversations_list(
     """Print one page of conversations.
 
     With --bot, --limit and --offset count that bot's conversations: pages are read until
-    --limit of them are found or none are left. csv columns: conversation_id, bot_id, from,
-    to, duration_seconds, recording_url (and sentiment, intent, outcome with insights).
+    --limit of them are found or none are left. csv columns: conversation_id, bot_id,
+    start_time, from, to, duration_seconds, recording_url (and sentiment, intent, outcome with
+    insights; transcript, a line per turn, with transcript).
 
     \b
     Examples:
@@ -76,8 +77,11 @@ def conversations_list(
             client, fields=wanted, limit=limit, offset=offset, bot_id=bot_id
         )
     )
-    insights = "insights" in (wanted or [])
-    click.echo(render_page(page, output_format=output_format, insights=insights), nl=False)
+    insights, transcripts = ("insights" in (wanted or []), "transcript" in (wanted or []))
+    rendered = render_page(
+        page, output_format=output_format, insights=insights, transcripts=transcripts
+    )
+    click.echo(rendered, nl=False)
 
 
 @conversations.command("get")
@@ -92,14 +96,15 @@ def conversations_get(session: Session, conversation_id: str, output_format: str
         botops conversations get conv_abc123
         botops conversations get conv_abc123 --format json
     """
-    import json
     import shutil
 
     from botops.render.conversations import render_transcript
 
     found = session.run(lambda client: client.get_conversation(conversation_id))
     if output_format == "json":
-        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        from botops.support.text import json_text
+
+        click.echo(json_text(found, indent=2))
         return
     width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
     click.echo(render_transcript(found, width=min(width, 120), color=color()))

@@ -29,7 +29,6 @@ from botops.model import (
     Unmanaged,
 )
 from botops.support.files import write_atomically
-from botops.support.git import head_commit
 from botops.support.text import printable
 from botops.sync.disclosed import created_name, refusal
 from botops.sync.plan_json import render_json
@@ -39,12 +38,12 @@ _ACTIONS: tuple[Action, ...] = ("create", "no-op", "update")
 OLDEST_FORMAT_VERSION = 1
 
 
-def stamp(plan: Plan, *, root: Path, environment: str | None = None) -> Plan:
-    """`plan` with where it comes from: now (UTC), this botops, the commit of `root`'s files
-    (CI's `GITHUB_SHA`/`CI_COMMIT_SHA` first) and the environment."""
+def stamp(plan: Plan, *, commit: str | None, environment: str | None = None) -> Plan:
+    """`plan` with where it comes from: now (UTC), this botops, the commit its files are at
+    (`support.git.head_commit`: CI's first, `+dirty` kept) and the environment."""
     plan.created_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     plan.botops_version = __version__
-    plan.commit = head_commit(root)
+    plan.commit = commit
     plan.environment = environment
     return plan
 
@@ -166,6 +165,7 @@ class _Reader:
             botops_version=self.optional_string(data, "botops_version", "") if told else None,
             commit=self.optional_string(data, "commit", "") if told else None,
             environment=self.optional_string(data, "environment", "", required=told),
+            allow_mass_change=self.flag(data, "allow_mass_change"),
         )
         seen: dict[str, int] = {}
         for index, resource in enumerate(plan.resources):
@@ -176,6 +176,13 @@ class _Reader:
                     f"resources[{first}]; make the plan again"
                 )
         return plan
+
+    def flag(self, data: Mapping[str, Any], key: str) -> bool:
+        """An optional `true`/`false` (absent: false)."""
+        value = data.get(key, False)
+        if not isinstance(value, bool):
+            self.fail(f"{key} must be true or false, got {_shown(value)}")
+        return value
 
     def format_version(self, data: Mapping[str, Any]) -> int:
         if "format_version" not in data:
