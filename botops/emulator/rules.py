@@ -53,15 +53,11 @@ def _object(field: str, value: Any) -> str | None:
 def _agents(field: str, value: Any) -> str | None:
     if not isinstance(value, list):
         return f"{field} must be a list of objects"
-    roles: set[str] = set()
     for index, agent in enumerate(value):
         if not isinstance(agent, dict):
             return f"{field}[{index}] must be an object"
         if not isinstance(agent.get("role"), str) or not agent["role"]:
             return f"{field}[{index}].role must be a non-empty string"
-        if agent["role"] in roles:
-            return f"{field}[{index}].role {agent['role']!r} is given twice (roles name agents)"
-        roles.add(agent["role"])
         if "instruction" in agent and not isinstance(agent["instruction"], str):
             return f"{field}[{index}].instruction must be a string"
         if "llm_config" in agent and not isinstance(agent["llm_config"], dict):

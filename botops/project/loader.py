@@ -301,16 +301,20 @@ _Checks = Callable[[bytes, list[Document]], list[Issue]]
 
 
 def _file_checks(path: Path, root: Path, scope: Scope) -> _Checks:
-    """A resource file's invisible characters (but those the guards allow) and modelines that
-    lead nowhere (DESIGN §11: to the project's `schemas/`, beside botops.yaml)."""
+    """A resource file's invisible characters (but those the guards allow) and, for `validate`,
+    modelines that lead nowhere (DESIGN §11: to the project's `schemas/`, beside botops.yaml,
+    when it has one)."""
 
     def check(data: bytes, documents: list[Document]) -> list[Issue]:
         text, _ = decode(data)
         if text is None:
             return []  # reported as unreadable already
-        kinds = [(d.line, known_kind(d.value)) for d in documents]
         issues = scope.guards.invisible_issues(text)
-        return issues + modeline_issues(text, kinds, path, root / "schemas")
+        schemas = root / "schemas"
+        if scope.modelines and schemas.is_dir():  # a project botops wrote its schemas into
+            kinds = [(d.line, known_kind(d.value)) for d in documents]
+            issues += modeline_issues(text, kinds, path, schemas)
+        return issues
 
     return check
 

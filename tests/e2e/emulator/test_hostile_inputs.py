@@ -139,10 +139,6 @@ FIXTURES = {
         b"conversations: [{conversation_id: c, bot_id: b, start_time: [1]}]\n",
         "start.yaml: conversations[0]: start_time must be an ISO 8601 date-time",
     ),
-    "roles.yaml": (
-        b"assistants: [{assistant_id: a, agents: [{role: r}, {role: r}]}]\n",
-        "roles.yaml: assistants[0]: agents[1].role 'r' is given twice",
-    ),
     "ids.yaml": (
         b"assistants: [{assistant_id: a}, {assistant_id: a}]\n",
         "ids.yaml: assistants: a is defined twice",
