@@ -208,8 +208,17 @@ def _walk(directory: Path) -> Iterator[tuple[Path, Path]]:
                 file = Path(current, name)
                 real = _resolved(file) if os.path.islink(file) else real_current / name
                 files.append((real, file))
-    files.sort(key=lambda pair: pair[1])
+    # In the order of `Path`s (part by part), by their text split once: sorting the paths
+    # themselves compares their parts anew at every step.
+    files.sort(key=lambda pair: str(pair[1]).split(os.sep))
     yield from files
+
+
+def _inside(real: Path, root: Path) -> bool:
+    """`real.is_relative_to(root)` for two absolute paths without `..`, as text (the loader
+    asks it for every file)."""
+    text, top = str(real), str(root)
+    return text == top or text.startswith(top if top.endswith("/") else top + "/")
 
 
 def _resolved(path: Path) -> Path:
@@ -309,7 +318,7 @@ def _documents(
     to `problems`. A file that resolves outside `root` (resolved) is not read: a link to a
     secrets file would otherwise be read, and quoted in its errors. Only a regular file is
     read: a FIFO would block until a writer came, a device (`/dev/zero`) would never end."""
-    if not real.is_relative_to(root):
+    if not _inside(real, root):
         problems.append(Problem(name, 1, 1, _OUTSIDE))
         return []
     try:
@@ -403,6 +412,7 @@ class _Instructions:
         # folder of instruction files) by `expect` and `ask_git`, else one by one.
         self._ignored: dict[Path, bool] = {}
         self._expected: set[Path] = set()
+        self._real: dict[tuple[Path, str], Path | str] = {}
 
     def expect(self, resource_file: Path, spec: KindSpec, document: Document) -> None:
         """Note the instruction files `document` names (those git would be asked about), to
@@ -417,11 +427,8 @@ class _Instructions:
             for reference in references if isinstance(references, list) else [references]:
                 if not isinstance(reference, str):
                     continue
-                try:
-                    real = (resource_file.parent / reference).resolve()
-                except (OSError, ValueError, RuntimeError):
-                    continue
-                if self._refused(real, reference) is None:
+                real = self._resolved(resource_file, reference)
+                if isinstance(real, Path) and self._refused(real, reference) is None:
                     self._expected.add(real)
 
     def ask_git(self) -> None:
@@ -441,10 +448,9 @@ class _Instructions:
 
     def read(self, resource_file: Path, reference: str) -> tuple[str | None, str | None]:
         """The instruction text, or why it can't be had (a message naming `reference`)."""
-        try:
-            real = (resource_file.parent / reference).resolve()
-        except (OSError, ValueError, RuntimeError) as error:  # NUL, too long, a symlink loop
-            return None, _unreadable(reference, error)
+        real = self._resolved(resource_file, reference)
+        if not isinstance(real, Path):
+            return None, real
         key = (real, self.root)
         if key not in self._texts:
             try:
@@ -453,9 +459,19 @@ class _Instructions:
                 self._texts[key] = None, _unreadable(reference, error)
         return self._texts[key]
 
+    def _resolved(self, resource_file: Path, reference: str) -> Path | str:
+        """The real path `reference` names from `resource_file`, or why it has none."""
+        key = (resource_file.parent, reference)
+        if key not in self._real:
+            try:
+                self._real[key] = (resource_file.parent / reference).resolve()
+            except (OSError, ValueError, RuntimeError) as error:  # NUL, too long, a link loop
+                self._real[key] = _unreadable(reference, error)
+        return self._real[key]
+
     def _refused(self, real: Path, reference: str) -> str | None:
         """Why the file is not read before git is asked (outside the root, or hidden)."""
-        if not real.is_relative_to(self.root):
+        if not _inside(real, self.root):
             return (
                 f"instruction_file {reference!r} is outside the project root; "
                 "keep instruction files inside the repository"
