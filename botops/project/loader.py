@@ -66,8 +66,10 @@ def load_resources(
     repositories: dict[Path, Path] = {}
     work_trees = WorkTrees()
     valid: list[_Valid] = []
-    test_dirs = _test_dirs(tests, paths)
-    for real, file, argument in _found(paths, root=root, skipped=skipped, problems=problems):
+    real_path = RealPaths()
+    test_dirs = _test_dirs(tests, paths, real_path)
+    found = _found(paths, root=root, skipped=skipped, problems=problems, real_path=real_path)
+    for real, file, argument in found:
         if test_dirs and _under(real, test_dirs):
             continue
         inside = root
@@ -148,20 +150,39 @@ def load_declarations(paths: list[Path], *, root: Path) -> tuple[list[Declaratio
 # ---------------------------------------------------------------------------------- finding
 
 
-def _test_dirs(tests: tuple[Path, ...], paths: list[Path]) -> list[Path]:
+def _test_dirs(tests: tuple[Path, ...], paths: list[Path], real_path: RealPaths) -> list[Path]:
     """The test paths that are not also where resources are read (or above it)."""
-    resolved = [p.resolve() for p in paths]
+    if not tests:
+        return []
+    resolved = [real_path(p) for p in paths]
     found = []
     for test in tests:
         real = test.resolve()
-        if not any(p == real or p.is_relative_to(real) for p in resolved):
+        if not any(_inside(p, real) for p in resolved):
             found.append(real)
     return found
 
 
-def _under(file: Path, directories: list[Path]) -> bool:
-    real = file.resolve()
-    return any(real == d or real.is_relative_to(d) for d in directories)
+def _under(real: Path, directories: list[Path]) -> bool:
+    return any(_inside(real, d) for d in directories)
+
+
+class RealPaths:
+    """Paths with their links followed (`Path.resolve`), each folder resolved once for all
+    the files named in it: a pre-commit hook names 1,000 files of a few folders. A file
+    that is itself a link is resolved on its own."""
+
+    def __init__(self) -> None:
+        self._folders: dict[Path, Path] = {}
+
+    def __call__(self, path: Path) -> Path:
+        name = path.name
+        if name in ("", "..") or os.path.islink(path):
+            return _resolved(path)
+        folder = path.parent
+        if folder not in self._folders:
+            self._folders[folder] = _resolved(folder)
+        return self._folders[folder] / name
 
 
 def find_files(paths: Iterable[Path], *, skipped: set[Path], problems: list[Problem]) -> list[Path]:
@@ -176,11 +197,17 @@ def read_documents(path: Path, problems: list[Problem], *, root: Path) -> list[D
 
 
 def _found(
-    paths: Iterable[Path], *, root: Path | None, skipped: set[Path], problems: list[Problem]
+    paths: Iterable[Path],
+    *,
+    root: Path | None,
+    skipped: set[Path],
+    problems: list[Problem],
+    real_path: RealPaths | None = None,
 ) -> list[tuple[Path, Path, Path]]:
     """Files as given, and `*.yaml`/`*.yml` under directories (hidden ones skipped), each once:
     its real path (links resolved), the path as found, and the path argument it was found
     through; `skipped` files are not resource files."""
+    real_path = real_path or RealPaths()
     found: dict[Path, tuple[Path, Path, Path]] = {}
     for path in paths:
         if path.is_dir():
@@ -188,7 +215,7 @@ def _found(
                 if real not in skipped:
                     found.setdefault(real, (real, file, path))
         elif path.exists():
-            real = _resolved(path)
+            real = real_path(path)
             found.setdefault(real, (real, path, path))
         else:
             problems.append(Problem(shown(path), 1, 1, "no such file or directory"))
