@@ -1,8 +1,9 @@
 """`botops analytics --by version` over N conversations of one bot with 20 versions, and the
 parquet export of the same conversations: wall time, peak memory, size.
 
-For each N, starts an emulator with a fixtures file (one bot, v1..v20 live at even steps across
-the synthetic conversations' month) and `--synthetic-conversations N`, then runs, each in a
+For each N, starts an emulator with a fixtures file (one bot, v1..v20 live at even steps; the
+emulator dates the synthetic conversations from v1 to a month after v20) and
+`--synthetic-conversations N`, then runs, each in a
 fresh process whose peak resident memory is read with `os.wait4`:
 
 - `analytics --by version --format json` through the API (every page, with insights),
@@ -32,7 +33,7 @@ from _emulator import cli_environment, start_emulator
 
 VERSIONS = 20
 WALL_TARGET_S = 5.0
-SYNTHETIC_START = datetime(2026, 1, 1, 3, 30, tzinfo=UTC)  # botops.emulator.conversations
+SYNTHETIC_START = datetime(2026, 1, 1, 3, 30, tzinfo=UTC)  # when v1 goes live
 SYNTHETIC_STEP_S = 26
 
 

@@ -11,7 +11,7 @@ from typing import Any, Literal
 # The name of a kind registered in `botops.kinds` (`KindSpec.name`).
 Kind = str
 Action = Literal["no-op", "update", "create"]
-Outcome = Literal["applied", "stale", "failed", "unknown", "conflict", "skipped"]
+Outcome = Literal["applied", "already applied", "stale", "failed", "unknown", "conflict", "skipped"]
 
 # 2: the plan says where it comes from (created_at, botops_version, commit, environment).
 PLAN_FORMAT_VERSION = 2
@@ -181,6 +181,9 @@ class Plan:
     botops_version: str | None = None
     commit: str | None = None
     environment: str | None = None
+    allow_mass_change: bool = False
+    """Made with `--allow-mass-change`: shown in the plan, and `apply --plan` of it does not
+    need the flag again (the reviewer saw that the plan allows it)."""
 
     def count(self, action: Action) -> int:
         return sum(1 for r in self.resources if r.action == action)
@@ -210,6 +213,10 @@ class ApplyResult:
     conflict  written (`new_version`), but another writer wrote the same resource at the same
               time: the live version may lack these changes or have undone theirs
     skipped   nothing to do (no-op)
+    already applied
+              an earlier run of this same plan wrote it: the live version is the direct
+              successor of the plan's `source_version`, carries every value the plan sends and
+              (where the server lists versions) this plan's version_description; nothing sent
 
     `refused` marks a failure because the plan would send what its rendered form does not show:
     one such resource refuses the whole plan before any write.
@@ -220,3 +227,5 @@ class ApplyResult:
     new_version: str | None = None
     message: str | None = None
     refused: bool = False
+    created_id: str | None = None
+    """The id of the resource a create made (whatever came after), for `apply --write-ids`."""

@@ -11,6 +11,16 @@ comment=${BOTOPS_ACTION_COMMENT:-true}
 plan_from=${BOTOPS_ACTION_PLAN_FROM:-file}
 reviewed_plan=${BOTOPS_ACTION_REVIEWED_PLAN:-}
 read -r -a paths <<<"${BOTOPS_ACTION_PATHS:-}"
+# allow-mass-change: for a plan made here (a saved plan carries its own allowance).
+mass=()
+case ${BOTOPS_ACTION_ALLOW_MASS_CHANGE:-false} in
+true) mass=(--allow-mass-change) ;;
+false) ;;
+*)
+    echo "::error title=botops::allow-mass-change must be true or false, got '${BOTOPS_ACTION_ALLOW_MASS_CHANGE}'"
+    exit 1
+    ;;
+esac
 if [ -n "${BOTOPS_ACTION_ENVIRONMENT:-}" ]; then
     export BOTOPS_ENV=$BOTOPS_ACTION_ENVIRONMENT
 fi
@@ -71,8 +81,8 @@ plan)
         output has-changes false
         finish 1 1
     fi
-    botops plan "${paths[@]}" --out "$plan_file" --format markdown --detailed-exitcode \
-        >"$markdown_file"
+    botops plan "${paths[@]}" "${mass[@]}" --out "$plan_file" --format markdown \
+        --detailed-exitcode >"$markdown_file"
     code=$?
     cat "$markdown_file"
     case $code in
@@ -143,14 +153,14 @@ apply)
             finish 1 1
         fi
         echo "::warning title=botops::applying a fresh plan that no one reviewed (allow-unreviewed: true)"
-        botops apply "${paths[@]}" --auto-approve >"$work/report"
+        botops apply "${paths[@]}" "${mass[@]}" --auto-approve >"$work/report"
     elif [ "$plan_from" != file ]; then
         echo "::error title=botops::plan-from must be file or pull-request, got '$plan_from'"
         finish 1 1
     elif [ -f "$plan_file" ]; then
         botops apply --plan "$plan_file" --auto-approve >"$work/report"
     else
-        botops apply "${paths[@]}" --auto-approve >"$work/report"
+        botops apply "${paths[@]}" "${mass[@]}" --auto-approve >"$work/report"
     fi
     code=$?
     cat "$work/report"

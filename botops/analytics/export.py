@@ -8,18 +8,34 @@ import csv
 import json
 import re
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 from botops.analytics.conversations import OnProgress, each
-from botops.analytics.fields import call_metadata, duration_seconds, intents, outcome, sentiment
+from botops.analytics.fields import (
+    call_metadata,
+    duration_seconds,
+    intents,
+    outcome,
+    sentiment,
+    start_time,
+)
 from botops.errors import UsageError
 from botops.support.files import atomic_text_file
 
 if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
     from botops.client import ApiClient
 
-BASE_COLUMNS = ("conversation_id", "bot_id", "from", "to", "duration_seconds", "recording_url")
+BASE_COLUMNS = (
+    "conversation_id",
+    "bot_id",
+    "start_time",
+    "from",
+    "to",
+    "duration_seconds",
+    "recording_url",
+)
 INSIGHT_COLUMNS = ("sentiment", "intent", "outcome")
 
 ExportFormat = Literal["jsonl", "csv", "parquet"]
@@ -79,11 +95,12 @@ def _writer(
 
         return write_line
     insights = "insights" in (fields or [])
+    transcripts = "transcript" in (fields or [])
     rows = csv.writer(stream, lineterminator="\n")
-    rows.writerow(csv_columns(insights))
+    rows.writerow(csv_columns(insights, transcripts))
 
     def write_row(conversation: dict[str, Any]) -> None:
-        rows.writerow(csv_row(conversation, insights))
+        rows.writerow(csv_row(conversation, insights, transcripts))
 
     return write_row
 
@@ -92,22 +109,36 @@ def to_json_line(conversation: dict[str, Any]) -> str:
     return json.dumps(conversation, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def write_csv(stream: TextIO, conversations: Iterable[dict[str, Any]], *, insights: bool) -> None:
+def write_csv(
+    stream: TextIO,
+    conversations: Iterable[dict[str, Any]],
+    *,
+    insights: bool,
+    transcripts: bool = False,
+) -> None:
     rows = csv.writer(stream, lineterminator="\n")
-    rows.writerow(csv_columns(insights))
-    rows.writerows(csv_row(c, insights) for c in conversations)
+    rows.writerow(csv_columns(insights, transcripts))
+    rows.writerows(csv_row(c, insights, transcripts) for c in conversations)
 
 
-def csv_columns(insights: bool) -> list[str]:
-    return [*BASE_COLUMNS, *(INSIGHT_COLUMNS if insights else ())]
+def csv_columns(insights: bool, transcripts: bool = False) -> list[str]:
+    """The CSV header: the call, then its insights and its transcript when they were asked for
+    (`--fields`): a field asked for is never dropped from the file."""
+    return [
+        *BASE_COLUMNS,
+        *(INSIGHT_COLUMNS if insights else ()),
+        *(("transcript",) if transcripts else ()),
+    ]
 
 
-def csv_row(conversation: dict[str, Any], insights: bool) -> list[str]:
+def csv_row(conversation: dict[str, Any], insights: bool, transcripts: bool = False) -> list[str]:
     metadata = call_metadata(conversation)
     duration = duration_seconds(conversation)
+    started = start_time(conversation)
     row = [
         _cell(conversation.get("conversation_id")),
         _cell(conversation.get("bot_id")),
+        "" if started is None else utc_text(started),
         _cell(metadata.get("from")),
         _cell(metadata.get("to")),
         "" if duration is None else seconds_text(duration),
@@ -116,7 +147,28 @@ def csv_row(conversation: dict[str, Any], insights: bool) -> list[str]:
     if insights:
         row += [_cell(sentiment(conversation)), _cell(", ".join(intents(conversation)))]
         row.append(_cell(outcome(conversation)))
+    if transcripts:
+        row.append(_cell(transcript_text(conversation.get("transcript"))))
     return row
+
+
+def utc_text(moment: datetime) -> str:
+    """An aware time in UTC as ISO 8601 with `Z` (`2026-03-04T03:30:00Z`), as the API writes it."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def transcript_text(turns: Any) -> str:
+    """A transcript as one cell: a line `speaker: text` per turn, as it was (a turn without
+    words is `speaker: `, an empty transcript an empty cell)."""
+    if not isinstance(turns, list):
+        return ""
+    lines = []
+    for turn in turns:
+        if not isinstance(turn, dict):
+            continue
+        speaker, text = turn.get("speaker"), turn.get("text")
+        lines.append(f"{'' if speaker is None else speaker}: {'' if text is None else text}")
+    return "\n".join(lines)
 
 
 def _cell(value: Any) -> str:

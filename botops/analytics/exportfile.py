@@ -3,7 +3,7 @@
 
 JSONL lines are the API's objects as they were exported. A CSV row becomes the object its flat
 columns came from (`call_metadata.from`, `insights.outcome`, ...); `start_time` is read from a
-column of that name when there is one (the export's CSV has none: `--by version` needs JSONL).
+column of that name when there is one (the export's CSV has one; older exports had none).
 """
 
 from __future__ import annotations

@@ -59,8 +59,9 @@ def conversations_list(
     """Print one page of conversations.
 
     With --bot, --limit and --offset count that bot's conversations: pages are read until
-    --limit of them are found or none are left. csv columns: conversation_id, bot_id, from,
-    to, duration_seconds, recording_url (and sentiment, intent, outcome with insights).
+    --limit of them are found or none are left. csv columns: conversation_id, bot_id,
+    start_time, from, to, duration_seconds, recording_url (and sentiment, intent, outcome with
+    insights; transcript, a line per turn, with transcript).
 
     \b
     Examples:
@@ -76,8 +77,11 @@ def conversations_list(
             client, fields=wanted, limit=limit, offset=offset, bot_id=bot_id
         )
     )
-    insights = "insights" in (wanted or [])
-    click.echo(render_page(page, output_format=output_format, insights=insights), nl=False)
+    insights, transcripts = ("insights" in (wanted or []), "transcript" in (wanted or []))
+    rendered = render_page(
+        page, output_format=output_format, insights=insights, transcripts=transcripts
+    )
+    click.echo(rendered, nl=False)
 
 
 @conversations.command("get")

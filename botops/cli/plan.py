@@ -88,6 +88,7 @@ def plan(
         unmanaged=unmanaged,
         with_outcomes=with_outcomes,
     )
+    result.allow_mass_change = allow_mass_change
     try:
         check_mass_change(session, result, allowed=allow_mass_change)
     except PlanError:
@@ -136,6 +137,11 @@ def _render_plan(result: Plan, output_format: str) -> str:
     help="Apply exactly this plan file (resource files are not read).",
 )
 @click.option("--auto-approve", is_flag=True, help="Don't ask for confirmation.")
+@click.option(
+    "--write-ids",
+    is_flag=True,
+    help="Write each created bot's id into its file (one line added, comments kept).",
+)
 @message_option
 @concurrency_option
 @mass_change_option
@@ -145,6 +151,7 @@ def apply(
     paths: tuple[Path, ...],
     plan_file: Path | None,
     auto_approve: bool,
+    write_ids: bool,
     message: str | None,
     concurrency: int,
     allow_mass_change: bool,
@@ -159,6 +166,7 @@ def apply(
         botops apply
         botops apply --auto-approve -m "Add Hindi to the support line"
         botops plan --out plan.json && botops apply --plan plan.json --auto-approve
+        botops apply --auto-approve --write-ids
     """
     from botops.render.plan_text import origin, render_apply_report, render_text
     from botops.support.text import printable
@@ -174,22 +182,37 @@ def apply(
     click.echo(render_text(the_plan, color=color()))
     if not the_plan.has_changes:
         return
-    applying.check_mass_change(session, the_plan, allowed=allow_mass_change)
+    # A saved plan made with --allow-mass-change says so where it is shown: allowed once.
+    allowed = allow_mass_change or the_plan.allow_mass_change
+    applying.check_mass_change(session, the_plan, allowed=allowed)
     # Where the credentials go, said before anything is sent.
     click.echo(printable(f"Target: account {target.account_id} at {target.base_url}."), err=True)
     _confirm_apply(auto_approve)
-    applied = applying.apply_interruptibly(
-        session,
-        the_plan,
-        target=target,
-        concurrency=concurrency,
-        on_interrupt=lambda: click.echo(applying.INTERRUPT_NOTICE, err=True),
-    )
+    from botops.cli.progress import GenerationProgress
+
+    # A create waits on a bot-generation job: its status is shown while it runs.
+    progress = GenerationProgress()
+    try:
+        applied = applying.apply_interruptibly(
+            session,
+            the_plan,
+            target=target,
+            concurrency=concurrency,
+            on_interrupt=lambda: progress.status.event(applying.INTERRUPT_NOTICE),
+            on_generation=progress.on_create,
+        )
+    finally:
+        progress.status.clear()
+    failures: list[str] = []
+    if write_ids:
+        applied, failures = applying.write_created_ids(session, the_plan, applied, paths)
     if applied.interrupted:
         click.echo(applying.INTERRUPTED_ADVICE, err=True)
     click.echo()
     click.echo(render_apply_report(applied.results, color=color()))
-    if not applied.ok:
+    for failure in failures:
+        click.echo(printable(failure), err=True)
+    if not applied.ok or failures:
         sys.exit(1)
 
 

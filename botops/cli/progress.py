@@ -9,7 +9,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from botops.client.generation import job_status
+from botops.client.generation import COMPLETED, FAILED, job_status
+from botops.support.text import printable
 
 FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 REDRAW_EVERY = 0.1  # seconds: ten redraws a second look live and cost nothing
@@ -63,19 +64,50 @@ class StatusLine:
 
 
 class GenerationProgress:
-    """`botops generate`: a line per job status, and the spinner with the latest one."""
+    """Bot-generation jobs (`botops generate`; each create of `botops apply`): a line per status
+    change of a job, never more, and on a terminal the live line with the latest status while
+    a job runs."""
 
     def __init__(self) -> None:
         self.status = StatusLine()
         self._shown = "starting"
+        self._started: dict[str, float] = {}  # per job: when its first status came
+        self._running: dict[str, str] = {}  # per resource whose job runs: its live text
+        self._spinner: asyncio.Task[None] | None = None
 
-    def on_status(self, job: dict[str, Any]) -> None:
+    def on_status(self, job: dict[str, Any], address: str | None = None) -> None:
         state = job_status(job) or "unknown"
-        self._shown = f"{state}, job {job.get('id')}"
-        self.status.event(f"Job {job.get('id')}: {state} ({self.status.elapsed:.0f} s)")
+        job_id = printable(str(job.get("id")))
+        started = self._started.setdefault(f"{address} {job_id}", time.monotonic())
+        who = f"{printable(address)}: " if address else ""
+        self._shown = f"{who}{state}, job {job_id}"
+        elapsed = time.monotonic() - started
+        self.status.event(f"{who}Job {job_id}: {state} ({elapsed:.0f} s)")
 
     async def spin(self) -> None:
         await self.status.spin(lambda: f"Generating: {self._shown} · {self.status.elapsed:.0f} s")
+
+    def on_create(self, address: str, job: dict[str, Any]) -> None:
+        """`apply`: a create's job changed status. Its line, and on a terminal the live line
+        turns while any create's job runs (started here, inside the apply's event loop)."""
+        self.on_status(job, address)
+        if job_status(job) == COMPLETED or job_status(job) in FAILED:
+            self._running.pop(address, None)
+        else:
+            self._running[address] = self._shown
+        if self.status.live and self._running and self._spinner is None:
+            self._spinner = asyncio.get_running_loop().create_task(self._spin_while_running())
+
+    async def _spin_while_running(self) -> None:
+        try:
+            while self._running:
+                latest = list(self._running.values())[-1]
+                more = f" (+{len(self._running) - 1} more)" if len(self._running) > 1 else ""
+                self.status.update(f"Generating: {latest}{more} · {self.status.elapsed:.0f} s")
+                await asyncio.sleep(REDRAW_EVERY)
+        finally:
+            self.status.clear()
+            self._spinner = None
 
 
 def _write(text: str) -> None:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import random
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from botops.emulator.store import ConversationRow
+from botops.emulator.rules import parse_date, timestamp
+from botops.emulator.store import Bot, ConversationRow
 
 Turns = tuple[tuple[str, str], ...]
 
@@ -523,15 +523,22 @@ def demo_conversations(seed: int = 20260408) -> list[dict[str, Any]]:
     return conversations
 
 
-def synthetic(count: int, bots: list[tuple[str, dict[str, Any]]]) -> Iterator[ConversationRow]:
-    """`count` conversations spread over `bots` (id, data), as rows ready to insert.
+def synthetic(count: int, bots: list[Bot]) -> Iterator[ConversationRow]:
+    """`count` conversations spread over `bots`, as rows ready to insert.
+
+    Each bot's conversations are dated evenly from its first version's `date_created` to
+    `SYNTHETIC_DAYS` after its latest version's, so that every version has conversations for
+    `analytics --by version` to attribute (the dates come from the versions alone, never from
+    the clock).
 
     Every transcript is rendered and encoded once up front; each row then only picks one and
     formats its call metadata, which keeps 100,000 rows to a second or two.
     """
     rng = random.Random(7)
     pools = []
-    for bot_id, data in bots:
+    spans = []
+    for bot in bots:
+        bot_id, data = bot.bot_id, bot.data
         kind = kind_of(bot_id, str(data.get("name", "")))
         languages = _languages(kind, list(data.get("supported_languages") or []))
         pool = []
@@ -552,10 +559,11 @@ def synthetic(count: int, bots: list[tuple[str, dict[str, Any]]]) -> Iterator[Co
                         )
                     )
         pools.append((bot_id, NUMBERS[kind], pool))
-    start = int(datetime(2026, 1, 1, 3, 30, tzinfo=UTC).timestamp())
+        spans.append(_span(bot, -(-count // len(bots)) if bots else 0))
     state = 12345
     for index in range(count):
         bot_id, to, pool = pools[index % len(pools)]
+        first, step = spans[index % len(pools)]
         state = (state * 1103515245 + 12345) & 0x7FFFFFFF
         transcript, insights, duration = pool[state % len(pool)]
         conversation_id = f"conv_syn{index + 1:07d}"
@@ -564,5 +572,26 @@ def synthetic(count: int, bots: list[tuple[str, dict[str, Any]]]) -> Iterator[Co
             f'"duration_seconds":{duration + (state >> 12) % 40},'
             f'"recording_url":"{RECORDINGS}/synthetic/{conversation_id}.mp3"}}'
         )
-        started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + index * 26))
+        moment = first + (index // len(pools)) * step
+        started = timestamp(datetime.fromtimestamp(int(moment), UTC))
         yield (conversation_id, bot_id, started, call_metadata, transcript, insights, None)
+
+
+SYNTHETIC_DAYS = 30  # how long after its latest version a bot's synthetic calls go on
+
+
+def _span(bot: Bot, calls: int) -> tuple[float, float]:
+    """When `bot`'s first synthetic call starts (epoch seconds) and the step between its
+    `calls` calls: evenly from its first version to `SYNTHETIC_DAYS` after its latest."""
+    dates = [_epoch(bot.date_created), *(_epoch(d) for d, _ in bot.history.values())]
+    first = min(dates)
+    end = min(max(dates) + SYNTHETIC_DAYS * 86_400, LAST_SECOND)
+    return first, (end - first) / max(calls, 1)
+
+
+LAST_SECOND = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp()
+
+
+def _epoch(text: str) -> float:
+    parsed = parse_date(text)
+    return parsed[0].timestamp() if parsed is not None else 0.0

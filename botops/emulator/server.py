@@ -145,8 +145,7 @@ class Seed:
 
     def load(self, store: Store) -> None:
         dataset = self.dataset
-        bots = [(bot.bot_id, bot.data) for bot in dataset.bots]
-        rows = conversations.synthetic(self.synthetic, bots) if self.synthetic else ()
+        rows = conversations.synthetic(self.synthetic, dataset.bots) if self.synthetic else ()
         try:
             store.load(dataset, rows)
         except Refused as error:

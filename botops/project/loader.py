@@ -612,9 +612,26 @@ def _with_instruction(mapping: dict[str, Any], text: str | None) -> dict[str, An
 # ---------------------------------------------------------------------------------- cross-file
 
 
+_Place = tuple[str, int, int]
+
+
 def _declared_twice(declared: list[_Declared]) -> list[Problem]:
     """A resource declared in two places is reported at each, naming the others."""
-    places: dict[tuple[Kind, str, str], list[tuple[str, int, int]]] = {}
+    places = _places(declared)
+    problems: list[Problem] = []
+    for (kind, field, declared_as), found in places.items():
+        for place in found if len(found) > 1 else []:
+            others = ", ".join(
+                f"{f}:{line}:{col}" for f, line, col in found if (f, line, col) != place
+            )
+            message = _twice_message(spec_of(kind), field, declared_as, others)
+            problems.append(Problem(*place, message))
+    return problems
+
+
+def _places(declared: list[_Declared]) -> dict[tuple[Kind, str, str], list[_Place]]:
+    """Where each resource is declared: by (kind, `id_key` or `name`, its value)."""
+    places: dict[tuple[Kind, str, str], list[_Place]] = {}
     for item in declared:
         value: dict[str, Any] = item.document.value
         spec = spec_of(item.kind)
@@ -626,15 +643,55 @@ def _declared_twice(declared: list[_Declared]) -> list[Problem]:
             continue
         where = item.document.where((field,))
         places.setdefault((item.kind, field, value[field]), []).append((item.file, *where))
+    return places
+
+
+def clashes_with_the_rest(
+    named: list[Path], rest: list[Path], *, root: Path, scope: Scope
+) -> list[Problem]:
+    """What the files `named` declare that another file under `rest` declares too (the same
+    id, or the same name without one), at the named file's place. A pre-commit hook names only
+    the changed files; a new file that duplicates an unchanged one must still be refused. The
+    other files are only parsed as `scope` sees them, never reported on."""
+    skipped = {(root / PROJECT_FILE).resolve()}
+    mine = [
+        (real, path) for real, path, _ in _found(named, root=root, skipped=skipped, problems=[])
+    ]
+    seen = {real for real, _ in mine}
+    others = [
+        (real, path)
+        for real, path, _ in _found(rest, root=root, skipped=skipped, problems=[])
+        if real not in seen
+    ]
+    theirs = _places(_declared_in(others, root=root, scope=scope)) if others else {}
+    if not theirs:
+        return []
     problems: list[Problem] = []
-    for (kind, field, declared_as), found in places.items():
-        for place in found if len(found) > 1 else []:
-            others = ", ".join(
-                f"{f}:{line}:{col}" for f, line, col in found if (f, line, col) != place
-            )
-            message = _twice_message(spec_of(kind), field, declared_as, others)
-            problems.append(Problem(*place, message))
+    for (kind, field, value), places in _places(_declared_in(mine, root=root, scope=scope)).items():
+        found = theirs.get((kind, field, value), [])
+        others_text = ", ".join(f"{f}:{line}:{col}" for f, line, col in found)
+        problems += [
+            Problem(*place, _twice_message(spec_of(kind), field, value, others_text))
+            for place in (places if found else [])
+        ]
     return problems
+
+
+def _declared_in(files: list[tuple[Path, Path]], *, root: Path, scope: Scope) -> list[_Declared]:
+    """The documents of a known kind in `files` (real path, path), as `scope` sees them, valid
+    or not; what stops a file being read is passed over."""
+    declared: list[_Declared] = []
+    inside = root.resolve()
+    for real, path in files:
+        name = shown(path)
+        for written in _documents(path, real, name, [], root=inside):
+            if not exists_in(written, scope.environment):
+                continue
+            document = effective(written, scope.environment).document
+            kind = known_kind(document.value)
+            if kind is not None:
+                declared.append(_Declared(kind, name, document, None))
+    return declared
 
 
 def _twice_message(spec: KindSpec, field: str, value: str, others: str) -> str:

@@ -25,6 +25,7 @@ from botops.project.guards import Guards
 from botops.project.loader import (
     PROJECT_FILE,
     PROJECT_SCHEMA,
+    clashes_with_the_rest,
     load_resources,
     parse_file,
     problems_in,
@@ -237,6 +238,36 @@ def declared_everywhere(
     if problems:
         raise ConfigError(problems)
     return list(resources.values())
+
+
+def clashes_everywhere(
+    project: Project, named: tuple[Path, ...], environment: Environment | None
+) -> list[Problem]:
+    """What the files `named` (as a pre-commit hook names them) declare that another resource
+    file of the project declares too, for `environment` or every environment botops.yaml
+    defines (a problem of some only says in which). Only where botops.yaml says which files
+    are resource files (`paths`): without them any YAML under the working directory might be
+    one, and nothing is checked."""
+    if project.file is None or not named:
+        return []
+    scopes: list[Environment | None] = (
+        [environment]
+        if environment is not None or not project.environments
+        else [project.environments[name] for name in sorted(project.environments)]
+    )
+    found: dict[str, list[Problem]] = {}
+    for scope in scopes:
+        configured = scope.paths if scope is not None and scope.paths is not None else None
+        configured = project.paths if configured is None else configured
+        rest = [p for p in configured if p.exists()]
+        found["" if scope is None else scope.name] = (
+            clashes_with_the_rest(
+                list(named), rest, root=project.root, scope=scope_of(project, scope)
+            )
+            if rest
+            else []
+        )
+    return across_environments(found) if len(found) > 1 else next(iter(found.values()))
 
 
 def scope_of(project: Project, environment: Environment | None) -> Scope:

@@ -67,7 +67,9 @@ def when(conversation: dict[str, Any], *, seconds: bool = False) -> str:
     return text
 
 
-def render_page(page: Sequence[dict[str, Any]], *, output_format: str, insights: bool) -> str:
+def render_page(
+    page: Sequence[dict[str, Any]], *, output_format: str, insights: bool, transcripts: bool = False
+) -> str:
     """`conversations list` output, newline-terminated: table, json, jsonl or csv."""
     if output_format == "json":
         return json.dumps(list(page), indent=2, ensure_ascii=False) + "\n"
@@ -75,7 +77,7 @@ def render_page(page: Sequence[dict[str, Any]], *, output_format: str, insights:
         return "".join(export.to_json_line(c) for c in page)
     if output_format == "csv":
         buffer = io.StringIO()
-        export.write_csv(buffer, page, insights=insights)
+        export.write_csv(buffer, page, insights=insights, transcripts=transcripts)
         return buffer.getvalue()
     return render_table(page, insights=insights) + "\n"
 

@@ -21,6 +21,7 @@ from botops.render.plan_text import (
     counted,
     diff_lines,
     live_outcome_line,
+    mass_change_allowance,
     no_changes,
     override_note,
     plural,
@@ -69,6 +70,9 @@ def _head(plan: Plan) -> str:
     where = f" (environment {plan.environment})" if plan.environment else ""
     target = escape(f"Account {plan.account_id} at {plan.base_url}{where}")
     lines = ["### botops plan", "", target, "", f"**{plan.summary()}**"]
+    allowance = mass_change_allowance(plan)
+    if allowance:
+        lines += ["", f"**{escape(allowance)}**"]
     if not plan.has_changes:
         lines += ["", no_changes(plan)]
     return "\n".join(lines)

@@ -172,8 +172,23 @@ def render_text(plan: Plan, *, color: bool) -> str:
         blocks.append(no_changes(plan))
     if plan.unmanaged:
         blocks.append(_unmanaged_block(plan, paint))
+    allowance = mass_change_allowance(plan)
+    if allowance:
+        blocks.append(paint.bold(allowance))
     blocks.append(paint.bold(plan.summary()))
     return "\n\n".join(blocks)
+
+
+def mass_change_allowance(plan: Plan) -> str | None:
+    """What a plan made with `--allow-mass-change` says of it (apply of it needs no flag)."""
+    if not plan.allow_mass_change:
+        return None
+    changed = sum(1 for r in plan.resources if r.action != "no-op")
+    return (
+        f"Mass change allowed (--allow-mass-change): {changed} of "
+        f"{counted(len(plan.resources), 'resource')} change; applying this plan does not ask "
+        "again."
+    )
 
 
 def no_changes(plan: Plan) -> str:
@@ -253,6 +268,7 @@ def _unmanaged_block(plan: Plan, paint: _Painter) -> str:
 
 _OUTCOME_WORDS = {
     "applied": "applied",
+    "already applied": "already applied",
     "stale": "refused as stale",
     "failed": "failed",
     "unknown": "unknown (may or may not have been written)",
@@ -261,6 +277,7 @@ _OUTCOME_WORDS = {
 }
 _OUTCOME_STYLES = {
     "applied": "+",
+    "already applied": " ",
     "stale": "~",
     "failed": "-",
     "unknown": "-",
@@ -276,10 +293,12 @@ def render_apply_report(results: Sequence[ApplyResult], *, color: bool) -> str:
     counts = {o: sum(1 for r in results if r.outcome == o) for o in _OUTCOME_WORDS}
     # Conflicts are counted only when there are some: the line scripts read stays as it was.
     conflicts = f", {counted(counts['conflict'], 'conflict')}" if counts["conflict"] else ""
+    # So is a re-run's "already applied" (by an earlier run of the same plan).
+    earlier = f", {counts['already applied']} already applied" if counts["already applied"] else ""
     lines.append(
         paint.bold(
             f"Apply: {counts['applied']} applied, {counts['stale']} stale, "
-            f"{counts['failed']} failed, {counts['unknown']} unknown{conflicts}."
+            f"{counts['failed']} failed, {counts['unknown']} unknown{conflicts}{earlier}."
         )
     )
     lines += _next_steps(counts)

@@ -26,6 +26,7 @@ from botops.errors import (
     ApiError,
     BotopsError,
     GenerationTimeout,
+    HTTPStatusError,
     ServerError,
     TransportError,
 )
@@ -48,6 +49,8 @@ if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
 MAX_WRITE_ATTEMPTS = 5
 
 OnResult = Callable[[ApplyResult], None]
+# A create's bot-generation job, each time its status changes: (the resource's address, the job).
+OnGeneration = Callable[[str, dict[str, Any]], None]
 
 
 class _Unknown(Exception):
@@ -77,8 +80,10 @@ async def apply_plan(
     generation_timeout: float = 600.0,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     stop: asyncio.Event | None = None,
+    on_generation: OnGeneration | None = None,
 ) -> None:
-    """Apply every changed resource of `plan`, reporting each outcome through `on_result`.
+    """Apply every changed resource of `plan`, reporting each outcome through `on_result`
+    (and each status of a create's generation job through `on_generation`).
 
     Results are reported as they settle, so a caller interrupted half-way still has them. Once
     `stop` is set no new write starts (those resources fail with nothing sent) while writes in
@@ -86,7 +91,11 @@ async def apply_plan(
     cancelled is reported as `unknown`.
     """
     writer = _Writer(
-        client, sleep=sleep, generation_timeout=generation_timeout, stop=stop or asyncio.Event()
+        client,
+        sleep=sleep,
+        generation_timeout=generation_timeout,
+        stop=stop or asyncio.Event(),
+        on_generation=on_generation,
     )
     changed = [r for r in plan.resources if r.action != "no-op"]
     # One resource (read, write, read back) per slot: a resource still waiting for a slot when
@@ -144,11 +153,13 @@ class _Writer:
         sleep: Callable[[float], Awaitable[None]],
         generation_timeout: float,
         stop: asyncio.Event,
+        on_generation: OnGeneration | None = None,
     ) -> None:
         self.client = client
         self.sleep = sleep
         self.generation_timeout = generation_timeout
         self.stop = stop
+        self.on_generation = on_generation
 
     async def check_all(
         self, changed: list[ResourcePlan], slots: asyncio.Semaphore
@@ -176,12 +187,12 @@ class _Writer:
                     return resource.address, ApplyResult(
                         resource.address, "failed", message=listing
                     )
-                return resource.address, self._checked_create(resource, named)
+                return resource.address, await self._checked_create(resource, named)
             return resource.address, await self._checked(resource, slots)
 
         return dict(await asyncio.gather(*(one(r) for r in changed)))
 
-    def _checked_create(
+    async def _checked_create(
         self, resource: ResourcePlan, named: dict[tuple[str, str], list[str]]
     ) -> ApplyResult | None:
         problem = refusal(resource, None)
@@ -192,6 +203,15 @@ class _Writer:
         # this plan was applied already): generating again would clone it.
         name = created_name(resource)
         existing = named.get((resource.kind, str(name)), [])
+        if len(existing) == 1 and await self._created_by(spec, resource, existing[0]):
+            return ApplyResult(
+                resource.address,
+                "already applied",
+                created_id=existing[0],
+                message=f"created as {existing[0]} by an earlier run of this plan (its newest "
+                f"version has the values and description this plan sends); nothing was sent. "
+                f"Add `{spec.id_key}: {existing[0]}` to {resource.file}",
+            )
         if existing:
             return ApplyResult(
                 resource.address,
@@ -214,6 +234,15 @@ class _Writer:
             return ApplyResult(resource.address, "failed", message=str(error))
         live_version = version_of(live)
         if live_version != resource.source_version:
+            if await self._already_applied(spec, resource, live):
+                return ApplyResult(
+                    resource.address,
+                    "already applied",
+                    new_version=live_version,
+                    message=f"{live_version} is this plan's write from an earlier run (built on "
+                    f"{resource.source_version}, with the values and description this plan "
+                    "sends); nothing was sent",
+                )
             return ApplyResult(
                 resource.address,
                 "stale",
@@ -226,6 +255,66 @@ class _Writer:
         if problem is not None:
             return _refused(resource, problem)
         return live
+
+    async def _already_applied(
+        self, spec: KindSpec, resource: ResourcePlan, live: LiveObject
+    ) -> bool:
+        """Whether `live` is what this plan's own write made in an earlier run (a re-run after
+        a partial failure): the direct successor of the version the plan saw, carrying every
+        value the plan sends, the stable mark it asks for, and, where the server lists its
+        versions, this plan's version_description; and the plan is one apply would have sent
+        on the version it was made on."""
+        payload = resource.payload
+        written = version_of(live)
+        assert resource.id is not None and isinstance(payload, dict)
+        if written is None or written != next_version(resource.source_version):
+            return False
+        if not carries(live, spec.sent(payload)):
+            return False
+        if spec.marks_stable_in(payload) and live.get("stable_version") not in (None, written):
+            return False
+        try:
+            seen = await spec.read(self.client, resource.id, version=resource.source_version)
+            stamp = await self._description_of(spec, resource.id, written)
+        except BotopsError:
+            return False
+        # A kind whose read can't name an older version answers the newest: then the values
+        # and the stamp tell.
+        if version_of(seen) == resource.source_version and refusal(resource, seen) is not None:
+            return False
+        description = payload.get("version_description")
+        return stamp is None or not isinstance(description, str) or stamp == description
+
+    async def _created_by(self, spec: KindSpec, resource: ResourcePlan, bot_id: str) -> bool:
+        """Whether live `bot_id` is this plan's create, done by an earlier run: it carries every
+        declared value and its newest version bears this plan's version_description (a bot that
+        generation gave every value got no version of botops' and can't be told so)."""
+        assert isinstance(resource.payload, dict)
+        version = resource.payload.get("version")
+        description = version.get("version_description") if isinstance(version, dict) else None
+        if not isinstance(version, dict) or not isinstance(description, str):
+            return False
+        try:
+            live = await spec.read(self.client, bot_id)
+            written = version_of(live)
+            stamp = await self._description_of(spec, bot_id, str(written))
+        except BotopsError:
+            return False
+        return carries(live, spec.sent(version)) and stamp == description
+
+    async def _description_of(self, spec: KindSpec, resource_id: str, version: str) -> str | None:
+        """`version`'s version_description as the server lists it; None when the server has no
+        version list (404/405) or does not say."""
+        try:
+            async for item in spec.version_items(self.client, resource_id):
+                if item.get("version") == version:
+                    found = item.get("version_description")
+                    return found if isinstance(found, str) else None
+        except HTTPStatusError as error:
+            if error.status in (404, 405):
+                return None
+            raise
+        return None
 
     async def apply(self, resource: ResourcePlan, live: LiveObject | None) -> ApplyResult:
         address = resource.address
@@ -261,8 +350,14 @@ class _Writer:
         text = resource.payload["generation"]["text_content"]
         if self.stop.is_set():
             raise _Stopped
+        report = self.on_generation
         try:
-            job = await run_generation(self.client, text, timeout=self.generation_timeout)
+            job = await run_generation(
+                self.client,
+                text,
+                timeout=self.generation_timeout,
+                on_status=(lambda job: report(resource.address, job)) if report else None,
+            )
         except TransportError as error:
             if not error.maybe_sent:
                 raise
@@ -282,7 +377,7 @@ class _Writer:
         # From here on the bot exists: every outcome names it and the line that manages it.
         created = (
             f"created as {bot_id} through bot generation job {job.get('id')}; "
-            f"add `{spec.id_key}: {bot_id}` to {resource.file}"
+            f"{id_hint(spec.id_key, bot_id, resource.file)}"
         )
         outcome: Outcome
         try:
@@ -295,6 +390,7 @@ class _Writer:
                 "conflict",
                 new_version=error.version,
                 message=f"{error}; {created}",
+                created_id=bot_id,
             )
         except _Unknown as error:
             outcome, detail = "unknown", str(error)
@@ -302,12 +398,17 @@ class _Writer:
             outcome, detail = "failed", f"its declared fields were not written: {error}"
         else:
             return ApplyResult(
-                resource.address, "applied", new_version=new_version, message=created
+                resource.address,
+                "applied",
+                new_version=new_version,
+                message=created,
+                created_id=bot_id,
             )
         return ApplyResult(
             resource.address,
             outcome,
             message=f"{created}, then run `botops apply` again ({detail})",
+            created_id=bot_id,
         )
 
     async def _declare(self, spec: KindSpec, bot_id: str, version: Payload) -> str | None:
@@ -442,6 +543,11 @@ class _Writer:
                 f"written as {version}, but reading it back to check it failed ({failure}); "
                 "run `botops plan` to see"
             ) from None
+
+
+def id_hint(id_key: str, resource_id: str, file: str) -> str:
+    """What a create's result asks to add to its file (`apply --write-ids` does it)."""
+    return f"add `{id_key}: {resource_id}` to {file}"
 
 
 def _refused(resource: ResourcePlan, problem: str) -> ApplyResult:

@@ -5,7 +5,9 @@ contracted keys are written (`environment`, null without one; the provenance), p
 `name` and `unmanaged` for people and scripts reading it, and a resource's `overridden` change
 paths when an environment's overrides gave them (what `(prod override)` marks in a comment
 rendered from the file), and its `notes` on the live state when there are any ("latest v8 is not
-stable; building on v7"): nothing else (and never a credential) can reach a plan file.
+stable; building on v7"), and `allow_mass_change: true` when the plan was made with
+`--allow-mass-change` (which every rendering of it shows): nothing else (and never a credential)
+can reach a plan file.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "resources": [_resource(r) for r in plan.resources],
         "unmanaged": [_unmanaged(u) for u in plan.unmanaged],
     }
+    if plan.allow_mass_change:
+        data["allow_mass_change"] = True
     return data
 
 

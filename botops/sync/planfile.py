@@ -166,6 +166,7 @@ class _Reader:
             botops_version=self.optional_string(data, "botops_version", "") if told else None,
             commit=self.optional_string(data, "commit", "") if told else None,
             environment=self.optional_string(data, "environment", "", required=told),
+            allow_mass_change=self.flag(data, "allow_mass_change"),
         )
         seen: dict[str, int] = {}
         for index, resource in enumerate(plan.resources):
@@ -176,6 +177,13 @@ class _Reader:
                     f"resources[{first}]; make the plan again"
                 )
         return plan
+
+    def flag(self, data: Mapping[str, Any], key: str) -> bool:
+        """An optional `true`/`false` (absent: false)."""
+        value = data.get(key, False)
+        if not isinstance(value, bool):
+            self.fail(f"{key} must be true or false, got {_shown(value)}")
+        return value
 
     def format_version(self, data: Mapping[str, Any]) -> int:
         if "format_version" not in data:

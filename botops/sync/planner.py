@@ -254,10 +254,12 @@ def _plan_create(
             f"(renamed?){create}"
         )
     fields = sorted(resource.desired)
+    # Only the declared fields generation did not already give the bot are sent, which the
+    # plan can't know: its generated description names none of them.
     version = spec.payload(
         None,
         dict(resource.desired),
-        description=version_description(resource, fields, message=message, commit=commit),
+        description=version_description(resource, None, message=message, commit=commit),
         mark_as_stable=resource.mark_as_stable,
     )
     return ResourcePlan(
@@ -287,10 +289,13 @@ def diff_fields(
 
 
 def version_description(
-    resource: Resource, fields: Sequence[str], *, message: str | None, commit: str | None
+    resource: Resource, fields: Sequence[str] | None, *, message: str | None, commit: str | None
 ) -> str:
-    """`--message`, else the file's, else one naming the changed fields; plus the commit."""
-    text = message or resource.version_description or f"botops: update {', '.join(fields)}"
+    """`--message`, else the file's, else one naming the changed fields (for a create, whose
+    sent fields are known only once the bot is generated: `botops: create`); plus the
+    commit."""
+    generated = "botops: create" if fields is None else f"botops: update {', '.join(fields)}"
+    text = message or resource.version_description or generated
     return f"{text} (commit {commit})" if commit else text
 
 

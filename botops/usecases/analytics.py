@@ -92,9 +92,9 @@ def _sources(by: str | None, source: Path | None, versions_file: Path | None) ->
     export = ExportFile(source) if source is not None else None
     if by == "version" and export is not None and not export.has_times:
         raise UsageError(
-            f"{source}: --by version places each conversation in its version's time, and the "
-            "CSV export has no start time column (its columns are fixed); use a JSONL export: "
-            "botops conversations export --out calls.jsonl --fields insights"
+            f"{source}: --by version places each conversation in its version's time, and this "
+            "CSV has no start_time column; export again (the export's CSV has one): "
+            "botops conversations export --out calls.csv --fields insights"
         )
     if by == "version" and export is not None and versions_file is None:
         # --from is offline (DESIGN §13): the histories must come from a file too.

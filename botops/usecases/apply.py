@@ -12,15 +12,17 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from botops.analytics.history import attach_outcomes
 from botops.client import ApiClient
 from botops.errors import UsageError
+from botops.kinds import spec_of
 from botops.model import ApplyResult, Plan
-from botops.project.settings import Target, declared_resources
-from botops.sync.applier import STOPPED_MESSAGE, apply_plan
+from botops.project.loader import find_files
+from botops.project.settings import Target, declared_resources, resource_paths
+from botops.sync.applier import STOPPED_MESSAGE, OnGeneration, apply_plan, id_hint
 from botops.sync.planfile import read_plan, stamp
 from botops.sync.planner import current_commit, make_plan
 from botops.usecases.session import Session
@@ -105,7 +107,7 @@ class Applied:
 
     @property
     def ok(self) -> bool:
-        return all(r.outcome in ("applied", "skipped") for r in self.results)
+        return all(r.outcome in ("applied", "already applied", "skipped") for r in self.results)
 
 
 def apply_interruptibly(
@@ -115,8 +117,10 @@ def apply_interruptibly(
     target: Target,
     concurrency: int,
     on_interrupt: Callable[[], None],
+    on_generation: OnGeneration | None = None,
 ) -> Applied:
-    """Apply `plan` to `target`; `on_interrupt` is called at the first Ctrl-C (to say so)."""
+    """Apply `plan` to `target`; `on_interrupt` is called at the first Ctrl-C (to say so),
+    `on_generation` with each status of a create's bot-generation job."""
     results: list[ApplyResult] = []
     stop = asyncio.Event()
 
@@ -137,7 +141,13 @@ def apply_interruptibly(
             loop.add_signal_handler(signal.SIGINT, interrupted)
         try:
             async with session.client(concurrency=concurrency, target=target) as client:
-                await apply_plan(plan, client, on_result=results.append, stop=stop)
+                await apply_plan(
+                    plan,
+                    client,
+                    on_result=results.append,
+                    stop=stop,
+                    on_generation=on_generation,
+                )
         except asyncio.CancelledError:
             pass
         finally:
@@ -153,3 +163,46 @@ def apply_interruptibly(
         if r.action != "no-op" and r.address not in done
     )
     return Applied(sorted(results, key=lambda r: r.address), interrupted=stop.is_set())
+
+
+def write_created_ids(
+    session: Session, plan: Plan, applied: Applied, paths: tuple[Path, ...]
+) -> tuple[Applied, list[str]]:
+    """`apply --write-ids`: each created resource's id written into its file (only a resource
+    file of this project: `paths`, else the project's paths). Returns the results, whose
+    messages now say what was written, and one line per id that could not be written."""
+    from botops.sync.write_ids import write_created_id
+
+    project = session.project
+    files = find_files(
+        resource_paths(project, paths, session.environment),
+        skipped={project.file.resolve()} if project.file else set(),
+        problems=[],
+    )
+    root = project.root.resolve() if project.file else None
+    allowed = {
+        real for real in (f.resolve() for f in files) if root is None or real.is_relative_to(root)
+    }
+    by_address = {r.address: r for r in plan.resources}
+    results: list[ApplyResult] = []
+    failures: list[str] = []
+    for result in applied.results:
+        resource = by_address.get(result.address)
+        if result.created_id is None or resource is None or resource.action != "create":
+            results.append(result)
+            continue
+        spec = spec_of(resource.kind)
+        hint = id_hint(spec.id_key, result.created_id, resource.file)
+        try:
+            write_created_id(
+                resource, result.created_id, resource_files=allowed, environment=plan.environment
+            )
+        except UsageError as error:
+            failures.append(f"--write-ids: {error}; nothing was written: {hint} by hand")
+            results.append(result)
+            continue
+        written = f"wrote `{spec.id_key}: {result.created_id}` into {resource.file}"
+        message = result.message or ""
+        message = message.replace(hint, written) if hint in message else f"{message}; {written}"
+        results.append(replace(result, message=message.removeprefix("; ")))
+    return Applied(results, interrupted=applied.interrupted), failures

@@ -18,7 +18,12 @@ from botops.errors import ConfigError, Problem
 from botops.model import Environment, Project, Resource
 from botops.project.environments import across_environments, select_environment
 from botops.project.loader import PROJECT_FILE, SUFFIXES, RealPaths
-from botops.project.settings import declared_everywhere, declared_resources, load_project
+from botops.project.settings import (
+    clashes_everywhere,
+    declared_everywhere,
+    declared_resources,
+    load_project,
+)
 from botops.project.testfiles import load_tests
 
 
@@ -108,6 +113,8 @@ def validate(
             result.resources = declared_everywhere(project, tuple(resources), chosen)
         except ConfigError as error:
             result.problems.extend(error.problems)
+        # Named files (a pre-commit hook's) are checked against the whole project too.
+        result.problems.extend(clashes_everywhere(project, tuple(resources), chosen))
     if tests or not paths:
         _check_tests(result, project, chosen, tuple(tests))
     result.problems = sorted(set(result.problems))

@@ -4,6 +4,7 @@ forge."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,19 @@ def test_the_tests_go_under_the_plan_in_the_one_comment(
     assert "### botops plan" in mine["body"] and "The test passed." in mine["body"]
     assert [w.method for w in forge.writes()] == ["POST", "PATCH"]
     assert KEY not in tested.stdout + tested.stderr + mine["body"]
+
+
+def test_the_allow_mass_change_input_reaches_the_plan_file_and_nothing_else_is_taken(
+    project: Path, emulator_factory: object, forge: ForgeState
+) -> None:
+    emulator = emulator_factory("--demo")  # type: ignore[operator]
+    odd, _, _ = run_step(project, emulator, forge, "plan", allow_mass_change="yes")
+    assert odd.returncode == 1
+    assert "allow-mass-change must be true or false, got 'yes'" in odd.stdout
+    assert not (project / "botops-plan.json").exists()
+
+    done, _, _ = run_step(project, emulator, forge, "plan", allow_mass_change="true")
+    assert done.returncode == 0, done.stderr
+    assert json.loads((project / "botops-plan.json").read_text())["allow_mass_change"] is True
+    (mine,) = forge.comments("github", "acme/bots#3")
+    assert "Mass change allowed (--allow-mass-change)" in mine["body"]

@@ -26,7 +26,9 @@ from tests.support import ROOT, Emulator, botops, botops_process, start_emulator
 
 FIXTURES = ROOT / "tests/fixtures/analytics.yaml"
 CONVERSATIONS = "/voicebot/api/v2/accounts/Exotel/voicebot-conversations"
-CSV_COLUMNS = ["conversation_id", "bot_id", "from", "to", "duration_seconds", "recording_url"]
+CSV_COLUMNS = [
+    "conversation_id", "bot_id", "start_time", "from", "to", "duration_seconds", "recording_url"
+]  # fmt: skip
 
 
 def api_pages(emulator: Emulator, fields: str | None = None) -> list[dict[str, Any]]:
@@ -94,6 +96,7 @@ def test_list_csv_has_flat_columns_and_insights_when_asked(fixtures: Emulator) -
     assert records["c01"] == {
         "conversation_id": "c01",
         "bot_id": "bot_alpha",
+        "start_time": "2026-04-07T09:00:00Z",
         "from": "+919800000001",
         "to": "+911100000001",
         "duration_seconds": "60",
@@ -105,6 +108,32 @@ def test_list_csv_has_flat_columns_and_insights_when_asked(fixtures: Emulator) -
     assert records["c05"]["duration_seconds"] == ""
     assert records["c09"]["outcome"] == ""
     assert records["c10"]["intent"] == "payment_link, emi_due_date"
+
+
+def test_csv_with_transcripts_keeps_every_conversation_and_its_transcript(
+    fixtures: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--fields transcript is never dropped from a CSV: a `transcript` column, a line per turn;
+    a conversation without a word (no transcript) is still its row, with an empty cell."""
+    monkeypatch.chdir(tmp_path)
+    listed = botops(fixtures, "conversations", "list", "--fields", "transcript", "--format", "csv")
+    exported = botops(
+        fixtures, "conversations", "export", "--out", "calls.csv", "--fields", "transcript"
+    )
+    assert listed.exit_code == 0 and exported.exit_code == 0, listed.output + exported.output
+    for text in (listed.stdout, (tmp_path / "calls.csv").read_text(encoding="utf-8")):
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert list(rows[0]) == [*CSV_COLUMNS, "transcript"]
+        records = {r["conversation_id"]: r for r in rows}
+        assert len(rows) == 13 == len(records)
+        assert records["c01"]["transcript"].splitlines() == [
+            "bot: Hello! How can I help you today?",
+            "user: I want to check my order status",
+            records["c01"]["transcript"].splitlines()[2],
+            "user: SMS please, thanks",
+        ]
+        assert records["c02"]["transcript"] == ""  # no transcript: still a row
+        assert records["c02"]["start_time"] == "2026-04-07T10:00:00Z"
 
 
 def test_list_table_is_aligned(fixtures: Emulator) -> None:

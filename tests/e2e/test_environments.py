@@ -474,9 +474,59 @@ def test_the_mass_change_guard_trips_and_is_overridden(
     assert (refused.exit_code, refused.stderr) == (1, refusal)
     assert [r for r in emulator.requests() if r["method"] == "POST"] == []
 
-    allowed = botops("apply", "--env", "prod", "--auto-approve", "--allow-mass-change")
+    # Allowed where the plan is made, the allowance is shown and travels in the plan file.
+    planned = botops("plan", "--env", "prod", "--out", "plan.json", "--allow-mass-change")
+    assert planned.exit_code == 0, planned.output
+    allowance = (
+        "Mass change allowed (--allow-mass-change): 4 of 12 resources change; applying this "
+        "plan does not ask again."
+    )
+    assert allowance in planned.stdout
+    saved = json.loads((tmp_path / "plan.json").read_text())
+    assert saved["allow_mass_change"] is True
+    shown = botops("plan", "--env", "prod", "--format", "markdown", "--allow-mass-change")
+    assert f"**{allowance}**" in shown.stdout
+    # A plan file that says anything else than true or false is not read.
+    (tmp_path / "odd.json").write_text(json.dumps(saved | {"allow_mass_change": "yes"}))
+    odd = botops("apply", "--env", "prod", "--plan", "odd.json", "--auto-approve")
+    assert odd.exit_code == 1 and "allow_mass_change must be true or false" in odd.stderr
+    assert [r for r in emulator.requests() if r["method"] == "POST"] == []
+
+    allowed = botops("apply", "--env", "prod", "--plan", "plan.json", "--auto-approve")
     assert allowed.exit_code == 0, allowed.output
+    assert allowance in allowed.stdout
     assert len([r for r in emulator.requests() if r["method"] == "POST"]) == 4
+
+
+def test_a_saved_plan_without_the_allowance_is_refused_as_a_mass_change(
+    tmp_path: Path, emulator_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bots = [{"bot_id": f"bot_{i:02d}", "name": f"Bot {i:02d}", "version": "v1"} for i in range(12)]
+    (tmp_path / "live.json").write_text(json.dumps({"bots": bots}))
+    emulator = emulator_factory("--fixtures", str(tmp_path / "live.json"))
+    (tmp_path / "botops.yaml").write_text(
+        f"account_id: Exotel\nbase_url: '{emulator.url}'\npaths: [bots]\n"
+        "guards: {max_changed_share: 0.3}\n"
+    )
+    (tmp_path / "bots").mkdir()
+    for i in range(12):
+        (tmp_path / "bots" / f"bot-{i:02d}.yaml").write_text(
+            f"kind: Voicebot\nbot_id: bot_{i:02d}\nname: Bot {i:02d} renamed\n"
+        )
+    monkeypatch.chdir(tmp_path)
+    # Made before the guard existed (or edited): its file says nothing of an allowance.
+    (tmp_path / "botops.yaml").write_text(
+        f"account_id: Exotel\nbase_url: '{emulator.url}'\npaths: [bots]\n"
+    )
+    assert botops("plan", "--out", "plan.json").exit_code == 0
+    (tmp_path / "botops.yaml").write_text(
+        f"account_id: Exotel\nbase_url: '{emulator.url}'\npaths: [bots]\n"
+        "guards: {max_changed_share: 0.3}\n"
+    )
+    refused = botops("apply", "--plan", "plan.json", "--auto-approve")
+    assert refused.exit_code == 1
+    assert "pass --allow-mass-change" in refused.stderr
+    assert [r for r in emulator.requests() if r["method"] == "POST"] == []
 
 
 # ---------------------------------------------------------------------------------- import

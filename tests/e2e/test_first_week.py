@@ -3,14 +3,10 @@ through the real CLI and emulator."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-from tests.support import ROOT, Emulator, botops, client, error_message
+from tests.support import Emulator, botops, client, error_message
 
 
 def test_none_of_three_ids_live_is_one_line_naming_the_target(
@@ -60,37 +56,3 @@ def test_a_wrong_account_against_the_demo_is_one_line(
         "check base_url and account_id (botops.yaml, --base-url and --account, "
         "BOTOPS_BASE_URL and BOTOPS_ACCOUNT_ID)"
     ]
-
-
-def readme_block(heading: str) -> str:
-    """The first fenced block under `heading` in README.md, as printed there."""
-    text = (ROOT / "README.md").read_text()
-    after = text[text.index(heading) :]
-    start = after.index("```\n") + len("```\n")
-    return after[start : after.index("```", start)]
-
-
-def test_the_readme_offline_analytics_recipe_runs_as_printed(
-    examples_project: Path, emulator_factory: Any
-) -> None:
-    demo: Emulator = emulator_factory("--demo")
-    recipe = readme_block("### Offline: `analytics --from FILE`")
-    assert recipe.count("\n") == 3 and "versions.jsonl" in recipe
-    environment = {
-        **os.environ,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-        "BOTOPS_BASE_URL": demo.url,
-        "BOTOPS_ACCOUNT_ID": "Exotel",
-    }
-    result = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", recipe],
-        cwd=examples_project,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "bot_support01" in result.stdout and "bot_payrem01" in result.stdout
-    lines = (examples_project / "versions.jsonl").read_text().splitlines()
-    assert [json.loads(line)["id"] for line in lines] == ["bot_support01", "bot_payrem01"]

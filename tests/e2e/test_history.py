@@ -392,10 +392,12 @@ def write_versions(known: Emulator, *bots: str) -> None:
     Path("versions.jsonl").write_text("".join(histories))
 
 
-def test_from_jsonl_by_version_equals_the_api_report(known: Emulator) -> None:
+@pytest.mark.parametrize("out", ["calls.jsonl", "calls.csv"])
+def test_from_an_export_by_version_equals_the_api_report(known: Emulator, out: str) -> None:
+    """The CSV export has each conversation's start_time, so --by version reads it too."""
     write_versions(known, "bot_a", "bot_b", "bot_many")
     api, offline = api_and_file(
-        known, "insights", "calls.jsonl", "--by", "version", "--versions", "versions.jsonl"
+        known, "insights", out, "--by", "version", "--versions", "versions.jsonl"
     )
     assert offline == api and offline["bots"]["bot_a"]["versions"] == EXPECTED_A
 
@@ -436,8 +438,8 @@ def test_by_version_from_a_file_without_versions_file_sends_nothing(known: Emula
         (
             ["--from", "calls.csv", "--by", "version"],
             "Error: calls.csv: --by version places each conversation in its version's time, and "
-            "the CSV export has no start time column (its columns are fixed); use a JSONL "
-            "export: botops conversations export --out calls.jsonl --fields insights\n",
+            "this CSV has no start_time column; export again (the export's CSV has one): "
+            "botops conversations export --out calls.csv --fields insights\n",
         ),
         (["--from", "odd.csv"], "Error: odd.csv:1: not a conversations export: no bot_id column\n"),
         (

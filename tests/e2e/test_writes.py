@@ -192,8 +192,9 @@ def test_a_read_back_showing_another_writer_is_a_conflict(one_bot: Emulator) -> 
 
 
 def test_a_saved_create_is_refused_as_stale_once_the_bot_exists(new_bot: Emulator) -> None:
-    assert botops(new_bot, "plan", "bots", "--out", "plan.json").exit_code == 0
-    first = botops(new_bot, "apply", "--plan", "plan.json", "--auto-approve")
+    assert botops(new_bot, "plan", "bots", "--out", "plan.json", "-m", "ours").exit_code == 0
+    assert botops(new_bot, "plan", "bots", "--out", "other.json", "-m", "theirs").exit_code == 0
+    first = botops(new_bot, "apply", "--plan", "other.json", "--auto-approve")
     assert first.exit_code == 0, first.output
     [created] = live_bots(new_bot)
 
@@ -204,6 +205,27 @@ def test_a_saved_create_is_refused_as_stale_once_the_bot_exists(new_bot: Emulato
     generations = [r for r in posts(new_bot) if r["path"].endswith("/bot-generation")]
     assert len(generations) == 1
     assert [b["bot_id"] for b in live_bots(new_bot)] == [created["bot_id"]]
+
+
+def test_a_saved_create_applied_again_is_already_applied_and_says_what_it_sent(
+    new_bot: Emulator,
+) -> None:
+    shown = botops(new_bot, "plan", "bots", "--out", "plan.json")
+    assert shown.exit_code == 0, shown.output
+    assert "botops: create" in shown.stdout
+    assert botops(new_bot, "apply", "--plan", "plan.json", "--auto-approve").exit_code == 0
+    [created] = live_bots(new_bot)
+    bot_id = created["bot_id"]
+    # The version botops wrote names no field it did not send.
+    assert history(new_bot, bot_id)[-1]["version_description"].startswith("botops: create")
+
+    again = botops(new_bot, "apply", "--plan", "plan.json", "--auto-approve")
+    assert again.exit_code == 0, again.output
+    line = line_of(again.stdout, "voicebot/Payment Reminder Bot")
+    assert "already applied" in line and bot_id in line
+    generations = [r for r in posts(new_bot) if r["path"].endswith("/bot-generation")]
+    assert len(generations) == 1
+    assert [b["bot_id"] for b in live_bots(new_bot)] == [bot_id]
 
 
 # 4. A create that fails half-way

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
-from tests.support import VB, client
+from tests.support import VB, botops, client, write_fixtures
 
 CONVERSATIONS = f"{VB}/voicebot-conversations"
 DEVANAGARI = re.compile(r"[\u0900-\u097F]")
@@ -67,3 +69,38 @@ def test_spread_over_the_demo_bots_in_their_languages(emulator_factory: Any) -> 
     assert all(hindi("bot_sales01"))  # only Hindi
     assert 0 < sum(hindi("bot_payrem01")) < 100  # both
     assert {c["insights"]["outcome"] for c in synthetic} >= {"resolved", "escalated", "abandoned"}
+
+
+def test_dated_after_the_bots_versions_so_each_version_gets_some(
+    emulator_factory: Any, tmp_path: Path
+) -> None:
+    """Synthetic conversations fall from each bot's first version to a month after its latest
+    (dates derived from the versions, never the clock): `analytics --by version` attributes
+    every one of them, and every version gets some."""
+    versions = [
+        {"version": "v1", "date_created": "2026-05-01T09:00:00Z"},
+        {"version": "v2", "date_created": "2026-05-10T09:00:00Z"},
+    ]
+    bot = {
+        "bot_id": "bot_three",
+        "name": "Three Versions Support",
+        "version": "v3",
+        "date_created": "2026-05-20T09:00:00Z",
+        "versions": versions,
+    }
+    emulator = emulator_factory(
+        "--fixtures", str(write_fixtures(tmp_path / "f.json", bots=[bot])),
+        "--synthetic-conversations", "90",
+    )  # fmt: skip
+    result = botops(emulator, "analytics", "--by", "version", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)["bots"]["bot_three"]["versions"]
+    totals = {v["version"]: v["total"] for v in report}
+    assert set(totals) == {"v1", "v2", "v3"}
+    assert min(totals.values()) > 0
+    assert sum(totals.values()) == 90  # none before v1, none unattributed
+    with client(emulator) as http:
+        page = http.get(CONVERSATIONS, params={"limit": 100}).json()["data"]
+    starts = sorted(c["start_time"] for c in page)
+    assert starts[0] == "2026-05-01T09:00:00Z"
+    assert starts[-1] < "2026-06-19T09:00:00Z"  # within 30 days of v3

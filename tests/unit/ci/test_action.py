@@ -25,6 +25,7 @@ def test_the_action_runs_this_script_with_its_inputs() -> None:
         "comment",
         "plan-from",
         "allow-unreviewed",
+        "allow-mass-change",
         "plan-workflow",
         "python-version",
     }

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
-from botops.emulator.generate import bot_name, derive, languages
+from botops.emulator.generate import Generations, bot_name, derive, languages
+from botops.emulator.store import VOICEBOT, Store
 
 TEXT = "Create a customer support bot that handles order inquiries and returns in English and Hindi"
 
@@ -50,3 +53,29 @@ def test_derive_is_deterministic_and_refuses_unusable_text() -> None:
     }
     assert derive("two words")[0] is None
     assert derive("!!! ???")[1] == "the description has no words"
+
+
+def test_a_job_is_pending_then_in_progress_then_completed_on_its_clock_and_makes_one_bot() -> None:
+    now = [1000.0]
+    store = Store(None)
+    generator = Generations(store, 1.2, clock=lambda: now[0])
+
+    async def run() -> list[tuple[str, int]]:
+        job = generator.start("Create a customer support bot for order returns", "Acme")
+        seen: list[tuple[str, int]] = []
+        for at in (0.0, 0.39, 0.41, 1.19, 1.2, 5.0):
+            now[0] = 1000.0 + at
+            view = generator.view(job["id"], "Acme")
+            assert view is not None
+            seen.append((view["status"], store.list_page(VOICEBOT, 10, 0)[0]))
+        generator.cancel()
+        return seen
+
+    assert asyncio.run(run()) == [
+        ("pending", 0),
+        ("pending", 0),
+        ("in_progress", 0),
+        ("in_progress", 0),
+        ("completed", 1),
+        ("completed", 1),
+    ]
