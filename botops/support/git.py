@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 
@@ -101,15 +101,19 @@ MAX_EVENT_BYTES = 8 * 1024 * 1024
 _PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
 
 
-def head_commit(directory: Path, environ: Mapping[str, str] | None = None) -> str | None:
+def head_commit(
+    directory: Path, environ: Mapping[str, str] | None = None, *, read: Iterable[Path] = ()
+) -> str | None:
     """The full hash of the commit being worked on, None without one (or for anything not hex).
 
     - A GitHub pull request: its head (`pull_request.head.sha` of the event payload), not
       `GITHUB_SHA`, which there is a temporary merge commit that never lands on main.
     - A GitLab merged-results pipeline: `CI_MERGE_REQUEST_SOURCE_BRANCH_SHA`, the MR's head.
     - Elsewhere in CI, the commit CI names (`GITHUB_SHA` after a push, `CI_COMMIT_SHA`).
-    - Outside CI, the work tree's HEAD, with `+dirty` when files under `directory` differ from
-      it (uncommitted or untracked): the stamp must not name a commit that lacks the change.
+    - Outside CI, the work tree's HEAD, with `+dirty` when tracked files under `directory`
+      differ from it, or a folder a file of `read` is in holds an untracked file (a new
+      resource file): the stamp must not name a commit that lacks the change. Untracked files
+      elsewhere (a plan file, a report) are no change to what is planned.
     """
     env = os.environ if environ is None else environ
     sha = (
@@ -123,7 +127,7 @@ def head_commit(directory: Path, environ: Mapping[str, str] | None = None) -> st
     sha = rev_parse(directory, "HEAD") or ""
     if not _is_hex(sha):
         return None
-    return sha + DIRTY if _dirty(directory) else sha
+    return sha + DIRTY if _dirty(directory, read) else sha
 
 
 def short(commit: str) -> str:
@@ -149,9 +153,16 @@ def _pull_request_head(env: Mapping[str, str]) -> str | None:
     return sha if isinstance(sha, str) and len(sha) == 40 and _is_hex(sha) else None
 
 
-def _dirty(directory: Path) -> bool:
-    done = _git(directory, "status", "--porcelain", "--", ".")
-    return done is not None and done.returncode == 0 and bool(done.stdout.strip())
+def _dirty(directory: Path, read: Iterable[Path]) -> bool:
+    folders = sorted({str(path.absolute().parent) for path in read})
+    for args in (
+        ("--untracked-files=no", "--", "."),
+        *((("--untracked-files=all", "--", *folders),) if folders else ()),
+    ):
+        done = _git(directory, "status", "--porcelain", *args)
+        if done is not None and done.returncode == 0 and done.stdout.strip():
+            return True
+    return False
 
 
 def ignored_by_git(path: Path) -> bool:
