@@ -879,8 +879,17 @@ def test_junit_validates_against_the_junit_schema(project: Path, llm: LlmState) 
     a_test(project, REPEATED)
     a_test(project, JUDGED, "judged.yaml")
     a_test(project, AGENT, "agent.yaml")
-    replies = iter(["Your order ships.", "Hmm \x01 <no> & “quotes”", "Let me check."] * 3)
-    llm.reply = lambda body: next(replies)
+    # The tests run at once: each reply is chosen by what it answers, not by its turn. One of
+    # the three runs of `repeated` says "order" (which one does not matter): it fails pass_at 2.
+    order = iter(["Your order ships.", "Let me check.", "Let me check."])
+
+    def reply(body: dict[str, Any]) -> str:
+        said = str(body["messages"][-1]["content"])
+        if "Where is my order?" in said:
+            return next(order)
+        return "Hmm \x01 <no> & “quotes”" if "five thousand" in said else "Let me check."
+
+    llm.reply = reply
     llm.verdict = lambda body: "not json"
 
     result = botops_test(llm, "--format", "junit", "--junit", "again.xml")
