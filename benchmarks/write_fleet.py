@@ -107,12 +107,11 @@ def main() -> None:
         write_fixtures(fixtures, args.import_bots, args.apply_bots)
         process, url = start_emulator("--fixtures", str(fixtures), "--generation-seconds", "0")
         try:
-            for round_ in range(args.rounds):
+            for _ in range(args.rounds):
                 for name, (prepare, command) in commands.items():
                     for label, source in chosen:
                         reset(url)
-                        work = Path(temporary) / f"run-{round_}-{len(figures)}-{abs(hash(label))}"
-                        work.mkdir()
+                        work = Path(tempfile.mkdtemp(prefix="run-", dir=temporary))
                         if prepare is not None:
                             prepare(work, args.apply_bots)
                         env = environment_for(source, cli_environment(url))
