@@ -73,7 +73,8 @@ class GitHub:
             page = self.http.parsed(response, doing)
             if not isinstance(page, list):
                 raise ForgeError(f"GitHub answered {doing} with something other than a list")
-            guard.page(page)
+            if not guard.page(page):
+                return
             yield from (_comment(item) for item in page if isinstance(item, dict))
             # The next link carries per_page and page itself.
             url, params = response.links.get("next", {}).get("url"), None

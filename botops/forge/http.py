@@ -7,7 +7,6 @@ forge's own message).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import urllib.parse
 from collections.abc import Callable, Mapping
@@ -26,6 +25,7 @@ from botops.client.bounds import (
     megabytes,
     read_capped_sync,
 )
+from botops.client.pages import NewItems
 from botops.errors import ForgeError
 
 Trace = Callable[[str], None]
@@ -199,13 +199,14 @@ def _server_message(response: httpx2.Response) -> str:
 
 
 class PageGuard:
-    """The pages of one list read so far (a fingerprint each, and their URLs): a forge that
-    sends a page again, or links a page to one already read, repeats itself forever."""
+    """The pages of one list read so far (their items, by `NewItems`, and their URLs): a forge
+    that sends a page of none but comments it sent before, in any order, or links a page to
+    one already read, would repeat itself forever."""
 
     def __init__(self, name: str, doing: str) -> None:
         self.name = name
         self.doing = doing
-        self._seen: set[bytes] = set()
+        self._items = NewItems()
         self._urls: set[str] = set()
 
     def url(self, url: str, params: Mapping[str, str | int] | None) -> None:
@@ -214,12 +215,14 @@ class PageGuard:
             self._repeats("links back to a page it sent already")
         self._urls.add(key)
 
-    def page(self, items: Any) -> None:
-        text = json.dumps(items, sort_keys=True, default=str, ensure_ascii=True)
-        fingerprint = hashlib.blake2b(text.encode(), digest_size=16).digest()
-        if fingerprint in self._seen:
-            self._repeats("sent the same page again")
-        self._seen.add(fingerprint)
+    def page(self, items: list[Any]) -> bool:
+        """Whether to read on: an empty page ends the list; one that brings no comment not
+        read before is the forge repeating itself."""
+        if not items:
+            return False
+        if not self._items.brings_new(items):
+            self._repeats("sent a page of none but comments it sent before")
+        return True
 
     def _repeats(self, what: str) -> NoReturn:
         raise ForgeError(
