@@ -45,6 +45,7 @@ class GitHub:
         self.http = ForgeHttp(
             name="GitHub",
             base_url=api_url,
+            url_variable="GITHUB_API_URL",
             headers={
                 "Authorization": f"Bearer {token}",
                 "Accept": "application/vnd.github+json",

@@ -42,6 +42,7 @@ class GitLab:
         self.http = ForgeHttp(
             name="GitLab",
             base_url=api_url,
+            url_variable="CI_API_V4_URL",
             headers={"PRIVATE-TOKEN": token},
             refusal=_refusal,
             trace=trace,

@@ -26,7 +26,8 @@ from botops.client.bounds import (
     read_capped_sync,
 )
 from botops.client.pages import NewItems
-from botops.errors import ForgeError
+from botops.client.urls import checked_url
+from botops.errors import ForgeError, UsageError
 
 Trace = Callable[[str], None]
 # A forge's error explains a refusal in its own words (a fork's read-only token, ...).
@@ -49,11 +50,12 @@ class ForgeHttp:
         transport: httpx2.BaseTransport | None = None,
         deadline: float = REQUEST_DEADLINE,
         max_body: int = MAX_BODY,
+        url_variable: str | None = None,
     ) -> None:
         self.name = name
         self.deadline = deadline
         self.max_body = max_body
-        self.base_url = checked_base_url(base_url, name)
+        self.base_url = checked_base_url(base_url, url_variable or f"the {name} API URL")
         self._origin = _origin(self.base_url)
         self._refusal = refusal
         self._trace = trace
@@ -167,10 +169,19 @@ def deadline_from(env: Mapping[str, str]) -> float:
     return min(REQUEST_DEADLINE, given) if given > 0 else REQUEST_DEADLINE
 
 
-def checked_base_url(url: str, name: str) -> str:
-    parts = urllib.parse.urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
-        raise ForgeError(f"the {name} API URL must be http(s)://HOST[/PATH], got {url!r}")
+def checked_base_url(url: str, variable: str) -> str:
+    """The API URL `variable` gives, by the one rule every base URL keeps (`checked_url`), and
+    without credentials, a query or a fragment: anything else is one `ForgeError` naming the
+    variable, before anything is sent."""
+    try:
+        parts = checked_url(url, variable)
+    except UsageError as error:
+        raise ForgeError(str(error)) from None
+    if "@" in parts.netloc or parts.query or parts.fragment:
+        raise ForgeError(
+            f"{variable} must not carry credentials, a query or a fragment: "
+            f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}/…"
+        )
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
