@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import urllib.parse
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -19,6 +17,7 @@ from botops.forge.http import (
     check_token,
     deadline_from,
 )
+from botops.support.git import github_event
 
 DEFAULT_API_URL = "https://api.github.com"
 ACTIONS_BOT = "github-actions[bot]"
@@ -184,12 +183,11 @@ def _quoted(part: str) -> str:
 
 def event_number(path: str) -> int | None:
     """`pull_request.number`, else `issue.number`, of a GitHub event file; None without one."""
-    try:
-        event = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise ForgeError(f"can't read the GitHub event file {path} (GITHUB_EVENT_PATH)") from None
+    event, problem = github_event(path)
+    if event is None:
+        raise ForgeError(f"can't use the GitHub event file GITHUB_EVENT_PATH names: {problem}")
     for key in ("pull_request", "issue"):
-        item = event.get(key) if isinstance(event, dict) else None
+        item = event.get(key)
         number = item.get("number") if isinstance(item, dict) else None
         if isinstance(number, int) and not isinstance(number, bool) and number > 0:
             return number
