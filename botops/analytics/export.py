@@ -5,7 +5,6 @@ of one conversation, which `conversations list` prints too."""
 from __future__ import annotations
 
 import csv
-import json
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ from botops.analytics.fields import (
 )
 from botops.errors import UsageError
 from botops.support.files import atomic_text_file
+from botops.support.text import json_text, terminal_safe
 
 if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
     from botops.client import ApiClient
@@ -106,7 +106,7 @@ def _writer(
 
 
 def to_json_line(conversation: dict[str, Any]) -> str:
-    return json.dumps(conversation, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return json_text(conversation, compact=True) + "\n"
 
 
 def write_csv(
@@ -175,8 +175,9 @@ def _cell(value: Any) -> str:
     """A CSV cell for text: a spreadsheet would run one starting with `=`, `+`, `-` or `@`
     (or a tab or carriage return) as a formula, so such a cell gets a leading `'`, the usual
     neutralisation spreadsheets show as text. A plain signed number (`+919800000001`, a phone
-    number) runs nothing and is kept as it is."""
-    text = "" if value is None else str(value)
+    number) runs nothing and is kept as it is. What would drive a terminal or reorder a line
+    (controls, bidi overrides) is escaped: a CSV is also read on one."""
+    text = "" if value is None else terminal_safe(str(value))
     if text.startswith(_FORMULA_STARTS) and not _SIGNED_NUMBER.fullmatch(text):
         return "'" + text
     return text

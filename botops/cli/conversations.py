@@ -96,14 +96,15 @@ def conversations_get(session: Session, conversation_id: str, output_format: str
         botops conversations get conv_abc123
         botops conversations get conv_abc123 --format json
     """
-    import json
     import shutil
 
     from botops.render.conversations import render_transcript
 
     found = session.run(lambda client: client.get_conversation(conversation_id))
     if output_format == "json":
-        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        from botops.support.text import json_text
+
+        click.echo(json_text(found, indent=2))
         return
     width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
     click.echo(render_transcript(found, width=min(width, 120), color=color()))

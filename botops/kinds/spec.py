@@ -24,7 +24,7 @@ from botops.errors import ApiError
 from botops.kinds.compare import differs
 from botops.kinds.fields import Field
 from botops.model import Change, Kind
-from botops.support.schemacheck import validator
+from botops.support.schemacheck import schema as schema_of_file
 from botops.support.text import text_or_none
 from botops.support.yamlpos import Document, Issue
 
@@ -112,8 +112,7 @@ class KindSpec:
     @property
     def schema(self) -> dict[str, Any]:
         """The kind's JSON Schema, as validation loaded it."""
-        schema: dict[str, Any] = validator(self.schema_file).schema
-        return schema
+        return schema_of_file(self.schema_file)
 
     def address(self, resource_id: str) -> str:
         return f"{self.prefix}/{resource_id}"

@@ -20,7 +20,7 @@ from botops.kinds import KINDS, KindSpec, either, spec_of
 from botops.model import Kind, Resource
 from botops.project.overrides import Scope, effective, environment_issues, exists_in
 from botops.support.files import read_regular_file
-from botops.support.git import ignored_by_git, rev_parse
+from botops.support.git import WorkTrees, ignored_names
 from botops.support.schemacheck import did_you_mean, render_value, schema_issues
 from botops.support.yamlpos import Document, Issue, NodePath, decode, parse
 
@@ -60,23 +60,40 @@ def load_resources(
     skipped = {((root or Path.cwd()) / PROJECT_FILE).resolve()}
     if project_file is not None:
         skipped.add(project_file.resolve())
-    # One reader per work tree, and one `git rev-parse` per directory named (not per file:
-    # a pre-commit hook names 1,000 files of a few directories).
+    # One reader per work tree, and its work tree looked up once per directory named (not
+    # per file: a pre-commit hook names 1,000 files of a few directories).
     readers: dict[Path, _Instructions] = {}
     repositories: dict[Path, Path] = {}
-    test_dirs = _test_dirs(tests, paths)
-    for real, file, argument in _found(paths, root=root, skipped=skipped, problems=problems):
+    work_trees = WorkTrees()
+    valid: list[_Valid] = []
+    real_path = RealPaths()
+    test_dirs = _test_dirs(tests, paths, real_path)
+    found = _found(paths, root=root, skipped=skipped, problems=problems, real_path=real_path)
+    for real, file, argument in found:
         if test_dirs and _under(real, test_dirs):
             continue
         inside = root
         if inside is None:
             directory = argument if argument.is_dir() else argument.parent
             if directory not in repositories:
-                repositories[directory] = _repository_of(directory)
+                repositories[directory] = work_trees.top(directory) or directory
             inside = repositories[directory]
         if inside not in readers:
             readers[inside] = _Instructions(inside, texts)
-        declared.extend(_load_file(file, real, readers[inside], problems, scope))
+        declared.extend(_load_file(file, real, readers[inside], problems, scope, valid))
+    # The valid documents' resources, their instruction files asked of git together.
+    for item in valid:
+        item.instructions.expect(item.path, spec_of(item.kind), item.document)
+    for reader in readers.values():
+        reader.ask_git()
+    for item in valid:
+        resource, issues = _resource(
+            item.kind, item.document, item.name, item.path, item.instructions
+        )
+        if resource is not None and item.overridden:
+            resource = replace(resource, overridden=_fields(item.overridden))
+        item.declared.resource = resource
+        problems.extend(problems_in(item.name, issues))
     problems.extend(_declared_twice(declared))
     if problems:
         raise ConfigError(list(dict.fromkeys(problems)))
@@ -133,20 +150,39 @@ def load_declarations(paths: list[Path], *, root: Path) -> tuple[list[Declaratio
 # ---------------------------------------------------------------------------------- finding
 
 
-def _test_dirs(tests: tuple[Path, ...], paths: list[Path]) -> list[Path]:
+def _test_dirs(tests: tuple[Path, ...], paths: list[Path], real_path: RealPaths) -> list[Path]:
     """The test paths that are not also where resources are read (or above it)."""
-    resolved = [p.resolve() for p in paths]
+    if not tests:
+        return []
+    resolved = [real_path(p) for p in paths]
     found = []
     for test in tests:
         real = test.resolve()
-        if not any(p == real or p.is_relative_to(real) for p in resolved):
+        if not any(_inside(p, real) for p in resolved):
             found.append(real)
     return found
 
 
-def _under(file: Path, directories: list[Path]) -> bool:
-    real = file.resolve()
-    return any(real == d or real.is_relative_to(d) for d in directories)
+def _under(real: Path, directories: list[Path]) -> bool:
+    return any(_inside(real, d) for d in directories)
+
+
+class RealPaths:
+    """Paths with their links followed (`Path.resolve`), each folder resolved once for all
+    the files named in it: a pre-commit hook names 1,000 files of a few folders. A file
+    that is itself a link is resolved on its own."""
+
+    def __init__(self) -> None:
+        self._folders: dict[Path, Path] = {}
+
+    def __call__(self, path: Path) -> Path:
+        name = path.name
+        if name in ("", "..") or os.path.islink(path):
+            return _resolved(path)
+        folder = path.parent
+        if folder not in self._folders:
+            self._folders[folder] = _resolved(folder)
+        return self._folders[folder] / name
 
 
 def find_files(paths: Iterable[Path], *, skipped: set[Path], problems: list[Problem]) -> list[Path]:
@@ -161,11 +197,17 @@ def read_documents(path: Path, problems: list[Problem], *, root: Path) -> list[D
 
 
 def _found(
-    paths: Iterable[Path], *, root: Path | None, skipped: set[Path], problems: list[Problem]
+    paths: Iterable[Path],
+    *,
+    root: Path | None,
+    skipped: set[Path],
+    problems: list[Problem],
+    real_path: RealPaths | None = None,
 ) -> list[tuple[Path, Path, Path]]:
     """Files as given, and `*.yaml`/`*.yml` under directories (hidden ones skipped), each once:
     its real path (links resolved), the path as found, and the path argument it was found
     through; `skipped` files are not resource files."""
+    real_path = real_path or RealPaths()
     found: dict[Path, tuple[Path, Path, Path]] = {}
     for path in paths:
         if path.is_dir():
@@ -173,18 +215,11 @@ def _found(
                 if real not in skipped:
                     found.setdefault(real, (real, file, path))
         elif path.exists():
-            real = _resolved(path)
+            real = real_path(path)
             found.setdefault(real, (real, path, path))
         else:
             problems.append(Problem(shown(path), 1, 1, "no such file or directory"))
     return list(found.values())
-
-
-def _repository_of(directory: Path) -> Path:
-    """The git work tree `directory` is in; `directory` itself when it is in none (or there is
-    no git): without a project file, that is what instruction files must not escape."""
-    top = rev_parse(directory, "--show-toplevel")
-    return Path(top) if top else directory
 
 
 def _walk(directory: Path) -> Iterator[tuple[Path, Path]]:
@@ -200,8 +235,17 @@ def _walk(directory: Path) -> Iterator[tuple[Path, Path]]:
                 file = Path(current, name)
                 real = _resolved(file) if os.path.islink(file) else real_current / name
                 files.append((real, file))
-    files.sort(key=lambda pair: pair[1])
+    # In the order of `Path`s (part by part), by their text split once: sorting the paths
+    # themselves compares their parts anew at every step.
+    files.sort(key=lambda pair: str(pair[1]).split(os.sep))
     yield from files
+
+
+def _inside(real: Path, root: Path) -> bool:
+    """`real.is_relative_to(root)` for two absolute paths without `..`, as text (the loader
+    asks it for every file)."""
+    text, top = str(real), str(root)
+    return text == top or text.startswith(top if top.endswith("/") else top + "/")
 
 
 def _resolved(path: Path) -> Path:
@@ -235,9 +279,39 @@ class _Declared:
     resource: Resource | None
 
 
+@dataclass
+class _Valid:
+    """A document with nothing wrong on its own: its resource is built once every file has
+    been read (instruction files next, git asked about them all at once)."""
+
+    declared: _Declared
+    path: Path
+    instructions: _Instructions
+    overridden: frozenset[str]
+
+    @property
+    def kind(self) -> Kind:
+        return self.declared.kind
+
+    @property
+    def name(self) -> str:
+        return self.declared.file
+
+    @property
+    def document(self) -> Document:
+        return self.declared.document
+
+
 def _load_file(
-    path: Path, real: Path, instructions: _Instructions, problems: list[Problem], scope: Scope
+    path: Path,
+    real: Path,
+    instructions: _Instructions,
+    problems: list[Problem],
+    scope: Scope,
+    valid: list[_Valid],
 ) -> list[_Declared]:
+    """The documents of a known kind in one file; the valid ones (their resources still to
+    build) also in `valid`."""
     name = shown(path)
     declared: list[_Declared] = []
     for written in _documents(path, real, name, problems, root=instructions.root):
@@ -249,14 +323,13 @@ def _load_file(
         document = view.document
         kind, issues = check_document(document)
         issues += scope.issues(kind, written, document, issues)
-        resource = None
-        if kind is not None and not issues:
-            resource, issues = _resource(kind, document, name, path, instructions)
-            if resource is not None and view.overridden:
-                resource = replace(resource, overridden=_fields(view.overridden_fields()))
         problems.extend(problems_in(name, issues))
         if kind is not None:
-            declared.append(_Declared(kind, name, document, resource))
+            item = _Declared(kind, name, document, None)
+            declared.append(item)
+            if not issues:
+                overridden = view.overridden_fields() if view.overridden else frozenset()
+                valid.append(_Valid(item, path, instructions, overridden))
     return declared
 
 
@@ -272,7 +345,7 @@ def _documents(
     to `problems`. A file that resolves outside `root` (resolved) is not read: a link to a
     secrets file would otherwise be read, and quoted in its errors. Only a regular file is
     read: a FIFO would block until a writer came, a device (`/dev/zero`) would never end."""
-    if not real.is_relative_to(root):
+    if not _inside(real, root):
         problems.append(Problem(name, 1, 1, _OUTSIDE))
         return []
     try:
@@ -362,13 +435,49 @@ class _Instructions:
     ) -> None:
         self.root = root.resolve()
         self._texts = texts
+        # Whether git ignores a file, asked for many at once (one `git check-ignore` per
+        # folder of instruction files) by `expect` and `ask_git`, else one by one.
+        self._ignored: dict[Path, bool] = {}
+        self._expected: set[Path] = set()
+        self._real: dict[tuple[Path, str], Path | str] = {}
+
+    def expect(self, resource_file: Path, spec: KindSpec, document: Document) -> None:
+        """Note the instruction files `document` names (those git would be asked about), to
+        ask git about them together."""
+        value: dict[str, Any] = document.value
+        mappings = [value]
+        for field in spec.fields:
+            items = value.get(field.name) if field.file_items else None
+            mappings += [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+        for mapping in mappings:
+            references = mapping.get("instruction_file")
+            for reference in references if isinstance(references, list) else [references]:
+                if not isinstance(reference, str):
+                    continue
+                real = self._resolved(resource_file, reference)
+                if isinstance(real, Path) and self._refused(real, reference) is None:
+                    self._expected.add(real)
+
+    def ask_git(self) -> None:
+        """One `git check-ignore` per folder for the instruction files `expect` noted."""
+        folders: dict[Path, list[str]] = {}
+        for real in self._expected - self._ignored.keys():
+            folders.setdefault(real.parent, []).append(real.name)
+        self._expected.clear()
+        for folder, names in folders.items():
+            ignored = ignored_names(folder, names)
+            self._ignored.update((folder / name, name in ignored) for name in names)
+
+    def _ignored_by_git(self, real: Path) -> bool:
+        if real not in self._ignored:
+            self._ignored[real] = real.name in ignored_names(real.parent, [real.name])
+        return self._ignored[real]
 
     def read(self, resource_file: Path, reference: str) -> tuple[str | None, str | None]:
         """The instruction text, or why it can't be had (a message naming `reference`)."""
-        try:
-            real = (resource_file.parent / reference).resolve()
-        except (OSError, ValueError, RuntimeError) as error:  # NUL, too long, a symlink loop
-            return None, _unreadable(reference, error)
+        real = self._resolved(resource_file, reference)
+        if not isinstance(real, Path):
+            return None, real
         key = (real, self.root)
         if key not in self._texts:
             try:
@@ -377,9 +486,20 @@ class _Instructions:
                 self._texts[key] = None, _unreadable(reference, error)
         return self._texts[key]
 
-    def _read(self, real: Path, reference: str) -> tuple[str | None, str | None]:
-        if not real.is_relative_to(self.root):
-            return None, (
+    def _resolved(self, resource_file: Path, reference: str) -> Path | str:
+        """The real path `reference` names from `resource_file`, or why it has none."""
+        key = (resource_file.parent, reference)
+        if key not in self._real:
+            try:
+                self._real[key] = (resource_file.parent / reference).resolve()
+            except (OSError, ValueError, RuntimeError) as error:  # NUL, too long, a link loop
+                self._real[key] = _unreadable(reference, error)
+        return self._real[key]
+
+    def _refused(self, real: Path, reference: str) -> str | None:
+        """Why the file is not read before git is asked (outside the root, or hidden)."""
+        if not _inside(real, self.root):
+            return (
                 f"instruction_file {reference!r} is outside the project root; "
                 "keep instruction files inside the repository"
             )
@@ -388,11 +508,17 @@ class _Instructions:
         # plan, the pull-request comment and the API.
         hidden = (*Path(reference).parts, *real.relative_to(self.root).parts)
         if any(part.startswith(".") and part not in (".", "..") for part in hidden):
-            return None, (
+            return (
                 f"instruction_file {reference!r} is in a hidden directory or is a hidden file; "
                 "botops reads no instruction file there (keep prompts in tracked, visible files)"
             )
-        if ignored_by_git(real):
+        return None
+
+    def _read(self, real: Path, reference: str) -> tuple[str | None, str | None]:
+        refused = self._refused(real, reference)
+        if refused is not None:
+            return None, refused
+        if self._ignored_by_git(real):
             return None, (
                 f"instruction_file {reference!r} is ignored by git; botops reads no instruction "
                 "file git keeps out of the repository"

@@ -6,7 +6,6 @@ Pure functions `Report -> str`.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -18,6 +17,7 @@ from botops.render.html import escape, page, svg_open
 from botops.render.mdtext import inline
 from botops.render.plan_text import counted
 from botops.render.table import fit, table
+from botops.support.text import json_text
 
 TOP_INTENTS = 10
 _BAR = "█"
@@ -69,7 +69,7 @@ def render(report: Report, output_format: str, *, source: str = "") -> str:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
+    return json_text(report.to_json(), indent=2) + "\n"
 
 
 # Shared helpers

@@ -6,7 +6,6 @@ Pure functions from data to text; widths are display widths (`render.table`).
 from __future__ import annotations
 
 import io
-import json
 import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -15,7 +14,7 @@ from typing import Any
 from botops.analytics import export
 from botops.analytics import fields as flat
 from botops.render.table import display_width, fit, pad, table
-from botops.support.text import printable
+from botops.support.text import json_text, printable
 
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 _SPEAKER_COLORS = {"bot": "\033[36m", "user": "\033[33m"}
@@ -72,7 +71,7 @@ def render_page(
 ) -> str:
     """`conversations list` output, newline-terminated: table, json, jsonl or csv."""
     if output_format == "json":
-        return json.dumps(list(page), indent=2, ensure_ascii=False) + "\n"
+        return json_text(list(page), indent=2) + "\n"
     if output_format == "jsonl":
         return "".join(export.to_json_line(c) for c in page)
     if output_format == "csv":

@@ -7,7 +7,6 @@ Pure functions over `History` and `VersionReport`; every figure comes from
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import UTC, date, timedelta
 from typing import Any
@@ -19,7 +18,7 @@ from botops.render.conversations import clock
 from botops.render.html import escape, svg_open
 from botops.render.mdtext import inline
 from botops.render.table import fit, table
-from botops.support.text import printable
+from botops.support.text import json_text, printable
 
 _ACCENT = "#4f6bed"
 _LIGHT = "#c7d0f8"
@@ -32,7 +31,7 @@ FALLBACK_NOTE = "this server has no version history: the live version against ev
 
 def render_history_json(history: History) -> str:
     # One line: `botops history ID --format json >> versions.jsonl` builds a JSON Lines file.
-    return json.dumps(history_json(history), ensure_ascii=False) + "\n"
+    return json_text(history_json(history)) + "\n"
 
 
 def render_history_table(history: History) -> str:
@@ -54,7 +53,7 @@ def render_history_table(history: History) -> str:
 
 
 def render_json(report: VersionReport) -> str:
-    return json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
+    return json_text(report.to_json(), indent=2) + "\n"
 
 
 def render_table(report: VersionReport) -> str:

@@ -9,14 +9,13 @@ on and puts transcripts in fences they can't close, and XML is built by ElementT
 
 from __future__ import annotations
 
-import json
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from typing import Any
 
 from botops.render.plan_markdown import escape, fence_for
-from botops.support.text import printable
+from botops.support.text import json_text, printable
 
 LABELS = {"pass": "PASS", "fail": "FAIL", "error": "ERROR"}
 EXCERPT = 80
@@ -103,7 +102,7 @@ def render_text(data: dict[str, Any]) -> str:
 
 
 def render_json(data: dict[str, Any]) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json_text(data, indent=2) + "\n"
 
 
 # --- JUnit ----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ escape (`\\x1b`, `\\u200b`, `\\U000e0041`), so what is shown is what is there.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -50,3 +51,31 @@ def _escaped(match: re.Match[str]) -> str:
     if code <= 0xFFFF:
         return f"\\u{code:04x}"
     return f"\\U{code:08x}"
+
+
+# What drives a terminal or reorders a line: C0 and C1 controls (but tab, newline and carriage
+# return) and the bidi embeddings, overrides and isolates. Escaped in data formats whose cells
+# are text for people and programs alike (CSV), where the joiners of Indic scripts must stay.
+_DRIVING = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+DRIVING = re.compile(f"[{_DRIVING}]")
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with what would drive a terminal or reorder a line escaped; all else kept."""
+    return DRIVING.sub(_escaped, text)
+
+
+def json_text(value: Any, *, indent: int | None = None, compact: bool = False) -> str:
+    """`value` as JSON whose every character `printable` escapes is a `\\u` escape: the same
+    JSON to a program, and nothing hidden or driving the terminal for a person reading it."""
+    separators = (",", ":") if compact else None
+    text = json.dumps(value, ensure_ascii=False, indent=indent, separators=separators)
+    return HIDDEN.sub(_json_escaped, text)
+
+
+def _json_escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"

@@ -249,6 +249,15 @@ class _Writer:
                 message=f"live version is {live_version}, the plan was made on "
                 f"{resource.source_version}; nothing was sent. Run `botops plan` again",
             )
+        if await self._written_unstable(spec, resource, live):
+            head = spec.head(live)
+            return ApplyResult(
+                resource.address,
+                "already applied",
+                new_version=head,
+                message=f"{head} is this plan's write from an earlier run (not stable, with the "
+                "values and description this plan sends); nothing was sent",
+            )
         # `live` is the version the plan was made on: what is sent must be exactly what the
         # plan shows of it (a plan file edited beside its changes is refused).
         problem = refusal(resource, live)
@@ -301,6 +310,31 @@ class _Writer:
         except BotopsError:
             return False
         return carries(live, spec.sent(version)) and stamp == description
+
+    async def _written_unstable(
+        self, spec: KindSpec, resource: ResourcePlan, live: LiveObject
+    ) -> bool:
+        """Whether a version newer than the one writes build on (Exotel's assistants: latest
+        not stable), while the plan does not mark its write stable, is this plan's own write:
+        it carries every value the plan sends and bears its version_description."""
+        payload = resource.payload
+        head = spec.head(live)
+        assert resource.id is not None and isinstance(payload, dict)
+        description = payload.get("version_description")
+        if head in (None, version_of(live)) or spec.marks_stable_in(payload):
+            return False
+        if not isinstance(description, str):
+            return False
+        try:
+            latest = await spec.read(self.client, resource.id, version=str(head))
+            stamp = await self._description_of(spec, resource.id, str(head))
+        except BotopsError:
+            return False
+        return (
+            version_of(latest) == head
+            and carries(latest, spec.sent(payload))
+            and stamp == description
+        )
 
     async def _description_of(self, spec: KindSpec, resource_id: str, version: str) -> str | None:
         """`version`'s version_description as the server lists it; None when the server has no

@@ -12,10 +12,10 @@ can reach a plan file.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from botops.model import Change, Plan, ResourcePlan, Unmanaged
+from botops.support.text import json_text
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
@@ -36,7 +36,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
 
 
 def render_json(plan: Plan) -> str:
-    return json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False) + "\n"
+    return json_text(plan_to_dict(plan), indent=2) + "\n"
 
 
 def _resource(resource: ResourcePlan) -> dict[str, Any]:

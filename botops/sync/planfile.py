@@ -29,7 +29,6 @@ from botops.model import (
     Unmanaged,
 )
 from botops.support.files import write_atomically
-from botops.support.git import head_commit
 from botops.support.text import printable
 from botops.sync.disclosed import created_name, refusal
 from botops.sync.plan_json import render_json
@@ -39,12 +38,12 @@ _ACTIONS: tuple[Action, ...] = ("create", "no-op", "update")
 OLDEST_FORMAT_VERSION = 1
 
 
-def stamp(plan: Plan, *, root: Path, environment: str | None = None) -> Plan:
-    """`plan` with where it comes from: now (UTC), this botops, the commit of `root`'s files
-    (CI's `GITHUB_SHA`/`CI_COMMIT_SHA` first) and the environment."""
+def stamp(plan: Plan, *, commit: str | None, environment: str | None = None) -> Plan:
+    """`plan` with where it comes from: now (UTC), this botops, the commit its files are at
+    (`support.git.head_commit`: CI's first, `+dirty` kept) and the environment."""
     plan.created_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     plan.botops_version = __version__
-    plan.commit = head_commit(root)
+    plan.commit = commit
     plan.environment = environment
     return plan
 

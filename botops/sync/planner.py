@@ -164,6 +164,9 @@ async def _plan_one(
         if resource_id is None:
             return _plan_create(spec, resource, message, commit)
         live = await _read(spec, client, resource, resource_id)
+        held = await _held_by_unstable_head(spec, client, resource, resource_id, live)
+        if held is not None:
+            return held
         return _plan_update(spec, resource, resource_id, live, message, commit)
     except _Missing as error:
         missing.append(str(error))
@@ -201,6 +204,35 @@ async def _read(
             f"{resource.where}: this server can't read an {spec.prefix}'s live state "
             f"(GET {spec.prefix}s/{resource_id} is not offered), so botops can't plan it"
         ) from None
+
+
+async def _held_by_unstable_head(
+    spec: KindSpec, client: ApiClient, resource: Resource, resource_id: str, live: LiveObject
+) -> ResourcePlan | None:
+    """A no-op when a newer version than the one writes build on (Exotel's assistants: latest
+    not stable) already holds every value the file declares, and the file does not ask for
+    stable: the diff against the stable version would otherwise write the same values again
+    on every apply."""
+    head, stable = spec.head(live), version_of(live)
+    if head is None or head == stable or resource.mark_as_stable:
+        return None
+    latest = await spec.read(client, resource_id, version=head)
+    if version_of(latest) != head or diff_fields(resource.desired, latest, spec.fields):
+        return None
+    name = resource.name or (text_or_none(live.get("name")) if "name" in spec.field_names else None)
+    return ResourcePlan(
+        address=spec.address(resource_id),
+        kind=spec.name,
+        id=resource_id,
+        file=resource.file,
+        action="no-op",
+        source_version=stable,
+        name=name,
+        notes=(
+            f"latest {head} holds these values and is not stable (mark_as_stable is not "
+            f"true); callers get {stable}",
+        ),
+    )
 
 
 def _plan_update(
@@ -299,10 +331,12 @@ def version_description(
     return f"{text} (commit {commit})" if commit else text
 
 
-def current_commit(root: Path, environ: Mapping[str, str] | None = None) -> str | None:
+def current_commit(
+    root: Path, environ: Mapping[str, str] | None = None, *, read: Sequence[Path] = ()
+) -> str | None:
     """The short hash of `head_commit` (a pull request's head in CI, else HEAD, `+dirty`
-    kept)."""
-    sha = head_commit(root, environ)
+    kept; `read`: the files planned)."""
+    sha = head_commit(root, environ, read=read)
     return short(sha) if sha else None
 
 

@@ -22,9 +22,10 @@ from botops.kinds import spec_of
 from botops.model import ApplyResult, Plan
 from botops.project.loader import find_files
 from botops.project.settings import Target, declared_resources, resource_paths
+from botops.support.git import head_commit, short
 from botops.sync.applier import STOPPED_MESSAGE, OnGeneration, apply_plan, id_hint
 from botops.sync.planfile import read_plan, stamp
-from botops.sync.planner import current_commit, make_plan
+from botops.sync.planner import make_plan
 from botops.usecases.session import Session
 
 INTERRUPT_NOTICE = (
@@ -51,7 +52,9 @@ def plan_project(
     version does now."""
     resources = declared_resources(session.project, paths, session.environment)
     target = session.target
-    commit = current_commit(session.project.root)
+    # Once: the full hash for the plan file, its short form for version descriptions.
+    full = head_commit(session.project.root, read=[Path(r.file) for r in resources])
+    commit = short(full) if full else None
 
     async def planned(client: ApiClient) -> Plan:
         result = await make_plan(
@@ -69,7 +72,7 @@ def plan_project(
         return result
 
     made = session.run(planned, concurrency=concurrency)
-    return stamp(made, root=session.project.root, environment=session.environment_name)
+    return stamp(made, commit=full, environment=session.environment_name)
 
 
 def check_mass_change(session: Session, plan: Plan, *, allowed: bool) -> None:

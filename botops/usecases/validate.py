@@ -17,7 +17,7 @@ from pathlib import Path
 from botops.errors import ConfigError, Problem
 from botops.model import Environment, Project, Resource
 from botops.project.environments import across_environments, select_environment
-from botops.project.loader import PROJECT_FILE, SUFFIXES
+from botops.project.loader import PROJECT_FILE, SUFFIXES, RealPaths
 from botops.project.settings import (
     clashes_everywhere,
     declared_everywhere,
@@ -92,9 +92,10 @@ def validate(
     checked = {project.file.resolve()} if project.file else set()
     read = _read_paths(project, chosen)
     test_dirs = [p.resolve() for p in project.test_paths] if project.file else []
+    real_path = RealPaths()  # a folder resolved once for all the files named in it
     for path in paths:
         is_file = path.is_file()
-        resolved = path.resolve()
+        resolved = real_path(path)
         if test_dirs and path.suffix in SUFFIXES and _inside(resolved, test_dirs):
             tests.append(path)
         elif (is_file and path.name == PROJECT_FILE) or resolved in checked:

@@ -157,6 +157,27 @@ def test_uncommitted_changes_stamp_plus_dirty_with_a_warning(
     assert any(d is not None for d in descriptions)
 
 
+def test_untracked_files_beside_the_project_are_no_change_those_beside_its_files_are(
+    project: Path, emulator_factory: Any
+) -> None:
+    demo: Emulator = emulator_factory("--demo")
+    head = git_project(project)
+    # What botops and its users leave in the project's root: no change to what is planned.
+    (project / "plan.json").write_text("{}")
+    (project / "report.html").write_text("<html></html>")
+    (project / "schemas").mkdir(exist_ok=True)
+    (project / "schemas" / "extra.json").write_text("{}")
+    clean = botops(demo, "plan", "--out", "plan.json")
+    assert (clean.exit_code, saved(project)["commit"]) == (0, head), clean.output
+    assert "Warning" not in clean.stderr
+    # A new, uncommitted file where the resource files are may be what is planned.
+    (project / "bots" / "prompts").mkdir(exist_ok=True)
+    (project / "bots" / "prompts" / "new.md").write_text("Be brief.\n")
+    dirty = botops(demo, "plan", "--out", "plan.json")
+    assert dirty.exit_code == 0, dirty.output
+    assert saved(project)["commit"] == head + "+dirty"
+
+
 def test_commit_comes_from_ci_variables_then_git(tmp_path: Path) -> None:
     assert current_commit(tmp_path, {"CI_COMMIT_SHA": "ABCDEF0123456"}) == "ABCDEF0"
     assert current_commit(tmp_path, {}) is None  # not a git checkout

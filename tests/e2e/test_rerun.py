@@ -11,6 +11,7 @@ from typing import Any
 import httpx2
 import pytest
 
+from tests.ci_support import team_repository
 from tests.interpose import Answer, Exchange, interposed
 from tests.support import Emulator, botops
 
@@ -122,3 +123,33 @@ def test_a_later_version_after_this_plans_write_is_stale(three_bots: Emulator) -
     assert again.exit_code == 1, again.output
     assert "refused as stale" in line_of(again.stdout, "voicebot/bot_a")
     assert "already applied" in line_of(again.stdout, "voicebot/bot_b")
+
+
+@pytest.mark.fresh_emulator  # writes
+def test_an_unstable_version_converges_in_exotels_dialect(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, emulator_factory: Any
+) -> None:
+    """`mark_as_stable: false` against Exotel's dialect: plans diff against the stable version,
+    which such a write never moves; the latest version holding the file's values is no change,
+    and the same saved plan again is already applied. Nothing is written twice."""
+    project = team_repository(tmp_path)
+    assistant = project / "bots/acme-assistant.yaml"
+    assistant.write_text(
+        assistant.read_text().replace("mark_as_stable: true", "mark_as_stable: false")
+    )
+    monkeypatch.chdir(project)
+    emulator: Emulator = emulator_factory("--demo", "--dialect", "exotel")
+    address = "assistant/asst_acme01"
+
+    assert botops(emulator, "plan", "--out", "plan.json").exit_code == 0
+    first = botops(emulator, "apply", "--plan", "plan.json", "--auto-approve")
+    assert first.exit_code == 0, first.output
+    written = [r for r in emulator.requests() if r["method"] == "POST"]
+
+    again = botops(emulator, "apply", "--plan", "plan.json", "--auto-approve")
+    assert again.exit_code == 0, again.output
+    assert "already applied" in line_of(again.stdout, address)
+    fresh = botops(emulator, "plan", "--detailed-exitcode")
+    assert fresh.exit_code == 0, fresh.output
+    assert botops(emulator, "apply", "--auto-approve").exit_code == 0
+    assert [r for r in emulator.requests() if r["method"] == "POST"] == written

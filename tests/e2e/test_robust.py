@@ -496,7 +496,8 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(
         (row,) = list(csv.DictReader(stream))
     assert row["to"] == '\'=HYPERLINK("http://x.example","call me")'
     assert row["recording_url"] == "'@SUM(A1:A9)"
-    assert row["intent"] == f"'-2+3{ESCAPE}"
+    # A CSV is read on a terminal too: what would drive one is escaped.
+    assert row["intent"] == "'-2+3" + ESCAPE.replace("\x1b", "\\x1b").replace("\x07", "\\x07")
     assert row["from"] == "+919800000001"  # a phone number runs nothing: kept as it is
     assert row["conversation_id"] == "c_evil"
 

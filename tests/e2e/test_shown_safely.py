@@ -233,3 +233,54 @@ def test_an_invalid_punycode_host_is_one_line(tmp_path: Path, url: str) -> None:
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert done.stderr.strip().splitlines() == [f"Error: base URL {url!r} names no valid host"]
+
+
+HOSTILE = "gpt\u200b-4o \x1b]52;c;aGk=\x07 \x1b[31m\u202eevil\u202c \x9b2J \U000e0041 क्\u200dष"
+
+
+def test_machine_formats_escape_what_would_hide_or_drive_the_terminal(
+    emulator_factory: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JSON (plan, history, conversations, analytics) escapes every hidden or driving
+    character as `\\u` (the same JSON to a program); a CSV cell escapes what drives a terminal
+    or reorders a line and keeps the joiners of Indic scripts."""
+    from botops.support.text import HIDDEN
+
+    fixtures = yaml.safe_load((ROOT / "tests/fixtures/analytics.yaml").read_text())
+    bot = fixtures["bots"][0]
+    bot["name"] = HOSTILE
+    for conversation in fixtures["conversations"]:
+        conversation.setdefault("insights", {})["intent"] = HOSTILE
+    (tmp_path / "fixtures.json").write_text(json.dumps(fixtures))
+    emulator: Emulator = emulator_factory("--fixtures", str(tmp_path / "fixtures.json"))
+    (tmp_path / "bots").mkdir()
+    (tmp_path / "bots/one.yaml").write_text(
+        f"kind: Voicebot\nbot_id: {bot['bot_id']}\nname: Plain name\n"
+    )
+    monkeypatch.chdir(tmp_path)
+
+    outputs = {
+        "plan": botops(emulator, "plan", "bots", "--format", "json"),
+        "history": botops(emulator, "history", bot["bot_id"], "--format", "json"),
+        "list": botops(
+            emulator, "conversations", "list", "--fields", "insights", "--format", "json"
+        ),
+        "jsonl": botops(
+            emulator, "conversations", "list", "--fields", "insights", "--format", "jsonl"
+        ),
+        "analytics": botops(emulator, "analytics", "--format", "json"),
+    }
+    for what, result in outputs.items():
+        assert result.exit_code == 0, (what, result.output)
+        assert HIDDEN.search(result.stdout) is None, what
+    plan = json.loads(outputs["plan"].stdout)
+    assert plan["resources"][0]["changes"][0]["before"] == HOSTILE
+    listed = json.loads(outputs["list"].stdout)
+    assert listed[0]["insights"]["intent"] == HOSTILE
+    assert json.loads(outputs["jsonl"].stdout.splitlines()[0])["insights"]["intent"] == HOSTILE
+
+    csv_out = botops(emulator, "conversations", "list", "--fields", "insights", "--format", "csv")
+    assert csv_out.exit_code == 0, csv_out.output
+    assert not any(c in csv_out.stdout for c in "\x1b\x07\x9b\u202e\u202c")
+    assert "\\x1b]52;c;aGk=\\x07" in csv_out.stdout
+    assert "क्\u200dष" in csv_out.stdout
