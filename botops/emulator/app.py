@@ -355,7 +355,7 @@ async def get_conversation(request: Request) -> Response:
 
 
 async def requests_log(request: Request) -> Response:
-    return JSONResponse(list(_log(request).entries))
+    return JSONResponse(_log(request).shown())
 
 
 async def clear_requests_log(request: Request) -> Response:

@@ -129,20 +129,26 @@ def _not_json(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-# The newest requests kept (refused ones too): a long-running emulator must not grow forever.
+# The newest requests kept (refused ones too): a long-running emulator must not grow forever,
+# neither in entries nor in the bytes of the bodies they keep.
 MAX_LOGGED = 10_000
+MAX_LOGGED_BYTES = 16 * 1024 * 1024
 
 
 class RequestLog:
     """The API requests received, oldest first, each completed with the status answered; only
-    the newest `limit` are kept."""
+    the newest `limit` are kept, and bodies of at most `max_bytes` in all (as received: parsed
+    only when `/_emulator/requests` shows them, so a body costs its size, not a parsed tree)."""
 
-    def __init__(self, limit: int = MAX_LOGGED) -> None:
-        self.entries: collections.deque[dict[str, Any]] = collections.deque(maxlen=limit)
+    def __init__(self, limit: int = MAX_LOGGED, max_bytes: int = MAX_LOGGED_BYTES) -> None:
+        self.entries: collections.deque[dict[str, Any]] = collections.deque()
+        self.limit = limit
+        self.max_bytes = max_bytes
+        self.bytes = 0
 
     def add(self, scope: Scope) -> dict[str, Any]:
         query = scope.get("query_string", b"").decode("latin-1")
-        entry = {
+        entry: dict[str, Any] = {
             "method": scope["method"],
             "path": scope["path"],
             "query": dict(parse_qsl(query, keep_blank_values=True)),
@@ -150,10 +156,46 @@ class RequestLog:
             "status": None,
         }
         self.entries.append(entry)
+        self._trim()
         return entry
+
+    def keep_body(self, entry: dict[str, Any], content_type: str, body: bytes) -> None:
+        """Keep `body` with `entry` (shown parsed), while the log's bytes allow: older entries'
+        bodies go first; one larger than the whole budget is not kept."""
+        if not body or len(body) > self.max_bytes:
+            return
+        entry["body"] = _Raw(content_type, body)
+        self.bytes += len(body)
+        self._trim()
+
+    def shown(self) -> list[dict[str, Any]]:
+        return [
+            {**e, "body": e["body"].parsed() if isinstance(e["body"], _Raw) else e["body"]}
+            for e in self.entries
+        ]
 
     def clear(self) -> None:
         self.entries.clear()
+        self.bytes = 0
+
+    def _trim(self) -> None:
+        while len(self.entries) > self.limit or self.bytes > self.max_bytes:
+            oldest = self.entries.popleft()
+            if isinstance(oldest["body"], _Raw):
+                self.bytes -= len(oldest["body"].body)
+
+
+class _Raw:
+    """A logged body as it came."""
+
+    __slots__ = ("body", "content_type")
+
+    def __init__(self, content_type: str, body: bytes) -> None:
+        self.content_type = content_type
+        self.body = body
+
+    def parsed(self) -> Any:
+        return logged_body(self.content_type, self.body)
 
 
 class TooLarge(Exception):
@@ -218,7 +260,6 @@ class Gateway:
         except TooLarge:
             await reply.error(413, f"request body is larger than {MAX_BODY} bytes")
             return
-        entry["body"] = logged_body(headers.get("content-type", ""), body)
         retry_after = self._throttle()
         if retry_after is not None:
             message = f"rate limit of {self.faults.rate_limit} requests a second exceeded"
@@ -229,6 +270,8 @@ class Gateway:
             message = "missing or wrong credentials: send Authorization: Bearer <token>"
             await reply.error(401, message, [(b"www-authenticate", challenge)])
             return
+        # Kept only from a caller the emulator serves (anyone, without --token).
+        self.log.keep_body(entry, headers.get("content-type", ""), body)
         account = _account_of(scope["path"])
         if self.faults.accounts and account is not None and account not in self.faults.accounts:
             await reply.error(404, f"no account has the id {account!r} on this server")
