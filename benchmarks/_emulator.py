@@ -10,13 +10,18 @@ import sys
 READY = "botops emulator listening on "
 
 
-def start_emulator(*options: str) -> tuple[subprocess.Popen[str], str]:
-    """Start `botops emulator --port 0 OPTIONS...`; returns the process and its base URL."""
+def start_emulator(
+    *options: str, env: dict[str, str] | None = None, cwd: str | None = None
+) -> tuple[subprocess.Popen[str], str]:
+    """Start `botops emulator --port 0 OPTIONS...` (in `env` and `cwd`, default this
+    process's); returns the process and its base URL."""
     process = subprocess.Popen(
         [sys.executable, "-m", "botops", "emulator", "--port", "0", *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
+        env=env,
+        cwd=cwd,
     )
     assert process.stdout is not None
     line = process.stdout.readline()

@@ -14,7 +14,7 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import TextIO
@@ -48,19 +48,47 @@ def read_regular_file(path: Path, *, limit: int = MAX_READ) -> bytes:
         os.close(fd)
 
 
-def write_atomically(path: Path, text: str, *, private: bool = False) -> None:
-    """Write UTF-8 `text` to `path`, creating missing parent directories."""
-    with atomic_text_file(path, private=private) as stream:
+def write_atomically(
+    path: Path, text: str, *, private: bool = False, synced: set[Path] | None = None
+) -> None:
+    """Write UTF-8 `text` to `path`, creating missing parent directories. With `synced`, the
+    folder is not synced here but added to it, for `sync_folders` after a batch of writes."""
+    with atomic_text_file(path, private=private, sync_folder=synced is None) as stream:
         stream.write(text)
+    if synced is not None:
+        synced.add(path.parent)
+
+
+def sync_folders(folders: Iterable[Path]) -> None:
+    """Make the renames done in `folders` durable: each folder synced once."""
+    for folder in folders:
+        _sync_directory(folder)
+
+
+def write_all_atomically(files: Iterable[tuple[Path, str]]) -> None:
+    """Write each UTF-8 text to its path as `write_atomically` does (its own temporary file,
+    flushed to disk, renamed over the path), in order, but each folder synced once after the
+    last rename in it rather than after every file: a crash leaves each file whole, old or
+    new, and the renames done are durable once this returns. An error stops at that file;
+    the folders of the files written before it are still synced."""
+    folders: set[Path] = set()
+    try:
+        for path, text in files:
+            write_atomically(path, text, synced=folders)
+    finally:
+        sync_folders(folders)
 
 
 @contextlib.contextmanager
-def atomic_text_file(path: Path, *, private: bool = False) -> Iterator[TextIO]:
+def atomic_text_file(
+    path: Path, *, private: bool = False, sync_folder: bool = True
+) -> Iterator[TextIO]:
     """A UTF-8 text stream that becomes `path` only when the block ends without an error.
 
     Missing parent directories are created. The file gets the usual permissions (the umask's),
     or 0600 when `private`. An `OSError` inside the block is taken to be a failed write of
-    `path`, as the stream is what the block writes to.
+    `path`, as the stream is what the block writes to. Without `sync_folder`, the rename is
+    made durable by the caller's `_sync_directory` of the folder (`write_all_atomically`).
     """
     if _special(path):
         # `/dev/stdout`, `/dev/null`, a FIFO, a link to `/proc/self/fd/1`: written to as they
@@ -87,7 +115,8 @@ def atomic_text_file(path: Path, *, private: bool = False) -> Iterator[TextIO]:
         if isinstance(error, OSError):
             raise _cant_write(path, error) from None
         raise
-    _sync_directory(path.parent)
+    if sync_folder:
+        _sync_directory(path.parent)
 
 
 def _special(path: Path) -> bool:

@@ -30,7 +30,11 @@ from botops.project.loader import (
     load_declarations,
     parse_file,
 )
-from botops.support.files import check_writable_parent, read_regular_file, write_atomically
+from botops.support.files import (
+    check_writable_parent,
+    read_regular_file,
+    write_all_atomically,
+)
 from botops.sync.layout import ImportedFile, LiveResource, lay_out
 
 if TYPE_CHECKING:  # httpx2 loads only when a command calls the API
@@ -220,5 +224,4 @@ def write_files(
         if file.path.is_dir():
             raise UsageError(f"{file.path} is a directory; nothing was written")
         check_writable_parent(file.path)
-    for file in files:
-        write_atomically(file.path, file.text)
+    write_all_atomically((file.path, file.text) for file in files)

@@ -34,10 +34,12 @@ def write_created_id(
     *,
     resource_files: Collection[Path],
     environment: str | None,
+    synced: set[Path] | None = None,
 ) -> Path:
     """Write `created_id` into the file of `resource` (a create) and return that file.
     `resource_files` are the project's resource files, resolved. Raises `UsageError` saying
-    why nothing was written."""
+    why nothing was written. With `synced`, the file's folder is added to it to be synced
+    once after all the writes (`files.sync_folders`), not synced here."""
     spec = spec_of(resource.kind)
     try:
         real = Path(resource.file).resolve()
@@ -69,7 +71,7 @@ def write_created_id(
     # Never over what someone changed meanwhile: the bytes must still be those read.
     if _read(real, resource.file) != data:
         raise UsageError(f"{resource.file} changed while it was being edited")
-    write_atomically(real, edited)
+    write_atomically(real, edited, synced=synced)
     return real
 
 

@@ -19,9 +19,10 @@ from botops.analytics.history import attach_outcomes
 from botops.client import ApiClient
 from botops.errors import UsageError
 from botops.kinds import spec_of
-from botops.model import ApplyResult, Plan
+from botops.model import ApplyResult, Plan, ResourcePlan
 from botops.project.loader import find_files
 from botops.project.settings import Target, declared_resources, resource_paths
+from botops.support.files import sync_folders
 from botops.support.git import head_commit, short
 from botops.sync.applier import STOPPED_MESSAGE, OnGeneration, apply_plan, id_hint
 from botops.sync.planfile import read_plan, stamp
@@ -174,7 +175,6 @@ def write_created_ids(
     """`apply --write-ids`: each created resource's id written into its file (only a resource
     file of this project: `paths`, else the project's paths). Returns the results, whose
     messages now say what was written, and one line per id that could not be written."""
-    from botops.sync.write_ids import write_created_id
 
     project = session.project
     files = find_files(
@@ -189,6 +189,25 @@ def write_created_ids(
     by_address = {r.address: r for r in plan.resources}
     results: list[ApplyResult] = []
     failures: list[str] = []
+    synced: set[Path] = set()  # each folder synced once, after the last file written in it
+    try:
+        _write_ids(applied, by_address, allowed, plan, synced, results, failures)
+    finally:
+        sync_folders(synced)
+    return Applied(results, interrupted=applied.interrupted), failures
+
+
+def _write_ids(
+    applied: Applied,
+    by_address: dict[str, ResourcePlan],
+    allowed: set[Path],
+    plan: Plan,
+    synced: set[Path],
+    results: list[ApplyResult],
+    failures: list[str],
+) -> None:
+    from botops.sync.write_ids import write_created_id
+
     for result in applied.results:
         resource = by_address.get(result.address)
         if result.created_id is None or resource is None or resource.action != "create":
@@ -198,7 +217,11 @@ def write_created_ids(
         hint = id_hint(spec.id_key, result.created_id, resource.file)
         try:
             write_created_id(
-                resource, result.created_id, resource_files=allowed, environment=plan.environment
+                resource,
+                result.created_id,
+                resource_files=allowed,
+                environment=plan.environment,
+                synced=synced,
             )
         except UsageError as error:
             failures.append(f"--write-ids: {error}; nothing was written: {hint} by hand")
@@ -208,4 +231,3 @@ def write_created_ids(
         message = result.message or ""
         message = message.replace(hint, written) if hint in message else f"{message}; {written}"
         results.append(replace(result, message=message.removeprefix("; ")))
-    return Applied(results, interrupted=applied.interrupted), failures

@@ -20,7 +20,7 @@ from botops.model import Environment, Project
 from botops.project.loader import load_resources
 from botops.project.schemafiles import write_schemas
 from botops.project.settings import resource_paths, scope_of
-from botops.support.files import write_atomically
+from botops.support.files import write_all_atomically
 from botops.sync import env_layout, importer, layout
 from botops.usecases.session import Session
 
@@ -141,8 +141,7 @@ def _import_into(
         root=root,
     )
     importer.write_files(placed.files, force=False)
-    for path, text, _ in placed.edits:
-        write_atomically(path, text)
+    write_all_atomically((path, text) for path, text, _ in placed.edits)
     edits = [(path, address) for path, _, address in placed.edits]
     schemas = write_schemas(root / "schemas", missing_only=True)
     problems = _problems(placed.files, [path for path, _ in edits], project, environment)

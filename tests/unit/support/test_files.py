@@ -66,3 +66,47 @@ def test_other_errors_and_interrupts_pass_through_and_leave_nothing(tmp_path: Pa
             stream.write("half of it")
             raise error
     assert os.listdir(tmp_path) == []
+
+
+def test_a_batch_syncs_each_folder_once_after_its_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botops.support import files
+
+    events: list[str] = []
+    real_replace, real_sync = os.replace, files._sync_directory
+    monkeypatch.setattr(
+        files.os,
+        "replace",
+        lambda a, b: (events.append(f"rename {Path(b).name}"), real_replace(a, b)),
+    )
+    monkeypatch.setattr(
+        files, "_sync_directory", lambda d: (events.append(f"sync {d.name}"), real_sync(d))
+    )
+    batch = [(tmp_path / "a" / f"{i}.yaml", f"n: {i}\n") for i in range(3)]
+    batch.append((tmp_path / "b" / "p.md", "Prompt.\n"))
+    files.write_all_atomically(batch)
+    assert [p.read_text() for p, _ in batch] == [t for _, t in batch]
+    assert events[:4] == ["rename 0.yaml", "rename 1.yaml", "rename 2.yaml", "rename p.md"]
+    assert sorted(events[4:]) == ["sync a", "sync b"]
+    assert not list(tmp_path.rglob(".*.tmp"))
+
+
+def test_a_batch_stopped_by_an_error_still_syncs_what_it_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botops.support import files
+
+    synced: list[Path] = []
+    monkeypatch.setattr(files, "_sync_directory", synced.append)
+    (tmp_path / "b" / "in-the-way.yaml").mkdir(parents=True)
+    batch = [
+        (tmp_path / "a" / "ok.yaml", "n: 1\n"),
+        (tmp_path / "b" / "in-the-way.yaml", "n: 2\n"),
+        (tmp_path / "c" / "never.yaml", "n: 3\n"),
+    ]
+    with pytest.raises(UsageError):
+        files.write_all_atomically(batch)
+    assert (tmp_path / "a" / "ok.yaml").read_text() == "n: 1\n"
+    assert not (tmp_path / "c").exists()
+    assert synced == [tmp_path / "a"]
