@@ -47,7 +47,8 @@ def start_time(conversation: dict[str, Any]) -> datetime | None:
 
 def parse_time(value: Any) -> datetime | None:
     """An ISO 8601 date-time (or date) as an aware datetime; one without an offset is read as
-    UTC, the zone the API writes its times in. Anything else is None."""
+    UTC, the zone the API writes its times in. Anything else is None, as is a time whose UTC
+    moment falls outside the years 1 to 9999."""
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
@@ -59,7 +60,15 @@ def parse_time(value: Any) -> datetime | None:
             return None
     else:
         return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        # `9999-12-31T23:00-05:00` is a moment of the year 10000 in UTC, `0001-01-01T00:00+05:00`
+        # one of the year 0: no datetime holds them, so nothing could place them in time.
+        return None
+    return moment
 
 
 def insights_of(conversation: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,6 @@ so that every refusal is a 400 in the API's error shape naming the field (never 
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -22,7 +21,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from botops import __version__
-from botops.emulator import chat, openapi, rules
+from botops.emulator import chat, openapi, plain, rules
 from botops.emulator.gateway import RequestLog, error_body, is_openai, openai_error_body, parse_form
 from botops.emulator.generate import Generations
 from botops.emulator.llmscript import Script
@@ -155,9 +154,11 @@ async def create_generation(request: Request) -> Response:
     fields = parse_form(request.headers.get("content-type", ""), raw)
     if fields is None:
         try:
-            body = json.loads(raw) if raw.strip() else None
-        except ValueError:
-            body = None
+            body = plain.json_value(raw) if raw.strip() else None
+        except plain.NotPlain as error:
+            if error.position is None:  # JSON, but not plain data: say what is wrong with it
+                raise Refused(400, f"the request body: {error}") from None
+            body = None  # not JSON: say how to send the text
         if not isinstance(body, dict):
             raise Refused(
                 400,
@@ -426,16 +427,12 @@ async def _json_object(request: Request) -> dict[str, Any]:
     if not raw.strip():
         raise Refused(400, "the request body must be a JSON object")
     try:
-        body = json.loads(raw, parse_constant=_no_constant)
-    except (ValueError, RecursionError) as error:
-        raise Refused(400, f"the request body is not valid JSON: {error}") from None
+        body = plain.json_value(raw)
+    except plain.NotPlain as error:
+        raise Refused(400, f"the request body: {error}") from None
     if not isinstance(body, dict):
         raise Refused(400, f"the request body must be a JSON object, not {_json_type(body)}")
     return body
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
 
 
 def _json_type(value: Any) -> str:

@@ -5,7 +5,6 @@ the parameter); the reply says in `model` that it comes from a script, not a mod
 
 from __future__ import annotations
 
-import json
 import re
 import time
 import uuid
@@ -14,6 +13,7 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
+from botops.emulator import plain
 from botops.emulator.gateway import openai_error_body
 from botops.emulator.llmscript import Asked, Script
 
@@ -96,16 +96,12 @@ def _body(raw: bytes) -> dict[str, Any]:
     if not raw.strip():
         raise Invalid("the request body must be a JSON object with model and messages")
     try:
-        body = json.loads(raw, parse_constant=_no_constant)
-    except (ValueError, RecursionError) as error:
-        raise Invalid(f"the request body is not valid JSON: {error}") from None
+        body = plain.json_value(raw)
+    except plain.NotPlain as error:
+        raise Invalid(f"the request body: {error}") from None
     if not isinstance(body, dict):
         raise Invalid("the request body must be a JSON object with model and messages")
     return body
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
 
 
 def read(body: dict[str, Any]) -> tuple[Asked, int | None]:

@@ -4,14 +4,13 @@ names, checked item by item so that a mistake is reported as one line naming the
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from botops.emulator import rules
+from botops.emulator import plain, rules
 from botops.emulator.store import Assistant, Bot, Dataset, conversation_row
 from botops.errors import BotopsError
 
@@ -35,21 +34,21 @@ class FixtureError(BotopsError):
 
 
 def read(path: Path) -> Dataset:
-    """The dataset in `path`; FixtureError says what is wrong, and where."""
+    """The dataset in `path`; FixtureError says what is wrong, and where. The data is held to
+    the rule of every input the emulator takes (`plain`)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise FixtureError(f"{path}: can't read fixtures: {error}") from None
+        data = path.read_bytes()
+    except OSError as error:
+        raise FixtureError(f"{path}: can't read fixtures: {error.strerror or error}") from None
     try:
         if path.suffix.lower() == ".json":
-            document = json.loads(text)
+            document = plain.json_value(data)
         else:
-            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-            document = yaml.load(text, Loader=loader)
-    except json.JSONDecodeError as error:
-        raise FixtureError(
-            f"{path}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}"
-        ) from None
+            document = yaml.load(plain.utf8(data), Loader=_Loader)
+            plain.check(document, dates=DATED)
+    except plain.NotPlain as error:
+        where = f"{path}:{error.position[0]}:{error.position[1]}" if error.position else path
+        raise FixtureError(f"{where}: {error.message}") from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
@@ -61,6 +60,29 @@ def read(path: Path) -> Dataset:
         return dataset(document)
     except ValueError as error:
         raise FixtureError(f"{path}: {error}") from None
+
+
+DATED = frozenset({"date_created", "start_time"})
+"""The fields a YAML date may stand for (they become the API's text form)."""
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """YAML's safe loader, a key given twice in one mapping refused."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, list | dict):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key must be a word, not a list or mapping", key_node.start_mark
+                )
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
 
 def dataset(document: Any) -> Dataset:
@@ -169,8 +191,11 @@ def _conversation(where: str, item: dict[str, Any]) -> Any:
         if item.get(key) is not None and not isinstance(item[key], kind):
             what = "a mapping" if kind is dict else "a list"
             raise ValueError(f"{where}: {key} must be {what}")
-    if isinstance(item.get("start_time"), date):
-        item = {**item, "start_time": _timestamp(item["start_time"])}
+    start = item.get("start_time")
+    if isinstance(start, date):
+        item = {**item, "start_time": _timestamp(start)}
+    elif start is not None and not isinstance(start, str):
+        raise ValueError(f"{where}: start_time must be an ISO 8601 date-time")
     return conversation_row(item)
 
 

@@ -31,6 +31,8 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
+from botops.emulator import plain
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -103,6 +105,7 @@ def parse_form(content_type: str, body: bytes) -> dict[str, str] | None:
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         if isinstance(name, str):
+            name = plain.without_surrogates(name)  # the MIME parser keeps bad bytes as such
             payload = part.get_payload(decode=True)
             data = payload if isinstance(payload, bytes) else b""
             try:
@@ -120,13 +123,9 @@ def logged_body(content_type: str, body: bytes) -> Any:
     if form is not None:
         return form
     try:
-        return json.loads(body, parse_constant=_not_json)
-    except (ValueError, RecursionError):
+        return plain.json_value(body)
+    except plain.NotPlain:
         return None
-
-
-def _not_json(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
 
 
 # The newest requests kept (refused ones too): a long-running emulator must not grow forever,

@@ -6,7 +6,8 @@
 - 429, 5xx and no answer are retried; other refusals (400, 401, 404) are not. Every call has
   one deadline (`deadline` seconds, retries and Retry-After pauses included): past it, the
   call fails with the last reason.
-- An answer is read up to `max_bytes`; more is an error, not a completion.
+- An answer is read up to `max_bytes`; more is an error, not a completion. The cap and the
+  deadline are the shared bounds of every HTTP client of botops (`botops.client.bounds`).
 - The key goes in the `Authorization` header and nowhere else. Every message and trace line
   passes through redaction, so a server that echoes the key in an error body still never has
   it shown. Traces name the method, host, path, model and status, never a header or a body.
@@ -24,6 +25,7 @@ from typing import Any
 import httpx2
 
 from botops import __version__
+from botops.client.bounds import BodyTooLarge, DeadlineExceeded, read_capped, within
 from botops.client.diagnosis import short_reason, ssl_context
 from botops.client.flow import AdaptiveLimiter, Pacer, Sleep, backoff, take_slot
 from botops.client.wire import one_line, retry_after
@@ -168,9 +170,8 @@ class ModelClient:
         start = time.perf_counter()
         shown = f"POST {self.endpoint.url}{COMPLETIONS} model={model}"
         try:
-            async with asyncio.timeout(remaining):
-                status, headers, data = await self._send(body)
-        except TimeoutError:
+            status, headers, data = await within(remaining, self._send(body))
+        except DeadlineExceeded:
             self._emit(f"{shown} -> timed out ({_ms(start)})")
             raise ModelTransportError(
                 self.host, f"no answer within {self.deadline:g} s (the deadline of a call)"
@@ -196,17 +197,14 @@ class ModelClient:
         """Status, headers and at most `max_bytes` of body (more is a `ModelAnswerError`)."""
         url = self.endpoint.url + COMPLETIONS
         async with self._http.stream("POST", url, content=json.dumps(body)) as response:
-            chunks: list[bytes] = []
-            size = 0
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > self.max_bytes:
                 raise self._too_large()
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > self.max_bytes:
-                    raise self._too_large()
-                chunks.append(chunk)
-            return response.status_code, response.headers, b"".join(chunks)
+            try:
+                data = await read_capped(response.aiter_bytes(), self.max_bytes)
+            except BodyTooLarge:
+                raise self._too_large() from None
+            return response.status_code, response.headers, data
 
     def _too_large(self) -> ModelAnswerError:
         return ModelAnswerError(

@@ -6,6 +6,11 @@ environment: both must hold (a prod guard can narrow the policy, never widen it)
 breaks a guard is a validation problem at the value's position; a plan that changes more than
 `max_changed_share` of the managed resources (when more than 10 are managed) is refused unless
 `--allow-mass-change`.
+
+Invisible characters (`support.text.invisible`: zero-width characters, bidi controls, tag
+characters, variation selectors and the other default-ignorables) are refused in resource files
+and instruction files, each at its line and column, but those `allow_characters` lists
+(`U+200D` for emoji sequences); an environment's list narrows the top-level one.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Any
 from botops.errors import PlanError
 from botops.kinds import spec_of
 from botops.model import Kind
+from botops.support.text import Invisible, invisible_runs
 from botops.support.yamlpos import Document, Issue
 
 # The fields guards are about: `models` and the ranges hold for `llm_config`,
@@ -37,6 +43,7 @@ class Layer:
     ranges: tuple[tuple[str, float | None, float | None], ...] = ()
     required_languages: tuple[str, ...] = ()
     max_changed_share: float | None = None
+    allow_characters: frozenset[str] | None = None
 
     @classmethod
     def read(cls, where: str, settings: Mapping[str, Any]) -> Layer:
@@ -48,12 +55,14 @@ class Layer:
             if isinstance(bounds := settings.get(name), dict)
         )
         share = settings.get("max_changed_share")
+        allowed = settings.get("allow_characters")
         return cls(
             where=where,
             models=None if models is None else tuple(models),
             ranges=ranges,
             required_languages=tuple(settings.get("required_languages") or ()),
             max_changed_share=None if share is None else float(share),
+            allow_characters=None if allowed is None else frozenset(map(_character, allowed)),
         )
 
 
@@ -77,6 +86,21 @@ class Guards:
 
     def __bool__(self) -> bool:
         return bool(self.layers)
+
+    @property
+    def allowed_characters(self) -> frozenset[str]:
+        """The invisible characters every layer that lists some allows (none unless listed)."""
+        lists = [layer.allow_characters for layer in self.layers]
+        given = [allowed for allowed in lists if allowed is not None]
+        return frozenset.intersection(*given) if given else frozenset()
+
+    def invisible_issues(self, text: str) -> list[Issue]:
+        """Every run of invisible characters in `text` (a resource or instruction file) that
+        `allow_characters` does not allow, at its line and column."""
+        return [
+            Issue(run.line, run.column, _invisible_message(run))
+            for run in invisible_runs(text, self.allowed_characters)
+        ]
 
     def issues(self, kind: Kind, document: Document) -> list[Issue]:
         """Every guard `document` (an effective document of `kind`) breaks, at the value that
@@ -169,6 +193,22 @@ class Guards:
                     f"({percent(changed / managed)}), more than {layer.where}.max_changed_share "
                     f"allows ({percent(share)}); if that is meant, pass --allow-mass-change"
                 )
+
+
+def _character(code: str) -> str:
+    """`U+200D` (as the schema lets it be written) as the character."""
+    return chr(int(code[2:], 16))
+
+
+def _invisible_message(run: Invisible) -> str:
+    if run.spelled is not None:
+        return f"invisible text: {run.describe()}; delete it"
+    one = len(run.chars) == 1
+    it = "it" if one else "them"
+    return (
+        f"invisible character{'' if one else 's'} {run.describe()}; delete {it}, or allow "
+        f"{it} in botops.yaml (guards: {{allow_characters: [{', '.join(run.codes)}]}})"
+    )
 
 
 def percent(share: float) -> str:

@@ -10,7 +10,7 @@ value; nothing is raised until every file has been looked at.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from botops.errors import ConfigError, Problem
 from botops.kinds import KINDS, KindSpec, either, spec_of
 from botops.model import Kind, Resource
 from botops.project.overrides import Scope, effective, environment_issues, exists_in
+from botops.project.schemafiles import modeline_issues
 from botops.support.files import read_regular_file
 from botops.support.git import WorkTrees, ignored_names
 from botops.support.schemacheck import did_you_mean, render_value, schema_issues
@@ -94,6 +95,7 @@ def load_resources(
             resource = replace(resource, overridden=_fields(item.overridden))
         item.declared.resource = resource
         problems.extend(problems_in(item.name, issues))
+    problems.extend(_invisible_in_instructions(texts, scope))
     problems.extend(_declared_twice(declared))
     if problems:
         raise ConfigError(list(dict.fromkeys(problems)))
@@ -314,7 +316,8 @@ def _load_file(
     build) also in `valid`."""
     name = shown(path)
     declared: list[_Declared] = []
-    for written in _documents(path, real, name, problems, root=instructions.root):
+    checks = _file_checks(path, instructions.root, scope)
+    for written in _documents(path, real, name, problems, root=instructions.root, checks=checks):
         if not exists_in(written, scope.environment):
             problems.extend(problems_in(name, environment_issues(written, scope.defined)))
             continue
@@ -339,7 +342,13 @@ def _fields(overridden: frozenset[str]) -> frozenset[str]:
 
 
 def _documents(
-    path: Path, real: Path, name: str, problems: list[Problem], *, root: Path
+    path: Path,
+    real: Path,
+    name: str,
+    problems: list[Problem],
+    *,
+    root: Path,
+    checks: _Checks | None = None,
 ) -> list[Document]:
     """The documents of one file (`real`: its path resolved); what stops them being read goes
     to `problems`. A file that resolves outside `root` (resolved) is not read: a link to a
@@ -355,7 +364,42 @@ def _documents(
         return []
     documents, unreadable = parse_file(data)
     problems.extend(problems_in(name, unreadable))
+    if checks is not None:
+        problems.extend(problems_in(name, checks(data, documents)))
     return documents
+
+
+_Checks = Callable[[bytes, list[Document]], list[Issue]]
+"""What is checked in a resource file's text itself, besides its documents."""
+
+
+def _file_checks(path: Path, root: Path, scope: Scope) -> _Checks:
+    """A resource file's invisible characters (but those the guards allow) and, for `validate`,
+    modelines that lead nowhere (DESIGN §11: to the project's `schemas/`, beside botops.yaml,
+    when it has one)."""
+
+    def check(data: bytes, documents: list[Document]) -> list[Issue]:
+        text, _ = decode(data)
+        if text is None:
+            return []  # reported as unreadable already
+        issues = scope.guards.invisible_issues(text)
+        schemas = root / "schemas"
+        if scope.modelines and schemas.is_dir():  # a project botops wrote its schemas into
+            kinds = [(d.line, known_kind(d.value)) for d in documents]
+            issues += modeline_issues(text, kinds, path, schemas)
+        return issues
+
+    return check
+
+
+def _invisible_in_instructions(
+    texts: dict[tuple[Path, Path], tuple[str | None, str | None]], scope: Scope
+) -> Iterator[Problem]:
+    """The invisible characters of every instruction file read, at the file's own line and
+    column (its text as read: lines and columns are those of the file)."""
+    for (real, _), (text, _) in texts.items():
+        if text is not None:
+            yield from problems_in(shown(real), scope.guards.invisible_issues(text))
 
 
 _OUTSIDE = "outside the project root (a link?); keep resource files inside the repository"

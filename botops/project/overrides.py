@@ -199,6 +199,9 @@ class Scope:
     environment: str | None = None
     defined: frozenset[str] = frozenset()
     guards: Guards = field(default_factory=Guards)
+    # Whether yaml-language-server modelines are checked too (`validate`: an editor's concern,
+    # which never stops a plan).
+    modelines: bool = False
 
     def issues(
         self, kind: str | None, document: Document, effective: Document, found: list[Issue]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -202,32 +202,43 @@ def _existing(project: Project, paths: list[Path]) -> list[Path]:
 
 
 def declared_resources(
-    project: Project, arguments: tuple[Path, ...], environment: Environment | None = None
+    project: Project,
+    arguments: tuple[Path, ...],
+    environment: Environment | None = None,
+    *,
+    modelines: bool = False,
 ) -> list[Resource]:
     """Every resource the project's files (or the PATH arguments) declare, as `environment`
-    sees them, checked; all problems at once (`ConfigError`)."""
+    sees them, checked (their modelines too, with `modelines`); all problems at once
+    (`ConfigError`)."""
     paths = resource_paths(project, arguments, environment)
     return load_resources(
         paths if arguments else _existing(project, paths),
         root=project.root if project.file else None,
         project_file=project.file,
-        scope=scope_of(project, environment),
+        scope=replace(scope_of(project, environment), modelines=modelines),
         tests=project.test_paths if project.file else (),
     )
 
 
 def declared_everywhere(
-    project: Project, arguments: tuple[Path, ...], environment: Environment | None
+    project: Project,
+    arguments: tuple[Path, ...],
+    environment: Environment | None,
+    *,
+    modelines: bool = False,
 ) -> list[Resource]:
     """`declared_resources` of `environment`, or of every environment botops.yaml defines when
     none is chosen: `validate`'s view. A problem of some environments only says in which."""
     if environment is not None or not project.environments:
-        return declared_resources(project, arguments, environment)
+        return declared_resources(project, arguments, environment, modelines=modelines)
     found: dict[str, list[Problem]] = {}
     resources: dict[tuple[str, int, int], Resource] = {}
     for name in sorted(project.environments):
         try:
-            loaded = declared_resources(project, arguments, project.environments[name])
+            loaded = declared_resources(
+                project, arguments, project.environments[name], modelines=modelines
+            )
         except ConfigError as error:
             found[name] = error.problems
             continue

@@ -110,7 +110,9 @@ def validate(
             resources.append(path)
     if resources or not paths:
         try:
-            result.resources = declared_everywhere(project, tuple(resources), chosen)
+            result.resources = declared_everywhere(
+                project, tuple(resources), chosen, modelines=True
+            )
         except ConfigError as error:
             result.problems.extend(error.problems)
         # Named files (a pre-commit hook's) are checked against the whole project too.
