@@ -18,6 +18,7 @@ anything but Python is known to be there. The token goes in a header only, never
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import sys
@@ -34,6 +35,10 @@ class NotFound(Exception):
 
 class Refused(Exception):
     """The API said no: never a reason to apply an unreviewed plan instead."""
+
+
+class Unexpected(Refused):
+    """The API answered something of a shape it never answers: nothing is taken from it."""
 
 
 def get(path: str, query: dict[str, str] | None = None) -> Any:
@@ -55,8 +60,29 @@ def get(path: str, query: dict[str, str] | None = None) -> Any:
         if error.code in (401, 403, 404):
             hint = " (the job needs `permissions: actions: read, pull-requests: read`)"
         raise Refused(f"GitHub answered {error.code} to GET {path}{hint}") from None
-    except (urllib.error.URLError, TimeoutError, ValueError) as error:
-        raise Refused(f"could not read GET {path}: {error}") from None
+    except (urllib.error.URLError, http.client.HTTPException, OSError) as error:
+        raise Refused(f"could not read GET {path}: {type(error).__name__}") from None
+    except (ValueError, RecursionError):
+        raise Unexpected(f"GET {path} answered something that is not JSON") from None
+
+
+def _field(value: Any, key: str, kind: type, path: str) -> Any:
+    """`value[key]` when `value` is an object and that is a `kind` (a bool is no int); anything
+    else is `Unexpected`, naming the request and the field."""
+    found = value.get(key) if isinstance(value, dict) else None
+    if not isinstance(found, kind) or (kind is int and isinstance(found, bool)):
+        what = "an object" if isinstance(value, dict) else f"{type(value).__name__}, not an object"
+        raise Unexpected(
+            f"GET {path} answered without `{key}` as {kind.__name__} (the answer is {what})"
+        )
+    return found
+
+
+def _objects(value: Any, path: str) -> list[dict[str, Any]]:
+    """The objects of a list answer; anything but a list is `Unexpected`."""
+    if not isinstance(value, list):
+        raise Unexpected(f"GET {path} answered {type(value).__name__}, not a list")
+    return [item for item in value if isinstance(item, dict)]
 
 
 # Every answer is read whole within these bounds: a server that drips bytes or answers without
@@ -86,39 +112,60 @@ def find(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The merged pull request of `sha` and the latest successful run of `workflow` (its path in
     the repository) with the artifact, on a pull request from this repository."""
-    pulls = [p for p in get(f"/repos/{repo}/commits/{sha}/pulls") if p.get("merged_at")]
+    path = f"/repos/{repo}/commits/{sha}/pulls"
+    pulls = [p for p in _objects(get(path), path) if p.get("merged_at")]
     if not pulls:
         raise NotFound(f"commit {sha[:7]} came from no merged pull request (a direct push?)")
     # A merge commit names its pull request; a squash or rebase can only be associated.
     pull = next((p for p in pulls if p.get("merge_commit_sha") == sha), pulls[0])
-    head = pull["head"]["sha"]
-    runs = get(
-        f"/repos/{repo}/actions/runs",
-        {"head_sha": head, "event": "pull_request", "status": "success", "per_page": "100"},
-    )["workflow_runs"]
-    head_repo = ((pull.get("head") or {}).get("repo") or {}).get("full_name")
+    number = _field(pull, "number", int, path)
+    head = _field(_field(pull, "head", dict, path), "sha", str, path)
+    if len(head) != 40 or any(c not in "0123456789abcdef" for c in head.lower()):
+        raise Unexpected(f"GET {path} answered a head sha that is not a commit hash")
+    head_repo = _dig(pull, "head", "repo", "full_name")
     if head_repo != repo:
         # A fork's pull request runs whatever workflows the fork adds: none of its artifacts
         # is a plan anyone reviewed for this repository.
         raise NotFound(
-            f"pull request #{pull['number']} comes from another repository ({head_repo}); "
+            f"pull request #{number} comes from another repository ({_shown(head_repo)}); "
             "only a pull request from a branch of this repository has a reviewed plan"
         )
+    path = f"/repos/{repo}/actions/runs"
+    answer = get(
+        path, {"head_sha": head, "event": "pull_request", "status": "success", "per_page": "100"}
+    )
+    runs = _objects(_field(answer, "workflow_runs", list, path), path)
     own = [r for r in runs if _ours(r, repo, workflow)]
-    for run in sorted(own, key=lambda r: (r.get("created_at", ""), r["id"]), reverse=True):
-        listed = get(f"/repos/{repo}/actions/runs/{run['id']}/artifacts", {"name": artifact})
-        named = [a for a in listed["artifacts"] if a.get("name") == artifact]
+    for run in own:
+        _field(run, "id", int, path)
+    for run in sorted(own, key=lambda r: (str(r.get("created_at") or ""), r["id"]), reverse=True):
+        path = f"/repos/{repo}/actions/runs/{run['id']}/artifacts"
+        listed = get(path, {"name": artifact})
+        artifacts = _objects(_field(listed, "artifacts", list, path), path)
+        named = [a for a in artifacts if a.get("name") == artifact]
         if not named:
             continue
         if all(a.get("expired") for a in named):
-            raise NotFound(
-                f"the plan artifact {artifact!r} of pull request #{pull['number']} has expired"
-            )
+            raise NotFound(f"the plan artifact {artifact!r} of pull request #{number} has expired")
         return pull, run
     raise NotFound(
-        f"pull request #{pull['number']} (head {head[:7]}) has no successful run of "
+        f"pull request #{number} (head {head[:7]}) has no successful run of "
         f"{workflow} with the artifact {artifact!r}"
     )
+
+
+def _dig(value: Any, *keys: str) -> Any:
+    """`value[k1][k2]...`, None where any step is not an object."""
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def _shown(value: Any) -> str:
+    """A value from an answer as one line may show it: printable ASCII, at most 100 characters
+    (a line break would start a workflow command of its own)."""
+    text = "".join(c if " " <= c <= "~" else "?" for c in str(value))
+    return text if len(text) <= 100 else text[:97] + "..."
 
 
 def workflow_path(reference: str, repo: str) -> str:
@@ -135,8 +182,8 @@ def _ours(run: dict[str, Any], repo: str, workflow: str) -> bool:
     return (
         run.get("event") == "pull_request"
         and workflow_path(str(run.get("path") or ""), repo) == workflow
-        and ((run.get("repository") or {}).get("full_name")) == repo
-        and ((run.get("head_repository") or {}).get("full_name")) == repo
+        and _dig(run, "repository", "full_name") == repo
+        and _dig(run, "head_repository", "full_name") == repo
     )
 
 
@@ -167,7 +214,9 @@ def main() -> int:
     try:
         pull, run = find(repo, sha, artifact, workflow)
     except Refused as error:
-        print(f"::error title=botops::cannot look up the reviewed plan: {error}")
+        print(
+            f"::error title=botops::cannot look up the reviewed plan: {error}; nothing was applied"
+        )
         return 1
     except NotFound as error:
         if allow_unreviewed:
@@ -193,7 +242,7 @@ def main() -> int:
         }
     )
     print(
-        f"reviewed plan: {artifact} of run {run.get('html_url', run['id'])} "
+        f"reviewed plan: {artifact} of run {_shown(run.get('html_url') or run['id'])} "
         f"(pull request #{pull['number']}, head {pull['head']['sha'][:7]}, workflow {workflow})"
     )
     return 0

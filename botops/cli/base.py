@@ -48,11 +48,7 @@ class BotopsGroup(click.Group):
                 click.echo(f"Error: {line}" if not _is_file_problem(line) else line, err=True)
             sys.exit(1)
         except KeyboardInterrupt:
-            if _signals.terminated:
-                click.echo("Terminated.", err=True)
-                sys.exit(128 + signal.SIGTERM)
-            click.echo("Interrupted.", err=True)
-            sys.exit(130)
+            _signals.stopped()
 
 
 def _exit_1(error: click.UsageError) -> None:
@@ -178,31 +174,90 @@ def cli(debug: bool) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, _signals.terminate)
-    cli(args=hoist_debug(sys.argv[1:] if argv is None else argv), prog_name="botops")
+    sys.unraisablehook = _signals.unraisable(sys.unraisablehook)
+    _signals.installed = True
+    try:
+        cli(args=hoist_debug(sys.argv[1:] if argv is None else argv), prog_name="botops")
+    except KeyboardInterrupt:
+        # One that came outside a command (while starting, or while exiting).
+        _signals.stopped()
 
 
 class _Signals:
     """SIGTERM (a cancelled CI job, `kill`) is handled as Ctrl-C is, wherever the run is: a
     file being written is removed, apply lets its writes in flight finish and reports; only
-    the last words and the exit status (143) say it was SIGTERM."""
+    the last words and the exit status (143) say it was SIGTERM.
+
+    An interrupt is raised only where it can stop the command: inside asyncio, the loop's own
+    handling of SIGINT (which cancels the running task, or tells apply to start nothing new)
+    does it; in plain code the handler raises it. One that lands in a finalizer or a weakref
+    callback, where Python would print "Exception ignored" and carry on, is not printed but
+    delivered again (`unraisable`). Once the command has said how it ended, further signals
+    are ignored: nothing can print a traceback on the way out."""
 
     terminated = False
+    redelivering = False
+    done = False
+    installed = False  # by `main`: not when click's test runner calls the group in-process
 
     def terminate(self, signum: int, frame: Any) -> None:
+        if self.done or (self.terminated and not self.redelivering):
+            return
         self.terminated = True
-        if signal.getsignal(signal.SIGINT) not in (signal.SIG_IGN, None):
+        self.redelivering = False
+        handler = signal.getsignal(signal.SIGINT)
+        if callable(handler) and handler is not signal.default_int_handler:
+            # asyncio's SIGINT handling (asyncio.run's, or apply's): it stops the run at a
+            # point of its choosing, raising nothing here.
             signal.raise_signal(signal.SIGINT)
             return
-        # SIGINT is ignored (a job a shell started in the background): be the Ctrl-C here;
-        # inside asyncio from the loop itself, as raised within a task it would be reported
-        # as that task's failure.
         import asyncio
 
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
+            # Plain code: be the Ctrl-C here.
             raise KeyboardInterrupt from None
+        # SIGINT ignored (a job a shell started in the background) inside asyncio: from the
+        # loop itself, as raised within a task it would be reported as that task's failure.
         loop.call_soon_threadsafe(_interrupt)
+
+    def unraisable(self, hook: Callable[[Any], None]) -> Callable[[Any], None]:
+        def guarded(info: Any) -> None:
+            if isinstance(info.exc_value, KeyboardInterrupt):
+                if not self.done:
+                    self._redeliver()
+                return
+            hook(info)
+
+        return guarded
+
+    def _redeliver(self) -> None:
+        """The interrupt again, from another thread: it reaches the main thread once the
+        finalizer that swallowed it has returned."""
+        import threading
+
+        if self.terminated:
+            self.redelivering, which = True, signal.SIGTERM
+        elif signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            which = signal.SIGINT
+        else:
+            return
+        main = threading.main_thread().ident
+        if main is not None:
+            threading.Thread(target=signal.pthread_kill, args=(main, which), daemon=True).start()
+
+    def stopped(self) -> None:
+        """The command was interrupted: one line, the exit status, and no more signals."""
+        self.done = True
+        if self.installed:
+            for which in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(which, signal.SIG_IGN)
+        if self.terminated:
+            click.echo("Terminated.", err=True)
+            sys.exit(128 + signal.SIGTERM)
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
 
 
 def _interrupt() -> None:

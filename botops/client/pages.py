@@ -5,9 +5,10 @@ With a total, up to `prefetch` pages are in flight at once and yielded in order,
 bounded by `prefetch` pages however long the list; without one, only a short page ends the
 list, so pages are read one after another.
 
-A server that ignores `offset` (or sends a page it sent before) would have a full page forever:
-a page that brings nothing new, the same items as an earlier page, ends the read with one line
-saying the server repeats itself (a fingerprint of 16 bytes is kept per page, not the items).
+A server that ignores `offset` (or sends a page it sent before, in any order) would have a full
+page forever: a page that brings nothing new, no item not read before, ends the read with one
+line saying the server repeats itself. `NewItems` is that rule, for the forges' comment pages
+too; it keeps 8 bytes per item read (a digest of its identity), not the items.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import asyncio
 import collections
 import hashlib
 import json
-from collections.abc import AsyncGenerator, Callable, Coroutine
+from collections.abc import AsyncGenerator, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,20 +92,48 @@ async def paginate(
 
 
 class _Seen:
-    """The pages read so far, by fingerprint."""
+    """The items read so far: a full page of none but them means the server repeats itself."""
 
     def __init__(self) -> None:
-        self.fingerprints: set[bytes] = set()
+        self.items = NewItems()
 
     def check(self, page: Page) -> None:
-        if not page.items:
-            return
-        text = json.dumps(page.items, sort_keys=True, default=str, ensure_ascii=True)
-        fingerprint = hashlib.blake2b(text.encode(), digest_size=16).digest()
-        if fingerprint in self.fingerprints:
+        if page.items and not self.items.brings_new(page.items):
             raise ApiError(
-                f"the server repeats itself: the page at offset {page.offset:,} holds the same "
-                f"{len(page.items):,} items as an earlier page, so the list would never end; "
-                "botops stopped reading it"
+                f"the server repeats itself: the page at offset {page.offset:,} brings none but "
+                f"items it sent before ({len(page.items):,} of them), so the list would never "
+                "end; botops stopped reading it"
             )
-        self.fingerprints.add(fingerprint)
+
+
+# What names one item of a list, whatever else in it changes from one answer to the next.
+IDENTITY_KEYS = ("id", "bot_id", "assistant_id", "conversation_id", "version", "version_id")
+
+
+class NewItems:
+    """The items of one paginated list read so far, by identity: the values of its
+    `IDENTITY_KEYS` (an item without any: all of it). A page whose every item was read before
+    brings nothing new, whatever its order; reading on would repeat it forever."""
+
+    def __init__(self) -> None:
+        self._seen: set[int] = set()
+
+    def brings_new(self, items: Sequence[Any]) -> bool:
+        """Whether `items` hold one item not read before (all of them are remembered)."""
+        new = False
+        for item in items:
+            digest = _digest(item)
+            if digest not in self._seen:
+                self._seen.add(digest)
+                new = True
+        return new
+
+
+def _digest(item: Any) -> int:
+    if isinstance(item, dict):
+        named = [(k, item[k]) for k in IDENTITY_KEYS if k in item]
+        identity: Any = named or item
+    else:
+        identity = item
+    text = json.dumps(identity, sort_keys=True, default=str, ensure_ascii=True)
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")

@@ -19,19 +19,8 @@ def clean_base_url(url: str) -> str:
     """`url` without trailing slashes or an API prefix (`/voicebot/api/v2`), as plan files and
     reports show it. A URL with credentials, a query or a fragment is refused: they would be
     written into plan files, and the message shows only the scheme and host, never them."""
-    try:
-        parts = urllib.parse.urlsplit(url.strip())
-        host = parts.hostname
-    except ValueError:  # an unbalanced `[` of an IPv6 address
-        parts, host = None, None
-    if parts is None or parts.scheme not in ("http", "https") or not host:
-        raise UsageError(
-            f"base URL must start with http:// or https:// and name a host, got {_redacted(url)}"
-        )
+    parts = checked_url(url)
     netloc = parts.netloc.rpartition("@")[2]
-    if "@" not in parts.netloc:
-        # The HTTP stack would fail on these only when sending, with a traceback.
-        _check_host_and_port(parts, host, url)
     if "@" in parts.netloc or parts.query or parts.fragment:
         raise UsageError(
             "base URL must not carry credentials, a query or a fragment: "
@@ -46,20 +35,41 @@ def clean_base_url(url: str) -> str:
     return urllib.parse.urlunsplit((parts.scheme, netloc, path, "", ""))
 
 
-def _check_host_and_port(parts: urllib.parse.SplitResult, host: str, url: str) -> None:
+def checked_url(url: str, what: str = "base URL") -> urllib.parse.SplitResult:
+    """`url` split, when it is http(s)://HOST[:PORT][/PATH] with a host and port the HTTP stack
+    can reach; anything else is one `UsageError` naming `what` (the option or variable), never
+    the stack's own error (UnicodeError, ValueError) at sending time. Credentials, a query or a
+    fragment are left to the caller's rule; the message never shows them."""
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        host = parts.hostname
+    except ValueError:  # an unbalanced `[` of an IPv6 address
+        parts, host = None, None
+    if parts is None or parts.scheme not in ("http", "https") or not host:
+        raise UsageError(
+            f"{what} must start with http:// or https:// and name a host, got {_redacted(url)}"
+        )
+    if "@" not in parts.netloc:
+        # The HTTP stack would fail on these only when sending, with a traceback.
+        _check_host_and_port(parts, host, url, what)
+    return parts
+
+
+def _check_host_and_port(parts: urllib.parse.SplitResult, host: str, url: str, what: str) -> None:
     try:
         port = parts.port
     except ValueError:  # out of range, negative, or not a number
         port = -1
     if port is not None and not 1 <= port <= 65535:
-        raise UsageError(f"base URL {_redacted(url)}: the port must be a number from 1 to 65535")
+        raise UsageError(f"{what} {_redacted(url)}: the port must be a number from 1 to 65535")
     if _IPV4_LIKE.fullmatch(host) or ":" in host:
         # Digits and dots are an IPv4 address to the HTTP stack, never a host name.
         try:
             ipaddress.ip_address(host)
         except ValueError:
-            raise UsageError(f"base URL {_redacted(url)} names no valid IP address") from None
-    elif not host.isascii() or any(label.startswith("xn--") for label in host.split(".")):
+            raise UsageError(f"{what} {_redacted(url)} names no valid IP address") from None
+        return
+    if not host.isascii() or any(label.startswith("xn--") for label in host.split(".")):
         # A punycode label (`xn--…`) must decode, as the HTTP stack checks it when sending.
         try:
             import idna
@@ -67,13 +77,19 @@ def _check_host_and_port(parts: urllib.parse.SplitResult, host: str, url: str) -
             if host.isascii():
                 idna.decode(host)
             else:
-                idna.encode(host)
+                host = idna.encode(host).decode("ascii")
         except ImportError:
-            host.encode("idna")
+            host = host.encode("idna").decode("ascii")
         except (UnicodeError, ValueError):
-            raise UsageError(f"base URL {_redacted(url)} names no valid host") from None
+            raise UsageError(f"{what} {_redacted(url)} names no valid host") from None
+    # Labels of 1 to 63 letters, digits, `-` or `_`, 253 in all (a final dot allowed): the
+    # stack's idna codec fails on an empty or long label with a UnicodeError.
+    name = host[:-1] if host.endswith(".") else host
+    if len(name) > 253 or not all(_LABEL.fullmatch(label) for label in name.split(".")):
+        raise UsageError(f"{what} {_redacted(url)} names no valid host")
 
 
+_LABEL = re.compile(r"[A-Za-z0-9_-]{1,63}")
 _IPV4_LIKE = re.compile(r"[0-9.]+")
 
 

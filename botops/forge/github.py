@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import urllib.parse
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -19,6 +17,7 @@ from botops.forge.http import (
     check_token,
     deadline_from,
 )
+from botops.support.git import github_event
 
 DEFAULT_API_URL = "https://api.github.com"
 ACTIONS_BOT = "github-actions[bot]"
@@ -45,6 +44,7 @@ class GitHub:
         self.http = ForgeHttp(
             name="GitHub",
             base_url=api_url,
+            url_variable="GITHUB_API_URL",
             headers={
                 "Authorization": f"Bearer {token}",
                 "Accept": "application/vnd.github+json",
@@ -73,7 +73,8 @@ class GitHub:
             page = self.http.parsed(response, doing)
             if not isinstance(page, list):
                 raise ForgeError(f"GitHub answered {doing} with something other than a list")
-            guard.page(page)
+            if not guard.page(page):
+                return
             yield from (_comment(item) for item in page if isinstance(item, dict))
             # The next link carries per_page and page itself.
             url, params = response.links.get("next", {}).get("url"), None
@@ -182,12 +183,11 @@ def _quoted(part: str) -> str:
 
 def event_number(path: str) -> int | None:
     """`pull_request.number`, else `issue.number`, of a GitHub event file; None without one."""
-    try:
-        event = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise ForgeError(f"can't read the GitHub event file {path} (GITHUB_EVENT_PATH)") from None
+    event, problem = github_event(path)
+    if event is None:
+        raise ForgeError(f"can't use the GitHub event file GITHUB_EVENT_PATH names: {problem}")
     for key in ("pull_request", "issue"):
-        item = event.get(key) if isinstance(event, dict) else None
+        item = event.get(key)
         number = item.get("number") if isinstance(item, dict) else None
         if isinstance(number, int) and not isinstance(number, bool) and number > 0:
             return number

@@ -42,6 +42,7 @@ class GitLab:
         self.http = ForgeHttp(
             name="GitLab",
             base_url=api_url,
+            url_variable="CI_API_V4_URL",
             headers={"PRIVATE-TOKEN": token},
             refusal=_refusal,
             trace=trace,
@@ -67,7 +68,8 @@ class GitLab:
             notes = self.http.parsed(response, doing)
             if not isinstance(notes, list):
                 raise ForgeError(f"GitLab answered {doing} with something other than a list")
-            guard.page(notes)
+            if not guard.page(notes):
+                return
             yield from (self._note(n) for n in notes if isinstance(n, dict))
             following = response.headers.get("X-Next-Page", "").strip()
             # An empty X-Next-Page is the last page; a repeated one would never end.

@@ -7,7 +7,6 @@ forge's own message).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import urllib.parse
 from collections.abc import Callable, Mapping
@@ -26,7 +25,9 @@ from botops.client.bounds import (
     megabytes,
     read_capped_sync,
 )
-from botops.errors import ForgeError
+from botops.client.pages import NewItems
+from botops.client.urls import checked_url
+from botops.errors import ForgeError, UsageError
 
 Trace = Callable[[str], None]
 # A forge's error explains a refusal in its own words (a fork's read-only token, ...).
@@ -49,11 +50,12 @@ class ForgeHttp:
         transport: httpx2.BaseTransport | None = None,
         deadline: float = REQUEST_DEADLINE,
         max_body: int = MAX_BODY,
+        url_variable: str | None = None,
     ) -> None:
         self.name = name
         self.deadline = deadline
         self.max_body = max_body
-        self.base_url = checked_base_url(base_url, name)
+        self.base_url = checked_base_url(base_url, url_variable or f"the {name} API URL")
         self._origin = _origin(self.base_url)
         self._refusal = refusal
         self._trace = trace
@@ -167,10 +169,19 @@ def deadline_from(env: Mapping[str, str]) -> float:
     return min(REQUEST_DEADLINE, given) if given > 0 else REQUEST_DEADLINE
 
 
-def checked_base_url(url: str, name: str) -> str:
-    parts = urllib.parse.urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
-        raise ForgeError(f"the {name} API URL must be http(s)://HOST[/PATH], got {url!r}")
+def checked_base_url(url: str, variable: str) -> str:
+    """The API URL `variable` gives, by the one rule every base URL keeps (`checked_url`), and
+    without credentials, a query or a fragment: anything else is one `ForgeError` naming the
+    variable, before anything is sent."""
+    try:
+        parts = checked_url(url, variable)
+    except UsageError as error:
+        raise ForgeError(str(error)) from None
+    if "@" in parts.netloc or parts.query or parts.fragment:
+        raise ForgeError(
+            f"{variable} must not carry credentials, a query or a fragment: "
+            f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}/…"
+        )
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
@@ -199,13 +210,14 @@ def _server_message(response: httpx2.Response) -> str:
 
 
 class PageGuard:
-    """The pages of one list read so far (a fingerprint each, and their URLs): a forge that
-    sends a page again, or links a page to one already read, repeats itself forever."""
+    """The pages of one list read so far (their items, by `NewItems`, and their URLs): a forge
+    that sends a page of none but comments it sent before, in any order, or links a page to
+    one already read, would repeat itself forever."""
 
     def __init__(self, name: str, doing: str) -> None:
         self.name = name
         self.doing = doing
-        self._seen: set[bytes] = set()
+        self._items = NewItems()
         self._urls: set[str] = set()
 
     def url(self, url: str, params: Mapping[str, str | int] | None) -> None:
@@ -214,12 +226,14 @@ class PageGuard:
             self._repeats("links back to a page it sent already")
         self._urls.add(key)
 
-    def page(self, items: Any) -> None:
-        text = json.dumps(items, sort_keys=True, default=str, ensure_ascii=True)
-        fingerprint = hashlib.blake2b(text.encode(), digest_size=16).digest()
-        if fingerprint in self._seen:
-            self._repeats("sent the same page again")
-        self._seen.add(fingerprint)
+    def page(self, items: list[Any]) -> bool:
+        """Whether to read on: an empty page ends the list; one that brings no comment not
+        read before is the forge repeating itself."""
+        if not items:
+            return False
+        if not self._items.brings_new(items):
+            self._repeats("sent a page of none but comments it sent before")
+        return True
 
     def _repeats(self, what: str) -> NoReturn:
         raise ForgeError(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 
 def _git(
@@ -140,17 +142,41 @@ def _is_hex(sha: str) -> bool:
 
 
 def _pull_request_head(env: Mapping[str, str]) -> str | None:
+    """`pull_request.head.sha` of the event file; None for an event file of any other shape."""
     if env.get("GITHUB_EVENT_NAME") not in _PULL_REQUEST_EVENTS or not env.get("GITHUB_EVENT_PATH"):
         return None
-    try:
-        with open(env["GITHUB_EVENT_PATH"], "rb") as file:
-            data = file.read(MAX_EVENT_BYTES + 1)
-        event = json.loads(data) if len(data) <= MAX_EVENT_BYTES else None
-    except (OSError, ValueError, RecursionError):
-        return None
-    head = event.get("pull_request", {}).get("head", {}) if isinstance(event, dict) else {}
+    event, _ = github_event(env["GITHUB_EVENT_PATH"])
+    pull = event.get("pull_request") if event is not None else None
+    head = pull.get("head") if isinstance(pull, dict) else None
     sha = head.get("sha") if isinstance(head, dict) else None
     return sha if isinstance(sha, str) and len(sha) == 40 and _is_hex(sha) else None
+
+
+def github_event(path: str) -> tuple[dict[str, Any] | None, str | None]:
+    """The JSON object of a GitHub event file, else None and why (one short clause): not a
+    regular file (a FIFO would hold the read forever), unreadable, larger than
+    MAX_EVENT_BYTES, not JSON, or not an object. Anyone who can write the file decides its
+    shape, so nothing in it is trusted beyond this."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except (OSError, ValueError) as error:
+        return None, f"can't open it ({type(error).__name__})"
+    try:
+        with os.fdopen(descriptor, "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                return None, "it is not a regular file"
+            data = file.read(MAX_EVENT_BYTES + 1)
+    except (OSError, ValueError) as error:
+        return None, f"can't read it ({type(error).__name__})"
+    if len(data) > MAX_EVENT_BYTES:
+        return None, f"it is larger than {MAX_EVENT_BYTES // (1024 * 1024)} MB"
+    try:
+        event = json.loads(data)
+    except (ValueError, RecursionError):
+        return None, "it is not JSON"
+    if not isinstance(event, dict):
+        return None, "it is not a JSON object"
+    return event, None
 
 
 def _dirty(directory: Path, read: Iterable[Path]) -> bool:

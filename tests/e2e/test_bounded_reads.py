@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
+import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -88,6 +91,35 @@ def test_a_list_that_repeats_itself_ends_in_one_line(
     assert not (project / "imported").exists()
 
 
+def shuffled_list(handler: Handler) -> None:
+    """A list that ignores `offset` and says no total: the same 100 bots, each time in another
+    order (and with a field that changes), so no two pages are alike."""
+    if "/voicebots/bot_line" in handler.path:
+        handler.json({"bot_id": "bot_line", "name": "Support Line", "version": "v1",
+                      "supported_languages": ["en"]})  # fmt: skip
+        return
+    bots = [{"bot_id": f"bot_{i}", "name": f"Bot {i}", "version": "v1",
+             "served_at": time.monotonic_ns()} for i in range(100)]  # fmt: skip
+    random.shuffle(bots)
+    handler.json({"data": bots})
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("plan", "bots", "--unmanaged"), ("import", "--all", "--dir", "imported")],
+    ids=["plan-unmanaged", "import"],
+)
+def test_a_list_that_repeats_itself_shuffled_ends_in_one_line(
+    project: Path, command: tuple[str, ...]
+) -> None:
+    with hostile(shuffled_list) as server:
+        done = run(project, *command, BOTOPS_BASE_URL=server.url)
+    line = one_line_error(done)
+    assert "the server repeats itself" in line
+    assert not (project / "imported").exists()
+    assert len([p for _, p in server.requests if "/voicebots?" in p]) == 2
+
+
 # --- the forge ----------------------------------------------------------------------------
 
 
@@ -134,6 +166,28 @@ def test_comment_pages_that_link_to_themselves_end_in_one_line(tmp_path: Path) -
     line = one_line_error(done)
     assert "GitHub repeats itself" in line
     assert all(method == "GET" for method, _ in server.requests)
+
+
+def shuffled_comments(handler: Handler) -> None:
+    """The same 30 comments on every page, shuffled, each linking to the page after it."""
+    if handler.path.startswith("/user"):
+        handler.json({"login": "botops-bot", "id": 1})
+        return
+    here, _, query = handler.path.partition("?")
+    page = int(dict(urllib.parse.parse_qsl(query)).get("page", "1"))
+    link = f'<http://{handler.headers["Host"]}{here}?per_page=100&page={page + 1}>; rel="next"'
+    comments = [{"id": i, "body": "LGTM", "user": {"login": "someone"}} for i in range(30)]
+    random.shuffle(comments)
+    handler.json(comments, headers={"Link": link})
+
+
+def test_comment_pages_that_repeat_shuffled_end_in_one_line(tmp_path: Path) -> None:
+    with hostile(shuffled_comments) as server:
+        done = run(tmp_path, "comment", str(plan_file(tmp_path)), **github(tmp_path, server.url))
+    line = one_line_error(done)
+    assert "GitHub repeats itself" in line
+    assert all(method == "GET" for method, _ in server.requests)
+    assert len([p for _, p in server.requests if "/comments" in p]) == 2
 
 
 def test_a_dripping_forge_ends_within_the_deadline(tmp_path: Path) -> None:

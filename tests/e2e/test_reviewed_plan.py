@@ -13,6 +13,7 @@ import pytest
 
 from tests.ci_support import find_reviewed_plan, run_step, team_repository
 from tests.forge_server import TOKEN, ForgeState
+from tests.hostile_server import Handler, hostile
 from tests.support import Emulator
 
 MERGE = "a1" * 20
@@ -203,7 +204,7 @@ def test_an_api_refusal_fails_even_with_allow_unreviewed(project: Path, forge: F
     assert done.stdout == (
         "::error title=botops::cannot look up the reviewed plan: GitHub answered 401 to GET "
         f"/repos/acme/bots/commits/{MERGE}/pulls (the job needs `permissions: actions: read, "
-        "pull-requests: read`)\n"
+        "pull-requests: read`); nothing was applied\n"
     )
     assert "ghs_wrongTOKEN" not in done.stdout + done.stderr
 
@@ -258,3 +259,86 @@ def test_without_a_workflow_path_nothing_is_taken(project: Path, forge: ForgeSta
         project, forge, MERGE, workflow_ref="", workflow=".github/workflows/botops.yml"
     )
     assert named.returncode == 0 and out["run-id"] == "41"
+
+
+# --- answers of every shape -------------------------------------------------------------------
+
+PULLS = f"/repos/acme/bots/commits/{MERGE}/pulls"
+RUNS = "/repos/acme/bots/actions/runs"
+ARTIFACTS = "/repos/acme/bots/actions/runs/41/artifacts"
+
+
+def good_answers() -> dict[str, Any]:
+    return {
+        PULLS: [{"number": 3, "merged_at": "2026-12-01T10:00:00Z", "merge_commit_sha": MERGE,
+                 "head": {"sha": HEAD, "repo": {"full_name": "acme/bots"}}}],
+        RUNS: {"workflow_runs": [{"id": 41, "event": "pull_request", "created_at": "2026",
+                                  "path": ".github/workflows/botops.yml", **OWN}]},
+        ARTIFACTS: {"artifacts": [{"id": 410, "name": "botops-plan-default", "expired": False}]},
+    }  # fmt: skip
+
+
+def answering(answers: dict[str, Any]) -> Any:
+    def behaviour(handler: Handler) -> None:
+        body = answers.get(handler.path.split("?")[0], {"message": "Not Found"})
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    return behaviour
+
+
+def _pull(**changes: Any) -> list[dict[str, Any]]:
+    [pull] = good_answers()[PULLS]
+    return [{**pull, **changes}]
+
+
+def _run(**changes: Any) -> dict[str, Any]:
+    [run] = good_answers()[RUNS]["workflow_runs"]
+    return {"workflow_runs": [{**run, **changes}]}
+
+
+SHAPES: dict[str, tuple[str, Any]] = {
+    "pulls-an-object": (PULLS, {}),
+    "pulls-not-json": (PULLS, b"<html>"),
+    "pulls-deep": (PULLS, b"[" * 100_000 + b"]" * 100_000),
+    "pull-without-head": (PULLS, [{"number": 3, "merged_at": "x", "merge_commit_sha": MERGE}]),
+    "pull-head-a-list": (PULLS, _pull(head=[])),
+    "pull-head-sha-a-number": (PULLS, _pull(head={"sha": 5, "repo": OWN["repository"]})),
+    "pull-head-sha-not-hex": (PULLS, _pull(head={"sha": "z" * 40, "repo": OWN["repository"]})),
+    "pull-head-repo-a-list": (PULLS, _pull(head={"sha": HEAD, "repo": ["acme/bots"]})),
+    "pull-number-a-string": (PULLS, _pull(number="3")),
+    "runs-empty-object": (RUNS, {}),
+    "runs-a-list": (RUNS, []),
+    "runs-not-a-list": (RUNS, {"workflow_runs": {"id": 41}}),
+    "run-id-a-string": (RUNS, _run(id="41")),
+    "run-repository-a-string": (RUNS, _run(repository="acme/bots")),
+    "runs-deep": (RUNS, b'{"workflow_runs": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"),
+    "artifacts-empty-object": (ARTIFACTS, {}),
+    "artifacts-null": (ARTIFACTS, {"artifacts": None}),
+    "artifacts-not-json": (ARTIFACTS, b"nope"),
+}  # fmt: skip
+
+
+def test_the_good_answers_find_the_plan(project: Path) -> None:
+    """The answers the shapes below break, whole: the lookup finds run 41's plan."""
+    with hostile(answering(good_answers())) as server:
+        done, out = find_reviewed_plan(project, server, MERGE)  # type: ignore[arg-type]
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert out["run-id"] == "41"
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_an_answer_of_any_shape_is_one_error_line_and_nothing_taken(
+    project: Path, shape: str
+) -> None:
+    path, body = SHAPES[shape]
+    with hostile(answering({**good_answers(), path: body})) as server:
+        done, out = find_reviewed_plan(project, server, MERGE)  # type: ignore[arg-type]
+    assert (done.returncode, out) == (1, {}), done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    [line] = done.stdout.splitlines()
+    assert line.startswith("::error title=botops::") and "nothing was applied" in line.lower()
