@@ -44,16 +44,16 @@ test-quick: $(STAMP)
 	$(PY) -m pytest -q -m "not e2e"
 
 lint: $(STAMP) $(NODE_TOOLS)
-	$(VENV)/bin/ruff check botops tests benchmarks
-	$(VENV)/bin/ruff format --check botops tests benchmarks
+	$(VENV)/bin/ruff check botops tests benchmarks scripts
+	$(VENV)/bin/ruff format --check botops tests benchmarks scripts
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pre-commit validate-manifest .pre-commit-hooks.yaml
 	bash scripts/check-ci-files.sh
 
 format: $(STAMP)
-	$(VENV)/bin/ruff check --fix botops tests benchmarks
-	$(VENV)/bin/ruff format botops tests benchmarks
+	$(VENV)/bin/ruff check --fix botops tests benchmarks scripts
+	$(VENV)/bin/ruff format botops tests benchmarks scripts
 
 # Before tagging a release: the version, the newest CHANGELOG heading and every pin agree.
 release-check:

@@ -136,7 +136,7 @@ def _answer_server(message: dict[str, Any], send: _Sender) -> bool:
         return False
     if message["method"] == "workspace/configuration":
         items = message["params"]["items"]
-        send.respond(message["id"], [SETTINGS.get(i.get("section", ""), None) for i in items])
+        send.respond(message["id"], [SETTINGS.get(i.get("section", "")) for i in items])
     else:  # client/registerCapability, window/workDoneProgress/create, ...
         send.respond(message["id"], None)
     return True
