@@ -119,6 +119,47 @@ def botops(emulator: Emulator | None, *args: str, **env: str) -> Result:
     return CliRunner().invoke(cli, list(args), env=environment, catch_exceptions=False)
 
 
+def cli_environment(**env: str) -> dict[str, str]:
+    """This process's environment for a `botops` child, without the BOTOPS_, GITHUB_, GITLAB_
+    and CI_ settings of whatever runs the suite, for the account Exotel, plus `env`."""
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("BOTOPS_", "GITHUB_", "GITLAB_", "CI_"))
+    }
+    environment.update(BOTOPS_ACCOUNT_ID="Exotel", PYTHONPATH=str(ROOT), **env)
+    return environment
+
+
+def run_cli(cwd: Path, *args: str, timeout: float, **env: str) -> subprocess.CompletedProcess[str]:
+    """`botops ARGS` as its own process in `cwd` (`cli_environment(**env)`), at most `timeout`
+    seconds: the test's own bound on a hang."""
+    return subprocess.run(
+        [sys.executable, "-m", "botops", *args],
+        cwd=cwd,
+        env=cli_environment(**env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def empty_plan_file(directory: Path) -> Path:
+    """A plan file with nothing to do, for commands that only need one (`comment`)."""
+    path = directory / "plan.json"
+    path.write_text(
+        json.dumps(
+            {
+                "format_version": 1,
+                "base_url": "https://voicebot.in.exotel.com",
+                "account_id": "Exotel",
+                "resources": [],
+            }
+        )
+    )
+    return path
+
+
 def botops_process(emulator: Emulator, cwd: Path, *args: str) -> subprocess.Popen[str]:
     """The real CLI as its own process (for Ctrl-C), pointed at `emulator` as CI would point it.
 

@@ -6,10 +6,8 @@ subprocess timeout is only the test's own guard)."""
 from __future__ import annotations
 
 import json
-import os
 import random
 import subprocess
-import sys
 import time
 import urllib.parse
 from pathlib import Path
@@ -17,22 +15,13 @@ from pathlib import Path
 import pytest
 
 from tests.hostile_server import Handler, hostile
-from tests.support import ROOT
+from tests.support import empty_plan_file, run_cli
 
 GUARD = 180  # seconds: a run still going then is a hang
 
 
 def run(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("BOTOPS_", "GITHUB_"))}
-    environment.update(BOTOPS_ACCOUNT_ID="Exotel", PYTHONPATH=str(ROOT), **env)
-    return subprocess.run(
-        [sys.executable, "-m", "botops", *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=GUARD,
-    )
+    return run_cli(cwd, *args, timeout=GUARD, **env)
 
 
 def one_line_error(done: subprocess.CompletedProcess[str]) -> str:
@@ -123,21 +112,6 @@ def test_a_list_that_repeats_itself_shuffled_ends_in_one_line(
 # --- the forge ----------------------------------------------------------------------------
 
 
-def plan_file(directory: Path) -> Path:
-    path = directory / "plan.json"
-    path.write_text(
-        json.dumps(
-            {
-                "format_version": 1,
-                "base_url": "https://voicebot.in.exotel.com",
-                "account_id": "Exotel",
-                "resources": [],
-            }
-        )
-    )
-    return path
-
-
 def github(directory: Path, url: str, token: str = "ghs_" + "t" * 36) -> dict[str, str]:
     event = directory / "event.json"
     event.write_text(json.dumps({"pull_request": {"number": 7}}))
@@ -162,7 +136,9 @@ def comments_linking_to_themselves(handler: Handler) -> None:
 
 def test_comment_pages_that_link_to_themselves_end_in_one_line(tmp_path: Path) -> None:
     with hostile(comments_linking_to_themselves) as server:
-        done = run(tmp_path, "comment", str(plan_file(tmp_path)), **github(tmp_path, server.url))
+        done = run(
+            tmp_path, "comment", str(empty_plan_file(tmp_path)), **github(tmp_path, server.url)
+        )
     line = one_line_error(done)
     assert "GitHub repeats itself" in line
     assert all(method == "GET" for method, _ in server.requests)
@@ -183,7 +159,9 @@ def shuffled_comments(handler: Handler) -> None:
 
 def test_comment_pages_that_repeat_shuffled_end_in_one_line(tmp_path: Path) -> None:
     with hostile(shuffled_comments) as server:
-        done = run(tmp_path, "comment", str(plan_file(tmp_path)), **github(tmp_path, server.url))
+        done = run(
+            tmp_path, "comment", str(empty_plan_file(tmp_path)), **github(tmp_path, server.url)
+        )
     line = one_line_error(done)
     assert "GitHub repeats itself" in line
     assert all(method == "GET" for method, _ in server.requests)
@@ -193,14 +171,16 @@ def test_comment_pages_that_repeat_shuffled_end_in_one_line(tmp_path: Path) -> N
 def test_a_dripping_forge_ends_within_the_deadline(tmp_path: Path) -> None:
     with hostile(Handler.drip) as server:
         env = github(tmp_path, server.url) | {"BOTOPS_RETRY_DEADLINE": "2"}
-        done = run(tmp_path, "comment", str(plan_file(tmp_path)), **env)
+        done = run(tmp_path, "comment", str(empty_plan_file(tmp_path)), **env)
     line = one_line_error(done)
     assert "gave no complete answer within 2 s" in line
 
 
 def test_an_endless_forge_answer_is_refused_past_the_cap(tmp_path: Path) -> None:
     with hostile(Handler.endless) as server:
-        done = run(tmp_path, "comment", str(plan_file(tmp_path)), **github(tmp_path, server.url))
+        done = run(
+            tmp_path, "comment", str(empty_plan_file(tmp_path)), **github(tmp_path, server.url)
+        )
     line = one_line_error(done)
     assert "more than 8 MB" in line
 
@@ -213,7 +193,10 @@ def test_a_forge_token_that_cannot_be_a_header_is_refused_unquoted(
 ) -> None:
     with hostile(comments_linking_to_themselves) as server:
         done = run(
-            tmp_path, "comment", str(plan_file(tmp_path)), **github(tmp_path, server.url, token)
+            tmp_path,
+            "comment",
+            str(empty_plan_file(tmp_path)),
+            **github(tmp_path, server.url, token),
         )
         assert server.requests == []
     line = one_line_error(done)

@@ -7,47 +7,18 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support import ROOT
+from tests.support import empty_plan_file, run_cli
 
 GUARD = 180  # seconds: the test's own bound, never reached by a passing run
 
 
 def run(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("BOTOPS_", "GITHUB_", "GITLAB_", "CI_"))
-    }
-    environment.update(BOTOPS_ACCOUNT_ID="Exotel", PYTHONPATH=str(ROOT), **env)
-    return subprocess.run(
-        [sys.executable, "-m", "botops", *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=GUARD,
-    )
-
-
-def plan_file(directory: Path) -> Path:
-    path = directory / "plan.json"
-    path.write_text(
-        json.dumps(
-            {
-                "format_version": 1,
-                "base_url": "https://voicebot.in.exotel.com",
-                "account_id": "Exotel",
-                "resources": [],
-            }
-        )
-    )
-    return path
+    return run_cli(cwd, *args, timeout=GUARD, **env)
 
 
 BAD_URLS = [
@@ -88,7 +59,7 @@ def test_a_forge_api_url_the_stack_cannot_use_is_one_line(
             "CI_MERGE_REQUEST_IID": "5",
             "BOTOPS_GITLAB_TOKEN": "glpat-" + "t" * 20,
         }
-    done = run(tmp_path, "comment", str(plan_file(tmp_path)), **env)
+    done = run(tmp_path, "comment", str(empty_plan_file(tmp_path)), **env)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     [line] = done.stderr.strip().splitlines()
@@ -184,7 +155,7 @@ def test_comment_refuses_an_event_file_it_cannot_use_in_one_line(
         "GITHUB_EVENT_NAME": "pull_request",
         "GITHUB_TOKEN": "ghs_" + "t" * 36,
     }
-    done = run(tmp_path, "comment", str(plan_file(tmp_path)), **env)
+    done = run(tmp_path, "comment", str(empty_plan_file(tmp_path)), **env)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     [line] = done.stderr.strip().splitlines()

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.hostile_server import Handler, hostile
-from tests.support import ROOT
+from tests.support import cli_environment
 
 ROUNDS = int(os.environ.get("SIGTERM_ROUNDS", "5"))
 GUARD = 60.0  # seconds: the test's own bound on the child, never reached by a passing run
@@ -54,16 +54,10 @@ def endless_list(handler: Handler) -> None:
 
 
 def start(cwd: Path, args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
-    environment = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("BOTOPS_", "GITHUB_", "GITLAB_", "CI_"))
-    }
-    environment.update(BOTOPS_ACCOUNT_ID="Exotel", PYTHONPATH=str(ROOT), **env)
     return subprocess.Popen(
         [sys.executable, "-m", "botops", *args],
         cwd=cwd,
-        env=environment,
+        env=cli_environment(**env),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
