@@ -295,44 +295,42 @@ class _Writer:
         return stamp is None or not isinstance(description, str) or stamp == description
 
     async def _created_by(self, spec: KindSpec, resource: ResourcePlan, bot_id: str) -> bool:
-        """Whether live `bot_id` is this plan's create, done by an earlier run: it carries every
-        declared value and its newest version bears this plan's version_description (a bot that
-        generation gave every value got no version of botops' and can't be told so)."""
+        """Whether live `bot_id` is this plan's create, done by an earlier run: its newest
+        version is stamped by the plan (a bot that generation gave every value got no version
+        of botops' and can't be told so)."""
         assert isinstance(resource.payload, dict)
         version = resource.payload.get("version")
-        description = version.get("version_description") if isinstance(version, dict) else None
-        if not isinstance(version, dict) or not isinstance(description, str):
-            return False
-        try:
-            live = await spec.read(self.client, bot_id)
-            written = version_of(live)
-            stamp = await self._description_of(spec, bot_id, str(written))
-        except BotopsError:
-            return False
-        return carries(live, spec.sent(version)) and stamp == description
+        return isinstance(version, dict) and await self._stamped(spec, bot_id, None, version)
 
     async def _written_unstable(
         self, spec: KindSpec, resource: ResourcePlan, live: LiveObject
     ) -> bool:
         """Whether a version newer than the one writes build on (Exotel's assistants: latest
-        not stable), while the plan does not mark its write stable, is this plan's own write:
-        it carries every value the plan sends and bears its version_description."""
+        not stable), while the plan does not mark its write stable, is stamped by the plan."""
         payload = resource.payload
         head = spec.head(live)
         assert resource.id is not None and isinstance(payload, dict)
-        description = payload.get("version_description")
         if head in (None, version_of(live)) or spec.marks_stable_in(payload):
             return False
+        return await self._stamped(spec, resource.id, str(head), payload)
+
+    async def _stamped(
+        self, spec: KindSpec, resource_id: str, version: str | None, payload: Payload
+    ) -> bool:
+        """Whether `version` of the resource (its newest when None) carries every value
+        `payload` sends and bears its version_description, which the server must list."""
+        description = payload.get("version_description")
         if not isinstance(description, str):
             return False
         try:
-            latest = await spec.read(self.client, resource.id, version=str(head))
-            stamp = await self._description_of(spec, resource.id, str(head))
+            live = await spec.read(self.client, resource_id, version=version)
+            written = version_of(live)
+            stamp = await self._description_of(spec, resource_id, str(written))
         except BotopsError:
             return False
         return (
-            version_of(latest) == head
-            and carries(latest, spec.sent(payload))
+            version in (None, written)
+            and carries(live, spec.sent(payload))
             and stamp == description
         )
 
