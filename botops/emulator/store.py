@@ -12,6 +12,7 @@ gaps and a page at any offset is a range lookup, not a scan.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -85,14 +86,8 @@ CREATE TABLE IF NOT EXISTS generation_jobs (
 );
 """
 
-TABLES = (
-    "bots",
-    "bot_versions",
-    "assistants",
-    "assistant_versions",
-    "conversations",
-    "generation_jobs",
-)
+# Every table of the schema (what `clear` empties): read from it, so that none is forgotten.
+TABLES = tuple(re.findall(r"^CREATE TABLE IF NOT EXISTS (\w+)", SCHEMA, re.MULTILINE))
 
 # conversation_id, bot_id, start_time, and call_metadata, transcript, insights, extra as JSON text
 ConversationRow = tuple[str, str, str | None, str | None, str | None, str | None, str | None]

@@ -12,7 +12,7 @@ from botops.emulator.app import create_app
 from botops.emulator.gateway import Faults, Gateway, RequestLog
 from botops.emulator.generate import Generations
 from botops.emulator.server import Seed, resetter
-from botops.emulator.store import Store
+from botops.emulator.store import ASSISTANT, Store
 from tests.support import VB, error_message, fleet_bots, write_fixtures
 
 
@@ -94,3 +94,24 @@ def test_without_a_resetter_reset_is_not_found() -> None:
             error_message(await http.post("/_emulator/reset"), 404)
 
     asyncio.run(go())
+
+
+def test_a_reset_empties_every_table_of_the_schema_descriptions_included() -> None:
+    """A version description kept beside an assistant's version (Exotel's dialect) is gone after
+    a reset too: the same version written again after it is not refused as a duplicate."""
+    store = Store(None)
+    start = Seed(demo=True)
+    start.load(store)
+    [(rid, version)] = store.db.execute(
+        "SELECT assistant_id, version FROM assistants ORDER BY seq LIMIT 1"
+    ).fetchall()
+    for _ in range(2):
+        store.new_version(ASSISTANT, rid, f"v{version}", {}, "note", description="described")
+        store.clear()
+        tables = [
+            t for (t,) in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
+        assert "version_descriptions" in tables
+        for table in tables:
+            assert store.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone() == (0,), table
+        start.load(store)
