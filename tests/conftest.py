@@ -31,16 +31,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-# Emulator options that only say which data it starts with: an emulator started with them
-# alone can serve test after test, reset in between (`POST /_emulator/reset`). Any other option
-# (faults, latency, a rate limit, a token, the envelope, --db) gets an emulator of its own.
+# Emulator options that say which data it starts with, or how it answers for its whole life (a
+# token, the envelope, the dialect): an emulator started with them alone can serve test after
+# test, reset in between (`POST /_emulator/reset`: its data, generation jobs, request log and
+# rate-limit window as they were at its start). Any other option (faults, latency, a rate limit,
+# --db, an LLM script whose `replies` go round) gets an emulator of its own.
 DATA_OPTIONS = {
     "--demo": 0,
     "--fixtures": 1,
     "--synthetic-conversations": 1,
     "--generation-seconds": 1,
+    "--token": 1,
+    "--envelope": 0,
+    "--dialect": 1,
 }
-POOL_SIZE = 6
+POOL_SIZE = 8
 
 
 def _data_key(args: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -66,16 +71,27 @@ class EmulatorPool:
         self.running: OrderedDict[tuple[str, ...], Emulator] = OrderedDict()
 
     def get(self, key: tuple[str, ...], args: tuple[str, ...]) -> Emulator:
-        emulator = self.running.pop(key, None)
-        if emulator is not None and emulator.process.poll() is None:
-            emulator.reset()
-        else:
-            emulator = start_emulator(*args)
+        [emulator] = self.get_many([(key, args)])
+        return emulator
+
+    def get_many(self, wanted: list[tuple[tuple[str, ...], tuple[str, ...]]]) -> list[Emulator]:
+        """One emulator per (key, args), each reset; those not running are started at once."""
+        found: dict[tuple[str, ...], Emulator] = {}
+        for key, _ in wanted:
+            emulator = self.running.pop(key, None)
+            if emulator is not None and emulator.process.poll() is None:
+                emulator.reset()
+                found[key] = emulator
+        missing = [(key, args) for key, args in wanted if key not in found]
+        started = start_emulators(*(list(args) for _, args in missing))
+        for (key, _), emulator in zip(missing, started, strict=True):
             _drain(emulator)
-        self.running[key] = emulator
+            found[key] = emulator
+        for key, _ in wanted:
+            self.running[key] = found[key]
         while len(self.running) > POOL_SIZE:
             self.running.popitem(last=False)[1].stop()
-        return emulator
+        return [found[key] for key, _ in wanted]
 
     def close(self) -> None:
         for emulator in self.running.values():
@@ -116,9 +132,20 @@ def emulator_factory(request: pytest.FixtureRequest, emulator_pool: EmulatorPool
         return emulator
 
     def together(*arg_lists: list[str]) -> list[Emulator]:
-        """Emulators of this test's own, started at the same time."""
-        emulators = start_emulators(*arg_lists)
-        started.extend(emulators)
+        """Several emulators at once: shared ones as `factory` gives them, the others this
+        test's own; those that have to start start at the same time."""
+        keys = [None if fresh else _data_key(tuple(args)) for args in arg_lists]
+        shared = [
+            (key, tuple(args))
+            for key, args in zip(keys, arg_lists, strict=True)
+            if key is not None and key not in handed and keys.count(key) == 1
+        ]
+        handed.update(key for key, _ in shared)
+        pooled = dict(zip([key for key, _ in shared], emulator_pool.get_many(shared), strict=True))
+        own = [args for key, args in zip(keys, arg_lists, strict=True) if key not in pooled]
+        own_started = iter(start_emulators(*own))
+        emulators = [pooled[key] if key in pooled else next(own_started) for key in keys]
+        started.extend(e for e in emulators if e not in pooled.values())
         return emulators
 
     factory.together = together  # type: ignore[attr-defined]
