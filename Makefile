@@ -14,15 +14,23 @@ NODE_TOOLS := $(if $(NPM),$(TOOLS),)
 
 .PHONY: demo test test-quick lint format clean tools release-check
 
+# Installs into .venv with uv (from PyPI, into .venv itself): the same packages as pip in about a
+# third of the time. Where uv can't be had or fails, pip does the install. Both leave the modules
+# compiled (uv when asked): with PYTHONDONTWRITEBYTECODE set, no later run would compile them once.
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+define install
+	$(PIP) uv && $(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PY) $(1) \
+	  || { $(PIP) --upgrade pip && $(PIP) $(1); }
+endef
+
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(call install,-e '.[dev]')
 	touch $(STAMP) $(DEMO_STAMP)
 
 $(DEMO_STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[emulator]'
+	$(call install,-e '.[emulator]')
 	touch $(DEMO_STAMP)
 
 demo: $(DEMO_STAMP)
