@@ -32,10 +32,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 # Emulator options that say which data it starts with, or how it answers for its whole life (a
-# token, the envelope, the dialect): an emulator started with them alone can serve test after
-# test, reset in between (`POST /_emulator/reset`: its data, generation jobs, request log and
-# rate-limit window as they were at its start). Any other option (faults, latency, a rate limit,
-# --db, an LLM script whose `replies` go round) gets an emulator of its own.
+# token, the envelope, the dialect, an LLM script): an emulator started with them alone can serve
+# test after test, reset in between (`POST /_emulator/reset`: its data, generation jobs, request
+# log, rate-limit window and the script's `replies` as they were at its start). Any other option
+# (faults, latency, a rate limit, --db) gets an emulator of its own.
 DATA_OPTIONS = {
     "--demo": 0,
     "--fixtures": 1,
@@ -44,6 +44,7 @@ DATA_OPTIONS = {
     "--token": 1,
     "--envelope": 0,
     "--dialect": 1,
+    "--llm-script": 1,
 }
 POOL_SIZE = 8
 
@@ -57,7 +58,7 @@ def _data_key(args: tuple[str, ...]) -> tuple[str, ...] | None:
         if option not in DATA_OPTIONS or len(rest) < DATA_OPTIONS[option]:
             return None
         values = [rest.pop(0) for _ in range(DATA_OPTIONS[option])]
-        if option == "--fixtures":
+        if option in ("--fixtures", "--llm-script"):
             path = Path(values[0])
             values = [path.suffix, hashlib.sha256(path.read_bytes()).hexdigest()]
         key.append(" ".join([option, *values]))
@@ -69,6 +70,17 @@ class EmulatorPool:
 
     def __init__(self) -> None:
         self.running: OrderedDict[tuple[str, ...], Emulator] = OrderedDict()
+        self.stopping: list[Emulator] = []
+
+    def retire(self, emulators: list[Emulator]) -> None:
+        """Stop these without waiting for them to exit (the test goes on meanwhile); reap
+        those that have."""
+        for emulator in emulators:
+            emulator.terminate()
+        self.stopping += emulators
+        for emulator in [e for e in self.stopping if e.process.poll() is not None]:
+            emulator.stop()
+            self.stopping.remove(emulator)
 
     def get(self, key: tuple[str, ...], args: tuple[str, ...]) -> Emulator:
         [emulator] = self.get_many([(key, args)])
@@ -90,11 +102,12 @@ class EmulatorPool:
         for key, _ in wanted:
             self.running[key] = found[key]
         while len(self.running) > POOL_SIZE:
-            self.running.popitem(last=False)[1].stop()
+            self.retire([self.running.popitem(last=False)[1]])
         return [found[key] for key, _ in wanted]
 
     def close(self) -> None:
-        for emulator in self.running.values():
+        self.retire(list(self.running.values()))
+        for emulator in self.stopping:
             emulator.stop()
 
 
@@ -150,8 +163,7 @@ def emulator_factory(request: pytest.FixtureRequest, emulator_pool: EmulatorPool
 
     factory.together = together  # type: ignore[attr-defined]
     yield factory
-    for emulator in started:
-        emulator.stop()
+    emulator_pool.retire(started)
 
 
 @pytest.fixture

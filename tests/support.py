@@ -52,6 +52,11 @@ class Emulator:
         """Back to the data it started with, nothing logged (`POST /_emulator/reset`)."""
         self._call("POST", "/_emulator/reset")
 
+    def terminate(self) -> None:
+        """Ask it to stop (SIGTERM) without waiting for it: `stop()` waits."""
+        if self.process.poll() is None:
+            self.process.terminate()
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()

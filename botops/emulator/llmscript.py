@@ -100,6 +100,11 @@ class Script:
     rules: list[Rule]
     default: str | None
 
+    def rewind(self) -> None:
+        """Every rule's `replies` from the first again (a reset)."""
+        for rule in self.rules:
+            rule._cycle = None
+
     def answer(self, asked: Asked) -> tuple[str, str]:
         """The reply to `asked` and the label of the rule that gave it."""
         for rule in self.rules:

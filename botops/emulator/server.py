@@ -19,6 +19,7 @@ from botops.emulator import fixtures as fixture_files
 from botops.emulator.app import create_app
 from botops.emulator.gateway import Faults, Gateway, RequestLog
 from botops.emulator.generate import Generations
+from botops.emulator.llmscript import Script
 from botops.emulator.llmscript import load as load_script
 from botops.emulator.rules import BOT_TABLE, defaults
 from botops.emulator.store import Bot, Dataset, Refused, Store, StoreError
@@ -98,7 +99,7 @@ def serve(
             script=script,
         )
         gateway = Gateway(app, faults, log)
-        app.state.reset = resetter(store, start, generations, gateway, db=db)
+        app.state.reset = resetter(store, start, generations, gateway, db=db, script=script)
         sock = listen(host, port)
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{sock.getsockname()[1]}"
@@ -174,10 +175,17 @@ def seed(store: Store, start: Seed, *, db: Path | None) -> None:
 
 
 def resetter(
-    store: Store, start: Seed, generations: Generations, gateway: Gateway, *, db: Path | None
+    store: Store,
+    start: Seed,
+    generations: Generations,
+    gateway: Gateway,
+    *,
+    db: Path | None,
+    script: Script | None = None,
 ) -> Callable[[], None]:
     """What `POST /_emulator/reset` does: back to the data the emulator started with, no
-    generation job, nothing in the request log, an empty rate-limit window."""
+    generation job, nothing in the request log, an empty rate-limit window, the LLM script's
+    `replies` from the first again."""
 
     def reset() -> None:
         if db is not None:
@@ -187,6 +195,8 @@ def resetter(
         start.load(store)
         gateway.log.clear()
         gateway.admitted.clear()
+        if script is not None:
+            script.rewind()
 
     return reset
 

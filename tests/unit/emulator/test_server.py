@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx2
 
+from botops.emulator import llmscript
 from botops.emulator.app import create_app
 from botops.emulator.gateway import Faults, Gateway, RequestLog
 from botops.emulator.generate import Generations
@@ -115,3 +116,18 @@ def test_a_reset_empties_every_table_of_the_schema_descriptions_included() -> No
         for table in tables:
             assert store.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone() == (0,), table
         start.load(store)
+
+
+def test_a_reset_starts_an_llm_scripts_replies_from_the_first(tmp_path: Path) -> None:
+    path = tmp_path / "script.yaml"
+    path.write_text("rules:\n  - replies: [one, two]\n")
+    script = llmscript.load(path)
+    asked = llmscript.Asked(model="gpt-4o", system="", user="hello", turn=1)
+    store = Store(None)
+    generations = Generations(store, 60.0)
+    log = RequestLog()
+    gateway = Gateway(create_app(store, generations, log), Faults(), log)
+    reset = resetter(store, Seed(), generations, gateway, db=None, script=script)
+    assert [script.answer(asked)[0] for _ in range(3)] == ["one", "two", "one"]
+    reset()
+    assert [script.answer(asked)[0] for _ in range(2)] == ["one", "two"]
