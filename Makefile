@@ -45,7 +45,7 @@ $(TOOLS): tools/package.json tools/package-lock.json
 tools: $(TOOLS)
 
 # botops's own modules compiled once first: the hundreds of CLI and emulator processes the suite
-# starts then read them instead of each compiling them again (~0.15 s of CPU a process where
+# starts then read them instead of each compiling them again (up to 0.15 s of CPU a process where
 # PYTHONDONTWRITEBYTECODE is set; a stale file is recompiled by its timestamp).
 test: $(STAMP) $(NODE_TOOLS)
 	$(PY) -m compileall -q botops
