@@ -225,22 +225,39 @@ def _found(
 
 
 def _walk(directory: Path) -> Iterator[tuple[Path, Path]]:
-    """Each YAML file under `directory` (hidden folders skipped), sorted: its real path and its
-    path as found. A folder is resolved once for all its files; only a file that is itself a
-    link is resolved on its own."""
+    """Each YAML file under `directory` (hidden folders skipped, linked folders not entered,
+    as `os.walk` does), sorted: its real path and its path as found. A folder is resolved once
+    for all its files; only a file that is itself a link is resolved on its own (the folder
+    listing says which are, without a system call per file)."""
     files: list[tuple[Path, Path]] = []
-    for current, dirs, names in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+    folders = [os.fspath(directory)]
+    while folders:
+        current = folders.pop()
+        try:
+            with os.scandir(current) as listing:
+                entries = list(listing)
+        except OSError:
+            continue  # as os.walk: a folder that can't be listed has no files to plan
         real_current = _resolved(Path(current))
-        for name in names:
-            if name.endswith(SUFFIXES):
-                file = Path(current, name)
-                real = _resolved(file) if os.path.islink(file) else real_current / name
+        for entry in entries:
+            if _is_dir(entry):
+                if not entry.name.startswith(".") and not entry.is_symlink():
+                    folders.append(entry.path)
+            elif entry.name.endswith(SUFFIXES):
+                file = Path(entry.path)
+                real = _resolved(file) if entry.is_symlink() else real_current / entry.name
                 files.append((real, file))
     # In the order of `Path`s (part by part), by their text split once: sorting the paths
     # themselves compares their parts anew at every step.
     files.sort(key=lambda pair: str(pair[1]).split(os.sep))
     yield from files
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _inside(real: Path, root: Path) -> bool:
