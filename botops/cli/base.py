@@ -175,8 +175,9 @@ def cli(debug: bool) -> None:
 
 # The cyclic collector's default pace (a pass every 700 new objects) suits a long-lived program
 # that makes garbage; a command keeps nearly all it builds (files, answers, the plan) to its end,
-# so those passes only walk live objects again: a sixth of a fleet plan's CPU after its reads.
-# Rarer passes, and none over what start-up imported. Memory stays the same (benchmarks/).
+# so those passes only walk live objects again: 225 passes, 64-111 ms of a 1,000-bot plan's CPU
+# (measured with gc.callbacks), against 5 passes and 23-27 ms at this threshold, with the same
+# peak memory. None walks what start-up imported.
 GC_THRESHOLD = 20_000
 
 
