@@ -36,7 +36,7 @@ $(TOOLS): tools/package.json tools/package-lock.json
 
 tools: $(TOOLS)
 
-# Bytecode first: where PYTHONDONTWRITEBYTECODE is set (as in some CI images) every botops process
+# Bytecode first: where PYTHONDONTWRITEBYTECODE is set (as in this workplace's shells) every process
 # the tests start would compile the package again, which doubled the end-to-end tests' time.
 # compileall writes only what changed since it last ran.
 test: $(STAMP) $(NODE_TOOLS)
