@@ -1,17 +1,20 @@
 """Plan a fleet side by side with the cheapest plan this machine allows (DESIGN §14).
 
-Three parts, all on this machine:
+Four parts, all on this machine:
 
 - a minimal keep-alive HTTP/1.1 server (asyncio, its own process) answering each bot's GET
   after a fixed delay (--latency-ms), with the bot as the emulator stores it;
 - the raw client: a fresh Python process that parses the same files with PyYAML's C loader and
   reads the same bots over --concurrency keep-alive connections (asyncio streams, the JSON
   parsed) — what any plan must at least do;
+- the same client over httpx2 (one AsyncClient, as many connections): what the HTTP stack
+  botops uses costs over asyncio streams;
 - `botops plan` (a fresh process: start-up, loading and validating, the reads, the diff and
   its rendering) against the same server.
 
-The two clients take turns, --rounds times; prints the median wall time of each, the floor
-N * latency / concurrency, and botops ÷ raw (target: at most 1.10).
+The three clients take turns, --rounds times; prints the median wall time of each, the floor
+N * latency / concurrency, botops ÷ raw (target: at most 1.10), and how that splits between
+the HTTP stack (httpx2 ÷ raw) and botops' own work (botops ÷ httpx2).
 
     .venv/bin/python benchmarks/plan_side_by_side.py --bots 1000 --latency-ms 50 --rounds 5
 """
@@ -73,6 +76,40 @@ async def main(url, folder, connections):
         writer.close()
 
     await asyncio.gather(*(worker() for _ in range(connections)))
+    print(len(found))
+
+asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
+"""
+
+# The same plan over httpx2 (the HTTP stack botops uses) instead of asyncio streams: one
+# AsyncClient, --concurrency connections, as many requests in flight. What botops costs over it
+# is botops' own; what it costs over the raw client is the HTTP stack's.
+HTTPX2_CLIENT = r"""
+import asyncio, os, sys
+import httpx2, yaml
+
+def bot_ids(folder):
+    ids = []
+    for name in sorted(os.listdir(folder)):
+        if name.endswith((".yaml", ".yml")):
+            with open(os.path.join(folder, name), encoding="utf-8") as file:
+                for document in yaml.load_all(file, Loader=yaml.CSafeLoader):
+                    ids.append(document["bot_id"])
+    return ids
+
+async def main(url, folder, connections):
+    ids = iter(bot_ids(folder))
+    found = []
+    limits = httpx2.Limits(max_connections=connections, max_keepalive_connections=connections)
+    headers = {"Authorization": "Basic eDp5"}
+    async with httpx2.AsyncClient(base_url=url, headers=headers, limits=limits) as client:
+
+        async def worker():
+            for bot_id in ids:
+                response = await client.get(f"/voicebot/api/v2/accounts/Exotel/voicebots/{bot_id}")
+                found.append(response.json())
+
+        await asyncio.gather(*(worker() for _ in range(connections)))
     print(len(found))
 
 asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
@@ -178,15 +215,18 @@ def main() -> None:
             raw = [sys.executable, "-c", RAW_CLIENT, url, "bots", str(args.concurrency)]
             plan = [sys.executable, "-m", "botops", "plan", "bots", "--detailed-exitcode"]
             plan += ["--concurrency", str(args.concurrency)]
-            walls: dict[str, list[float]] = {"raw": [], "botops": []}
+            over_httpx2 = [sys.executable, "-c", HTTPX2_CLIENT, url, "bots", str(args.concurrency)]
+            walls: dict[str, list[float]] = {"raw": [], "httpx2": [], "botops": []}
             for _ in range(args.rounds):
                 walls["raw"].append(timed(raw, directory, env, (0,)))
+                walls["httpx2"].append(timed(over_httpx2, directory, env, (0,)))
                 walls["botops"].append(timed(plan, directory, env, (2,)))
         finally:
             server.terminate()
             server.wait()
     floor = args.bots * args.latency_ms / 1000 / args.concurrency
     raw, botops = statistics.median(walls["raw"]), statistics.median(walls["botops"])
+    over_httpx2 = statistics.median(walls["httpx2"])
     print(
         f"{args.bots} bots @ {args.latency_ms} ms, c={args.concurrency}, {args.rounds} rounds "
         f"taking turns, load average {os.getloadavg()[0]:.2f}"
@@ -197,10 +237,16 @@ def main() -> None:
         f"= {raw / floor:.2f}x floor"
     )
     print(
+        f"  same over httpx2:   {over_httpx2:6.2f} s median (best {min(walls['httpx2']):.2f}) "
+        f"= {over_httpx2 / floor:.2f}x floor"
+    )
+    print(
         f"  botops plan:        {botops:6.2f} s median (best {min(walls['botops']):.2f}) "
         f"= {botops / floor:.2f}x floor"
     )
-    print(f"  botops ÷ raw:       {botops / raw:6.2f}")
+    print(f"  botops ÷ raw:       {botops / raw:6.2f}   (target: at most 1.10)")
+    print(f"  httpx2 ÷ raw:       {over_httpx2 / raw:6.2f}   (the HTTP stack's share)")
+    print(f"  botops ÷ httpx2:    {botops / over_httpx2:6.2f}   (botops' own share)")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _emulator import compiled_botops
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.llm_server import LlmState, serve_llm
@@ -120,6 +122,7 @@ def memory(counts: list[int], concurrency: int) -> None:
 
 
 def main() -> None:
+    compiled_botops()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tests", type=int, default=200)
     parser.add_argument("--latency", type=float, default=0.3)

@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _emulator import compiled_botops
+
 from botops.project.loader import load_resources
 
 
@@ -102,6 +104,7 @@ def time_cli(directory: Path, repeat: int, named: bool) -> tuple[list[float], li
 
 
 def main() -> None:
+    compiled_botops()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=1000, help="How many files (default 1000).")
     parser.add_argument("--repeat", type=int, default=5, help="Timed runs of each (default 5).")

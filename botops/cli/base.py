@@ -5,6 +5,7 @@ traceback instead), the options bundled once, and `main` with its signal handlin
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import signal
 import sys
@@ -172,7 +173,17 @@ def cli(debug: bool) -> None:
     """
 
 
+# The cyclic collector's default pace (a pass every 700 new objects) suits a long-lived program
+# that makes garbage; a command keeps nearly all it builds (files, answers, the plan) to its end,
+# so those passes only walk live objects again: 225 passes, 64-111 ms of a 1,000-bot plan's CPU
+# (measured with gc.callbacks), against 5 passes and 23-27 ms at this threshold, with the same
+# peak memory. None walks what start-up imported.
+GC_THRESHOLD = 20_000
+
+
 def main(argv: list[str] | None = None) -> None:
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
     signal.signal(signal.SIGTERM, _signals.terminate)
     sys.unraisablehook = _signals.unraisable(sys.unraisablehook)
     _signals.installed = True

@@ -78,7 +78,7 @@ def plan(
     """
     from botops.errors import PlanError
     from botops.sync.planfile import write_plan
-    from botops.usecases.apply import check_mass_change, plan_project
+    from botops.usecases.plan import check_mass_change, plan_project
 
     result = plan_project(
         session,
@@ -117,14 +117,17 @@ def _warn_if_dirty(made: Plan) -> None:
 
 
 def _render_plan(result: Plan, output_format: str) -> str:
-    from botops.render.plan_markdown import render_markdown
-    from botops.render.plan_text import render_text
-    from botops.sync.plan_json import render_json
-
+    # Each renderer imported only when asked for: a plan's start-up is part of its time.
     if output_format == "json":
+        from botops.sync.plan_json import render_json
+
         return render_json(result)
     if output_format == "markdown":
+        from botops.render.plan_markdown import render_markdown
+
         return render_markdown(result) + "\n"
+    from botops.render.plan_text import render_text
+
     return render_text(result, color=color()) + "\n"
 
 
@@ -171,6 +174,7 @@ def apply(
     from botops.render.plan_text import origin, render_apply_report, render_text
     from botops.support.text import printable
     from botops.usecases import apply as applying
+    from botops.usecases.plan import check_mass_change
 
     the_plan, target = applying.plan_to_apply(
         session, paths, plan_file=plan_file, message=message, concurrency=concurrency
@@ -184,7 +188,7 @@ def apply(
         return
     # A saved plan made with --allow-mass-change says so where it is shown: allowed once.
     allowed = allow_mass_change or the_plan.allow_mass_change
-    applying.check_mass_change(session, the_plan, allowed=allowed)
+    check_mass_change(session, the_plan, allowed=allowed)
     # Where the credentials go, said before anything is sent.
     click.echo(printable(f"Target: account {target.account_id} at {target.base_url}."), err=True)
     _confirm_apply(auto_approve)

@@ -9,6 +9,10 @@ A server that ignores `offset` (or sends a page it sent before, in any order) wo
 page forever: a page that brings nothing new, no item not read before, ends the read with one
 line saying the server repeats itself. `NewItems` is that rule, for the forges' comment pages
 too; it keeps 8 bytes per item read (a digest of its identity), not the items.
+
+A server that invents new items forever (or a total that grows with every page) would still
+never end a list: no list is read past `MAX_PAGES` pages, which no real account comes near
+(2,000,000 bots, versions or conversations at the API's 100 a page).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import Any
 from botops.errors import ApiError, UsageError
 
 MAX_PAGE_SIZE = 100  # the reference's maximum `limit`
+MAX_PAGES = 20_000  # pages of one list: the bound of a read that would otherwise never end
 
 
 @dataclass
@@ -104,6 +109,11 @@ class _Seen:
                 f"items it sent before ({len(page.items):,} of them), so the list would never "
                 "end; botops stopped reading it"
             )
+        if self.items.pages > MAX_PAGES:
+            raise ApiError(
+                f"the server's list goes on past {MAX_PAGES:,} pages (offset {page.offset:,}), "
+                "more than any account holds, so it would never end; botops stopped reading it"
+            )
 
 
 # What names one item of a list, whatever else in it changes from one answer to the next.
@@ -117,9 +127,11 @@ class NewItems:
 
     def __init__(self) -> None:
         self._seen: set[int] = set()
+        self.pages = 0  # pages read so far: `brings_new` is asked once a page
 
     def brings_new(self, items: Sequence[Any]) -> bool:
         """Whether `items` hold one item not read before (all of them are remembered)."""
+        self.pages += 1
         new = False
         for item in items:
             digest = _digest(item)

@@ -212,7 +212,11 @@ def _server_message(response: httpx2.Response) -> str:
 class PageGuard:
     """The pages of one list read so far (their items, by `NewItems`, and their URLs): a forge
     that sends a page of none but comments it sent before, in any order, or links a page to
-    one already read, would repeat itself forever."""
+    one already read, would repeat itself forever; one that invents new comments on every
+    page is stopped at `MAX_PAGES` (100,000 comments at 100 a page: no pull request has as
+    many)."""
+
+    MAX_PAGES = 1_000
 
     def __init__(self, name: str, doing: str) -> None:
         self.name = name
@@ -233,6 +237,8 @@ class PageGuard:
             return False
         if not self._items.brings_new(items):
             self._repeats("sent a page of none but comments it sent before")
+        if self._items.pages > self.MAX_PAGES:
+            self._repeats(f"went on past {self.MAX_PAGES:,} pages of comments")
         return True
 
     def _repeats(self, what: str) -> NoReturn:

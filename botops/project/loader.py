@@ -67,6 +67,7 @@ def load_resources(
     repositories: dict[Path, Path] = {}
     work_trees = WorkTrees()
     valid: list[_Valid] = []
+    invalid: list[_Valid] = []
     real_path = RealPaths()
     test_dirs = _test_dirs(tests, paths, real_path)
     found = _found(paths, root=root, skipped=skipped, problems=problems, real_path=real_path)
@@ -81,9 +82,10 @@ def load_resources(
             inside = repositories[directory]
         if inside not in readers:
             readers[inside] = _Instructions(inside, texts)
-        declared.extend(_load_file(file, real, readers[inside], problems, scope, valid))
-    # The valid documents' resources, their instruction files asked of git together.
-    for item in valid:
+        declared.extend(_load_file(file, real, readers[inside], problems, scope, valid, invalid))
+    # The valid documents' resources, their instruction files asked of git together (and
+    # those of documents with problems, whose files' characters are told all the same).
+    for item in (*valid, *invalid):
         item.instructions.expect(item.path, spec_of(item.kind), item.document)
     for reader in readers.values():
         reader.ask_git()
@@ -95,6 +97,8 @@ def load_resources(
             resource = replace(resource, overridden=_fields(item.overridden))
         item.declared.resource = resource
         problems.extend(problems_in(item.name, issues))
+    for item in invalid:
+        item.instructions.read_named(item.path, spec_of(item.kind), item.document)
     problems.extend(_invisible_in_instructions(texts, scope))
     problems.extend(_declared_twice(declared))
     if problems:
@@ -225,22 +229,39 @@ def _found(
 
 
 def _walk(directory: Path) -> Iterator[tuple[Path, Path]]:
-    """Each YAML file under `directory` (hidden folders skipped), sorted: its real path and its
-    path as found. A folder is resolved once for all its files; only a file that is itself a
-    link is resolved on its own."""
+    """Each YAML file under `directory` (hidden folders skipped, linked folders not entered,
+    as `os.walk` does), sorted: its real path and its path as found. A folder is resolved once
+    for all its files; only a file that is itself a link is resolved on its own (the folder
+    listing says which are, without a system call per file)."""
     files: list[tuple[Path, Path]] = []
-    for current, dirs, names in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+    folders = [os.fspath(directory)]
+    while folders:
+        current = folders.pop()
+        try:
+            with os.scandir(current) as listing:
+                entries = list(listing)
+        except OSError:
+            continue  # as os.walk: a folder that can't be listed has no files to plan
         real_current = _resolved(Path(current))
-        for name in names:
-            if name.endswith(SUFFIXES):
-                file = Path(current, name)
-                real = _resolved(file) if os.path.islink(file) else real_current / name
+        for entry in entries:
+            if _is_dir(entry):
+                if not entry.name.startswith(".") and not entry.is_symlink():
+                    folders.append(entry.path)
+            elif entry.name.endswith(SUFFIXES):
+                file = Path(entry.path)
+                real = _resolved(file) if entry.is_symlink() else real_current / entry.name
                 files.append((real, file))
     # In the order of `Path`s (part by part), by their text split once: sorting the paths
     # themselves compares their parts anew at every step.
     files.sort(key=lambda pair: str(pair[1]).split(os.sep))
     yield from files
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _inside(real: Path, root: Path) -> bool:
@@ -284,7 +305,8 @@ class _Declared:
 @dataclass
 class _Valid:
     """A document with nothing wrong on its own: its resource is built once every file has
-    been read (instruction files next, git asked about them all at once)."""
+    been read (instruction files next, git asked about them all at once). A document with
+    problems is kept the same way, for its instruction files' characters alone."""
 
     declared: _Declared
     path: Path
@@ -311,9 +333,11 @@ def _load_file(
     problems: list[Problem],
     scope: Scope,
     valid: list[_Valid],
+    invalid: list[_Valid],
 ) -> list[_Declared]:
     """The documents of a known kind in one file; the valid ones (their resources still to
-    build) also in `valid`."""
+    build) also in `valid`, the others (their instruction files still to check) in
+    `invalid`."""
     name = shown(path)
     declared: list[_Declared] = []
     checks = _file_checks(path, instructions.root, scope)
@@ -333,6 +357,8 @@ def _load_file(
             if not issues:
                 overridden = view.overridden_fields() if view.overridden else frozenset()
                 valid.append(_Valid(item, path, instructions, overridden))
+            else:
+                invalid.append(_Valid(item, path, instructions, frozenset()))
     return declared
 
 
@@ -488,19 +514,17 @@ class _Instructions:
     def expect(self, resource_file: Path, spec: KindSpec, document: Document) -> None:
         """Note the instruction files `document` names (those git would be asked about), to
         ask git about them together."""
-        value: dict[str, Any] = document.value
-        mappings = [value]
-        for field in spec.fields:
-            items = value.get(field.name) if field.file_items else None
-            mappings += [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
-        for mapping in mappings:
-            references = mapping.get("instruction_file")
-            for reference in references if isinstance(references, list) else [references]:
-                if not isinstance(reference, str):
-                    continue
-                real = self._resolved(resource_file, reference)
-                if isinstance(real, Path) and self._refused(real, reference) is None:
-                    self._expected.add(real)
+        for reference in _references(spec, document):
+            real = self._resolved(resource_file, reference)
+            if isinstance(real, Path) and self._refused(real, reference) is None:
+                self._expected.add(real)
+
+    def read_named(self, resource_file: Path, spec: KindSpec, document: Document) -> None:
+        """Read the instruction files `document` names, for their characters alone: a document
+        with problems of its own builds no resource, and what its files hide is still told with
+        them (why one can't be read is told once the document is right)."""
+        for reference in _references(spec, document):
+            self.read(resource_file, reference)
 
     def ask_git(self) -> None:
         """One `git check-ignore` per folder for the instruction files `expect` noted."""
@@ -578,6 +602,21 @@ class _Instructions:
             return None, f"instruction_file {reference!r} is {issue.message} at {where}"
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         return text.removesuffix("\n"), None
+
+
+def _references(spec: KindSpec, document: Document) -> Iterator[str]:
+    """The instruction files a document names: its own, and its agents' (the fields whose
+    items take files)."""
+    value: dict[str, Any] = document.value
+    mappings = [value]
+    for field in spec.fields:
+        items = value.get(field.name) if field.file_items else None
+        mappings += [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+    for mapping in mappings:
+        references = mapping.get("instruction_file")
+        for reference in references if isinstance(references, list) else [references]:
+            if isinstance(reference, str):
+                yield reference
 
 
 def _unreadable(reference: str, error: OSError | ValueError | RuntimeError) -> str:

@@ -1,5 +1,5 @@
-"""The plan and apply use cases: resource files planned against the live target, and a plan
-applied with Ctrl-C handled.
+"""The apply use case: a plan (saved, or made now by `usecases.plan`) applied with Ctrl-C
+handled.
 
 Ctrl-C during apply: the first one lets the writes in flight finish and starts no new one (those
 resources fail with nothing sent); a second one abandons the writes in flight, reported as
@@ -15,18 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from botops.analytics.history import attach_outcomes
-from botops.client import ApiClient
 from botops.errors import UsageError
 from botops.kinds import spec_of
 from botops.model import ApplyResult, Plan, ResourcePlan
 from botops.project.loader import find_files
-from botops.project.settings import Target, declared_resources, resource_paths
+from botops.project.settings import Target, resource_paths
 from botops.support.files import sync_folders
-from botops.support.git import head_commit, short
 from botops.sync.applier import STOPPED_MESSAGE, OnGeneration, apply_plan, id_hint
-from botops.sync.planfile import read_plan, stamp
-from botops.sync.planner import make_plan
+from botops.sync.planfile import read_plan
+from botops.usecases.plan import plan_project
 from botops.usecases.session import Session
 
 INTERRUPT_NOTICE = (
@@ -37,49 +34,6 @@ INTERRUPTED_ADVICE = (
     "Apply was interrupted: resources reported unknown may or may not have been written. "
     "Run `botops plan` to see the live state, then `botops apply` again."
 )
-
-
-def plan_project(
-    session: Session,
-    paths: tuple[Path, ...],
-    *,
-    concurrency: int,
-    message: str | None,
-    unmanaged: bool = False,
-    with_outcomes: bool = False,
-) -> Plan:
-    """Load the declared resources as the session's environment sees them (all problems at
-    once), then read the live state; with `with_outcomes`, also how each changed voicebot's live
-    version does now."""
-    resources = declared_resources(session.project, paths, session.environment)
-    target = session.target
-    # Once: the full hash for the plan file, its short form for version descriptions.
-    full = head_commit(session.project.root, read=[Path(r.file) for r in resources])
-    commit = short(full) if full else None
-
-    async def planned(client: ApiClient) -> Plan:
-        result = await make_plan(
-            resources,
-            client,
-            base_url=target.base_url,
-            account_id=target.account_id,
-            message=message,
-            commit=commit,
-            unmanaged=unmanaged,
-            environment=session.environment_name,
-        )
-        if with_outcomes:
-            await attach_outcomes(client, result)
-        return result
-
-    made = session.run(planned, concurrency=concurrency)
-    return stamp(made, commit=full, environment=session.environment_name)
-
-
-def check_mass_change(session: Session, plan: Plan, *, allowed: bool) -> None:
-    """The `max_changed_share` guard (a `PlanError`) for a plan about to be saved or applied."""
-    changed = sum(1 for r in plan.resources if r.action != "no-op")
-    session.guards.check_share(changed, len(plan.resources), allowed=allowed)
 
 
 def plan_to_apply(

@@ -138,6 +138,39 @@ def test_validate_reports_each_run_in_values_comments_and_instruction_files(
     ]
 
 
+def test_a_document_with_problems_of_its_own_still_has_its_instruction_files_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every problem at once: the document's own mistake and what its prompt hides, one run
+    (before, the prompt was read only once the document had nothing else wrong)."""
+    a_project(
+        tmp_path,
+        **{
+            "assistant.yaml": (
+                "kind: Assistant\nassistant_id: asst_a\ninstruction_file: prompts/a.md\n"
+                "agents:\n  - role: billing\n    instruction_file: prompts/billing.md\n"
+                "temprature: 0.2\n"
+            ),
+            "prompts__a.md": "Be brief.\nThen \u200bstop.\n",
+            "prompts__billing.md": "Refunds \u2060over 100 go to a person.\n",
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+
+    result = botops(None, "validate")
+
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("bots/assistant.yaml:7:1: ")
+    assert "temprature" in lines[0]
+    assert lines[1:] == [
+        "bots/prompts/a.md:2:6: invisible character U+200B (ZERO WIDTH SPACE); delete it, or "
+        "allow it in botops.yaml (guards: {allow_characters: [U+200B]})",
+        "bots/prompts/billing.md:1:9: invisible character U+2060 (WORD JOINER); delete it, or "
+        "allow it in botops.yaml (guards: {allow_characters: [U+2060]})",
+    ]
+
+
 def test_plan_refuses_them_before_anything_is_sent(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, emulator_factory: Any
 ) -> None:

@@ -8,9 +8,12 @@ import random
 from typing import Any
 
 import httpx2
+import pytest
 
 from botops.client import Client
+from botops.client.pages import MAX_PAGES, Page, paginate
 from botops.errors import (
+    ApiError,
     NotFoundError,
     UsageError,
 )
@@ -178,3 +181,54 @@ def test_conversation_fields_are_sent_on_every_page() -> None:
     client = make_client(recording)
     run(call(client, lambda c: collect(c.iter_conversations(fields=["transcript", "insights"]))))
     assert seen == ["transcript,insights"] * 2
+
+
+def inventing(total: int | None) -> Any:
+    """A list that invents new items for every page asked, saying `total` (None: no total).
+    It ends 10 pages past the bound, so that a read without the bound fails the test rather
+    than hanging it."""
+    asked: list[int] = []
+
+    async def fetch(*, limit: int, offset: int) -> Page:
+        asked.append(offset)
+        count = limit if offset < (MAX_PAGES + 10) * limit else 0
+        items = [{"bot_id": f"invented_{offset + i}"} for i in range(count)]
+        return Page(items=items, total=total, offset=offset, limit=limit)
+
+    return fetch, asked
+
+
+def test_a_list_that_invents_items_forever_stops_at_the_page_bound() -> None:
+    fetch, asked = inventing(total=None)
+    read: list[dict[str, Any]] = []
+
+    async def go() -> None:
+        async for item in paginate(fetch, page_size=1, prefetch=1):
+            read.append(item)
+
+    with pytest.raises(ApiError) as info:
+        run(go())
+    error = info.value
+    assert f"goes on past {MAX_PAGES:,} pages" in str(error)
+    assert "botops stopped reading it" in str(error)
+    # Every page up to the bound is read (and yielded), none after it.
+    assert len(asked) == MAX_PAGES + 1
+    assert len(read) == MAX_PAGES
+
+
+def test_a_list_whose_total_never_ends_stops_at_the_page_bound() -> None:
+    fetch, asked = inventing(total=10**12)
+    with pytest.raises(ApiError) as info:
+        run(collect(paginate(fetch, page_size=1, prefetch=4)))
+    error = info.value
+    assert f"goes on past {MAX_PAGES:,} pages" in str(error)
+    # Read ahead by at most `prefetch` pages past the bound, then cancelled.
+    assert MAX_PAGES + 1 <= len(asked) <= MAX_PAGES + 5
+
+
+def test_a_long_real_list_is_read_whole() -> None:
+    """The bound is far from any account: 2,000 pages of a list that ends are all read."""
+    handler, asked = pages_handler(total=2000)
+    client = make_client(handler)
+    items = run(collect(client.iter_voicebots(page_size=1, prefetch=4)))
+    assert len(items) == 2000 == len(asked)
