@@ -113,7 +113,8 @@ def _diff_text(line: DiffLine) -> str:
 
 def fence_for(lines: Sequence[str]) -> str:
     """A fence longer than any run of backticks inside, so content can't close it."""
-    longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
+    runs = (re.findall(r"`+", line) for line in lines if "`" in line)
+    longest = max((len(run) for found in runs for run in found), default=0)
     return "`" * max(3, longest + 1)
 
 

@@ -42,6 +42,8 @@ HIDDEN = re.compile(f"[{_HIDDEN}]")
 
 def printable(text: str) -> str:
     """`text` with every control and invisible character as its escape; tab and newline kept."""
+    if text.isascii() and text.isprintable():
+        return text  # nothing to escape: the usual case, and a plan's diff has many lines
     return HIDDEN.sub(_escaped, text)
 
 
