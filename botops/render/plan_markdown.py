@@ -8,6 +8,7 @@ in a note), then fewer table rows; as a last resort the text is cut.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -139,17 +140,36 @@ class _Section:
         if resource.outcomes is not None:
             # Inside the section, so the shortening below counts it.
             self.opening += f"\n\n{escape(live_outcome_line(resource.outcomes))}"
+        self._resource = resource
+        self._environment = environment
+        # At most this much shorter than any rendering of the section (its opening and closing
+        # with no diff): what fitting asks first, so that a section no cut can show never has
+        # its diff built (a comment of 1,000 changes shows a few in detail).
+        self.least = f"{self.opening}\n\n</details>"
+
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        resource, environment = self._resource, self._environment
         # What is sent beyond the changes comes first, so a shortened diff still shows it.
-        self.lines = [_diff_text(line) for line in sent_lines(resource, width=VALUE_WIDTH)] + [
+        return [_diff_text(line) for line in sent_lines(resource, width=VALUE_WIDTH)] + [
             _diff_text(line)
             for change in resource.changes
             for line in diff_lines(
                 change, paired=True, width=VALUE_WIDTH, note=override_note(resource, environment)
             )
         ]
-        self.fence = fence_for(self.lines)
-        self.prefix = list(accumulate((len(line) + 1 for line in self.lines), initial=0))
-        self.full_size = self._size(len(self.lines))
+
+    @functools.cached_property
+    def fence(self) -> str:
+        return fence_for(self.lines)
+
+    @functools.cached_property
+    def prefix(self) -> list[int]:
+        return list(accumulate((len(line) + 1 for line in self.lines), initial=0))
+
+    @functools.cached_property
+    def full_size(self) -> int:
+        return self._size(len(self.lines))
 
     def _parts(self, kept: int, lines: Sequence[str]) -> list[str]:
         total = len(self.lines)
@@ -208,11 +228,13 @@ class _Cut:
     unmanaged: int | None = None
 
 
-def _assemble(doc: _Document, cut: _Cut) -> str:
+def _assemble(doc: _Document, cut: _Cut, *, least: bool = False) -> str:
+    """The document as `cut` shows it; with `least`, each section as its opening and closing
+    alone: never longer than the document itself, and built without any diff."""
     blocks = [doc.head]
     blocks += _table(doc.rows, cut.rows)
     shown = doc.sections[: cut.sections]
-    blocks += [section.render(cut.cap) for section in shown]
+    blocks += [section.least if least else section.render(cut.cap) for section in shown]
     if len(shown) < len(doc.sections):
         hidden = len(doc.sections) - len(shown)
         blocks.append(f"… {_more(hidden, 'changed resource')} not shown in detail; {LOCALLY}.")
@@ -251,7 +273,9 @@ def _unmanaged_blocks(items: list[str], shown: int | None) -> list[str]:
 def _fit(doc: _Document, limit: int) -> str:
     """The fullest document under `limit`, giving up detail in order of least use."""
     few = min(len(doc.unmanaged), UNMANAGED_SHOWN)
-    longest = max((s.full_size for s in doc.sections), default=SECTION_FLOOR)
+    # The longest section matters only where every section's opening fits.
+    every = len(_assemble(doc, _Cut(unmanaged=few), least=True)) <= limit
+    longest = max((s.full_size for s in doc.sections), default=SECTION_FLOOR) if every else 0
     attempts: list[tuple[Callable[[int], _Cut], int]] = [
         (lambda _: _Cut(), 0),
         (lambda _: _Cut(unmanaged=few), 0),
@@ -269,15 +293,23 @@ def _fit(doc: _Document, limit: int) -> str:
 def _largest_fitting(
     doc: _Document, make: Callable[[int], _Cut], most: int, limit: int
 ) -> str | None:
-    """The document for the largest `n` in 0..most whose text fits, None if even 0 doesn't."""
-    smallest = _assemble(doc, make(0))
-    if len(smallest) > limit:
+    """The document for the largest `n` in 0..most whose text fits, None if even 0 doesn't.
+    A cut whose sections' openings alone don't fit is passed over unrendered."""
+
+    def fitting(n: int) -> str | None:
+        if len(_assemble(doc, make(n), least=True)) > limit:
+            return None
+        text = _assemble(doc, make(n))
+        return text if len(text) <= limit else None
+
+    smallest = fitting(0)
+    if smallest is None:
         return None
     low, high, best = 0, most, smallest
     while low < high:
         middle = (low + high + 1) // 2
-        text = _assemble(doc, make(middle))
-        if len(text) <= limit:
+        text = fitting(middle)
+        if text is not None:
             low, best = middle, text
         else:
             high = middle - 1
