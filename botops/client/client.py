@@ -31,7 +31,7 @@ from botops.client.bounds import (
 )
 from botops.client.diagnosis import read_answer, short_reason, ssl_context, transport_error
 from botops.client.flow import AdaptiveLimiter, Pacer, Sleep, retry_delay, take_slot
-from botops.client.pages import Page, paginate
+from botops.client.pages import CONVERSATION_PAGES, Page, paginate
 from botops.client.protocol import ApiClient
 from botops.client.urls import ASSISTANT_API, ASSISTANT_PATHS, VOICEBOT_API, clean_base_url
 from botops.errors import (
@@ -315,7 +315,7 @@ class Client:
         async def fetch(*, limit: int, offset: int) -> Page:
             return await self.list_conversations(fields=fields, limit=limit, offset=offset)
 
-        return paginate(fetch, page_size, prefetch, on_total)
+        return paginate(fetch, page_size, prefetch, on_total, max_pages=CONVERSATION_PAGES)
 
     async def get_conversation(self, conversation_id: str) -> dict[str, Any]:
         cid = _path_id(conversation_id, "conversation id")

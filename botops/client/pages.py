@@ -12,7 +12,8 @@ too; it keeps 8 bytes per item read (a digest of its identity), not the items.
 
 A server that invents new items forever (or a total that grows with every page) would still
 never end a list: no list is read past `MAX_PAGES` pages, which no real account comes near
-(2,000,000 bots, versions or conversations at the API's 100 a page).
+(2,000,000 bots or versions at the API's 100 a page); the conversations' list, which an account
+fills by the tens of millions (DESIGN §13), past `CONVERSATION_PAGES`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from botops.errors import ApiError, UsageError
 
 MAX_PAGE_SIZE = 100  # the reference's maximum `limit`
 MAX_PAGES = 20_000  # pages of one list: the bound of a read that would otherwise never end
+CONVERSATION_PAGES = 1_000_000  # the conversations' list: 100,000,000 at 100 a page
 
 
 @dataclass
@@ -49,13 +51,16 @@ async def paginate(
     page_size: int,
     prefetch: int,
     on_total: Callable[[int | None], None] | None = None,
+    *,
+    max_pages: int = MAX_PAGES,
 ) -> AsyncGenerator[dict[str, Any], None]:
-    """Every item of the list `fetch(limit=, offset=)` reads, in order."""
+    """Every item of the list `fetch(limit=, offset=)` reads, in order; past `max_pages` pages,
+    an error."""
     if not 1 <= page_size <= MAX_PAGE_SIZE or prefetch < 1:
         # A server caps larger pages at its maximum, which would read as a short last page.
         raise UsageError(f"page_size must be 1 to {MAX_PAGE_SIZE}, prefetch at least 1")
     first = await fetch(limit=page_size, offset=0)
-    seen = _Seen()
+    seen = _Seen(max_pages)
     seen.check(first)
     if on_total is not None:
         on_total(first.total)
@@ -99,8 +104,9 @@ async def paginate(
 class _Seen:
     """The items read so far: a full page of none but them means the server repeats itself."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_pages: int) -> None:
         self.items = NewItems()
+        self.max_pages = max_pages
 
     def check(self, page: Page) -> None:
         if page.items and not self.items.brings_new(page.items):
@@ -109,10 +115,11 @@ class _Seen:
                 f"items it sent before ({len(page.items):,} of them), so the list would never "
                 "end; botops stopped reading it"
             )
-        if self.items.pages > MAX_PAGES:
+        if self.items.pages > self.max_pages:
             raise ApiError(
-                f"the server's list goes on past {MAX_PAGES:,} pages (offset {page.offset:,}), "
-                "more than any account holds, so it would never end; botops stopped reading it"
+                f"the server's list goes on past {self.max_pages:,} pages "
+                f"(offset {page.offset:,}), more than any account holds, so it would never end; "
+                "botops stopped reading it"
             )
 
 

@@ -232,3 +232,28 @@ def test_a_long_real_list_is_read_whole() -> None:
     client = make_client(handler)
     items = run(collect(client.iter_voicebots(page_size=1, prefetch=4)))
     assert len(items) == 2000 == len(asked)
+
+
+def test_conversations_are_read_past_the_bound_of_other_lists() -> None:
+    """An account holds tens of millions of conversations (DESIGN §13: `conversations export`
+    goes past one machine's comfort), far past the 2,000,000 items of `MAX_PAGES` full pages:
+    the conversations' list has a bound of its own. Shown at one item a page."""
+    pages = MAX_PAGES + 10
+    client = make_client(pages_handler(0)[0])
+
+    async def list_conversations(*, fields: Any = None, limit: int, offset: int) -> Page:
+        items = [{"conversation_id": f"c{offset}"}] if offset < pages else []
+        return Page(items=items, total=pages, offset=offset, limit=limit)
+
+    client.list_conversations = list_conversations  # type: ignore[method-assign]
+    read = run(collect(client.iter_conversations(page_size=1, prefetch=4)))
+    assert len(read) == pages
+    assert read[-1] == {"conversation_id": f"c{pages - 1}"}
+
+
+def test_a_list_with_a_bound_of_its_own_stops_there() -> None:
+    fetch, asked = inventing(total=None)
+    with pytest.raises(ApiError) as info:
+        run(collect(paginate(fetch, page_size=1, prefetch=1, max_pages=50)))
+    assert "goes on past 50 pages" in str(info.value)
+    assert len(asked) == 51
