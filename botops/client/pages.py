@@ -8,7 +8,10 @@ list, so pages are read one after another.
 A server that ignores `offset` (or sends a page it sent before, in any order) would have a full
 page forever: a page that brings nothing new, no item not read before, ends the read with one
 line saying the server repeats itself. `NewItems` is that rule, for the forges' comment pages
-too; it keeps 8 bytes per item read (a digest of its identity), not the items.
+too. It remembers the digests of the last `REMEMBERED` items read (a few MB), not every item:
+an export of tens of millions of conversations stays in constant memory (DESIGN §13). A server
+that repeats a page, or shuffles a set of up to that many items, is caught; one that cycles
+through more is stopped by the page bound below.
 
 A server that invents new items forever (or a total that grows with every page) would still
 never end a list: no list is read past `MAX_PAGES` pages, which no real account comes near
@@ -127,24 +130,34 @@ class _Seen:
 IDENTITY_KEYS = ("id", "bot_id", "assistant_id", "conversation_id", "version", "version_id")
 
 
-class NewItems:
-    """The items of one paginated list read so far, by identity: the values of its
-    `IDENTITY_KEYS` (an item without any: all of it). A page whose every item was read before
-    brings nothing new, whatever its order; reading on would repeat it forever."""
+# Items whose digests a list read keeps (about 100 bytes each: 10 MB at most).
+REMEMBERED = 100_000
 
-    def __init__(self) -> None:
+
+class NewItems:
+    """The last `remembered` items of one paginated list read so far, by identity: the values
+    of its `IDENTITY_KEYS` (an item without any: all of it). A page whose every item is among
+    them brings nothing new, whatever its order; reading on would repeat it forever."""
+
+    def __init__(self, remembered: int = REMEMBERED) -> None:
         self._seen: set[int] = set()
+        # In the order read: when full, the item read longest ago is forgotten first.
+        self._order: collections.deque[int] = collections.deque()
+        self._remembered = remembered
         self.pages = 0  # pages read so far: `brings_new` is asked once a page
 
     def brings_new(self, items: Sequence[Any]) -> bool:
-        """Whether `items` hold one item not read before (all of them are remembered)."""
+        """Whether `items` hold one item not among those remembered (all are remembered)."""
         self.pages += 1
         new = False
         for item in items:
             digest = _digest(item)
             if digest not in self._seen:
                 self._seen.add(digest)
+                self._order.append(digest)
                 new = True
+                if len(self._order) > self._remembered:
+                    self._seen.discard(self._order.popleft())
         return new
 
 

@@ -11,7 +11,7 @@ import httpx2
 import pytest
 
 from botops.client import Client
-from botops.client.pages import MAX_PAGES, Page, paginate
+from botops.client.pages import MAX_PAGES, NewItems, Page, paginate
 from botops.errors import (
     ApiError,
     NotFoundError,
@@ -257,3 +257,22 @@ def test_a_list_with_a_bound_of_its_own_stops_there() -> None:
         run(collect(paginate(fetch, page_size=1, prefetch=1, max_pages=50)))
     assert "goes on past 50 pages" in str(info.value)
     assert len(asked) == 51
+
+
+def test_repeats_are_caught_among_the_items_remembered() -> None:
+    items = NewItems(remembered=300)
+    assert items.brings_new([{"id": i} for i in range(100)])
+    shuffled = [{"id": i, "served": "again"} for i in range(100)]
+    random.shuffle(shuffled)
+    assert not items.brings_new(shuffled)  # the same 100 in another order: nothing new
+
+
+def test_memory_stays_bounded_however_long_the_list() -> None:
+    """An export of tens of millions of conversations keeps its memory: only the last
+    `remembered` digests are kept, so an item read longer ago than that counts as new again
+    (a server cycling through more than that is stopped by the page bound instead)."""
+    items = NewItems(remembered=1000)
+    for page in range(50):
+        assert items.brings_new([{"id": page * 100 + i} for i in range(100)])
+    assert items.brings_new([{"id": i} for i in range(100)])  # forgotten: read 4,900 items ago
+    assert not items.brings_new([{"id": 4999 - i} for i in range(100)])  # still remembered
