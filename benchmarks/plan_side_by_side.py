@@ -38,9 +38,9 @@ from plan_fleet import write_files
 PREFIX = "/voicebot/api/v2/accounts/Exotel/voicebots/"
 READY = "side-by-side server listening on "
 
-RAW_CLIENT = r"""
-import asyncio, json, os, sys
-from urllib.parse import urlsplit
+# Both clients parse the files the same way: every document's bot_id, with the C loader.
+BOT_IDS = r"""
+import os
 import yaml
 
 def bot_ids(folder):
@@ -51,6 +51,13 @@ def bot_ids(folder):
                 for document in yaml.load_all(file, Loader=yaml.CSafeLoader):
                     ids.append(document["bot_id"])
     return ids
+"""
+
+RAW_CLIENT = (
+    BOT_IDS
+    + r"""
+import asyncio, json, sys
+from urllib.parse import urlsplit
 
 async def main(url, folder, connections):
     parts = urlsplit(url)
@@ -80,22 +87,16 @@ async def main(url, folder, connections):
 
 asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
 """
+)
 
 # The same plan over httpx2 (the HTTP stack botops uses) instead of asyncio streams: one
 # AsyncClient, --concurrency connections, as many requests in flight. What botops costs over it
 # is botops' own; what it costs over the raw client is the HTTP stack's.
-HTTPX2_CLIENT = r"""
-import asyncio, os, sys
-import httpx2, yaml
-
-def bot_ids(folder):
-    ids = []
-    for name in sorted(os.listdir(folder)):
-        if name.endswith((".yaml", ".yml")):
-            with open(os.path.join(folder, name), encoding="utf-8") as file:
-                for document in yaml.load_all(file, Loader=yaml.CSafeLoader):
-                    ids.append(document["bot_id"])
-    return ids
+HTTPX2_CLIENT = (
+    BOT_IDS
+    + r"""
+import asyncio, sys
+import httpx2
 
 async def main(url, folder, connections):
     ids = iter(bot_ids(folder))
@@ -114,6 +115,7 @@ async def main(url, folder, connections):
 
 asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
 """
+)
 
 
 def serve(fixtures: Path, latency: float) -> None:
