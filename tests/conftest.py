@@ -89,13 +89,22 @@ class EmulatorPool:
     def get_many(self, wanted: list[tuple[tuple[str, ...], tuple[str, ...]]]) -> list[Emulator]:
         """One emulator per (key, args), each reset; those not running are started at once."""
         found: dict[tuple[str, ...], Emulator] = {}
-        for key, _ in wanted:
-            emulator = self.running.pop(key, None)
-            if emulator is not None and emulator.process.poll() is None:
-                emulator.reset()
-                found[key] = emulator
-        missing = [(key, args) for key, args in wanted if key not in found]
-        started = start_emulators(*(list(args) for _, args in missing))
+        taken: list[Emulator] = []
+        try:
+            for key, _ in wanted:
+                emulator = self.running.pop(key, None)
+                if emulator is not None:
+                    taken.append(emulator)
+                    if emulator.process.poll() is None:
+                        emulator.reset()
+                        found[key] = emulator
+            missing = [(key, args) for key, args in wanted if key not in found]
+            started = start_emulators(*(list(args) for _, args in missing))
+        except BaseException:
+            # A reset or a start failed: those taken from the pool are stopped, not left running
+            # after the session.
+            self.retire(taken)
+            raise
         for (key, _), emulator in zip(missing, started, strict=True):
             _drain(emulator)
             found[key] = emulator
