@@ -165,6 +165,23 @@ def empty_plan_file(directory: Path) -> Path:
     return path
 
 
+def github_pull_request(
+    directory: Path, url: str, token: str = "ghs_" + "t" * 36
+) -> dict[str, str]:
+    """The environment of a GitHub Actions job on pull request #7 of acme/bots, its API at
+    `url` (the event file is written into `directory`)."""
+    event = directory / "event.json"
+    event.write_text(json.dumps({"pull_request": {"number": 7}}), encoding="utf-8")
+    return {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_API_URL": url,
+        "GITHUB_REPOSITORY": "acme/bots",
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_EVENT_NAME": "pull_request",
+        "GITHUB_TOKEN": token,
+    }
+
+
 def botops_process(emulator: Emulator, cwd: Path, *args: str) -> subprocess.Popen[str]:
     """The real CLI as its own process (for Ctrl-C), pointed at `emulator` as CI would point it.
 

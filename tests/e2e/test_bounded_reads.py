@@ -5,7 +5,6 @@ subprocess timeout is only the test's own guard)."""
 
 from __future__ import annotations
 
-import json
 import random
 import subprocess
 import time
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.hostile_server import Handler, hostile
-from tests.support import empty_plan_file, run_cli
+from tests.support import empty_plan_file, github_pull_request, run_cli
 
 GUARD = 180  # seconds: a run still going then is a hang
 
@@ -112,19 +111,6 @@ def test_a_list_that_repeats_itself_shuffled_ends_in_one_line(
 # --- the forge ----------------------------------------------------------------------------
 
 
-def github(directory: Path, url: str, token: str = "ghs_" + "t" * 36) -> dict[str, str]:
-    event = directory / "event.json"
-    event.write_text(json.dumps({"pull_request": {"number": 7}}))
-    return {
-        "GITHUB_ACTIONS": "true",
-        "GITHUB_API_URL": url,
-        "GITHUB_REPOSITORY": "acme/bots",
-        "GITHUB_EVENT_PATH": str(event),
-        "GITHUB_EVENT_NAME": "pull_request",
-        "GITHUB_TOKEN": token,
-    }
-
-
 def comments_linking_to_themselves(handler: Handler) -> None:
     if handler.path.startswith("/user"):
         handler.json({"login": "botops-bot", "id": 1})
@@ -137,7 +123,10 @@ def comments_linking_to_themselves(handler: Handler) -> None:
 def test_comment_pages_that_link_to_themselves_end_in_one_line(tmp_path: Path) -> None:
     with hostile(comments_linking_to_themselves) as server:
         done = run(
-            tmp_path, "comment", str(empty_plan_file(tmp_path)), **github(tmp_path, server.url)
+            tmp_path,
+            "comment",
+            str(empty_plan_file(tmp_path)),
+            **github_pull_request(tmp_path, server.url),
         )
     line = one_line_error(done)
     assert "GitHub repeats itself" in line
@@ -160,7 +149,10 @@ def shuffled_comments(handler: Handler) -> None:
 def test_comment_pages_that_repeat_shuffled_end_in_one_line(tmp_path: Path) -> None:
     with hostile(shuffled_comments) as server:
         done = run(
-            tmp_path, "comment", str(empty_plan_file(tmp_path)), **github(tmp_path, server.url)
+            tmp_path,
+            "comment",
+            str(empty_plan_file(tmp_path)),
+            **github_pull_request(tmp_path, server.url),
         )
     line = one_line_error(done)
     assert "GitHub repeats itself" in line
@@ -170,7 +162,7 @@ def test_comment_pages_that_repeat_shuffled_end_in_one_line(tmp_path: Path) -> N
 
 def test_a_dripping_forge_ends_within_the_deadline(tmp_path: Path) -> None:
     with hostile(Handler.drip) as server:
-        env = github(tmp_path, server.url) | {"BOTOPS_RETRY_DEADLINE": "2"}
+        env = github_pull_request(tmp_path, server.url) | {"BOTOPS_RETRY_DEADLINE": "2"}
         done = run(tmp_path, "comment", str(empty_plan_file(tmp_path)), **env)
     line = one_line_error(done)
     assert "gave no complete answer within 2 s" in line
@@ -179,7 +171,10 @@ def test_a_dripping_forge_ends_within_the_deadline(tmp_path: Path) -> None:
 def test_an_endless_forge_answer_is_refused_past_the_cap(tmp_path: Path) -> None:
     with hostile(Handler.endless) as server:
         done = run(
-            tmp_path, "comment", str(empty_plan_file(tmp_path)), **github(tmp_path, server.url)
+            tmp_path,
+            "comment",
+            str(empty_plan_file(tmp_path)),
+            **github_pull_request(tmp_path, server.url),
         )
     line = one_line_error(done)
     assert "more than 8 MB" in line
@@ -196,7 +191,7 @@ def test_a_forge_token_that_cannot_be_a_header_is_refused_unquoted(
             tmp_path,
             "comment",
             str(empty_plan_file(tmp_path)),
-            **github(tmp_path, server.url, token),
+            **github_pull_request(tmp_path, server.url, token),
         )
         assert server.requests == []
     line = one_line_error(done)

@@ -4,7 +4,6 @@ event files of every shape. The real CLI as its own process."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import empty_plan_file, run_cli
+from tests.support import empty_plan_file, github_pull_request, run_cli
 
 GUARD = 180  # seconds: the test's own bound, never reached by a passing run
 
@@ -39,17 +38,8 @@ def test_a_forge_api_url_the_stack_cannot_use_is_one_line(
     tmp_path: Path, forge: str, url: str
 ) -> None:
     if forge == "github":
-        event = tmp_path / "event.json"
-        event.write_text(json.dumps({"pull_request": {"number": 7}}))
         variable = "GITHUB_API_URL"
-        env = {
-            "GITHUB_ACTIONS": "true",
-            "GITHUB_API_URL": url,
-            "GITHUB_REPOSITORY": "acme/bots",
-            "GITHUB_EVENT_PATH": str(event),
-            "GITHUB_EVENT_NAME": "pull_request",
-            "GITHUB_TOKEN": "ghs_" + "t" * 36,
-        }
+        env = github_pull_request(tmp_path, url)
     else:
         variable = "CI_API_V4_URL"
         env = {

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.forge_server import TOKEN, ForgeState
-from tests.support import Emulator, botops
+from tests.support import Emulator, botops, github_pull_request
 
 
 def posts(emulator: Emulator) -> list[dict[str, Any]]:
@@ -42,16 +42,7 @@ def commented(forge: ForgeState, tmp_path: Path, plan: Path) -> str:
     """The pull-request comment `botops comment` posts for `plan`: what a reviewer reads."""
     from botops.cli import cli
 
-    event = tmp_path / "event.json"
-    event.write_text(json.dumps({"pull_request": {"number": 7}}), encoding="utf-8")
-    env = {
-        "GITHUB_ACTIONS": "true",
-        "GITHUB_API_URL": forge.url,
-        "GITHUB_REPOSITORY": "acme/bots",
-        "GITHUB_EVENT_PATH": str(event),
-        "GITHUB_EVENT_NAME": "pull_request",
-        "GITHUB_TOKEN": TOKEN,
-    }
+    env = github_pull_request(tmp_path, forge.url, TOKEN)
     result: Result = CliRunner().invoke(cli, ["comment", str(plan)], env=env)
     assert result.exit_code == 0, result.output
     [posted] = forge.comments("github", "acme/bots#7")

@@ -18,23 +18,13 @@ from click.testing import CliRunner, Result
 
 from tests.forge_server import TOKEN, ForgeState
 from tests.hostile_server import Handler, hostile
-from tests.support import ROOT, Emulator, botops
+from tests.support import ROOT, Emulator, botops, github_pull_request
 
 
 def comment(forge: ForgeState, tmp_path: Path, plan: Path, **extra: str) -> Result:
     from botops.cli import cli
 
-    event = tmp_path / "event.json"
-    event.write_text(json.dumps({"pull_request": {"number": 7}}), encoding="utf-8")
-    env = {
-        "GITHUB_ACTIONS": "true",
-        "GITHUB_API_URL": forge.url,
-        "GITHUB_REPOSITORY": "acme/bots",
-        "GITHUB_EVENT_PATH": str(event),
-        "GITHUB_EVENT_NAME": "pull_request",
-        "GITHUB_TOKEN": TOKEN,
-        **extra,
-    }
+    env = github_pull_request(tmp_path, forge.url, TOKEN) | extra
     return CliRunner().invoke(cli, ["comment", str(plan)], env=env)
 
 

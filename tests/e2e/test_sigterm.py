@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.hostile_server import Handler, hostile
-from tests.support import cli_environment
+from tests.support import cli_environment, empty_plan_file, github_pull_request
 
 ROUNDS = int(os.environ.get("SIGTERM_ROUNDS", "1"))
 FAILED_BEFORE = {"comment": 5}  # command: rounds at least
@@ -76,24 +76,6 @@ def project(directory: Path) -> Path:
     return directory
 
 
-def github(directory: Path, url: str) -> dict[str, str]:
-    event = directory / "event.json"
-    event.write_text('{"pull_request": {"number": 7}}')
-    plan = directory / "plan.json"
-    plan.write_text(
-        '{"format_version": 1, "base_url": "https://voicebot.in.exotel.com", '
-        '"account_id": "Exotel", "resources": []}'
-    )
-    return {
-        "GITHUB_ACTIONS": "true",
-        "GITHUB_API_URL": url,
-        "GITHUB_REPOSITORY": "acme/bots",
-        "GITHUB_EVENT_PATH": str(event),
-        "GITHUB_EVENT_NAME": "pull_request",
-        "GITHUB_TOKEN": "ghs_" + "t" * 36,
-    }
-
-
 COMMANDS = {
     "plan-unmanaged": ["plan", "bots", "--unmanaged"],
     "import": ["import", "--all", "--dir", "imported"],
@@ -117,7 +99,8 @@ def test_sigterm_while_blocked_on_the_network_ends_cleanly(
         for round_ in range(max(ROUNDS, FAILED_BEFORE.get(command, 1))):
             cwd = project(tmp_path / str(round_))
             if command == "comment":
-                env = github(cwd, hostile_server.url)
+                empty_plan_file(cwd)
+                env = github_pull_request(cwd, hostile_server.url)
             else:
                 env = {"BOTOPS_BASE_URL": hostile_server.url, "BOTOPS_TOKEN": "tok_" + "s" * 20}
             hostile_server.requests.clear()
