@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 from _emulator import cli_environment
-from plan_fleet import write_files
+from plan_fleet import write_fleet
 
 PREFIX = "/voicebot/api/v2/accounts/Exotel/voicebots/"
 READY = "side-by-side server listening on "
@@ -153,23 +153,6 @@ def serve(fixtures: Path, latency: float) -> None:
     asyncio.run(main())
 
 
-def write_fixtures(path: Path, bots: int) -> None:
-    fixtures = {
-        "bots": [
-            {
-                "bot_id": f"bot_{i:05d}",
-                "name": f"Fleet Bot {i:05d}",
-                "version": "v1",
-                "enable_greeting_interruption": False,
-                "supported_languages": ["en"],
-                "date_created": "2026-01-01T00:00:00Z",
-            }
-            for i in range(bots)
-        ]
-    }
-    path.write_text(json.dumps(fixtures))
-
-
 def timed(command: list[str], cwd: Path, env: dict[str, str], ok: tuple[int, ...]) -> float:
     started = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
@@ -192,9 +175,7 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as temporary:
         directory = Path(temporary)
-        write_files(directory, args.bots, environments=None)
-        fixtures = directory / "fixtures.json"
-        write_fixtures(fixtures, args.bots)
+        fixtures = write_fleet(directory, args.bots)
         server = subprocess.Popen(
             [
                 sys.executable,
